@@ -1,0 +1,3 @@
+"""netops: network operations for regency government intranets."""
+
+__version__ = "0.1.0"

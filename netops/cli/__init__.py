@@ -1,0 +1,42 @@
+"""The netops command line: a thin typer layer over the packages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from netops import __version__
+from netops.cli.inventory import app as inventory_app
+from netops.cli.output import State
+
+app = typer.Typer(
+    name="netops",
+    help="Network operations for regency intranets: inventory, config, monitoring, reports.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(inventory_app, name="inventory")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"netops {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    inventory: Path = typer.Option(
+        Path("inventory"), "--inventory", "-i", envvar="NETOPS_INVENTORY",
+        help="Inventory directory (or one YAML file).",
+    ),
+    json_output: bool = typer.Option(False, "--json", help="Machine-readable JSON on stdout."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+) -> None:
+    ctx.obj = State(inventory_path=inventory, json=json_output)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,55 @@
+"""Fixtures shared by every test package."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_INVENTORY = ROOT / "inventory"
+SMALL_INVENTORY = Path(__file__).resolve().parent / "fixtures" / "inventory" / "small"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip when a machine cannot run a test; under CI=true a skip is a failure.
+
+    CI machines have root, network namespaces and every Debian package the
+    project installs, so a missing piece there is a broken setup, not a reason.
+    """
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required under CI=true: {reason}")
+    pytest.skip(reason)
+
+
+def need_root_netns() -> None:
+    need(os.geteuid() == 0, "needs root to create network namespaces")
+    ok = subprocess.run(["ip", "netns", "list"], capture_output=True).returncode == 0
+    need(ok, "needs 'ip netns' (iproute2) and network namespace support")
+
+
+def need_binary(name: str) -> str:
+    path = shutil.which(name) or next(
+        (p for p in (f"/usr/sbin/{name}", f"/usr/lib/frr/{name}", f"/usr/bin/{name}") if os.path.exists(p)), None
+    )
+    need(path is not None, f"needs {name} (installed by scripts/bootstrap from scripts/debian-packages.txt)")
+    return path  # type: ignore[return-value]
+
+
+@pytest.fixture
+def sample_inventory() -> Path:
+    return SAMPLE_INVENTORY
+
+
+@pytest.fixture
+def small_inventory(tmp_path: Path) -> Path:
+    """A private copy of the hand-checked small inventory, safe to edit."""
+    dest = tmp_path / "inventory"
+    shutil.copytree(SMALL_INVENTORY, dest)
+    return dest
