@@ -35,6 +35,7 @@ LIST_SECTIONS: dict[str, tuple[type[BaseModel], str]] = {
 }
 MAP_SECTIONS: dict[str, type[BaseModel]] = {"credentials": Credentials, "snmp": SnmpSettings}
 SECTIONS = ("regency", *MAP_SECTIONS, *LIST_SECTIONS)
+SECRET_FIELDS = {"password", "enable", "community", "auth_key", "priv_key"}
 
 
 @dataclass(frozen=True)
@@ -276,6 +277,8 @@ def _explain(err: dict[str, Any], model_cls: type[BaseModel], loc: tuple[Any, ..
     ):
         return f"{value!r} is not an IP address; write one such as 10.112.5.21"
     msg = err["msg"]
+    if loc and loc[-1] in SECRET_FIELDS:
+        value = None  # never echo what may be a real secret
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
     return f"{msg} (got {value!r})" if value is not None and not isinstance(value, (dict, list)) else msg

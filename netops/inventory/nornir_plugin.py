@@ -21,6 +21,7 @@ from nornir.core.inventory import (
     Groups,
     Host,
     Hosts,
+    ParentGroups,
 )
 from nornir.core.inventory import Inventory as NornirInventory
 
@@ -97,7 +98,7 @@ def build_nornir_inventory(inv: Inventory, where: list[str] | None = None) -> No
             port=dev.port,
             username=creds.username if creds else None,
             platform=dev.platform,
-            groups=host_groups,
+            groups=ParentGroups(host_groups),
             data=host_data(inv, dev.name),
             connection_options=conn_opts,
             defaults=defaults,
