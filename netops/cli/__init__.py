@@ -40,3 +40,4 @@ def root(
 
 def main() -> None:
     app()
+

@@ -1,0 +1,3 @@
+from netops.cli import main
+
+main()
