@@ -8,6 +8,7 @@ import typer
 
 from netops import __version__
 from netops.cli.inventory import app as inventory_app
+from netops.cli.monitor import app as monitor_app
 from netops.cli.output import State
 
 app = typer.Typer(
@@ -17,6 +18,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 app.add_typer(inventory_app, name="inventory")
+app.add_typer(monitor_app, name="monitor")
 
 
 def _version(value: bool) -> None:
@@ -40,4 +42,3 @@ def root(
 
 def main() -> None:
     app()
-

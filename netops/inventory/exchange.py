@@ -23,7 +23,8 @@ from netops.inventory.loader import Inventory, load_inventory
 from netops.inventory.models import Link, Site
 from netops.inventory.yamlsrc import dump_sections
 
-SITE_COLUMNS = ["site_id", "name", "tier", "code", "kecamatan", "lat", "lon", "parent"]
+SITE_FIELDS = ["id", "name", "tier", "code", "kecamatan", "lat", "lon", "parent"]
+SITE_COLUMNS = ["site_id", *SITE_FIELDS[1:]]
 LINK_COLUMNS = ["link_id", "medium", "provider", "circuit_id", "bandwidth_mbps", "sla", "status", "since",
                 "a_site", "a_device", "a_interface", "b_device", "b_interface"]
 COLUMNS = SITE_COLUMNS + LINK_COLUMNS
@@ -40,7 +41,7 @@ def _fmt(value: Any) -> str:
 
 
 def _site_cells(site: Site) -> list[str]:
-    return [_fmt(v) for v in (site.id, site.name, site.tier, site.code, site.kecamatan, site.lat, site.lon, site.parent)]
+    return [_fmt(getattr(site, f)) for f in SITE_FIELDS]
 
 
 def _link_cells(link: Link) -> list[str]:
@@ -139,8 +140,7 @@ def parse_csv(path: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
                    "b.site": "site_id", "b.device": "b_device", "b.interface": "b_interface"}
     for rownum, row in enumerate(reader, start=2):
         cells = _blank_to_none(row, COLUMNS)
-        site_rec = {k: cells[c] for k, c in zip(("id", "name", "tier", "code", "kecamatan", "lat", "lon", "parent"),
-                                                SITE_COLUMNS)}
+        site_rec = {field: cells[col] for field, col in zip(SITE_FIELDS, SITE_COLUMNS, strict=True)}
         try:
             site = Site.model_validate(site_rec)
         except ValidationError as exc:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -219,7 +220,8 @@ class _Collector:
         for name, item in body.items():
             loc = Location(fname, body.key_lines[name])
             if name in self.records[section]:
-                self.error(loc, f"{section}.{name}", f"defined twice (first at {self.sources[(section, name)]}); rename or remove one")
+                self.error(loc, f"{section}.{name}",
+                           f"defined twice (first at {self.sources[(section, name)]}); rename or remove one")
                 continue
             self.sources[(section, name)] = loc
             self.raw[(section, name)] = item
@@ -319,127 +321,147 @@ def load_inventory(path: str | Path) -> Inventory:
 
 def _cross_check(c: _Collector) -> None:
     """References, uniqueness and topology: what no single record can check alone."""
+    _check_settings(c)
+    _check_sites(c)
+    _check_cycles(c, c.records["sites"])  # type: ignore[arg-type]
+    _check_devices(c)
+    _check_links(c)
+
+
+def _names(table: dict[str, Any]) -> str:
+    return ", ".join(sorted(table)) or "(none defined)"
+
+
+def _check_settings(c: _Collector) -> None:
     regency: Regency = c.regency  # type: ignore[assignment]
-    sites: dict[str, Site] = c.records["sites"]  # type: ignore[assignment]
-    devices: dict[str, Device] = c.records["devices"]  # type: ignore[assignment]
-    links: dict[str, Link] = c.records["links"]  # type: ignore[assignment]
-    creds, snmp = c.records["credentials"], c.records["snmp"]
-
-    for fieldname, ref, table in (("default_credentials", regency.default_credentials, creds),
-                                  ("default_snmp", regency.default_snmp, snmp)):
-        if ref is not None and ref not in table:
+    for fieldname, section in (("default_credentials", "credentials"), ("default_snmp", "snmp")):
+        ref = getattr(regency, fieldname)
+        if ref is not None and ref not in c.records[section]:
             c.error(c.at("regency", "", (fieldname,)), f"regency.{fieldname}",
-                    f"{ref!r} is not defined; define it or use one of {', '.join(sorted(table)) or '(none)'}")
+                    f"{ref!r} is not defined; define it or use one of {_names(c.records[section])}")
+    for name, settings in c.records["snmp"].items():
+        assert isinstance(settings, SnmpSettings)
+        needed = ("community",) if settings.version == "2c" else ("user", "auth_key", "priv_key")
+        for f in needed:
+            if getattr(settings, f) is None:
+                c.error(c.at("snmp", name), f"snmp.{name}.{f}", f"SNMPv{settings.version} needs {f}; add it")
 
-    for name, s in snmp.items():
-        s = s  # type: SnmpSettings
-        need = ("community",) if s.version == "2c" else ("user", "auth_key", "priv_key")
-        for f in need:
-            if getattr(s, f) is None:
-                c.error(c.at("snmp", name), f"snmp.{name}.{f}",
-                        f"SNMPv{s.version} needs {f}; add it")
 
+def _check_sites(c: _Collector) -> None:
+    sites: dict[str, Site] = c.records["sites"]  # type: ignore[assignment]
     seen_codes: dict[str, str] = {}
     for sid, site in sites.items():
-        where = lambda *p: c.at("sites", sid, p)  # noqa: E731
+        def report(fieldname: str, message: str, *, warn: bool = False, _sid: str = sid) -> None:
+            where = c.at("sites", _sid, (fieldname,) if fieldname else ())
+            (c.warn if warn else c.error)(where, f"sites[{_sid}]" + (f".{fieldname}" if fieldname else ""), message)
+
         if site.parent is not None and site.parent not in sites:
-            c.error(where("parent"), f"sites[{sid}].parent", f"site {site.parent!r} does not exist; use an existing site id")
+            report("parent", f"site {site.parent!r} does not exist; use an existing site id")
         if site.tier is Tier.datacenter:
             if site.parent is not None:
-                c.error(where("parent"), f"sites[{sid}].parent", "a datacenter is a root of the tree; remove parent")
+                report("parent", "a datacenter is a root of the tree; remove parent")
         elif site.parent is None:
-            c.error(where(), f"sites[{sid}].parent", f"a {site.tier.value} site needs a parent site; add parent")
+            report("", f"a {site.tier.value} site needs a parent site; add parent")
         if site.tier in (Tier.desa, Tier.kecamatan):
             if not site.kecamatan:
-                c.error(where(), f"sites[{sid}].kecamatan", f"a {site.tier.value} site needs its kecamatan; add it")
+                report("", f"a {site.tier.value} site needs its kecamatan; add it")
             if site.code:
                 if site.code in seen_codes:
-                    c.error(where("code"), f"sites[{sid}].code",
-                            f"Kemendagri code {site.code} is also used by site {seen_codes[site.code]!r}; codes are unique")
-                seen_codes[site.code] = sid
+                    report("code", f"Kemendagri code {site.code} is also used by site "
+                                   f"{seen_codes[site.code]!r}; codes are unique")
+                seen_codes.setdefault(site.code, sid)
         if site.lat is None or site.lon is None:
-            c.warn(where(), f"sites[{sid}]", "no coordinates; the site is left off maps and distance plans")
+            report("", "no coordinates; the site is left off maps and distance plans", warn=True)
         elif not (INDONESIA_LAT[0] <= site.lat <= INDONESIA_LAT[1] and INDONESIA_LON[0] <= site.lon <= INDONESIA_LON[1]):
-            c.warn(where("lat"), f"sites[{sid}]",
-                   f"coordinates {site.lat}, {site.lon} are outside Indonesia; lat and lon swapped?")
+            report("lat", f"coordinates {site.lat}, {site.lon} are outside Indonesia; lat and lon swapped?", warn=True)
 
-    _check_cycles(c, sites)
 
+def _check_devices(c: _Collector) -> None:
+    regency: Regency = c.regency  # type: ignore[assignment]
+    creds, snmp = c.records["credentials"], c.records["snmp"]
     addresses: dict[tuple[str, int], str] = {}
-    for name, dev in devices.items():
-        where = lambda *p: c.at("devices", name, p)  # noqa: E731
-        if dev.site not in sites:
-            c.error(where("site"), f"devices[{name}].site", f"site {dev.site!r} does not exist; use an existing site id")
+    for name, dev in c.records["devices"].items():
+        assert isinstance(dev, Device)
+
+        def report(fieldname: str, message: str, _name: str = name) -> None:
+            where = c.at("devices", _name, (fieldname,) if fieldname in LOCATED_DEVICE_FIELDS else ())
+            c.error(where, f"devices[{_name}].{fieldname}", message)
+
+        if dev.site not in c.records["sites"]:
+            report("site", f"site {dev.site!r} does not exist; use an existing site id")
         platform = PLATFORMS.get(dev.platform)
         if platform is None:
-            c.error(where("platform"), f"devices[{name}].platform",
-                    f"unknown platform {dev.platform!r}; use one of {', '.join(sorted(PLATFORMS))}")
+            report("platform", f"unknown platform {dev.platform!r}; use one of {_names(PLATFORMS)}")
         key = (str(dev.mgmt), dev.port)
         if key in addresses:
-            c.error(where("mgmt"), f"devices[{name}].mgmt",
-                    f"management address {dev.mgmt} is also used by device {addresses[key]!r}; addresses are unique")
+            report("mgmt", f"management address {dev.mgmt} is also used by device {addresses[key]!r}; "
+                           "addresses are unique")
         addresses.setdefault(key, name)
-        cred = dev.credentials or regency.default_credentials
         if dev.credentials is not None and dev.credentials not in creds:
-            c.error(where("credentials"), f"devices[{name}].credentials",
-                    f"credentials {dev.credentials!r} are not defined; use one of {', '.join(sorted(creds)) or '(none)'}")
-        elif platform is not None and platform.managed and cred is None:
-            c.error(where(), f"devices[{name}].credentials",
-                    "a managed device needs credentials; set credentials or regency.default_credentials")
+            report("credentials", f"credentials {dev.credentials!r} are not defined; use one of {_names(creds)}")
+        elif platform is not None and platform.managed and (dev.credentials or regency.default_credentials) is None:
+            report("credentials", "a managed device needs credentials; set credentials or regency.default_credentials")
         if dev.snmp is not None and dev.snmp not in snmp:
-            c.error(where("snmp"), f"devices[{name}].snmp",
-                    f"SNMP settings {dev.snmp!r} are not defined; use one of {', '.join(sorted(snmp)) or '(none)'}")
+            report("snmp", f"SNMP settings {dev.snmp!r} are not defined; use one of {_names(snmp)}")
         elif dev.monitor == "snmp" and (dev.snmp or regency.default_snmp) is None:
-            c.error(where(), f"devices[{name}].snmp",
-                    "monitor is snmp but no SNMP settings apply; set snmp, regency.default_snmp, or monitor: icmp")
-        if len(set(dev.interfaces)) != len(dev.interfaces):
-            dup = sorted({i for i in dev.interfaces if dev.interfaces.count(i) > 1})
-            c.error(where("interfaces"), f"devices[{name}].interfaces", f"listed twice: {', '.join(dup)}")
+            report("snmp", "monitor is snmp but no SNMP settings apply; set snmp, regency.default_snmp, or monitor: icmp")
+        dup = sorted({i for i in dev.interfaces if dev.interfaces.count(i) > 1})
+        if dup:
+            report("interfaces", f"listed twice: {', '.join(dup)}")
 
+
+LOCATED_DEVICE_FIELDS = {"site", "platform", "mgmt", "credentials", "snmp", "interfaces"}
+
+
+def _check_links(c: _Collector) -> None:
+    sites, devices = c.records["sites"], c.records["devices"]
     circuits: dict[str, str] = {}
     used_ports: dict[tuple[str, str], str] = {}
-    active_desa: set[str] = set()
-    for lid, link in links.items():
+    active_sites: set[str] = set()
+    for lid, link in c.records["links"].items():
+        assert isinstance(link, Link)
         for end_name in ("a", "b"):
             end = getattr(link, end_name)
-            where = lambda *p: c.at("links", lid, (end_name, *p))  # noqa: E731,B023
-            label = f"links[{lid}].{end_name}"
+
+            def report(fieldname: str, message: str, _lid: str = lid, _end: str = end_name) -> None:
+                c.error(c.at("links", _lid, (_end, fieldname)), f"links[{_lid}].{_end}.{fieldname}", message)
+
             if end.site not in sites:
-                c.error(where("site"), f"{label}.site", f"site {end.site!r} does not exist; use an existing site id")
+                report("site", f"site {end.site!r} does not exist; use an existing site id")
             if end.device is None:
                 if end.interface is not None:
-                    c.error(where("interface"), f"{label}.interface", "an interface needs its device; add device")
+                    report("interface", "an interface needs its device; add device")
                 continue
             dev = devices.get(end.device)
             if dev is None:
-                c.error(where("device"), f"{label}.device", f"device {end.device!r} does not exist; use an existing device name")
+                report("device", f"device {end.device!r} does not exist; use an existing device name")
                 continue
+            assert isinstance(dev, Device)
             if dev.platform not in PLATFORMS:
-                c.error(where("device"), f"{label}.device",
-                        f"device {dev.name!r} has unknown platform {dev.platform!r}; fix the device's platform")
+                report("device", f"device {dev.name!r} has unknown platform {dev.platform!r}; fix the device's platform")
             if dev.site != end.site:
-                c.error(where("device"), f"{label}.device",
-                        f"device {dev.name!r} is at site {dev.site!r}, not {end.site!r}; fix site or device")
-            if end.interface is not None:
-                if dev.interfaces and end.interface not in dev.interfaces:
-                    c.error(where("interface"), f"{label}.interface",
-                            f"device {dev.name!r} has no interface {end.interface!r}; it has {', '.join(dev.interfaces)}")
-                port = (dev.name, end.interface)
-                if link.status is not LinkStatus.decommissioned:
-                    if port in used_ports:
-                        c.error(where("interface"), f"{label}.interface",
-                                f"{dev.name} {end.interface} already carries link {used_ports[port]!r}; one link per interface")
-                    used_ports.setdefault(port, lid)
+                report("device", f"device {dev.name!r} is at site {dev.site!r}, not {end.site!r}; fix site or device")
+            if end.interface is None:
+                continue
+            if dev.interfaces and end.interface not in dev.interfaces:
+                report("interface", f"device {dev.name!r} has no interface {end.interface!r}; "
+                                    f"it has {', '.join(dev.interfaces)}")
+            port = (dev.name, end.interface)
+            if link.status is not LinkStatus.decommissioned:
+                if port in used_ports:
+                    report("interface", f"{dev.name} {end.interface} already carries link {used_ports[port]!r}; "
+                                        "one link per interface")
+                used_ports.setdefault(port, lid)
         if link.circuit_id:
             if link.circuit_id in circuits:
                 c.error(c.at("links", lid, ("circuit_id",)), f"links[{lid}].circuit_id",
                         f"circuit {link.circuit_id!r} is also link {circuits[link.circuit_id]!r}; circuit ids are unique")
             circuits.setdefault(link.circuit_id, lid)
         if link.status is LinkStatus.active:
-            active_desa.add(link.b.site)
+            active_sites.add(link.b.site)
 
     for sid, site in sites.items():
-        if site.tier is Tier.desa and sid not in active_desa:
+        if site.tier is Tier.desa and sid not in active_sites:  # type: ignore[attr-defined]
             c.warn(c.at("sites", sid), f"sites[{sid}]", "desa has no active link: the village office is not connected")
 
 

@@ -8,8 +8,9 @@ several values (a device on two links has two media) matches if any value does.
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from netops.errors import FilterError
 from netops.inventory.loader import Inventory
