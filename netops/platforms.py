@@ -30,6 +30,36 @@ class Platform:
     """command that persists the running config (None: changes are persistent)."""
     rollback: str
     """how a failed change is undone: scheduled-revert, napalm, backup-restore or none."""
+    # -- configuration management (netops.config) --------------------------------
+    config_style: str = "indented"
+    """how the config is structured: ``indented`` (blocks under a parent line, IOS-like)
+    or ``flat`` (every line is a full command path, RouterOS ``/export terse``)."""
+    comment_prefixes: tuple[str, ...] = ("!",)
+    """lines starting with these are comments, never compared or pushed."""
+    block_end: tuple[str, ...] = ("exit", "end", "!")
+    """lines that only close a block (ignored in comparisons)."""
+    config_end: str | None = "end"
+    """the line that closes a whole config listing (new top-level lines go before it)."""
+    negate: str = "no "
+    """prefix that removes a line (restore from backup), for indented configs."""
+    replace_prefixes: tuple[str, ...] = ()
+    """single-valued settings: an intended line with one of these prefixes replaces the
+    running line with the same prefix (and the diff shows both)."""
+    secret_patterns: tuple[str, ...] = ()
+    """regexes whose group 1 is a secret (password, key, community) masked in backups,
+    diffs and logs; applied on top of masking every known secret value."""
+    volatile_patterns: tuple[str, ...] = ()
+    """regexes of lines that change without a config change (timestamps, uptime):
+    left out of backups so an unchanged device gives no diff."""
+    cli_error: str = r"^% |\n% "
+    """regex matching the device's answer to a rejected command (a push stops there)."""
+    revert_arm: tuple[str, ...] = ()
+    """scheduled-revert: commands that save the pre-change config on the device and
+    schedule its restore ({name} = revert job name, {seconds} = delay)."""
+    revert_confirm: tuple[str, ...] = ()
+    """scheduled-revert: commands that cancel the scheduled restore after a good change."""
+    revert_now: tuple[str, ...] = ()
+    """scheduled-revert: commands that restore the saved config at once."""
 
     @property
     def managed(self) -> bool:
@@ -50,6 +80,35 @@ PLATFORMS: dict[str, Platform] = {
             show_config="/export terse",
             save=None,
             rollback="scheduled-revert",
+            config_style="flat",
+            comment_prefixes=("#",),
+            block_end=(),
+            config_end=None,
+            negate="",
+            cli_error=r"failure:|bad command name|expected end of command|syntax error|"
+                      r"input does not match|no such item|invalid value",
+            secret_patterns=(
+                r"(?:authentication|encryption)-password=(\"[^\"]*\"|\S+)",
+                r"\b(?:password|secret|wpa2?-pre-shared-key|pre-shared-key|passphrase)=(\"[^\"]*\"|\S+)",
+                # a v2c community's name is its secret (a v3 entry names the user: not secret)
+                r"^/snmp community (?:add|set) (?!.*\bsecurity=(?:authorized|private))(?:.*? )?name=(\"[^\"]*\"|\S+)",
+            ),
+            volatile_patterns=(
+                r"^# \S+ \S+ by RouterOS",  # export header: "# 2024-05-01 10:00:00 by RouterOS 7.14"
+                r"^# software id = ",
+                r"^# (?:model|serial number) = ",
+                r"^# .*uptime",
+            ),
+            revert_arm=(
+                "/export file=netops-pre",
+                '/system scheduler add name={name} start-time=startup interval={seconds}s '
+                'on-event="/system scheduler remove [find name={name}]; /import file-name=netops-pre.rsc"',
+            ),
+            revert_confirm=("/system scheduler remove [find name={name}]",),
+            revert_now=(
+                "/system scheduler remove [find name={name}]",
+                "/import file-name=netops-pre.rsc",
+            ),
         ),
         Platform(
             name="cisco_ios",
@@ -61,6 +120,23 @@ PLATFORMS: dict[str, Platform] = {
             show_config="show running-config",
             save="write memory",
             rollback="napalm",
+            replace_prefixes=("hostname ", "ip domain name ", "banner motd ", "description ",
+                              "snmp-server location ", "snmp-server contact "),
+            secret_patterns=(
+                r"\b(?:secret|password) (?:\d+ )?(\S+)",
+                r"^snmp-server community (\S+)",
+                r"^snmp-server user \S+ \S+ v3 auth \S+ (\S+)",
+                r"^snmp-server user \S+ \S+ v3 auth \S+ \S+ priv \S+(?: \d+)? (\S+)",
+                r"\bkey (?:\d+ )?(\S+)$",
+                r"\bpre-shared-key (?:\d+ )?(?:address \S+ )?(?:key )?(\S+)",
+            ),
+            volatile_patterns=(
+                r"^! Last configuration change at ",
+                r"^! NVRAM config last updated at ",
+                r"^Building configuration",
+                r"^Current configuration : \d+ bytes",
+                r"^ntp clock-period ",
+            ),
         ),
         Platform(
             name="huawei_vrp",
@@ -72,6 +148,22 @@ PLATFORMS: dict[str, Platform] = {
             show_config="display current-configuration",
             save="save",
             rollback="backup-restore",
+            comment_prefixes=("#", "!"),
+            block_end=("quit", "#", "return"),
+            config_end="return",
+            cli_error=r"^Error:|\nError:|Unrecognized command|Incomplete command",
+            negate="undo ",
+            replace_prefixes=("sysname ", "description ", "header login information "),
+            secret_patterns=(
+                r"\b(?:cipher|irreversible-cipher|simple) (\S+)",
+                r"\bcommunity (?:read|write) (?:cipher )?(\S+)",
+                r"\bpre-shared-key (?:cipher |simple )?(\S+)",
+            ),
+            volatile_patterns=(
+                r"^!Software Version ",
+                r"^!Last configuration was (?:updated|saved) at ",
+                r"^!Time: ",
+            ),
         ),
         Platform(
             name="frr",
@@ -83,6 +175,19 @@ PLATFORMS: dict[str, Platform] = {
             show_config="show running-config",
             save="write memory",
             rollback="backup-restore",
+            replace_prefixes=("hostname ", "banner motd ", "description "),
+            secret_patterns=(
+                r"^(?:enable )?password (\S+)",
+                r"\bauthentication-key (\S+)",
+                r"\bmessage-digest-key \d+ md5 (\S+)",
+                r"\bpassword (\S+)$",
+            ),
+            volatile_patterns=(
+                r"^Building configuration",
+                r"^Current configuration:?$",
+                r"^frr version ",
+                r"^frr defaults ",
+            ),
         ),
         Platform(
             name="linux",

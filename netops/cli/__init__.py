@@ -7,9 +7,11 @@ from pathlib import Path
 import typer
 
 from netops import __version__
+from netops.cli.config import app as config_app
 from netops.cli.inventory import app as inventory_app
 from netops.cli.monitor import app as monitor_app
 from netops.cli.output import State
+from netops.cli.play import play as play_command
 
 app = typer.Typer(
     name="netops",
@@ -18,6 +20,8 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 app.add_typer(inventory_app, name="inventory")
+app.add_typer(config_app, name="config")
+app.command("play")(play_command)
 app.add_typer(monitor_app, name="monitor")
 
 

@@ -1,0 +1,212 @@
+"""netops config: render, diff, backup, history, push, rollback (dry run unless --commit)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.syntax import Syntax
+
+from netops.cli.output import console, emit_json, err_console, handle_errors, state, table
+from netops.config import jobs
+from netops.config.backup import DEFAULT_REPO, BackupRepo
+from netops.config.render import DEFAULT_FEATURES, TemplateSet
+from netops.inventory import select
+
+app = typer.Typer(help="Device configuration: templates, diffs, backups, safe pushes.", no_args_is_help=True)
+
+WHERE_HELP = "Filter: key=value or key!=value (wildcards * ?), repeatable; e.g. tier=desa medium=vsat."
+Where = typer.Option(None, "--where", "-w", help=WHERE_HELP)
+Features = typer.Option(None, "--feature", "-f", help="Template feature(s) to use (default: baseline, uplink).")
+Templates = typer.Option(None, "--templates", help="Templates folder (default: ./templates or $NETOPS_TEMPLATES).")
+Repo = typer.Option(DEFAULT_REPO, "--repo", help="Backup git repository (created if missing).")
+Workers = typer.Option(20, "--workers", help="Devices worked on in parallel.")
+STYLE = {"applied": "green", "ok": "green", "unchanged": "dim", "would-change": "yellow", "failed": "red",
+         "rolled-back": "magenta", "skipped": "cyan"}
+
+
+def _names(ctx: typer.Context, where: list[str] | None) -> list[str]:
+    inv = state(ctx).inventory()
+    return [d.name for d in select(inv, "devices", where)]
+
+
+@contextlib.contextmanager
+def _progress(title: str, total: int, quiet: bool) -> Iterator[jobs.Progress]:
+    if quiet or total == 0:
+        yield lambda device, stage: None
+        return
+    finished = {"read", "done", "rolling back"}
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.fields[last]}"), TimeElapsedColumn(), console=err_console,
+                  transient=True) as bar:
+        tid = bar.add_task(title, total=total, last="")
+
+        def cb(device: str, stage: str) -> None:
+            bar.update(tid, last=f"{device}: {stage}", advance=1 if stage in finished else 0)
+
+        yield cb
+
+
+def _results_table(title: str, report: jobs.JobReport) -> None:
+    rows = [(r.device, r.platform, f"[{STYLE.get(r.status, '')}]{r.status}[/]", r.changes or "",
+             f"{r.seconds:.1f}" if r.seconds else "", escape(r.message), escape(r.rollback))
+            for r in report.results]
+    t = table(title, ["device", "platform", "result", "changes", "s", "message", "rollback"], [])
+    for row in rows:
+        t.add_row(*(str(c) for c in row))
+    console.print(t)
+    counts = ", ".join(f"{n} {s}" for s, n in sorted(report.by_status().items()))
+    console.print(f"{len(report.results)} devices: {counts}")
+    if report.stopped:
+        console.print(f"[red]stopped:[/] {escape(report.stopped)}")
+
+
+def _report_json(report: jobs.JobReport, with_diff: bool = False) -> dict:
+    return {
+        "ok": report.ok, "stopped": report.stopped or None, "backup_commit": report.backup_commit,
+        "after_commit": report.after_commit,
+        "results": [{"device": r.device, "platform": r.platform, "status": r.status, "changes": r.changes,
+                     "message": r.message, "rollback": r.rollback, "seconds": round(r.seconds, 2),
+                     **({"diff": r.diff} if with_diff else {})} for r in report.results],
+    }
+
+
+@app.command()
+@handle_errors
+def render(ctx: typer.Context, where: list[str] | None = Where, out: Path | None = typer.Option(
+        None, "--out", help="Write <device>.cfg files here instead of printing."),
+        feature: list[str] | None = Features, templates: Path | None = Templates) -> None:
+    """Render the templates for the selected devices (secrets masked). Contacts no device."""
+    st = state(ctx)
+    inv = st.inventory()
+    rendered = jobs.render_to(inv, _names(ctx, where), out, feature or DEFAULT_FEATURES, TemplateSet(templates))
+    if st.json:
+        emit_json({n: r.masked for n, r in rendered.items()})
+    elif out is None:
+        for name, r in rendered.items():
+            console.print(f"[bold]# {escape(name)} ({r.platform.name})[/]")
+            console.out(r.masked)
+    else:
+        console.print(f"rendered {len(rendered)} devices into {out}/")
+
+
+@app.command()
+@handle_errors
+def backup(ctx: typer.Context, where: list[str] | None = Where, repo: Path = Repo, workers: int = Workers) -> None:
+    """Save each device's running config (secrets masked, volatile lines dropped) in a git repo."""
+    st = state(ctx)
+    inv = st.inventory()
+    names = jobs.targets(inv, _names(ctx, where))
+    with _progress("backup", len(names), st.json) as cb:
+        report, _ = jobs.backup(inv, names, BackupRepo(repo), workers, cb)
+    if st.json:
+        emit_json(_report_json(report))
+    else:
+        _results_table("backup", report)
+        console.print(f"commit: {report.backup_commit or 'none (nothing changed)'} in {repo}")
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command()
+@handle_errors
+def history(ctx: typer.Context, name: str = typer.Argument(..., help="Device name."), repo: Path = Repo) -> None:
+    """The backup revisions of one device, newest first."""
+    st = state(ctx)
+    revs = BackupRepo(repo).history(name)
+    if st.json:
+        emit_json([r.__dict__ for r in revs])
+        return
+    console.print(table(f"backups of {name}", ["revision", "date", "summary"], ((r.rev, r.date, r.message)
+                                                                               for r in revs)))
+
+
+@app.command("diff")
+@handle_errors
+def diff_(ctx: typer.Context,
+          name: str | None = typer.Argument(None, help="Device: show its backup history diff instead."),
+          rev: str | None = typer.Argument(None, help="Backup revision to compare the latest backup with."),
+          where: list[str] | None = Where, feature: list[str] | None = Features,
+          templates: Path | None = Templates, repo: Path = Repo, workers: int = Workers) -> None:
+    """Running vs intended config per device; or, with NAME [REV], a device's backup history diff.
+
+    Exit code 0: no differences; 1: some device differs or failed.
+    """
+    st = state(ctx)
+    if name is not None:
+        text = BackupRepo(repo).diff(name, rev)
+        if st.json:
+            emit_json({"device": name, "rev": rev, "diff": text})
+        else:
+            console.print(Syntax(text, "diff", theme="ansi_dark") if text else "no difference")
+        return
+    inv = st.inventory()
+    names = _names(ctx, where)
+    with _progress("diff", len(jobs.targets(inv, names)), st.json) as cb:
+        report, _ = jobs.diff(inv, names, feature or DEFAULT_FEATURES, TemplateSet(templates), workers, cb)
+    if st.json:
+        emit_json(_report_json(report, with_diff=True))
+    else:
+        for r in report.results:
+            if r.diff:
+                console.print(Syntax(r.diff, "diff", theme="ansi_dark"))
+        _results_table("diff: running vs intended", report)
+    raise typer.Exit(0 if all(r.status == "unchanged" for r in report.results) else 1)
+
+
+@app.command()
+@handle_errors
+def push(ctx: typer.Context, where: list[str] | None = Where,
+         commit: bool = typer.Option(False, "--commit", help="Change the devices (default: dry run)."),
+         canary: int = typer.Option(1, "--canary", help="Devices pushed and verified first; if one fails, stop."),
+         batch: int = typer.Option(20, "--batch", help="Devices per batch after the canaries."),
+         max_fail: float = typer.Option(0.0, "--max-fail", help="Stop when more than PCT% of devices failed."),
+         revert_after: int = typer.Option(120, "--revert-after",
+                                          help="Seconds before an on-device scheduled revert fires (RouterOS)."),
+         feature: list[str] | None = Features, templates: Path | None = Templates, repo: Path = Repo,
+         workers: int = Workers) -> None:
+    """Back up, then push what the templates want: canaries, verify, batches, automatic rollback."""
+    st = state(ctx)
+    inv = st.inventory()
+    names = _names(ctx, where)
+    opts = jobs.PushOptions(commit=commit, canary=canary, batch=batch, max_fail_pct=max_fail, workers=workers,
+                            revert_after=revert_after)
+    total = len(jobs.targets(inv, names)) * (3 if commit else 2)
+    with _progress("push" if commit else "push (dry run)", total, st.json) as cb:
+        report = jobs.push(inv, names, BackupRepo(repo), opts, feature or DEFAULT_FEATURES, TemplateSet(templates), cb)
+    if st.json:
+        emit_json(_report_json(report, with_diff=not commit))
+    else:
+        if not commit:
+            for r in report.results:
+                if r.diff:
+                    console.print(Syntax(r.diff, "diff", theme="ansi_dark"))
+        _results_table("push" if commit else "push (dry run: nothing changed; add --commit)", report)
+        console.print(f"backup before: {report.backup_commit or 'unchanged'}; after: {report.after_commit or '-'}")
+    raise typer.Exit(0 if report.ok and (commit or all(r.status == "unchanged" for r in report.results)) else 1)
+
+
+@app.command()
+@handle_errors
+def rollback(ctx: typer.Context, name: str = typer.Argument(..., help="Device name."),
+             to: str | None = typer.Option(None, "--to", help="Backup revision (default: the latest)."),
+             commit: bool = typer.Option(False, "--commit", help="Change the device (default: show the plan)."),
+             repo: Path = Repo) -> None:
+    """Restore a device to a backup revision."""
+    st = state(ctx)
+    inv = st.inventory()
+    res, rp = jobs.rollback(inv, name, BackupRepo(repo), to, commit)
+    if st.json:
+        emit_json({"device": name, "status": res.status, "message": res.message, "diff": res.diff,
+                   "skipped": rp.skipped})
+    else:
+        if res.diff:
+            console.print(Syntax(res.diff, "diff", theme="ansi_dark"))
+        for line in rp.skipped:
+            console.print(f"[yellow]not restorable:[/] {escape(line)}")
+        console.print(f"{name}: [{STYLE.get(res.status, '')}]{res.status}[/] {escape(res.message)}"
+                      + ("" if commit else "  (dry run; add --commit)"))
+    raise typer.Exit(0 if res.ok else 1)

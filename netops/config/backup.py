@@ -1,0 +1,127 @@
+"""Backups: each device's cleaned running config in a git repository.
+
+One file per device (``<name>.cfg``), one commit per run whose message summarises
+the run. Configs arrive masked and without volatile lines (:func:`mask.clean`), so
+an unchanged device leaves its file untouched and ``git log`` shows real changes only.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from netops.config.errors import BackupError
+
+DEFAULT_REPO = Path("backups")
+_GIT_ENV = {
+    "GIT_AUTHOR_NAME": "netops", "GIT_AUTHOR_EMAIL": "netops@localhost",
+    "GIT_COMMITTER_NAME": "netops", "GIT_COMMITTER_EMAIL": "netops@localhost",
+    "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0",
+}
+
+
+@dataclass(frozen=True)
+class Revision:
+    rev: str
+    date: str
+    message: str
+
+
+class BackupRepo:
+    def __init__(self, path: Path | str = DEFAULT_REPO):
+        self.path = Path(path)
+
+    # -- plumbing --------------------------------------------------------------
+    def _git(self, *args: str, check: bool = True) -> str:
+        env = dict(os.environ)
+        env.update(_GIT_ENV)
+        env["HOME"] = str(self.path)  # no user config leaks into the repo's behaviour
+        try:
+            proc = subprocess.run(["git", "-C", str(self.path), *args], capture_output=True, text=True, env=env)
+        except FileNotFoundError:
+            raise BackupError("git is not installed; install it (scripts/bootstrap does)") from None
+        if check and proc.returncode != 0:
+            raise BackupError(f"backup repository {self.path}: git {' '.join(args[:2])} failed: "
+                              f"{proc.stderr.strip() or proc.stdout.strip()}")
+        return proc.stdout
+
+    def ensure(self) -> None:
+        """Create the repository if missing."""
+        if (self.path / ".git").is_dir():
+            return
+        if self.path.exists() and any(self.path.iterdir()):
+            raise BackupError(f"{self.path} exists, is not empty and is not a git repository; "
+                              "choose another --repo")
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._git("init", "-q", "-b", "main")
+
+    @staticmethod
+    def filename(device: str) -> str:
+        return f"{device}.cfg"
+
+    # -- writing ---------------------------------------------------------------
+    def store(self, configs: dict[str, str], summary: str) -> tuple[str | None, list[str]]:
+        """Write the configs and commit them with ``summary``; returns (commit, changed devices).
+
+        No commit is made when nothing changed.
+        """
+        self.ensure()
+        for device, text in configs.items():
+            (self.path / self.filename(device)).write_text(text, encoding="utf-8")
+        files = [self.filename(d) for d in configs]
+        if files:
+            self._git("add", "--", *files)
+        status = self._git("status", "--porcelain", "--", *files) if files else ""
+        changed = sorted(line[3:].removesuffix(".cfg") for line in status.splitlines() if line.strip())
+        if not changed:
+            return None, []
+        detail = "\n".join(f"- {d}" for d in changed)
+        self._git("commit", "-q", "-m", f"{summary}\n\nchanged:\n{detail}\n", "--", *files)
+        return self._git("rev-parse", "--short", "HEAD").strip(), changed
+
+    # -- reading ---------------------------------------------------------------
+    def _require(self, device: str) -> None:
+        if not (self.path / ".git").is_dir():
+            raise BackupError(f"no backup repository at {self.path}; run 'netops config backup' first")
+        if not self.history(device, _checked=True):
+            raise BackupError(f"no backup of {device} in {self.path}; run 'netops config backup --where name={device}'")
+
+    def history(self, device: str, _checked: bool = False) -> list[Revision]:
+        if not _checked and not (self.path / ".git").is_dir():
+            raise BackupError(f"no backup repository at {self.path}; run 'netops config backup' first")
+        out = self._git("log", "--format=%h%x09%ad%x09%s", "--date=iso-strict", "--", self.filename(device),
+                        check=False)
+        revs = []
+        for line in out.splitlines():
+            rev, date, msg = (line.split("\t", 2) + ["", ""])[:3]
+            revs.append(Revision(rev, date, msg))
+        return revs
+
+    def show(self, device: str, rev: str | None = None) -> str:
+        self._require(device)
+        rev = rev or self.history(device)[0].rev
+        proc = self._git("show", f"{rev}:{self.filename(device)}", check=False)
+        if not proc and rev not in {r.rev for r in self.history(device)}:
+            self._check_rev(device, rev)
+        return proc
+
+    def _check_rev(self, device: str, rev: str) -> None:
+        ok = subprocess.run(["git", "-C", str(self.path), "cat-file", "-e", f"{rev}:{self.filename(device)}"],
+                            capture_output=True).returncode == 0
+        if not ok:
+            known = ", ".join(r.rev for r in self.history(device)[:5])
+            raise BackupError(f"{device}: no backup at revision {rev!r}; known revisions: {known} "
+                              f"(see 'netops config history {device}')")
+
+    def diff(self, device: str, rev: str | None = None) -> str:
+        """Changes of a device's backup from ``rev`` (default: the one before the latest) to the latest."""
+        self._require(device)
+        revs = self.history(device)
+        if rev is None:
+            if len(revs) < 2:
+                return ""
+            rev = revs[1].rev
+        self._check_rev(device, rev)
+        return self._git("diff", rev, revs[0].rev, "--", self.filename(device))
