@@ -12,6 +12,7 @@ from netops.cli.inventory import app as inventory_app
 from netops.cli.monitor import app as monitor_app
 from netops.cli.output import State
 from netops.cli.play import play as play_command
+from netops.cli.report import app as report_app
 
 app = typer.Typer(
     name="netops",
@@ -23,6 +24,7 @@ app.add_typer(inventory_app, name="inventory")
 app.add_typer(config_app, name="config")
 app.command("play")(play_command)
 app.add_typer(monitor_app, name="monitor")
+app.add_typer(report_app, name="report")
 
 
 def _version(value: bool) -> None:

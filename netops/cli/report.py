@@ -1,0 +1,110 @@
+"""netops report: coverage, uptime and plan reports for planners (HTML, Markdown, CSV, GeoJSON, PNG, PDF)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from netops.cli.output import console, emit_json, err_console, handle_errors, state
+from netops.report import ReportOptions, build_report, parse_formats, parse_time, write_report
+from netops.report.model import Report
+
+app = typer.Typer(
+    help="Reports for planners: coverage (inventory), uptime/SLA (Prometheus), fiber plan. "
+         "Exit 0 = written; 2 = bad options or inventory; 3 = written without the Prometheus part "
+         "(Prometheus unreachable).",
+    no_args_is_help=True,
+)
+
+WHERE_HELP = "Filter sites/links: key=value or key!=value, repeatable; e.g. kecamatan=Kubu medium=vsat."
+FORMAT_HELP = "html, md, csv, geojson, png, pdf or all (default); repeat or comma-separate."
+DEFAULT_OUT = Path("reports")
+
+
+def _run(ctx: typer.Context, kind: str, where: list[str] | None, period: str, at: str | None,
+         prometheus: str | None, formats: list[str] | None, out: Path, lang: str, interval: float | None) -> None:
+    st = state(ctx)
+    inv = st.inventory()
+    fmts = parse_formats(formats)
+    opts = ReportOptions(where=list(where or []), period=period, at=parse_time(at) if at else None,
+                         prometheus=prometheus, interval_s=interval, lang=lang)
+    report = build_report(inv, kind, opts)
+    if formats is None and "pdf" in fmts:
+        from netops.report.render.pdf import find_chromium
+
+        if find_chromium() is None:
+            fmts.remove("pdf")
+            err_console.print("[yellow]note:[/] no Chromium found, so no PDF (install Debian 'chromium')")
+    written = write_report(report, fmts, out)
+    for alert in report.alerts:
+        err_console.print(f"[red]warning:[/] {alert}")
+    if st.json:
+        emit_json(_as_json(report, written))
+    else:
+        console.print(f"[bold]{report.title}[/]")
+        for line in _summary(report):
+            console.print(f"  {line}")
+        console.print(f"wrote {len(written)} files to {out}/:")
+        for p in written:
+            console.print(f"  {p}")
+    if report.exit_code:
+        raise typer.Exit(report.exit_code)
+
+
+def _summary(report: Report) -> list[str]:
+    out = []
+    for s in report.sections:
+        if s.text:
+            out.append(s.text[0])
+    return out
+
+
+def _as_json(report: Report, written: list[Path]) -> dict[str, object]:
+    return {
+        "kind": report.kind, "title": report.title, "lang": report.lang, "exit_code": report.exit_code,
+        "alerts": report.alerts, "files": [str(p) for p in written],
+        "tables": {t.id: {"rows": t.rows, "total": t.total, "queries": t.queries} for t in report.tables()},
+        "queries": [{"purpose": p, "query": q, "time": t} for p, q, t in report.queries],
+    }
+
+
+
+
+Where = typer.Option(None, "--where", "-w", help=WHERE_HELP)
+Period = typer.Option("30d", "--period", "-p", help="Period ending at --at: 30d, 7d, 24h (PromQL duration).")
+At = typer.Option(None, "--at", help="End of the period: unix seconds or ISO 8601 (default: now).")
+Prom = typer.Option(None, "--prometheus", envvar="NETOPS_PROMETHEUS", help="Prometheus base URL, e.g. http://127.0.0.1:9090.")
+Format = typer.Option(None, "--format", "-f", help=FORMAT_HELP)
+Out = typer.Option(DEFAULT_OUT, "--out", "-o", help="Directory for the files.")
+Lang = typer.Option("id", "--lang", help="id (Bahasa Indonesia, default) or en.")
+Interval = typer.Option(None, "--interval", help="Scrape interval in seconds (default: inferred from the data).")
+
+
+@app.command()
+@handle_errors
+def coverage(ctx: typer.Context, where: Optional[list[str]] = Where, fmt: Optional[list[str]] = Format,
+             out: Path = Out, lang: str = Lang) -> None:
+    """Desa connected by fiber / VSAT / other, down, planned, not connected; by kecamatan and provider."""
+    _run(ctx, "coverage", where, "30d", None, None, fmt, out, lang, None)
+
+
+@app.command()
+@handle_errors
+def uptime(ctx: typer.Context, where: Optional[list[str]] = Where, period: str = Period, at: Optional[str] = At,
+           prometheus: Optional[str] = Prom, fmt: Optional[list[str]] = Format, out: Path = Out,
+           lang: str = Lang, interval: Optional[float] = Interval) -> None:
+    """Availability, SLA breaches, downtime, worst links and VSAT RTT/loss from Prometheus (plus coverage)."""
+    _run(ctx, "uptime", where, period, at, prometheus or os.environ.get("NETOPS_PROMETHEUS")
+         or "http://127.0.0.1:9090", fmt, out, lang, interval)
+
+
+@app.command()
+@handle_errors
+def plan(ctx: typer.Context, where: Optional[list[str]] = Where, period: str = Period, at: Optional[str] = At,
+         prometheus: Optional[str] = Prom, fmt: Optional[list[str]] = Format, out: Path = Out,
+         lang: str = Lang, interval: Optional[float] = Interval) -> None:
+    """VSAT and unconnected desa ranked by distance to fiber; planned links and what they change."""
+    _run(ctx, "plan", where, period, at, prometheus, fmt, out, lang, interval)

@@ -1,0 +1,166 @@
+"""Who is connected, by what: coverage counted from the inventory alone.
+
+Definitions (the report prints them too). A desa's state comes from its uplinks, the
+links whose downstream end (``b``) is the desa:
+- ``fiber`` / ``vsat`` / ``other``: it has an ``active`` uplink; the medium is the best one
+  among its active uplinks (fiber, then other terrestrial media such as radio or LTE, then VSAT);
+- ``down``: no active uplink but one marked ``down``: connected but out of service;
+- ``planned``: only ``planned`` uplinks: not connected yet;
+- ``none``: no uplink at all (or only decommissioned ones): not connected.
+"Covered" = fiber + vsat + other + down (a link exists); "online" = fiber + vsat + other.
+Committed bandwidth sums ``bandwidth_mbps`` of the deciding active uplink of each desa.
+The states are exclusive, so every row adds up: desa = fiber + vsat + other + down + planned + none.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from netops.inventory import Inventory, Link, LinkStatus, Medium, Site, Tier
+
+STATES = ("fiber", "vsat", "other", "down", "planned", "none")
+COVERED = ("fiber", "vsat", "other", "down")
+ONLINE = ("fiber", "vsat", "other")
+NO_KECAMATAN = "-"
+
+_MEDIUM_RANK = {Medium.fiber: 0, Medium.radio: 1, Medium.lte: 2, Medium.vsat: 3}
+
+
+@dataclass(frozen=True)
+class SiteState:
+    site: Site
+    state: str
+    link: Link | None
+    """The uplink that decides the state (None for 'none')."""
+    planned: tuple[Link, ...] = ()
+    """Planned uplinks, whatever the current state (a VSAT desa may have fiber planned)."""
+
+    @property
+    def bandwidth_mbps(self) -> float:
+        if self.link is not None and self.link.status is LinkStatus.active:
+            return self.link.bandwidth_mbps or 0.0
+        return 0.0
+
+
+def _best(links: Iterable[Link]) -> Link | None:
+    return min(links, key=lambda lk: (_MEDIUM_RANK.get(lk.medium, 9), lk.id), default=None)
+
+
+def classify(inv: Inventory, site: Site, assume_active: frozenset[str] = frozenset()) -> SiteState:
+    """The state of one site; ``assume_active`` treats those link ids as active (what-if)."""
+    ups = [lk for lk in inv.links_by_site.get(site.id, ()) if lk.b.site == site.id and lk.a.site != site.id]
+
+    def status(lk: Link) -> LinkStatus:
+        return LinkStatus.active if lk.id in assume_active else lk.status
+
+    planned = tuple(sorted((lk for lk in ups if status(lk) is LinkStatus.planned), key=lambda lk: lk.id))
+    active = [lk for lk in ups if status(lk) is LinkStatus.active]
+    if active:
+        best = _best(active)
+        assert best is not None
+        medium = best.medium
+        state = "fiber" if medium is Medium.fiber else "vsat" if medium is Medium.vsat else "other"
+        return SiteState(site, state, best, planned)
+    down = _best(lk for lk in ups if status(lk) is LinkStatus.down)
+    if down is not None:
+        return SiteState(site, "down", down, planned)
+    if planned:
+        return SiteState(site, "planned", planned[0], planned)
+    return SiteState(site, "none", None, planned)
+
+
+@dataclass
+class CoverageRow:
+    name: str
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATES, 0))
+    bandwidth_mbps: float = 0.0
+
+    @property
+    def desa(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def covered(self) -> int:
+        return sum(self.counts[s] for s in COVERED)
+
+    @property
+    def online(self) -> int:
+        return sum(self.counts[s] for s in ONLINE)
+
+    def pct(self, n: int) -> float | None:
+        return 100.0 * n / self.desa if self.desa else None
+
+    def add(self, st: SiteState) -> None:
+        self.counts[st.state] += 1
+        self.bandwidth_mbps += st.bandwidth_mbps
+
+
+@dataclass
+class ProviderRow:
+    provider: str
+    media: set[str] = field(default_factory=set)
+    links: dict[str, int] = field(default_factory=lambda: {s.value: 0 for s in LinkStatus})
+    sites: set[str] = field(default_factory=set)
+    desa: set[str] = field(default_factory=set)
+    bandwidth_mbps: float = 0.0
+
+
+@dataclass
+class Coverage:
+    desa: list[SiteState]
+    """Every desa of the selection, by kecamatan then code."""
+    kecamatan: list[CoverageRow]
+    regency: CoverageRow
+    providers: list[ProviderRow]
+
+    @property
+    def unconnected(self) -> list[SiteState]:
+        return [d for d in self.desa if d.state in ("planned", "none")]
+
+
+def _desa_order(st: SiteState) -> tuple[str, str, str]:
+    return (st.site.kecamatan or NO_KECAMATAN, st.site.code or "", st.site.id)
+
+
+def coverage(inv: Inventory, sites: Iterable[Site] | None = None,
+             assume_active: frozenset[str] = frozenset()) -> Coverage:
+    """Coverage of the desa among ``sites`` (default: all); providers over links into those sites."""
+    chosen = list(inv.sites.values()) if sites is None else list(sites)
+    desa = sorted((classify(inv, s, assume_active) for s in chosen if s.tier is Tier.desa), key=_desa_order)
+    by_kec: dict[str, CoverageRow] = {}
+    regency = CoverageRow(inv.regency.name)
+    for st in desa:
+        kec = st.site.kecamatan or NO_KECAMATAN
+        by_kec.setdefault(kec, CoverageRow(kec)).add(st)
+        regency.add(st)
+    ids = {s.id for s in chosen}
+    tiers = {s.id: s.tier for s in chosen}
+    providers: dict[str, ProviderRow] = {}
+    for link in inv.links.values():
+        if link.b.site not in ids or link.a.site == link.b.site:
+            continue
+        status = LinkStatus.active if link.id in assume_active else link.status
+        row = providers.setdefault(link.provider, ProviderRow(link.provider))
+        row.media.add(link.medium.value)
+        row.links[status.value] += 1
+        if status in (LinkStatus.active, LinkStatus.down):
+            row.sites.add(link.b.site)
+            if tiers[link.b.site] is Tier.desa:
+                row.desa.add(link.b.site)
+        if status is LinkStatus.active:
+            row.bandwidth_mbps += link.bandwidth_mbps or 0.0
+    return Coverage(
+        desa=desa,
+        kecamatan=[by_kec[k] for k in sorted(by_kec)],
+        regency=regency,
+        providers=[providers[p] for p in sorted(providers)],
+    )
+
+
+def desa_by_state(cov: Coverage) -> dict[str, list[SiteState]]:
+    out: dict[str, list[SiteState]] = defaultdict(list)
+    for st in cov.desa:
+        out[st.state].append(st)
+    return out

@@ -1,0 +1,320 @@
+"""The one message table of the reports: every heading and label in Bahasa Indonesia and English.
+
+Indonesian is the default (planners at Diskominfo and Bappeda read it); numbers follow the
+language too (1.234,5 in Indonesian, 1,234.5 in English) in HTML, Markdown and PDF, while CSV
+and GeoJSON keep plain machine numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from netops.report.prom import ReportError
+
+LANGS = ("id", "en")
+
+# key: (Bahasa Indonesia, English)
+MESSAGES: dict[str, tuple[str, str]] = {
+    "title.coverage": ("Laporan Cakupan Jaringan Intranet {regency}", "Intranet Coverage Report, {regency}"),
+    "title.uptime": ("Laporan Ketersediaan dan SLA Jaringan {regency}", "Availability and SLA Report, {regency}"),
+    "title.plan": ("Rencana Perluasan Fiber Optik {regency}", "Fiber Expansion Plan, {regency}"),
+    "h.coverage": ("Cakupan desa", "Desa coverage"),
+    "h.uptime": ("Ketersediaan dan SLA", "Availability and SLA"),
+    "h.plan": ("Calon desa untuk fiber optik", "Fiber candidates"),
+    "h.planned": ("Tautan yang direncanakan", "Planned links"),
+    "h.prometheus_down": ("Data pemantauan tidak tersedia", "Monitoring data unavailable"),
+    "meta.regency": ("Kabupaten", "Regency"),
+    "meta.inventory": ("Inventaris", "Inventory"),
+    "meta.generated": ("Dibuat", "Generated"),
+    "meta.filter": ("Saringan", "Filter"),
+    "meta.none": ("(semua)", "(all)"),
+    "meta.period": ("Periode", "Period"),
+    "meta.prometheus": ("Prometheus", "Prometheus"),
+    "meta.not_used": ("tidak dipakai (tanpa --prometheus)", "not used (no --prometheus)"),
+    "meta.unreachable": ("TIDAK TERJANGKAU", "UNREACHABLE"),
+    "alert.prometheus_down": (
+        "Prometheus di {url} tidak dapat dihubungi atau menolak kueri ({error}). Bagian ketersediaan, SLA dan "
+        "kinerja VSAT TIDAK ADA dalam laporan ini; bagian cakupan dari inventaris tetap lengkap. "
+        "Periksa --prometheus dan layanan Prometheus, lalu jalankan lagi (kode keluar 3).",
+        "Prometheus at {url} could not be reached or refused a query ({error}). The availability, SLA and "
+        "VSAT performance parts are MISSING from this report; the coverage part from the inventory is complete. "
+        "Check --prometheus and the Prometheus service, then run again (exit code 3).",
+    ),
+    "state.fiber": ("Fiber", "Fiber"),
+    "state.vsat": ("VSAT", "VSAT"),
+    "state.other": ("Lainnya (radio/LTE)", "Other (radio/LTE)"),
+    "state.down": ("Terhubung, putus", "Connected, down"),
+    "state.planned": ("Direncanakan", "Planned"),
+    "state.none": ("Belum terhubung", "Not connected"),
+    "status.active": ("aktif", "active"),
+    "status.planned": ("direncanakan", "planned"),
+    "status.down": ("putus", "down"),
+    "status.decommissioned": ("dihentikan", "decommissioned"),
+    "medium.fiber": ("Fiber optik", "Fiber"),
+    "medium.vsat": ("VSAT", "VSAT"),
+    "medium.radio": ("Radio", "Radio"),
+    "medium.lte": ("LTE", "LTE"),
+    "medium.none": ("Tanpa tautan", "No link"),
+    "mapstatus.active": ("aktif", "active"),
+    "mapstatus.down": ("putus", "down"),
+    "mapstatus.planned": ("direncanakan", "planned"),
+    "mapstatus.none": ("belum terhubung", "not connected"),
+    "mapstatus.hub": ("pusat data", "data center"),
+    "t.coverage_kecamatan": ("Cakupan desa per kecamatan", "Desa coverage by kecamatan"),
+    "t.coverage_providers": ("Tautan per penyedia", "Links by provider"),
+    "t.unconnected_desa": ("Desa yang belum terhubung", "Desa not connected"),
+    "t.desa": ("Rincian setiap desa", "Every desa in detail"),
+    "t.uptime_worst": ("10 tautan terburuk", "Worst 10 links"),
+    "t.uptime_breaches": ("Pelanggaran SLA", "SLA breaches"),
+    "t.uptime_providers": ("Ketersediaan per penyedia", "Availability by provider"),
+    "t.uptime_kecamatan": ("Ketersediaan per kecamatan", "Availability by kecamatan"),
+    "t.uptime_vsat": ("Kinerja VSAT: RTT dan kehilangan paket", "VSAT performance: RTT and packet loss"),
+    "t.uptime_sites": ("Ketersediaan per lokasi", "Availability by site"),
+    "t.uptime_links": ("Ketersediaan setiap tautan", "Availability of every link"),
+    "t.plan_candidates": ("Peringkat calon fiber (jarak ke titik fiber terdekat)",
+                          "Fiber candidates ranked by distance to the nearest fiber point"),
+    "t.plan_planned": ("Tautan direncanakan dan dampaknya", "Planned links and what they change"),
+    "t.plan_coverage_change": ("Cakupan sekarang dan setelah tautan direncanakan aktif",
+                               "Coverage now and once the planned links are active"),
+    "c.kecamatan": ("Kecamatan", "Kecamatan"),
+    "c.desa_total": ("Jumlah desa", "Desa"),
+    "c.covered": ("Tercakup", "Covered"),
+    "c.covered_pct": ("% tercakup", "% covered"),
+    "c.online_pct": ("% daring", "% online"),
+    "c.bandwidth_mbps": ("Bandwidth (Mbps)", "Bandwidth (Mbps)"),
+    "c.bandwidth_active": ("Bandwidth aktif (Mbps)", "Active bandwidth (Mbps)"),
+    "c.total_regency": ("Total {name}", "Total {name}"),
+    "c.provider": ("Penyedia", "Provider"),
+    "c.media": ("Media", "Media"),
+    "c.links_active": ("Tautan aktif", "Links active"),
+    "c.links_planned": ("Direncanakan", "Planned"),
+    "c.links_down": ("Putus", "Down"),
+    "c.links_decommissioned": ("Dihentikan", "Decommissioned"),
+    "c.sites_served": ("Lokasi dilayani", "Sites served"),
+    "c.desa_served": ("Desa dilayani", "Desa served"),
+    "c.code": ("Kode Kemendagri", "Kemendagri code"),
+    "c.site": ("Lokasi", "Site"),
+    "c.name": ("Nama", "Name"),
+    "c.state": ("Keadaan", "State"),
+    "c.planned_links": ("Tautan direncanakan", "Planned links"),
+    "c.source": ("Sumber (berkas:baris)", "Source (file:line)"),
+    "c.link": ("Tautan", "Link"),
+    "c.link_status": ("Status tautan", "Link status"),
+    "c.since": ("Sejak", "Since"),
+    "c.medium": ("Media", "Medium"),
+    "c.sla_target": ("Target SLA (%)", "SLA target (%)"),
+    "c.availability": ("Ketersediaan (%)", "Availability (%)"),
+    "c.breach": ("Melanggar SLA", "SLA breached"),
+    "c.downtime_min": ("Waktu putus (menit)", "Downtime (minutes)"),
+    "c.samples": ("Sampel", "Samples"),
+    "c.completeness": ("Kelengkapan data (%)", "Data completeness (%)"),
+    "c.worst_case": ("Terburuk, data hilang = putus (%)", "Worst case, missing = down (%)"),
+    "c.unmeasured_min": ("Tanpa data (menit)", "Unmeasured (minutes)"),
+    "c.links": ("Tautan", "Links"),
+    "c.with_data": ("Dengan data", "With data"),
+    "c.breaches": ("Pelanggaran SLA", "SLA breaches"),
+    "c.rtt_p50": ("RTT median (ms)", "RTT median (ms)"),
+    "c.rtt_p95": ("RTT p95 (ms)", "RTT p95 (ms)"),
+    "c.loss_avg": ("Kehilangan paket rata-rata (%)", "Mean packet loss (%)"),
+    "c.loss_p95": ("Kehilangan paket p95 (%)", "Packet loss p95 (%)"),
+    "c.rank": ("Peringkat", "Rank"),
+    "c.nearest_fiber": ("Titik fiber terdekat", "Nearest fiber point"),
+    "c.distance_km": ("Jarak (km)", "Distance (km)"),
+    "c.planned_fiber": ("Fiber direncanakan", "Fiber planned"),
+    "c.state_now": ("Keadaan sekarang", "State now"),
+    "c.state_after": ("Keadaan setelahnya", "State after"),
+    "c.fiber_now": ("Fiber sekarang", "Fiber now"),
+    "c.fiber_after": ("Fiber setelahnya", "Fiber after"),
+    "c.online_now": ("Daring sekarang", "Online now"),
+    "c.online_after": ("Daring setelahnya", "Online after"),
+    "c.online_pct_now": ("% daring sekarang", "% online now"),
+    "c.online_pct_after": ("% daring setelahnya", "% online after"),
+    "c.covered_pct_now": ("% tercakup sekarang", "% covered now"),
+    "c.covered_pct_after": ("% tercakup setelahnya", "% covered after"),
+    "u.desa": ("desa", "desa"),
+    "src.inventory_desa": (
+        "Sumber: inventaris (sites dan links); setiap desa beserta berkas:baris ada di tabel rincian desa "
+        "dan di CSV.",
+        "Source: the inventory (sites and links); every desa with its file:line is in the desa detail table "
+        "and the CSV.",
+    ),
+    "src.inventory_links": ("Sumber: inventaris, bagian links (berkas:baris di tiap baris).",
+                            "Source: the inventory's links (file:line on each row)."),
+    "src.prometheus": ("Sumber: Prometheus, kueri PromQL di bawah (dievaluasi pada akhir periode).",
+                       "Source: Prometheus, the PromQL below (evaluated at the end of the period)."),
+    "src.derived_links": (
+        "Dihitung dari baris tautan (Σ sampel naik / Σ sampel), sama dengan kueri terakhir di bawah bila "
+        "tanpa saringan dan Prometheus tidak punya deret untuk tautan di luar inventaris.",
+        "Computed from the link rows (Σ up samples / Σ samples); equal to the last query below when no "
+        "filter is given and Prometheus has no series for links outside the inventory.",
+    ),
+    "src.plan_distance": (
+        "Sumber: koordinat inventaris; jarak lingkaran besar (haversine, R = 6371,0088 km) ke titik fiber "
+        "terdekat. Kinerja VSAT dari kueri di bagian ketersediaan.",
+        "Source: inventory coordinates; great-circle distance (haversine, R = 6371.0088 km) to the nearest "
+        "fiber point. VSAT performance from the queries in the availability part.",
+    ),
+    "src.plan_after": ("Sumber: inventaris, dihitung ulang dengan semua tautan direncanakan dianggap aktif.",
+                       "Source: the inventory, recounted with every planned link taken as active."),
+    "e.all_connected": ("Semua desa sudah terhubung.", "Every desa is connected."),
+    "e.no_data": ("Tidak ada data di Prometheus untuk periode ini.", "No data in Prometheus for this period."),
+    "e.no_breaches": ("Tidak ada pelanggaran SLA.", "No SLA breaches."),
+    "e.no_vsat": ("Tidak ada tautan VSAT.", "No VSAT links."),
+    "e.no_coordinates": ("tanpa koordinat", "no coordinates"),
+    "e.no_candidates": ("Tidak ada desa VSAT atau belum terhubung.", "No VSAT or unconnected desa."),
+    "e.no_planned": ("Tidak ada tautan direncanakan.", "No planned links."),
+    "s.coverage_summary": (
+        "{covered} dari {desa} desa tercakup ({pct} %), {online} daring ({online_pct} %): {fiber} lewat fiber, "
+        "{vsat} lewat VSAT; {none} desa belum terhubung.",
+        "{covered} of {desa} desa covered ({pct} %), {online} online ({online_pct} %): {fiber} by fiber, "
+        "{vsat} by VSAT; {none} desa not connected.",
+    ),
+    "d.states": (
+        "Definisi: keadaan desa ditentukan oleh tautan naiknya (link dengan ujung b = desa). Fiber/VSAT/Lainnya: "
+        "ada tautan berstatus active (media terbaik: fiber, lalu radio/LTE, lalu VSAT). Terhubung, putus: tidak "
+        "ada yang aktif tetapi ada yang berstatus down; dihitung tercakup (infrastruktur ada) tetapi tidak daring. "
+        "Direncanakan: hanya tautan planned. Belum terhubung: tanpa tautan (atau hanya yang dihentikan). "
+        "Tercakup = fiber + VSAT + lainnya + putus; daring = fiber + VSAT + lainnya. Bandwidth = jumlah "
+        "bandwidth_mbps tautan aktif yang menentukan keadaan. Status diambil dari inventaris, bukan dari pemantauan.",
+        "Definitions: a desa's state comes from its uplinks (links whose b end is the desa). Fiber/VSAT/Other: "
+        "it has an active link (best medium: fiber, then radio/LTE, then VSAT). Connected, down: none active but "
+        "one marked down; counted as covered (the infrastructure exists) but not online. Planned: only planned "
+        "links. Not connected: no link (or only decommissioned ones). Covered = fiber + VSAT + other + down; "
+        "online = fiber + VSAT + other. Bandwidth = sum of bandwidth_mbps of the deciding active links. States "
+        "come from the inventory, not from monitoring.",
+    ),
+    "s.uptime_summary": (
+        "{links} tautan (aktif atau putus di inventaris), {with_data} dengan data; {breaches} melanggar SLA. "
+        "Periode {period}: {start} sampai {end}.",
+        "{links} links (active or down in the inventory), {with_data} with data; {breaches} breached their SLA. "
+        "Period {period}: {start} to {end}.",
+    ),
+    "d.uptime": (
+        "Rumus: ketersediaan A = avg_over_time(netops_link_up[P]) = bagian sampel bernilai 1. Sampel yang hilang "
+        "tidak dihitung; jumlah sampel n = count_over_time(netops_link_up[P]) dilaporkan sebagai kelengkapan "
+        "n/(P/I), dan kolom 'terburuk' menganggap setiap sampel hilang sebagai putus. Waktu putus = "
+        "round(n·(1−A))·I/60 menit. Pelanggaran: A < target SLA inventaris. Interval pengambilan I = {interval} "
+        "detik ({interval_source}).",
+        "Formulas: availability A = avg_over_time(netops_link_up[P]) = share of samples equal to 1. Missing "
+        "samples count neither way; the sample count n = count_over_time(netops_link_up[P]) is shown as "
+        "completeness n/(P/I), and the 'worst case' column counts every missing sample as down. Downtime = "
+        "round(n·(1−A))·I/60 minutes. Breach: A < the inventory SLA target. Scrape interval I = {interval} s "
+        "({interval_source}).",
+    ),
+    "s.ignored_series": ("{n} deret untuk tautan di luar pilihan inventaris diabaikan.",
+                         "{n} series for links outside the inventory selection were ignored."),
+    "s.duplicate_series": ("{n} deret ganda untuk tautan yang sama; yang bersampel terbanyak dipakai.",
+                           "{n} duplicate series for the same link; the one with most samples was used."),
+    "s.plan_summary": (
+        "{n} desa calon (VSAT, putus lewat VSAT, direncanakan atau belum terhubung), {ranked} berkoordinat; "
+        "{points} titik fiber. {within5} calon dalam 5 km dan {within10} dalam 10 km dari fiber.",
+        "{n} candidate desa (VSAT, down on VSAT, planned or not connected), {ranked} with coordinates; "
+        "{points} fiber points. {within5} candidates within 5 km and {within10} within 10 km of fiber.",
+    ),
+    "d.plan": (
+        "Titik fiber = pusat data dan setiap lokasi dengan tautan fiber aktif atau putus (kabelnya ada). Jarak "
+        "adalah garis lurus di permukaan bumi, bukan jalur kabel: jalur sebenarnya lebih panjang. Urutan: jarak "
+        "terpendek dulu. Desa tanpa koordinat ditaruh di akhir tanpa peringkat.",
+        "Fiber point = the data center and every site with an active or down fiber link (the cable exists). "
+        "Distance is a straight line over the earth's surface, not the cable route, which is longer. Order: "
+        "shortest first. Desa without coordinates come last, unranked.",
+    ),
+    "d.planned": (
+        "Setiap tautan berstatus planned, keadaan lokasinya sekarang dan setelah tautan itu aktif.",
+        "Every planned link, the state of its site now and once it is active.",
+    ),
+    "l.map": ("Peta lokasi (warna = media, bentuk tepi = status)", "Site map (colour = medium, outline = status)"),
+    "l.queries": ("Kueri PromQL yang dipakai", "PromQL queries used"),
+    "l.query_purpose": ("Untuk", "For"),
+    "l.query_expr": ("Kueri", "Query"),
+    "l.query_time": ("Waktu evaluasi", "Evaluation time"),
+    "l.source": ("Sumber", "Source"),
+    "l.total": ("Total", "Total"),
+    "l.generated_by": ("Dibuat oleh netops dari berkas inventaris; jangan diedit, buat ulang dengan perintah.",
+                       "Generated by netops from the inventory files; do not edit, run the command again."),
+    "l.contents": ("Isi", "Contents"),
+    "l.no_coordinates_map": ("{n} lokasi tanpa koordinat tidak tergambar di peta.",
+                             "{n} sites without coordinates are not drawn on the map."),
+    "l.yes": ("ya", "yes"),
+    "l.no": ("tidak", "no"),
+}
+
+
+class Messages:
+    """``m("key", **fields)`` in one language; ``m.num(value, kind)`` formats a number for people."""
+
+    def __init__(self, lang: str = "id"):
+        if lang not in LANGS:
+            raise ReportError(f"--lang {lang!r}: choose one of {', '.join(LANGS)}")
+        self.lang = lang
+        self._i = LANGS.index(lang)
+
+    def __call__(self, key: str, **fields: Any) -> str:
+        try:
+            text = MESSAGES[key][self._i]
+        except KeyError:
+            raise KeyError(f"report message {key!r} missing from netops/report/i18n.py") from None
+        return text.format(**fields) if fields else text
+
+    def num(self, value: Any, kind: str) -> str:
+        return format_value(value, kind, self.lang)
+
+
+def _group(text: str, lang: str) -> str:
+    if lang == "id":  # 1,234.5 -> 1.234,5
+        return text.replace(",", "_").replace(".", ",").replace("_", ".")
+    return text
+
+
+def _trim(text: str) -> str:
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def format_value(value: Any, kind: str, lang: str) -> str:
+    """How a cell reads to a person; None is a dash."""
+    if value is None or value == "":
+        return "–"
+    if kind == "bool":
+        return MESSAGES["l.yes" if value else "l.no"][LANGS.index(lang)]
+    if kind == "text":
+        return str(value)
+    v = float(value)
+    if kind == "int":
+        text = f"{int(round(v)):,}"
+    elif kind == "pct":
+        text = f"{v:,.1f}"
+    elif kind == "avail":
+        text = f"{v * 100:,.3f}"
+    elif kind == "loss":
+        text = f"{v * 100:,.2f}"
+    elif kind == "ms":
+        text = f"{v * 1000:,.0f}"
+    elif kind == "km":
+        text = f"{v:,.1f}"
+    elif kind in ("mbps", "min"):
+        text = _trim(f"{v:,.1f}")
+    else:
+        text = _trim(f"{v:,.3f}")
+    return _group(text, lang)
+
+
+def machine_value(value: Any, kind: str) -> Any:
+    """The plain value CSV and GeoJSON carry: percentages as percent, seconds as ms, no grouping."""
+    if value is None:
+        return None
+    if kind in ("avail", "loss"):
+        return round(float(value) * 100, 6)
+    if kind == "ms":
+        return round(float(value) * 1000, 3)
+    if kind == "pct":
+        return round(float(value), 4)
+    if kind in ("km",):
+        return round(float(value), 3)
+    if kind == "bool":
+        return bool(value)
+    if kind == "int":
+        return int(round(float(value)))
+    if kind in ("mbps", "min"):
+        v = float(value)
+        return int(v) if v.is_integer() else round(v, 3)
+    return value

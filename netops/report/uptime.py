@@ -1,0 +1,297 @@
+"""Availability, SLA and VSAT performance from Prometheus, over one period ending at one time.
+
+Formulas (P = the period, I = the scrape interval; every query is evaluated at the end time):
+- link availability A = ``avg_over_time(netops_link_up[P])``: the share of the link's samples
+  in the period that were 1. Missing samples (poller down, link not yet monitored) are not
+  counted either way; instead n = ``count_over_time(netops_link_up[P])`` is reported as
+  completeness n / (P/I), and a worst case that counts every missing sample as down,
+  A·n / (P/I), is shown beside A.
+- downtime minutes = round(n·(1 − A)) · I / 60: down samples times the interval.
+- unmeasured minutes = (P/I − n) · I / 60.
+- SLA breach: A < target, the target being the inventory link's ``sla`` (percent).
+- kecamatan / provider availability = Σ up samples / Σ samples of their links
+  (= ``sum by (kecamatan) (sum_over_time(netops_link_up[P])) / sum by (kecamatan) (count_over_time(netops_link_up[P]))``),
+  computed from the link rows so ``--where`` filters apply.
+- site availability = share of time at least one uplink was up:
+  ``avg_over_time((max by (site) (netops_link_up))[P:I])`` (a subquery; Prometheus's 5-minute
+  lookback fills gaps shorter than that with the last sample).
+- VSAT RTT/loss: ``quantile_over_time`` and ``avg_over_time`` of the monitor's per-cycle figures.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from netops.inventory import Inventory, Link, LinkStatus, Medium
+from netops.report.prom import PromClient, parse_duration
+
+DEFAULT_INTERVAL_S = 60.0
+
+
+@dataclass
+class LinkUptime:
+    link: Link
+    kecamatan: str | None
+    samples: int = 0
+    expected: int = 0
+    availability: float | None = None
+    """Ratio 0..1 over the samples present; None without data."""
+    down_samples: int = 0
+    interval_s: float = DEFAULT_INTERVAL_S
+
+    @property
+    def target(self) -> float | None:
+        return self.link.sla / 100.0 if self.link.sla is not None else None
+
+    @property
+    def breach(self) -> bool | None:
+        if self.availability is None or self.target is None:
+            return None
+        return self.availability < self.target
+
+    @property
+    def downtime_min(self) -> float:
+        return self.down_samples * self.interval_s / 60.0
+
+    @property
+    def unmeasured_min(self) -> float:
+        return max(0, self.expected - self.samples) * self.interval_s / 60.0
+
+    @property
+    def completeness(self) -> float | None:
+        return min(1.0, self.samples / self.expected) if self.expected else None
+
+    @property
+    def worst_case(self) -> float | None:
+        if self.availability is None or not self.expected:
+            return None
+        return (self.samples - self.down_samples) / max(self.expected, self.samples)
+
+
+@dataclass
+class GroupUptime:
+    name: str
+    links: int = 0
+    with_data: int = 0
+    samples: int = 0
+    up_samples: int = 0
+    downtime_min: float = 0.0
+    breaches: int = 0
+
+    @property
+    def availability(self) -> float | None:
+        return self.up_samples / self.samples if self.samples else None
+
+
+@dataclass
+class SiteUptime:
+    site: str
+    kecamatan: str | None
+    samples: int
+    availability: float
+    interval_s: float
+
+    @property
+    def downtime_min(self) -> float:
+        return round(self.samples * (1 - self.availability)) * self.interval_s / 60.0
+
+
+@dataclass
+class VsatPerf:
+    link: Link
+    kecamatan: str | None
+    rtt_p50_s: float | None = None
+    rtt_p95_s: float | None = None
+    loss_avg: float | None = None
+    loss_p95: float | None = None
+
+
+@dataclass
+class Uptime:
+    at: float
+    period: str
+    period_s: int
+    interval_s: float
+    interval_source: str
+    links: list[LinkUptime]
+    sites: list[SiteUptime]
+    kecamatan: list[GroupUptime]
+    providers: list[GroupUptime]
+    vsat: list[VsatPerf]
+    queries: dict[str, list[str]] = field(default_factory=dict)
+    """Table id → the PromQL behind it."""
+    ignored_series: int = 0
+    duplicate_series: int = 0
+
+    @property
+    def worst(self) -> list[LinkUptime]:
+        data = [lu for lu in self.links if lu.availability is not None]
+        return sorted(data, key=lambda lu: (lu.availability, -lu.downtime_min, lu.link.id))[:10]
+
+    @property
+    def breaches(self) -> list[LinkUptime]:
+        return [lu for lu in self.links if lu.breach]
+
+
+def q_link_availability(period: str) -> str:
+    return f"avg_over_time(netops_link_up[{period}])"
+
+
+def q_link_samples(period: str) -> str:
+    return f"count_over_time(netops_link_up[{period}])"
+
+
+def q_site_availability(period: str, interval: str) -> str:
+    return f"avg_over_time((max by (site) (netops_link_up))[{period}:{interval}])"
+
+
+def q_site_samples(period: str, interval: str) -> str:
+    return f"count_over_time((max by (site) (netops_link_up))[{period}:{interval}])"
+
+
+VSAT_QUERIES = {
+    "rtt_p50_s": "quantile_over_time(0.5, netops_link_rtt_seconds{{medium=\"vsat\"}}[{p}])",
+    "rtt_p95_s": "quantile_over_time(0.95, netops_link_rtt_seconds{{medium=\"vsat\"}}[{p}])",
+    "loss_avg": "avg_over_time(netops_link_loss_ratio{{medium=\"vsat\"}}[{p}])",
+    "loss_p95": "quantile_over_time(0.95, netops_link_loss_ratio{{medium=\"vsat\"}}[{p}])",
+}
+
+
+def _fmt_interval(seconds: float) -> str:
+    s = int(round(seconds))
+    return f"{s // 60}m" if s % 60 == 0 else f"{s}s"
+
+
+def infer_interval(client: PromClient, at: float) -> tuple[float, str]:
+    """The monitor's scrape interval: median spacing of the last hour's raw samples."""
+    expr = "netops_link_up[1h]"
+    deltas: list[float] = []
+    for series in client.query_raw(expr, at, "scrape interval"):
+        ts = [t for t, _ in series["values"]]
+        deltas.extend(b - a for a, b in zip(ts, ts[1:]))
+    if not deltas:
+        return DEFAULT_INTERVAL_S, f"default {DEFAULT_INTERVAL_S:g}s (no samples in the last hour to infer it from)"
+    return float(round(statistics.median(deltas), 3)), f"median spacing of samples: {expr}"
+
+
+def _by_link(results: Iterable[dict[str, Any]], wanted: set[str]) -> tuple[dict[str, float], int]:
+    out: dict[str, float] = {}
+    ignored = 0
+    for r in results:
+        link = r["metric"].get("link")
+        if link in wanted:
+            out.setdefault(link, r["value"])
+        else:
+            ignored += 1
+    return out, ignored
+
+
+def link_uptime(inv: Inventory, links: Iterable[Link], client: PromClient, at: float, period: str,
+                interval_s: float) -> tuple[list[LinkUptime], dict[str, list[str]], int, int]:
+    period_s = _period_seconds(period)
+    chosen = [lk for lk in links if lk.status in (LinkStatus.active, LinkStatus.down)]
+    wanted = {lk.id for lk in chosen}
+    q_avail, q_count = q_link_availability(period), q_link_samples(period)
+    counts_raw = client.query(q_count, at, "samples per link")
+    avail_raw = client.query(q_avail, at, "availability per link")
+    # Several series for one link (two pollers, a relabel): keep the one with the most samples.
+    best: dict[str, tuple[int, dict[str, str]]] = {}
+    duplicates = 0
+    ignored = 0
+    for r in counts_raw:
+        link = r["metric"].get("link")
+        if link not in wanted:
+            ignored += 1
+            continue
+        n = int(round(r["value"]))
+        if link in best:
+            duplicates += 1
+            if n <= best[link][0]:
+                continue
+        best[link] = (n, r["metric"])
+    avail: dict[str, float] = {}
+    for r in avail_raw:
+        link = r["metric"].get("link")
+        if link in best and r["metric"] == best[link][1]:
+            avail[link] = r["value"]
+    expected = int(period_s // interval_s)
+    rows = []
+    for lk in sorted(chosen, key=lambda x: x.id):
+        lu = LinkUptime(lk, inv.sites[lk.b.site].kecamatan, expected=expected, interval_s=interval_s)
+        if lk.id in best and lk.id in avail:
+            lu.samples = best[lk.id][0]
+            lu.availability = avail[lk.id]
+            lu.down_samples = int(round(lu.samples * (1.0 - lu.availability)))
+        rows.append(lu)
+    return rows, {"links": [q_avail, q_count]}, ignored, duplicates
+
+
+def vsat_perf(inv: Inventory, links: Iterable[Link], client: PromClient, at: float,
+              period: str) -> tuple[list[VsatPerf], list[str]]:
+    chosen = {lk.id: lk for lk in links if lk.medium is Medium.vsat and lk.status in (LinkStatus.active,
+                                                                                        LinkStatus.down)}
+    perf = {lid: VsatPerf(lk, inv.sites[lk.b.site].kecamatan) for lid, lk in sorted(chosen.items())}
+    exprs = []
+    for attr, tmpl in VSAT_QUERIES.items():
+        expr = tmpl.format(p=period)
+        exprs.append(expr)
+        values, _ = _by_link(client.query(expr, at, f"VSAT {attr}"), set(chosen))
+        for lid, v in values.items():
+            setattr(perf[lid], attr, v)
+    return list(perf.values()), exprs
+
+
+def _period_seconds(period: str) -> int:
+    return parse_duration(period)
+
+
+def uptime(inv: Inventory, links: Iterable[Link], sites: Iterable[str], client: PromClient, at: float,
+           period: str, interval_s: float | None = None) -> Uptime:
+    """Everything the uptime report shows; raises PrometheusUnavailable when Prometheus fails."""
+    links = list(links)
+    if interval_s is None:
+        interval_s, interval_source = infer_interval(client, at)
+    else:
+        interval_source = "--interval"
+    rows, queries, ignored, duplicates = link_uptime(inv, links, client, at, period, interval_s)
+    groups: dict[str, dict[str, GroupUptime]] = {"kecamatan": {}, "providers": {}}
+    for lu in rows:
+        for kind, key in (("kecamatan", lu.kecamatan or "-"), ("providers", lu.link.provider)):
+            g = groups[kind].setdefault(key, GroupUptime(key))
+            g.links += 1
+            if lu.availability is not None:
+                g.with_data += 1
+                g.samples += lu.samples
+                g.up_samples += lu.samples - lu.down_samples
+                g.downtime_min += lu.downtime_min
+                g.breaches += 1 if lu.breach else 0
+    link_q = queries["links"]
+    queries["kecamatan"] = link_q + [
+        f"sum by (kecamatan) (sum_over_time(netops_link_up[{period}])) / "
+        f"sum by (kecamatan) (count_over_time(netops_link_up[{period}]))"]
+    queries["providers"] = link_q + [
+        f"sum by (provider) (sum_over_time(netops_link_up[{period}])) / "
+        f"sum by (provider) (count_over_time(netops_link_up[{period}]))"]
+    queries["worst"] = link_q
+    queries["breaches"] = link_q
+    site_ids = set(sites)
+    iv = _fmt_interval(interval_s)
+    qs_a, qs_n = q_site_availability(period, iv), q_site_samples(period, iv)
+    s_avail = {r["metric"].get("site"): r["value"] for r in client.query(qs_a, at, "availability per site")}
+    s_count = {r["metric"].get("site"): r["value"] for r in client.query(qs_n, at, "samples per site")}
+    site_rows = [
+        SiteUptime(s, inv.sites[s].kecamatan, int(round(s_count.get(s, 0))), s_avail[s], interval_s)
+        for s in sorted(site_ids) if s in s_avail and s in inv.sites
+    ]
+    queries["sites"] = [qs_a, qs_n]
+    perf, vq = vsat_perf(inv, links, client, at, period)
+    queries["vsat"] = vq
+    return Uptime(
+        at=at, period=period, period_s=_period_seconds(period), interval_s=interval_s,
+        interval_source=interval_source, links=rows, sites=site_rows,
+        kecamatan=[groups["kecamatan"][k] for k in sorted(groups["kecamatan"])],
+        providers=[groups["providers"][k] for k in sorted(groups["providers"])],
+        vsat=perf, queries=queries, ignored_series=ignored, duplicate_series=duplicates,
+    )

@@ -1,0 +1,107 @@
+"""Known monitoring history for the small inventory, written as OpenMetrics for promtool.
+
+One sample a minute for one day ending ``HOUR_OFFSET`` hours before the last full hour, so
+the blocks are in the past. Every figure the tests assert follows from the tables below.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+INTERVAL = 60
+SAMPLES = 1440  # one day
+PERIOD = "1d"
+
+# link -> labels (as the monitor would export them: b-site's site/kecamatan/tier)
+LINKS = {
+    "fo-bappeda": dict(site="opd-bappeda", kecamatan="", tier="opd", medium="fiber", provider="Icon Plus"),
+    "fo-kec-a": dict(site="kec-a", kecamatan="A", tier="kecamatan", medium="fiber", provider="Icon Plus"),
+    "fo-kec-b": dict(site="kec-b", kecamatan="B", tier="kecamatan", medium="fiber", provider="Icon Plus"),
+    "fo-desa-a1": dict(site="desa-a1", kecamatan="A", tier="desa", medium="fiber", provider="Icon Plus"),
+    "fo-desa-a2": dict(site="desa-a2", kecamatan="A", tier="desa", medium="fiber", provider="Icon Plus"),
+    "vsat-desa-b1": dict(site="desa-b1", kecamatan="B", tier="desa", medium="vsat", provider="Telkom Mangoesky"),
+    "vsat-desa-b2": dict(site="desa-b2", kecamatan="B", tier="desa", medium="vsat", provider="Telkom Mangoesky"),
+    # not in the inventory: must be ignored (and counted as ignored)
+    "fo-ghost": dict(site="ghost", kecamatan="Z", tier="desa", medium="fiber", provider="Other ISP"),
+}
+
+# link -> sample indexes that are down (0) / missing (no sample at all)
+DOWN = {
+    "fo-kec-a": set(range(500, 507)),                               # 7 min
+    "fo-desa-a1": set(range(600, 690)),                             # 90 min, one outage
+    "fo-desa-a2": set(range(SAMPLES)),                              # down all day
+    "vsat-desa-b1": set(range(100, 120)),                           # 20 min
+    "vsat-desa-b2": set(range(200, 210)) | set(range(1000, 1020)),  # 10 + 20 min
+    "fo-ghost": set(range(SAMPLES)),
+}
+MISSING = {"fo-kec-b": set(range(700, 844))}  # 144 min with no sample (poller stopped)
+
+# The figures that follow (availability as a fraction, downtime minutes, samples)
+EXPECTED = {
+    "fo-bappeda": (1.0, 0, 1440),
+    "fo-kec-a": (1433 / 1440, 7, 1440),
+    "fo-kec-b": (1.0, 0, 1296),
+    "fo-desa-a1": (1350 / 1440, 90, 1440),
+    "fo-desa-a2": (0.0, 1440, 1440),
+    "vsat-desa-b1": (1420 / 1440, 20, 1440),
+    "vsat-desa-b2": (1410 / 1440, 30, 1440),
+}
+BREACHES = {"fo-desa-a1", "fo-desa-a2", "vsat-desa-b2"}
+
+
+def end_time(now: float | None = None) -> int:
+    """A whole hour three hours ago: data in the past, never in Prometheus's head."""
+    now = time.time() if now is None else now
+    return int(now // 3600) * 3600 - 3 * 3600
+
+
+def sample_times(end: int) -> list[int]:
+    # Half an interval off the minute: no sample sits on a range boundary.
+    return [end - SAMPLES * INTERVAL + INTERVAL // 2 + i * INTERVAL for i in range(SAMPLES)]
+
+
+def _labels(link: str) -> str:
+    lab = {"link": link, **LINKS[link]}
+    return ",".join(f'{k}="{v}"' for k, v in lab.items())
+
+
+def rtt(link: str, i: int) -> float:
+    if link == "vsat-desa-b1":
+        return 0.6 if i % 36 < 25 else 0.7  # 1000 samples of 0.6 s, 440 of 0.7 s
+    if link == "vsat-desa-b2":
+        return 0.65
+    return 0.004
+
+
+def loss(link: str, i: int) -> float:
+    if link == "vsat-desa-b1":
+        return 0.1 if i % 10 == 0 else 0.0  # 144 samples of 10 %: mean 1 %
+    if link == "vsat-desa-b2":
+        return 0.02
+    return 0.0
+
+
+def openmetrics(end: int) -> str:
+    times = sample_times(end)
+    out: list[str] = []
+    families = {
+        "netops_link_up": lambda link, i: 0.0 if i in DOWN.get(link, ()) else 1.0,
+        "netops_link_rtt_seconds": rtt,
+        "netops_link_loss_ratio": loss,
+    }
+    for name, value in families.items():
+        out.append(f"# TYPE {name} gauge")
+        for link in LINKS:
+            labels = _labels(link)
+            for i, t in enumerate(times):
+                if i in MISSING.get(link, ()):
+                    continue
+                out.append(f"{name}{{{labels}}} {value(link, i):g} {t}")
+    out.append("# EOF")
+    return "\n".join(out) + "\n"
+
+
+def write(path: Path, end: int) -> Path:
+    path.write_text(openmetrics(end))
+    return path
