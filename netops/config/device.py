@@ -31,8 +31,11 @@ class DeviceError(Exception):
     """A device refused a command or could not be reached (a per-host result, not a user error)."""
 
 
-def nornir_for(inv: Inventory, names: Iterable[str], workers: int = 20) -> Nornir:
-    """A Nornir object over the named devices, logging off (a log file would keep secrets)."""
+def nornir_for(inv: Inventory, names: Iterable[str], workers: int = 20, read_timeout: float | None = None) -> Nornir:
+    """A Nornir object over the named devices, logging off (a log file would keep secrets).
+
+    ``read_timeout`` caps every wait for device output (a device that drops mid-session
+    fails after it instead of hanging)."""
     wanted = list(names)
     where = None
     nr_inv = build_nornir_inventory(inv, where)
@@ -45,6 +48,8 @@ def nornir_for(inv: Inventory, names: Iterable[str], workers: int = 20) -> Norni
         if opts is not None:
             extras = dict(TIMEOUTS["vsat" if vsat else "fast"])
             extras.update(opts.extras or {})
+            if read_timeout:
+                extras["read_timeout_override"] = read_timeout
             opts.extras = extras
     config = Config(logging={"enabled": False})
     return Nornir(inventory=nr_inv, runner=ThreadedRunner(num_workers=workers), config=config)

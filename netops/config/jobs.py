@@ -203,6 +203,8 @@ class PushOptions:
     workers: int = 20
     revert_after: int = 120
     """seconds before a scheduled on-device revert fires unless netops confirms"""
+    read_timeout: float | None = None
+    """seconds to wait for device output before the device counts as failed"""
     checks: dict[str, tuple[Check, ...]] = field(default_factory=dict)
     """per device: commands whose output must match, verified before the change is confirmed"""
     rollback: bool = True
@@ -327,7 +329,7 @@ def push(inv: Inventory, names: Iterable[str], repo: BackupRepo, opts: PushOptio
             todo.append(name)
     if not todo:
         return report
-    nr = dev.nornir_for(inv, todo, opts.workers)
+    nr = dev.nornir_for(inv, todo, opts.workers, opts.read_timeout)
     groups = [todo[: opts.canary]] if opts.canary else []
     rest = todo[opts.canary:] if opts.canary else todo
     groups += [rest[i: i + opts.batch] for i in range(0, len(rest), opts.batch)]
