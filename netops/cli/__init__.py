@@ -9,6 +9,7 @@ import typer
 from netops import __version__
 from netops.cli.config import app as config_app
 from netops.cli.inventory import app as inventory_app
+from netops.cli.lab import app as lab_app
 from netops.cli.monitor import app as monitor_app
 from netops.cli.output import State
 from netops.cli.play import play as play_command
@@ -21,6 +22,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 app.add_typer(inventory_app, name="inventory")
+app.add_typer(lab_app, name="lab")
 app.add_typer(config_app, name="config")
 app.command("play")(play_command)
 app.add_typer(monitor_app, name="monitor")

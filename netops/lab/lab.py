@@ -1,0 +1,247 @@
+"""The lab: start, inspect, impair and stop a simulated network for an inventory.
+
+``Lab.up()`` writes the lab inventory and secrets into the workdir, then starts
+detached processes (SNMP agents, the SSH simulator, FRR namespaces, the VSAT
+delayer) and records each in ``<workdir>/state.json`` the moment it exists, so
+``teardown(workdir)`` can remove everything later, from another process, after a
+crash, and as often as it is called.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+from netops.inventory.loader import Inventory, load_inventory
+from netops.lab import frr, sshsim_ctl, vsat
+from netops.lab.plan import (
+    LabError,
+    LabPlan,
+    make_plan,
+    make_secrets,
+    write_lab_inventory,
+    write_secrets,
+)
+from netops.lab.procs import State, alive, stop
+from netops.lab.snmpagent import start_agents
+
+
+def _port_free(addr: str, port: int, kind: int) -> bool:
+    s = socket.socket(socket.AF_INET, kind)
+    try:
+        s.bind((addr, port))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+def _pick_port(addr: str, preferred: int, kind: int) -> int:
+    """The real port if nothing (e.g. a wildcard listener) holds it, else a free high port."""
+    if _port_free(addr, preferred, kind):
+        return preferred
+    s = socket.socket(socket.AF_INET, kind)
+    s.bind((addr, 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Lab:
+    """A simulated network for (a selection of) an inventory; see docs/lab.md."""
+
+    def __init__(self, inventory_path: str | Path, workdir: str | Path, where: list[str] | None = None,
+                 base: str = "127.100.0.0", vsat_delay_ms: float = 300, vsat_loss_pct: float = 1.0,
+                 vsat_jitter_ms: float = 15, ssh_port: int | None = None, snmp_port: int | None = None,
+                 start_timeout: float = 90.0):
+        self.source = Path(inventory_path)
+        self.workdir = Path(workdir).resolve()
+        self.where = list(where or [])
+        self.base = base
+        self.vsat_delay_ms = vsat_delay_ms
+        self.vsat_loss_pct = vsat_loss_pct
+        self.vsat_jitter_ms = vsat_jitter_ms
+        self.ssh_port = ssh_port
+        self.snmp_port = snmp_port
+        self.start_timeout = start_timeout
+        self.plan: LabPlan | None = None
+        self._inv: Inventory | None = None
+
+    # -- public API --------------------------------------------------------
+    @property
+    def inventory_path(self) -> Path:
+        return self.workdir / "inventory"
+
+    @property
+    def secrets_dir(self) -> Path:
+        return self.workdir / "secrets"
+
+    @property
+    def secrets(self) -> dict[str, str]:
+        """The real secret values the lab generated (so tests can check they never leak)."""
+        if self.plan is not None:
+            return dict(self.plan.secrets)
+        return {p.name: p.read_text().strip() for p in sorted(self.secrets_dir.glob("*"))}
+
+    def __enter__(self) -> Lab:
+        return self.up()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.down()
+
+    def up(self) -> Lab:
+        state_file = self.workdir / "state.json"
+        if state_file.exists() and any(alive(p["pid"], p["marker"]) for p in State(self.workdir).data["procs"]):
+            raise LabError(f"a lab is already running in {self.workdir}; run 'netops lab down' first")
+        t0 = time.monotonic()
+        inv = load_inventory(self.source)
+        self._inv = inv
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        teardown(self.workdir, quiet=True)
+        probe = str(__import__("ipaddress").IPv4Address(self.base) + 1)
+        ssh_port = self.ssh_port or _pick_port(probe, 22, socket.SOCK_STREAM)
+        snmp_port = self.snmp_port or _pick_port(probe, 161, socket.SOCK_DGRAM)
+        plan = make_plan(inv, self.base, self.where, ssh_port, snmp_port)
+        make_secrets(inv, plan)
+        self.plan = plan
+        write_secrets(plan, self.secrets_dir)
+        write_lab_inventory(inv, plan, self.inventory_path, self.secrets_dir)
+        load_inventory(self.inventory_path)  # the lab inventory must itself be valid
+        state = State(self.workdir)
+        state.data.update({"lab_id": plan.lab_id, "base": self.base, "source": str(self.source.resolve()),
+                           "where": self.where, "started": time.time(),
+                           "vsat": {"delay_ms": self.vsat_delay_ms, "loss_pct": self.vsat_loss_pct,
+                                    "jitter_ms": self.vsat_jitter_ms},
+                           "devices": {n: d.__dict__ for n, d in plan.devices.items()}})
+        state.save()
+        try:
+            vsat.setup(plan, self.workdir, state, self.vsat_delay_ms, self.vsat_jitter_ms, self.vsat_loss_pct)
+            frr.start_all(inv, plan, self.workdir, state, timeout=self.start_timeout)
+            start_agents(inv, plan, self.workdir, state, timeout=self.start_timeout)
+            sshsim_ctl.start(inv, plan, self.workdir, state, timeout=self.start_timeout)
+        except BaseException:
+            teardown(self.workdir, quiet=True)
+            raise
+        state.data["ready_seconds"] = round(time.monotonic() - t0, 2)
+        state.save()
+        return self
+
+    def down(self) -> dict[str, Any]:
+        return teardown(self.workdir)
+
+    def status(self) -> dict[str, Any]:
+        return status(self.workdir)
+
+    def impair(self, site_or_device: str, loss_pct: float | None = None, down: bool | None = None,
+               delay_ms: float | None = None) -> list[str]:
+        return impair(self.workdir, site_or_device, loss_pct=loss_pct, down=down, delay_ms=delay_ms)
+
+
+def teardown(workdir: str | Path, quiet: bool = False) -> dict[str, Any]:
+    """Remove everything the lab in ``workdir`` created; safe to run twice or after a crash."""
+    workdir = Path(workdir).resolve()
+    state = State(workdir)
+    stopped = stop(state.data["procs"])
+    vsat.teardown(state)
+    frr.teardown(state)
+    removed = {"processes": stopped, "netns": list(state.data["netns"]),
+               "nft_tables": list(state.data["nft_tables"]), "users": list(state.data["users"]),
+               "iptables_chains": list(state.data["iptables_chains"])}
+    if (workdir / "state.json").exists():
+        state.data.update({"procs": [], "netns": [], "nft_tables": [], "users": [], "links": [],
+                           "iptables_chains": []})
+        state.data["stopped"] = time.time()
+        state.save()
+    for sub in ("snmp", "ssh", "frr"):
+        shutil.rmtree(workdir / sub, ignore_errors=True)
+    return removed
+
+
+def status(workdir: str | Path) -> dict[str, Any]:
+    workdir = Path(workdir).resolve()
+    if not (workdir / "state.json").exists():
+        return {"running": False, "workdir": str(workdir), "processes": [], "devices": {}}
+    state = State(workdir)
+    procs = [{"name": p["name"], "pid": p["pid"], "alive": alive(p["pid"], p["marker"]),
+              "rss_mb": _rss_mb(p["pid"]) if alive(p["pid"], p["marker"]) else 0.0}
+             for p in state.data["procs"]]
+    impairments = state.data.get("impairments", {})
+    return {
+        "running": bool(procs) and all(p["alive"] for p in procs),
+        "workdir": str(workdir),
+        "lab_id": state.data.get("lab_id"),
+        "base": state.data.get("base"),
+        "inventory": str(workdir / "inventory"),
+        "ready_seconds": state.data.get("ready_seconds"),
+        "processes": procs,
+        "netns": state.data["netns"],
+        "nft_tables": state.data["nft_tables"],
+        "rss_mb_total": round(sum(p["rss_mb"] for p in procs), 1),
+        "devices": state.data.get("devices", {}),
+        "impairments": impairments,
+    }
+
+
+def _rss_mb(pid: int) -> float:
+    """RSS of a process and all its descendants, in MB."""
+    total = 0
+    todo = [pid]
+    seen = set()
+    while todo:
+        p = todo.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+            children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
+            todo.extend(int(c) for c in children)
+        except OSError:
+            continue
+    return round(total / 1024, 1)
+
+
+def impair(workdir: str | Path, target: str, loss_pct: float | None = None, down: bool | None = None,
+           delay_ms: float | None = None) -> list[str]:
+    """Change loss, delay or reachability of a device, or of every device at a site, live."""
+    workdir = Path(workdir).resolve()
+    state = State(workdir)
+    devices: dict[str, dict[str, Any]] = state.data.get("devices", {})
+    if not state.data["procs"]:
+        raise LabError(f"no lab is running in {workdir}; start one with 'netops lab up'")
+    hit = [n for n, d in devices.items() if n == target or d["site"] == target]
+    if not hit:
+        raise LabError(f"{target!r} is neither a device nor a site of the lab in {workdir}; "
+                       "see 'netops lab status'")
+    imp = state.data.setdefault("impairments", {})
+    for name in hit:
+        cur = imp.setdefault(name, {})
+        if loss_pct is not None:
+            if not 0 <= loss_pct <= 100:
+                raise LabError(f"--loss {loss_pct}: give a percentage from 0 to 100")
+            cur["loss_pct"] = loss_pct
+        if delay_ms is not None:
+            if delay_ms < 0:
+                raise LabError(f"--delay {delay_ms}: give milliseconds, 0 or more")
+            cur["delay_ms"] = delay_ms
+        if down is not None:
+            cur["down"] = down
+    state.save()
+    vsat.apply(state, workdir)
+    return hit
+
+
+def load_state(workdir: str | Path) -> dict[str, Any]:
+    path = Path(workdir) / "state.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+__all__ = ["Lab", "LabError", "impair", "status", "teardown"]

@@ -1,0 +1,105 @@
+"""SNMP agents for the lab: snmpsim, one process serving many device endpoints.
+
+snmpsim picks the data file for a request from the community (v2c) or context
+and the *transport id* of the endpoint the request arrived on (endpoints are
+numbered ``1.3.6.1.6.1.1.<n>`` in the order they are given). So each device's
+data is stored as ``<n>.snmprec``:
+
+* SNMPv3 devices: one ``--v3-only`` process per group of devices that share a
+  v3 profile; data at ``<datadir>/1.3.6.1.6.1.1.<n>.snmprec``.
+* SNMPv2c devices: one process per community, data at
+  ``<datadir>/<md5(community)>/1.3.6.1.6.1.1.<n>.snmprec`` plus an empty
+  ``<community>.snmprec`` that makes the community known to snmpsim. Its v3
+  user gets random keys nobody knows (snmpsim otherwise adds a default user).
+
+Secrets go to snmpsim through ``--args-from-file`` (mode 600), never argv.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from netops.inventory.loader import Inventory
+from netops.lab.plan import LabDevice, LabPlan, _token
+from netops.lab.procs import State, spawn, wait_listening
+from netops.lab.snmpdata import snmprec
+
+TRANSPORT = "1.3.6.1.6.1.1"
+AUTH = {"sha": "SHA", "sha256": "SHA256", "sha512": "SHA512", "md5": "MD5"}
+PRIV = {"aes": "AES", "aes256": "AES256", "des": "DES"}
+
+
+@dataclass
+class AgentGroup:
+    key: str
+    netns: str | None
+    profile: str
+    devices: list[LabDevice]
+
+
+def groups(inv: Inventory, plan: LabPlan) -> list[AgentGroup]:
+    """One snmpsim process per (namespace, SNMP profile)."""
+    out: dict[tuple[str | None, str], list[LabDevice]] = defaultdict(list)
+    for d in plan.devices.values():
+        if d.snmp_port is None:
+            continue
+        prof = inv.snmp_for(inv.devices[d.name])
+        if prof is None:
+            continue
+        name = inv.devices[d.name].snmp or inv.regency.default_snmp or ""
+        out[(d.netns, name)].append(d)
+    return [AgentGroup(f"snmp-{n}" + (f"-{ns}" if ns else ""), ns, n, devs) for (ns, n), devs in out.items()]
+
+
+def start_agents(inv: Inventory, plan: LabPlan, workdir: Path, state: State, timeout: float = 60.0) -> None:
+    root = workdir / "snmp"
+    shutil.rmtree(root, ignore_errors=True)
+    started = []
+    for g in groups(inv, plan):
+        settings = inv.snmp[g.profile]
+        gdir = root / g.key
+        data = gdir / "data"
+        data.mkdir(parents=True)
+        args = [f"--data-dir={data}", f"--cache-dir={gdir / 'cache'}",
+                f"--variation-modules-dir={_variation_dir()}", "--logging-method=stderr"]
+        if settings.version == "2c":
+            community = plan.secrets[f"snmp-{g.profile}-community"]
+            sub = data / hashlib.md5(community.encode()).hexdigest()
+            sub.mkdir()
+            (data / f"{community}.snmprec").write_text("")
+            target = sub
+            args += [f"--v3-user={_token(8)}", f"--v3-auth-key={_token()}", "--v3-auth-proto=SHA",
+                     f"--v3-priv-key={_token()}", "--v3-priv-proto=AES"]
+        else:
+            target = data
+            args += ["--v3-only", f"--v3-user={settings.user}",
+                     f"--v3-auth-key={plan.secrets[f'snmp-{g.profile}-auth_key']}",
+                     f"--v3-auth-proto={AUTH[settings.auth_protocol]}",
+                     f"--v3-priv-key={plan.secrets[f'snmp-{g.profile}-priv_key']}",
+                     f"--v3-priv-proto={PRIV[settings.priv_protocol]}"]
+        for n, d in enumerate(g.devices):
+            (target / f"{TRANSPORT}.{n}.snmprec").write_text(snmprec(inv, inv.devices[d.name]), encoding="utf-8")
+            args.append(f"--agent-udpv4-endpoint={d.address}:{d.snmp_port}")
+        argfile = gdir / "args"
+        argfile.write_text("\n".join(args) + "\n", encoding="utf-8")
+        argfile.chmod(0o600)
+        cmd = [sys.executable, "-m", "netops.lab.snmpsim_run", f"--args-from-file={argfile}"]
+        pid = spawn(state, g.key, cmd, gdir / "log",
+                    marker=str(workdir), env={"SNMPSIM_ALLOW_ROOT": "true"}, netns=g.netns)
+        started.append((g, pid))
+    for g, pid in started:
+        addrs = [(d.address, d.snmp_port or 161) for d in g.devices]
+        wait_listening(addrs, "udp", [(pid, str(workdir))], timeout, f"SNMP agent {g.key}",
+                       pid_ns=pid if g.netns else None)
+
+
+def _variation_dir() -> str:
+    import snmpsim
+
+    return os.path.join(os.path.dirname(snmpsim.__file__), "variation")

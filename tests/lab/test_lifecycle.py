@@ -1,0 +1,61 @@
+"""lab up / status / down through the CLI: processes outlive the CLI, down removes everything."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from netops.lab.procs import alive
+from tests.conftest import SMALL_INVENTORY
+from tests.lab.conftest import need_lab_tools
+
+BASE = "127.101.0.0"  # not the shared fixture's range: this test runs its own lab
+
+
+def netops(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([sys.executable, "-m", "netops", "--json", "--inventory", str(SMALL_INVENTORY), "lab", *args],
+                          capture_output=True, text=True, timeout=180)
+    if check:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def leftovers(state: dict, lab_id: str) -> list[str]:
+    found = [f"pid {p['pid']}" for p in state["processes"] if alive(p["pid"], p.get("marker", state["workdir"]))]
+    ruleset = subprocess.run(["nft", "list", "ruleset"], capture_output=True, text=True).stdout
+    if lab_id in ruleset:
+        found.append("nft/iptables rules")
+    netns = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    if lab_id in netns:
+        found.append("netns")
+    listening = subprocess.run(["ss", "-Hlntu"], capture_output=True, text=True).stdout
+    if "127.101.0." in listening:
+        found.append("listening sockets")
+    return found
+
+
+def test_up_survives_the_cli_and_down_leaves_nothing_even_after_a_crash(tmp_path: Path):
+    need_lab_tools()
+    workdir = tmp_path / "lab"
+    try:
+        up = json.loads(netops("up", "--workdir", str(workdir), "--base", BASE, "--where", "kecamatan=A").stdout)
+        assert up["running"] and set(up["devices"]) == {"kec-a-r1", "desa-a1-r1", "desa-a2-r1"}
+        # the CLI has exited; its lab has not
+        status = json.loads(netops("status", "--workdir", str(workdir)).stdout)
+        assert status["running"] and all(p["alive"] for p in status["processes"])
+        procs = [dict(p, marker=str(workdir.resolve())) for p in status["processes"]]
+        # a crash: one process dies hard; down must still clean up the rest
+        os.kill(procs[0]["pid"], signal.SIGKILL)
+        inv_check = subprocess.run([sys.executable, "-m", "netops", "--inventory", str(workdir / "inventory"),
+                                    "inventory", "validate"], capture_output=True, text=True, timeout=60)
+        assert inv_check.returncode == 0, inv_check.stderr
+    finally:
+        netops("down", "--workdir", str(workdir))
+    again = netops("down", "--workdir", str(workdir))  # safe twice
+    assert json.loads(again.stdout)["processes"] == []
+    assert leftovers({"processes": procs, "workdir": str(workdir.resolve())}, up["lab_id"]) == []
+    assert not (workdir / "snmp").exists()

@@ -1,0 +1,60 @@
+"""VSAT latency and impairments, measured with real ICMP (fping) over loopback."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+
+from netops.inventory import load_inventory
+from netops.lab import Lab, LabError
+
+import pytest
+
+
+def rtts(address: str, count: int = 6) -> list[float]:
+    out = subprocess.run(["fping", "-C", str(count), "-p", "100", "-t", "1500", "-q", address],
+                         capture_output=True, text=True, timeout=60)
+    text = out.stderr.split(":", 1)[1]
+    return [float(x) for x in re.findall(r"[\d.]+|-", text) if x != "-"]
+
+
+def addr(lab: Lab, device: str) -> str:
+    return str(load_inventory(lab.inventory_path).devices[device].mgmt)
+
+
+def test_vsat_device_round_trip_is_satellite_slow_and_fiber_is_fast(lab: Lab):
+    slow = rtts(addr(lab, "desa-b1-r1"))
+    fast = rtts(addr(lab, "desa-a1-r1"))
+    assert slow and min(slow) >= 550, slow
+    assert fast and max(fast) < 50, fast
+    modem = rtts(addr(lab, "desa-b1-vsat"), 3)  # the modem sits behind the same VSAT uplink
+    assert modem and min(modem) >= 550
+
+
+def test_impair_down_then_up(lab: Lab):
+    target = addr(lab, "desa-a1-r1")
+    try:
+        assert lab.impair("desa-a1", down=True) == ["desa-a1-r1"]
+        assert rtts(target, 3) == []
+    finally:
+        lab.impair("desa-a1-r1", down=False)
+    assert len(rtts(target, 3)) == 3
+
+
+def test_impair_loss_and_delay_change_live(lab: Lab):
+    target = addr(lab, "desa-a2-r1")
+    try:
+        lab.impair("desa-a2-r1", delay_ms=100, loss_pct=0)
+        time.sleep(0.6)  # the delayer re-reads its table every 0.25 s
+        got = rtts(target, 4)
+        assert got and min(got) >= 180, got
+        lab.impair("desa-a2-r1", loss_pct=100)
+        assert rtts(target, 3) == []
+    finally:
+        lab.impair("desa-a2-r1", delay_ms=0, loss_pct=0)
+
+
+def test_impair_unknown_target_is_a_clear_error(lab: Lab):
+    with pytest.raises(LabError, match="neither a device nor a site"):
+        lab.impair("no-such-site", down=True)
