@@ -99,15 +99,19 @@ PLATFORMS: dict[str, Platform] = {
                 r"^# (?:model|serial number) = ",
                 r"^# .*uptime",
             ),
+            # RouterOS has no commit-confirm: save the config on the device, then schedule a
+            # full restore of it (reset + run the saved export) that netops cancels once
+            # the change is verified. If netops loses the device, the device reverts itself.
             revert_arm=(
-                "/export file=netops-pre",
-                '/system scheduler add name={name} start-time=startup interval={seconds}s '
-                'on-event="/system scheduler remove [find name={name}]; /import file-name=netops-pre.rsc"',
+                "/export show-sensitive file=netops-pre",
+                '/system scheduler add name={name} interval={seconds}s '
+                'on-event="/system scheduler remove [find name={name}]; /system reset-configuration '
+                'no-defaults=yes skip-backup=yes keep-users=yes run-after-reset=netops-pre.rsc"',
             ),
             revert_confirm=("/system scheduler remove [find name={name}]",),
             revert_now=(
                 "/system scheduler remove [find name={name}]",
-                "/import file-name=netops-pre.rsc",
+                "/system reset-configuration no-defaults=yes skip-backup=yes keep-users=yes run-after-reset=netops-pre.rsc",
             ),
         ),
         Platform(

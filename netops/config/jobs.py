@@ -267,6 +267,18 @@ def _push_one(task: Task, p: Plan, rendered: Rendered, backup_text: str, secrets
     return res
 
 
+def _reconnect_until(host: Any, nr_config: Any, seconds: float) -> Any:
+    """Reconnect, retrying while a device restarts after a reset (up to ``seconds``)."""
+    deadline = time.monotonic() + max(seconds, 5)
+    while True:
+        try:
+            return dev.reconnect(host, nr_config)
+        except Exception:  # noqa: BLE001
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(2)
+
+
 def _roll_back(task: Task, p: Plan, rendered: Rendered, backup_text: str, secrets: tuple[str, ...],
                armed: bool, job: str, opts: PushOptions) -> str:
     host, platform = task.host, p.platform
@@ -280,7 +292,10 @@ def _roll_back(task: Task, p: Plan, rendered: Rendered, backup_text: str, secret
                 "when it is reachable")
     try:
         if armed:
-            dev.send_lines(conn, [c.format(name=job) for c in platform.revert_now])
+            try:
+                dev.send_lines(conn, [c.format(name=job) for c in platform.revert_now])
+            except Exception:  # noqa: BLE001 - a device that resets may close the session at once
+                pass
             how = "on-device revert to the config saved before the change"
         else:
             running = dev.show_config(conn, platform)
@@ -289,7 +304,7 @@ def _roll_back(task: Task, p: Plan, rendered: Rendered, backup_text: str, secret
             how = f"restored from the backup ({len(rp.commands)} commands)"
             if rp.skipped:
                 how += f"; {len(rp.skipped)} line(s) with masked secrets left as they were"
-        conn = dev.reconnect(host, task.nornir.config)
+        conn = _reconnect_until(host, task.nornir.config, opts.revert_after)
         now = clean(platform, dev.show_config(conn, platform), secrets)
         if now != clean(platform, backup_text, secrets):
             left = restore_plan(host.name, platform, now, backup_text, secrets)
