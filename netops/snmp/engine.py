@@ -1,0 +1,333 @@
+"""An asyncio SNMP client engine: one UDP socket, request-id matching, bounded in-flight.
+
+Why it looks like this (FIELD-NOTES, and bench/snmp_*.py):
+
+* one socket for every target, with an 8 MiB receive buffer: replies of a few
+  hundred requests in flight overflow the default 208 KiB and look like loss;
+* the reader drains every queued datagram per wake-up and decodes with
+  :mod:`netops.snmp.ber` (~1 µs per varbind instead of ~100 with pyasn1);
+* requests in flight are bounded (``max_in_flight`` ≈ timeout ÷ CPU per reply):
+  with too many, replies queue in the buffer past their timeout and the
+  retransmissions snowball;
+* each request has its own timer and retries (same request-id, so a late reply
+  to the first try still counts); a dead device only costs its own coroutine.
+
+SNMPv3 (USM authPriv) messages go through :mod:`netops.snmp.usm`; per-agent
+engine id, boots/time and localised keys are kept in :class:`_Agent`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import socket
+import time
+from dataclasses import dataclass, field
+
+from netops.errors import NetopsError
+from netops.snmp import ber
+from netops.snmp.ber import Pdu, SnmpDecodeError
+
+RCVBUF = 8 * 1024 * 1024
+
+
+class SnmpError(NetopsError):
+    """One target's request failed; ``reason`` is a short label for metrics (timeout, auth, snmp, decode)."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+class SnmpTimeout(SnmpError):
+    def __init__(self, message: str):
+        super().__init__("timeout", message)
+
+
+class SnmpAuthError(SnmpError):
+    def __init__(self, message: str):
+        super().__init__("auth", message)
+
+
+@dataclass(eq=False)
+class Target:
+    """One agent. Secrets are plain strings here (resolved by the caller) and never printed."""
+
+    host: str
+    port: int = 161
+    version: str = "2c"
+    community: str | None = field(default=None, repr=False)
+    timeout: float = 2.0
+    retries: int = 1
+    name: str = ""
+    user: str | None = None
+    auth_protocol: str = "sha"
+    auth_key: str | None = field(default=None, repr=False)
+    priv_protocol: str = "aes"
+    priv_key: str | None = field(default=None, repr=False)
+    max_varbinds: int = 250
+    """Upper bound of varbinds asked per GETBULK response (bigger means fewer round trips, bigger datagrams)."""
+
+    @property
+    def where(self) -> str:
+        return f"{self.name} ({self.host}:{self.port})" if self.name else f"{self.host}:{self.port}"
+
+    @property
+    def addr(self) -> tuple[str, int]:
+        return (self.host, self.port)
+
+
+@dataclass
+class Stats:
+    sent: int = 0
+    retransmits: int = 0
+    received: int = 0
+    malformed: int = 0
+    unmatched: int = 0
+    timeouts: int = 0
+    varbinds: int = 0
+
+
+class _Pending:
+    __slots__ = ("future", "addr", "payload", "tries", "timeout", "timer", "handler")
+
+    def __init__(self, future: asyncio.Future[Pdu], addr: tuple[str, int], payload: bytes, tries: int,
+                 timeout: float, handler: object) -> None:
+        self.future = future
+        self.addr = addr
+        self.payload = payload
+        self.tries = tries
+        self.timeout = timeout
+        self.timer: asyncio.TimerHandle | None = None
+        self.handler = handler
+        """None for v2c (compare community), else the v3 response decoder for this request."""
+
+
+class Engine:
+    """The client side of SNMP for many targets at once; use as an async context manager or call close()."""
+
+    def __init__(self, max_in_flight: int = 256, rcvbuf: int = RCVBUF) -> None:
+        self.max_in_flight = max_in_flight
+        self.stats = Stats()
+        self._rcvbuf = rcvbuf
+        self._sock: socket.socket | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pending: dict[int, _Pending] = {}
+        self._ids = itertools.count(int(time.time() * 1000) % 1_000_000 + 1)
+        self._slots: asyncio.Semaphore | None = None
+        self._community: dict[str, bytes] = {}
+        self.agents: dict[tuple[str, int], object] = {}
+        """v3 state per agent address (engine id, boots, time, keys), see netops.snmp.usm."""
+
+    # --- socket ---------------------------------------------------------------------------
+
+    def _open(self) -> None:
+        if self._sock is not None:
+            return
+        self._loop = asyncio.get_running_loop()
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.setblocking(False)
+        try:  # FORCE passes net.core.rmem_max when we may (root); else the kernel caps it
+            s.setsockopt(socket.SOL_SOCKET, getattr(socket, "SO_RCVBUFFORCE", 33), self._rcvbuf)
+        except OSError:
+            try:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self._rcvbuf)
+            except OSError:
+                pass  # a smaller buffer only costs speed
+        s.bind(("0.0.0.0", 0))
+        self._sock = s
+        self._slots = asyncio.Semaphore(self.max_in_flight)
+        self._loop.add_reader(s.fileno(), self._on_readable)
+
+    def close(self) -> None:
+        s, self._sock = self._sock, None
+        if s is None:
+            return
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.remove_reader(s.fileno())
+        s.close()
+        for p in self._pending.values():
+            if p.timer:
+                p.timer.cancel()
+            if not p.future.done():
+                p.future.set_exception(SnmpError("closed", "SNMP engine closed"))
+        self._pending.clear()
+
+    async def __aenter__(self) -> Engine:
+        self._open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def receive_buffer(self) -> int:
+        return self._sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF) if self._sock else 0
+
+    def next_id(self) -> int:
+        rid = next(self._ids)
+        if rid >= 0x7FFFFFFF:
+            self._ids = itertools.count(1)
+            rid = next(self._ids)
+        return rid
+
+    def _on_readable(self) -> None:
+        sock = self._sock
+        if sock is None:
+            return
+        pending = self._pending
+        stats = self.stats
+        for _ in range(512):  # drain, but let timers and senders run between bursts
+            try:
+                data, addr = sock.recvfrom(65535)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                return  # ICMP errors surface here on Linux; the request's timer handles it
+            stats.received += 1
+            try:
+                if data[:1] == b"\x30" and ber.message_version(data) == 3:
+                    from netops.snmp import usm
+
+                    key = usm.peek_msg_id(data)
+                    p = pending.get(key)
+                    if p is None or p.addr != addr or not callable(p.handler):
+                        stats.unmatched += 1
+                        continue
+                    pdu = p.handler(data)
+                else:
+                    msg = ber.decode_message(data)
+                    pdu = msg.pdu
+                    key = pdu.request_id
+                    p = pending.get(key)
+                    if p is None or p.addr != addr or p.handler != msg.community:
+                        stats.unmatched += 1
+                        continue
+            except SnmpDecodeError:
+                stats.malformed += 1
+                continue
+            except SnmpError as exc:  # a v3 report or failed authentication for this request
+                pending.pop(key, None)
+                if p.timer:
+                    p.timer.cancel()
+                if not p.future.done():
+                    p.future.set_exception(exc)
+                continue
+            pending.pop(key, None)
+            if p.timer:
+                p.timer.cancel()
+            if not p.future.done():
+                stats.varbinds += len(pdu.varbinds)
+                p.future.set_result(pdu)
+
+    def _send(self, p: _Pending) -> None:
+        try:
+            self._sock.sendto(p.payload, p.addr)  # type: ignore[union-attr]
+        except (BlockingIOError, InterruptedError):
+            pass  # counted as lost: the timer retransmits
+        except OSError as exc:
+            if not p.future.done():
+                p.future.set_exception(SnmpError("network", f"{p.addr[0]}:{p.addr[1]}: {exc.strerror or exc}"))
+            return
+        self.stats.sent += 1
+
+    def _expire(self, rid: int) -> None:
+        p = self._pending.get(rid)
+        if p is None:
+            return
+        if p.tries > 0 and not p.future.done():
+            p.tries -= 1
+            self.stats.retransmits += 1
+            self._send(p)
+            p.timer = self._loop.call_later(p.timeout, self._expire, rid)  # type: ignore[union-attr]
+            return
+        del self._pending[rid]
+        self.stats.timeouts += 1
+        if not p.future.done():
+            p.future.set_exception(SnmpTimeout(""))
+
+    async def exchange(self, target: Target, rid: int, payload: bytes, handler: object) -> Pdu:
+        """Send one datagram and wait for the reply matched by id (and community or v3 handler)."""
+        self._open()
+        assert self._slots is not None and self._loop is not None
+        async with self._slots:
+            fut: asyncio.Future[Pdu] = self._loop.create_future()
+            p = _Pending(fut, target.addr, payload, target.retries, target.timeout, handler)
+            self._pending[rid] = p
+            self._send(p)
+            p.timer = self._loop.call_later(target.timeout, self._expire, rid)
+            try:
+                return await fut
+            except SnmpTimeout:
+                tries = target.retries + 1
+                raise SnmpTimeout(
+                    f"{target.where}: no SNMP answer within {target.timeout:g} s x {tries} "
+                    f"tr{'y' if tries == 1 else 'ies'}; the device may be down or unreachable, "
+                    f"or check the SNMP credentials of {target.host}") from None
+            finally:
+                q = self._pending.pop(rid, None)
+                if q is not None and q.timer:
+                    q.timer.cancel()
+
+    # --- requests ----------------------------------------------------------------------------
+
+    async def request(self, target: Target, tag: int, oids: list[bytes], non_repeaters: int = 0,
+                      max_repetitions: int = 0) -> Pdu:
+        """One PDU to ``target`` (v2c or v3 authPriv); raises SnmpError on timeout, auth or error-status."""
+        vbs = ber.null_varbinds(oids)
+        if target.version == "3":
+            from netops.snmp import usm
+
+            pdu = await usm.request(self, target, tag, vbs, non_repeaters, max_repetitions)
+        else:
+            community = self._community.get(target.community or "")
+            if community is None:
+                if target.community is None:
+                    raise SnmpError("config", f"{target.where}: SNMPv2c needs a community")
+                community = self._community.setdefault(target.community, target.community.encode())
+            rid = self.next_id()
+            payload = ber.encode_message(1, community, ber.encode_pdu(tag, rid, non_repeaters, max_repetitions, vbs))
+            pdu = await self.exchange(target, rid, payload, community)
+        if pdu.tag != ber.RESPONSE:
+            raise SnmpError("snmp", f"{target.where}: agent answered with PDU type 0x{pdu.tag:02x}")
+        if pdu.error_status:
+            raise SnmpError("snmp", f"{target.where}: agent answered error-status {pdu.error_status} "
+                                    f"({ERROR_STATUS.get(pdu.error_status, '?')}) at varbind {pdu.error_index}")
+        return pdu
+
+    async def get(self, target: Target, oids: list[str], chunk: int = 60) -> dict[str, ber.VarBind]:
+        """Scalars by dotted OID; OIDs the agent lacks (noSuchObject/Instance) are left out."""
+        enc = [_oid_bytes(o) for o in oids]
+        parts = [enc[i:i + chunk] for i in range(0, len(enc), chunk)]
+        pdus = await asyncio.gather(*(self.request(target, ber.GET, p) for p in parts))
+        out: dict[str, ber.VarBind] = {}
+        for pdu in pdus:
+            for vb in pdu.varbinds:
+                if vb.tag not in ber.EXCEPTIONS:
+                    out[_oid_text(vb.oid)] = vb
+        return out
+
+
+ERROR_STATUS = {1: "tooBig", 2: "noSuchName", 3: "badValue", 4: "readOnly", 5: "genErr", 6: "noAccess",
+                7: "wrongType", 8: "wrongLength", 9: "wrongEncoding", 10: "wrongValue", 11: "noCreation",
+                12: "inconsistentValue", 13: "resourceUnavailable", 14: "commitFailed", 15: "undoFailed",
+                16: "authorizationError", 17: "notWritable", 18: "inconsistentName"}
+
+_OID_BYTES: dict[str, bytes] = {}
+_OID_TEXT: dict[bytes, str] = {}
+
+
+def _oid_bytes(oid: str) -> bytes:
+    b = _OID_BYTES.get(oid)
+    if b is None:
+        b = _OID_BYTES[oid] = ber.encode_oid(oid)
+    return b
+
+
+def _oid_text(raw: bytes) -> str:
+    t = _OID_TEXT.get(raw)
+    if t is None:
+        t = ber.oid_to_str(raw)
+        if len(_OID_TEXT) < 100_000:
+            _OID_TEXT[raw] = t
+    return t
