@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -85,7 +84,7 @@ Interval = typer.Option(None, "--interval", help="Scrape interval in seconds (de
 
 @app.command()
 @handle_errors
-def coverage(ctx: typer.Context, where: Optional[list[str]] = Where, fmt: Optional[list[str]] = Format,
+def coverage(ctx: typer.Context, where: list[str] | None = Where, fmt: list[str] | None = Format,
              out: Path = Out, lang: str = Lang) -> None:
     """Desa connected by fiber / VSAT / other, down, planned, not connected; by kecamatan and provider."""
     _run(ctx, "coverage", where, "30d", None, None, fmt, out, lang, None)
@@ -93,9 +92,9 @@ def coverage(ctx: typer.Context, where: Optional[list[str]] = Where, fmt: Option
 
 @app.command()
 @handle_errors
-def uptime(ctx: typer.Context, where: Optional[list[str]] = Where, period: str = Period, at: Optional[str] = At,
-           prometheus: Optional[str] = Prom, fmt: Optional[list[str]] = Format, out: Path = Out,
-           lang: str = Lang, interval: Optional[float] = Interval) -> None:
+def uptime(ctx: typer.Context, where: list[str] | None = Where, period: str = Period, at: str | None = At,
+           prometheus: str | None = Prom, fmt: list[str] | None = Format, out: Path = Out,
+           lang: str = Lang, interval: float | None = Interval) -> None:
     """Availability, SLA breaches, downtime, worst links and VSAT RTT/loss from Prometheus (plus coverage)."""
     _run(ctx, "uptime", where, period, at, prometheus or os.environ.get("NETOPS_PROMETHEUS")
          or "http://127.0.0.1:9090", fmt, out, lang, interval)
@@ -103,8 +102,8 @@ def uptime(ctx: typer.Context, where: Optional[list[str]] = Where, period: str =
 
 @app.command()
 @handle_errors
-def plan(ctx: typer.Context, where: Optional[list[str]] = Where, period: str = Period, at: Optional[str] = At,
-         prometheus: Optional[str] = Prom, fmt: Optional[list[str]] = Format, out: Path = Out,
-         lang: str = Lang, interval: Optional[float] = Interval) -> None:
+def plan(ctx: typer.Context, where: list[str] | None = Where, period: str = Period, at: str | None = At,
+         prometheus: str | None = Prom, fmt: list[str] | None = Format, out: Path = Out,
+         lang: str = Lang, interval: float | None = Interval) -> None:
     """VSAT and unconnected desa ranked by distance to fiber; planned links and what they change."""
     _run(ctx, "plan", where, period, at, prometheus, fmt, out, lang, interval)

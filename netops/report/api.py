@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from netops.errors import FilterError
 from netops.inventory import Inventory, Link, Medium, Site, select
@@ -64,7 +65,7 @@ def _selection(inv: Inventory, where: list[str]) -> tuple[list[Site], list[Link]
 
 
 def _iso(ts: float) -> str:
-    return dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def build_report(inv: Inventory, kind: str, opts: ReportOptions) -> Report:

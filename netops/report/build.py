@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from netops.inventory import Inventory, Link, LinkStatus, Site, Tier
 from netops.report.coverage import STATES, Coverage, CoverageRow, SiteState, classify
@@ -20,7 +21,7 @@ MEDIUM_COLORS = {"fiber": "#1b7837", "vsat": "#e08214", "radio": "#5e3c99", "lte
 
 
 def _iso(ts: float) -> str:
-    return dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def _src(inv: Inventory, kind: str, key: str) -> str:

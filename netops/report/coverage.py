@@ -15,8 +15,8 @@ The states are exclusive, so every row adds up: desa = fiber + vsat + other + do
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from netops.inventory import Inventory, Link, LinkStatus, Medium, Site, Tier
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from typing import Generic, Iterable, TypeVar
+from collections.abc import Iterable
+from typing import Generic, TypeVar
 
 EARTH_RADIUS_KM = 6371.0088
 """Mean Earth radius (IUGG): the usual choice for haversine distances."""

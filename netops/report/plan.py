@@ -9,8 +9,8 @@ first: the cheapest extensions lead. Desa without coordinates are listed apart, 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from netops.inventory import Inventory, Link, LinkStatus, Medium, Site, Tier
 from netops.report.coverage import Coverage, SiteState, classify, coverage

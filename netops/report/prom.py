@@ -45,7 +45,7 @@ def parse_duration(text: str) -> int:
 def parse_time(text: str | None) -> float:
     """Evaluation time: unix seconds or ISO 8601 (UTC when no zone is given); None means now."""
     if text is None or text == "now":
-        return dt.datetime.now(dt.timezone.utc).timestamp()
+        return dt.datetime.now(dt.UTC).timestamp()
     try:
         return float(text)
     except ValueError:
@@ -55,7 +55,7 @@ def parse_time(text: str | None) -> float:
     except ValueError:
         raise ReportError(f"--at {text!r}: write unix seconds or ISO 8601, e.g. 2026-11-01T00:00:00Z") from None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
+        when = when.replace(tzinfo=dt.UTC)
     return when.timestamp()
 
 

@@ -21,8 +21,10 @@ Formulas (P = the period, I = the scrape interval; every query is evaluated at t
 from __future__ import annotations
 
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from itertools import pairwise
+from typing import Any
 
 from netops.inventory import Inventory, Link, LinkStatus, Medium
 from netops.report.prom import PromClient, parse_duration
@@ -170,7 +172,7 @@ def infer_interval(client: PromClient, at: float) -> tuple[float, str]:
     deltas: list[float] = []
     for series in client.query_raw(expr, at, "scrape interval"):
         ts = [t for t, _ in series["values"]]
-        deltas.extend(b - a for a, b in zip(ts, ts[1:]))
+        deltas.extend(b - a for a, b in pairwise(ts))
     if not deltas:
         return DEFAULT_INTERVAL_S, f"default {DEFAULT_INTERVAL_S:g}s (no samples in the last hour to infer it from)"
     return float(round(statistics.median(deltas), 3)), f"median spacing of samples: {expr}"

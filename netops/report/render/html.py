@@ -27,6 +27,7 @@ dl.meta dt{font-weight:bold}dl.meta dd{margin:0}
 nav.toc a{margin-right:14px}
 table{border-collapse:collapse;margin:6px 0 4px;font-size:12.5px}
 th,td{border:1px solid #ccd;padding:3px 7px;vertical-align:top}
+td{white-space:nowrap}
 th{background:#eef3ee;cursor:pointer;text-align:left}
 td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tfoot td{font-weight:bold;background:#f6f6f6}

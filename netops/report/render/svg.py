@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from html import escape
 
-
 from netops.report.build import MEDIUM_COLORS
 from netops.report.geo import haversine_km
 from netops.report.i18n import format_value
