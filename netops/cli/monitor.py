@@ -1,0 +1,120 @@
+"""``netops monitor``: poll once, serve the exporter, generate Prometheus/Grafana config."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from pathlib import Path
+
+import typer
+
+from netops.cli.output import console, emit_json, handle_errors, state, table
+from netops.monitor.poller import Poller, PollerConfig, parse_shard
+from netops.monitor.profiles import default_profiles_dir
+from netops.monitor.snapshot import summary_rows
+
+app = typer.Typer(help="SNMP/ICMP monitoring: one-shot poll, Prometheus exporter, generated config.",
+                  no_args_is_help=True)
+
+WHERE = typer.Option(None, "--where", "-w", help="Filter devices: key=value (repeatable).")
+PROFILES = typer.Option(None, "--profiles", help="SNMP profile directory (default monitors/profiles).")
+
+
+def _fmt_bps(v: float | None) -> str:
+    if v is None:
+        return ""
+    for unit, div in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if v >= div:
+            return f"{v / div:.1f} {unit}b/s"
+    return f"{v:.0f} b/s"
+
+
+@app.command()
+@handle_errors
+def poll(
+    ctx: typer.Context,
+    where: list[str] | None = WHERE,
+    profiles: Path | None = PROFILES,
+    count: int = typer.Option(5, help="ICMP probes per device."),
+    rate: bool = typer.Option(False, "--rate", help="Poll twice (--interval apart) to show utilisation."),
+    interval: float = typer.Option(10.0, help="Seconds between the two polls of --rate."),
+    concurrency: int = typer.Option(64, help="Devices polled at once."),
+) -> None:
+    """Poll once and show each monitored link: status, RTT, loss, utilisation."""
+    st = state(ctx)
+    inv = st.inventory()
+    cfg = PollerConfig(where=list(where or []), probe_count=count, concurrency=concurrency, interval=interval)
+    poller = Poller(inv, cfg, profiles_dir=profiles or default_profiles_dir())
+
+    async def go() -> None:
+        await poller.poll_once()
+        if rate:
+            await asyncio.sleep(interval)
+            await poller.poll_once()
+
+    try:
+        asyncio.run(go())
+    finally:
+        poller.close()
+    snap = poller.snapshot
+    rows = summary_rows(snap)
+    errors = [{"device": p.device, "reason": p.reason, "error": p.error} for p in snap.polls.values() if not p.ok]
+    if st.json:
+        emit_json({"links": rows, "errors": errors, "devices": {
+            n: {"up": snap.device_up(n), "snmp": (snap.polls[n].ok if n in snap.polls else None)}
+            for n in snap.devices}})
+        return
+    console.print(table(
+        f"{len(rows)} links, {len(snap.devices)} devices polled in {snap.cycle_duration:.1f} s",
+        ["link", "kecamatan", "site", "medium", "status", "RTT ms", "jitter ms", "loss %", "in", "out", "util %"],
+        [[r["link"], r["kecamatan"], r["site"], r["medium"], r["status"], r["rtt_ms"], r["jitter_ms"],
+          r["loss_pct"], _fmt_bps(r["in_bps"]), _fmt_bps(r["out_bps"]), r["utilisation_pct"]] for r in rows],
+    ))
+    for e in errors:
+        console.print(f"[red]{e['reason']}[/]: {e['error']}")
+    if not rate:
+        console.print("utilisation needs two polls: add --rate (or use 'netops monitor serve')")
+
+
+@app.command()
+@handle_errors
+def serve(
+    ctx: typer.Context,
+    listen: str = typer.Option("127.0.0.1:9750", help="ADDRESS:PORT to serve /metrics and /snmp on."),
+    shard: str = typer.Option("0/1", help="I/N: poll only devices whose name hashes to shard I of N."),
+    web_config: Path | None = typer.Option(None, "--web-config", help="TLS/basic-auth file (exporter-toolkit)."),
+    interval: float = typer.Option(60.0, help="Seconds between poll cycles."),
+    concurrency: int = typer.Option(64, help="Devices polled at once."),
+    count: int = typer.Option(5, help="ICMP probes per device per cycle."),
+    where: list[str] | None = WHERE,
+    profiles: Path | None = PROFILES,
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log poll errors to stderr."),
+) -> None:
+    """Run the poller and a Prometheus exporter until interrupted."""
+    from netops.monitor.server import Exporter, load_web_config, parse_listen
+
+    logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, format="%(levelname)s %(message)s")
+    inv = state(ctx).inventory()
+    cfg = PollerConfig(interval=interval, concurrency=concurrency, shard=parse_shard(shard),
+                       where=list(where or []), probe_count=count)
+    poller = Poller(inv, cfg, profiles_dir=profiles or default_profiles_dir())
+    web = load_web_config(web_config) if web_config else None
+    exporter = Exporter(lambda: poller.snapshot, parse_listen(listen), web).start()
+    host, port = exporter.address[:2]
+    scheme = "https" if web and web.cert_file else "http"
+    console.print(f"netops monitor: shard {cfg.shard[0]}/{cfg.shard[1]}, {len(poller.devices)} devices, "
+                  f"{len(poller.links)} links, every {interval:g} s; serving {scheme}://{host}:{port}/metrics")
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await poller.run(stop)
+
+    try:
+        asyncio.run(main())
+    finally:
+        exporter.stop()
+        poller.close()

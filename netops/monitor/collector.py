@@ -1,0 +1,220 @@
+"""Prometheus view of the latest snapshot: ``collect()`` only reads, never polls.
+
+Interface series keep snmp_exporter's if_mib names and labels (``ifHCInOctets``
+with ``ifIndex``, ``ifName``, ``ifDescr``, ``ifAlias``) plus a ``device`` label;
+netops adds link, device, site and poller health series (docs/monitor.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
+
+from netops.monitor.profiles import Profile
+from netops.monitor.snapshot import Snapshot
+
+LINK_LABELS = ["link", "site", "kecamatan", "tier", "medium", "provider"]
+DEVICE_LABELS = ["device", "site", "kecamatan", "tier", "platform", "role"]
+SITE_LABELS = ["site", "name", "tier", "kecamatan", "lat", "lon"]
+
+
+def _gauge(name: str, doc: str, labels: list[str]) -> GaugeMetricFamily:
+    return GaugeMetricFamily(name, doc, labels=labels)
+
+
+def profile_families(
+    snap: Snapshot, devices: list[str], profiles: Iterable[Profile], *, with_device: bool = True,
+) -> list[Metric]:
+    """The profiles' series (if_mib names) for some devices, from their last good poll this cycle."""
+    fams: list[Metric] = []
+    for prof in profiles:
+        for m in prof.scalars:
+            fam = Metric(m.name, m.help, "gauge")
+            for dev in devices:
+                poll = snap.polls.get(dev)
+                if poll and poll.ok and m.name in poll.scalars:
+                    fam.add_sample(m.name, {"device": dev} if with_device else {}, poll.scalars[m.name])
+            fams.append(fam)
+        for t in prof.tables:
+            for m in t.metrics:
+                fam = Metric(m.name, m.help, "counter" if m.counter_bits else "gauge")
+                for dev in devices:
+                    poll = snap.polls.get(dev)
+                    if not poll or not poll.ok:
+                        continue
+                    for idx, row in poll.tables.get(t.name, {}).items():
+                        if m.name in row.values:
+                            labels = {t.index: idx, **row.labels}
+                            if with_device:
+                                labels["device"] = dev
+                            fam.add_sample(m.name, labels, row.values[m.name])
+                fams.append(fam)
+    return fams
+
+
+def netops_families(snap: Snapshot) -> list[Metric]:
+    fams: list[Metric] = []
+    # --- links
+    up = _gauge("netops_link_up", "1 when the link's far end answered ICMP this cycle, else 0.", LINK_LABELS)
+    rtt = _gauge("netops_link_rtt_seconds", "Mean ICMP round-trip time to the far end this cycle.", LINK_LABELS)
+    rmin = _gauge("netops_link_rtt_min_seconds", "Smallest ICMP round-trip time this cycle.", LINK_LABELS)
+    rmax = _gauge("netops_link_rtt_max_seconds", "Largest ICMP round-trip time this cycle.", LINK_LABELS)
+    jit = _gauge("netops_link_jitter_seconds", "Mean absolute difference of consecutive RTTs this cycle.",
+                 LINK_LABELS)
+    loss = _gauge("netops_link_loss_ratio", "Share of ICMP probes lost this cycle (0..1).", LINK_LABELS)
+    sla = _gauge("netops_link_sla_target_ratio", "Availability the provider committed to (0..1).", LINK_LABELS)
+    bw = _gauge("netops_link_bandwidth_bps", "Committed bandwidth of the link in bits per second.", LINK_LABELS)
+    lin = _gauge("netops_link_in_bps", "Traffic into the far end's link interface, bits per second.", LINK_LABELS)
+    lout = _gauge("netops_link_out_bps", "Traffic out of the far end's link interface, bits per second.",
+                  LINK_LABELS)
+    util = _gauge("netops_link_utilisation_ratio",
+                  "Busier direction over the committed bandwidth (interface speed if none).", LINK_LABELS)
+    for ls in snap.links.values():
+        lv = [ls.labels[k] for k in LINK_LABELS]
+        if ls.sla_target is not None:
+            sla.add_metric(lv, ls.sla_target)
+        if ls.bandwidth_bps is not None:
+            bw.add_metric(lv, ls.bandwidth_bps)
+        if ls.up is not None:
+            up.add_metric(lv, 1.0 if ls.up else 0.0)
+        p = ls.probe
+        if p is not None:
+            loss.add_metric(lv, p.loss)
+            if p.rtt_avg is not None:
+                rtt.add_metric(lv, p.rtt_avg)
+                rmin.add_metric(lv, p.rtt_min or 0.0)
+                rmax.add_metric(lv, p.rtt_max or 0.0)
+                jit.add_metric(lv, p.jitter or 0.0)
+        if ls.in_bps is not None:
+            lin.add_metric(lv, ls.in_bps)
+        if ls.out_bps is not None:
+            lout.add_metric(lv, ls.out_bps)
+        if ls.utilisation is not None:
+            util.add_metric(lv, ls.utilisation)
+    fams += [up, rtt, rmin, rmax, jit, loss, sla, bw, lin, lout, util]
+
+    # --- devices
+    dup = _gauge("netops_device_up", "1 when the device answered SNMP or ICMP this cycle, else 0.", DEVICE_LABELS)
+    snmp_up = _gauge("netops_device_snmp_up", "1 when the device's SNMP poll succeeded this cycle.", DEVICE_LABELS)
+    last = _gauge("netops_device_last_success_timestamp_seconds",
+                  "Unix time of the device's last successful poll (SNMP, or ICMP for ping-only devices).",
+                  DEVICE_LABELS)
+    drtt = _gauge("netops_device_rtt_seconds", "Mean ICMP round-trip time to the device this cycle.", DEVICE_LABELS)
+    dloss = _gauge("netops_device_loss_ratio", "Share of ICMP probes to the device lost this cycle.", DEVICE_LABELS)
+    for name, labels in snap.devices.items():
+        lv = [labels[k] for k in DEVICE_LABELS]
+        dup.add_metric(lv, 1.0 if snap.device_up(name) else 0.0)
+        if name in snap.snmp_devices:
+            poll = snap.polls.get(name)
+            snmp_up.add_metric(lv, 1.0 if poll and poll.ok else 0.0)
+        if name in snap.last_success:
+            last.add_metric(lv, snap.last_success[name])
+        p = snap.probes.get(name)
+        if p is not None:
+            dloss.add_metric(lv, p.loss)
+            if p.rtt_avg is not None:
+                drtt.add_metric(lv, p.rtt_avg)
+    fams += [dup, snmp_up, last, drtt, dloss]
+
+    # --- interfaces: rates the poller computed (wraps unwrapped, restarts reset)
+    iin = _gauge("netops_interface_in_bps", "Inbound traffic from counter deltas, bits per second.",
+                 ["device", "ifIndex", "ifName"])
+    iout = _gauge("netops_interface_out_bps", "Outbound traffic from counter deltas, bits per second.",
+                  ["device", "ifIndex", "ifName"])
+    for dev, rates in snap.rates.items():
+        for idx, r in rates.items():
+            if r.in_bps is not None:
+                iin.add_metric([dev, idx, r.name], r.in_bps)
+            if r.out_bps is not None:
+                iout.add_metric([dev, idx, r.name], r.out_bps)
+    fams += [iin, iout]
+
+    # --- sites (for the map)
+    info = _gauge("netops_site_info", "Inventory facts of a site as labels (value 1); lat/lon feed map panels.",
+                  SITE_LABELS)
+    for s in snap.sites:
+        info.add_metric([s[k] for k in SITE_LABELS], 1.0)
+    fams.append(info)
+
+    # --- poller health
+    shard = f"{snap.shard[0]}/{snap.shard[1]}"
+    hist = HistogramMetricFamily("netops_poll_duration_seconds", "Time to SNMP-poll one device.", labels=["shard"])
+    hist.add_metric([shard], snap.durations.cumulative(), snap.durations.total)
+    errs = CounterMetricFamily("netops_poll_errors", "Failed device polls by reason (timeout, auth, ...).",
+                               labels=["device", "reason"])
+    for (dev, reason), n in sorted(snap.errors.items()):
+        errs.add_metric([dev, reason], n)
+    cycles = CounterMetricFamily("netops_poll_cycles", "Completed poll cycles.", labels=["shard"])
+    cycles.add_metric([shard], snap.cycles)
+    cyc = _gauge("netops_poll_cycle_duration_seconds", "Wall time of the last complete poll cycle.", ["shard"])
+    last_cycle = _gauge("netops_poll_last_cycle_timestamp_seconds", "Unix time the last poll cycle finished.",
+                        ["shard"])
+    ndev = _gauge("netops_poll_devices", "Devices this poller owns.", ["shard"])
+    vb = _gauge("netops_poll_varbinds", "Varbinds received in the last cycle.", ["shard"])
+    if snap.cycles:
+        cyc.add_metric([shard], snap.cycle_duration)
+        last_cycle.add_metric([shard], snap.taken_at)
+    ndev.add_metric([shard], len(snap.devices))
+    vb.add_metric([shard], sum(p.varbinds for p in snap.polls.values()))
+    fams += [hist, errs, cycles, cyc, last_cycle, ndev, vb]
+    return fams
+
+
+class SnapshotCollector:
+    """A custom collector over whatever snapshot ``get`` returns right now."""
+
+    def __init__(self, get: Callable[[], Snapshot]):
+        self._get = get
+
+    def collect(self) -> Iterator[Metric]:
+        snap = self._get()
+        yield from profile_families(snap, sorted(snap.polls), snap.profiles.values())
+        yield from netops_families(snap)
+
+
+def _fix_counter_names(text: bytes, profiles: Iterable[Profile]) -> bytes:
+    """prometheus-client names counter families ``X_total``; snmp_exporter's if_mib series are ``X``."""
+    out = text.decode("utf-8")
+    for prof in profiles:
+        for t in prof.tables:
+            for m in t.metrics:
+                if m.counter_bits:
+                    out = out.replace(f"# HELP {m.name}_total ", f"# HELP {m.name} ")
+                    out = out.replace(f"# TYPE {m.name}_total counter", f"# TYPE {m.name} counter")
+    return out.encode("utf-8")
+
+
+def render_metrics(registry: CollectorRegistry, profiles: Iterable[Profile]) -> bytes:
+    return _fix_counter_names(generate_latest(registry), profiles)
+
+
+class _Fixed:
+    def __init__(self, fams: list[Metric]):
+        self._fams = fams
+
+    def collect(self) -> Iterator[Metric]:
+        yield from self._fams
+
+
+def render_target(snap: Snapshot, device: str, modules: list[str]) -> bytes:
+    """snmp_exporter's ``/snmp?target=&module=`` answer for one device, from the snapshot."""
+    profiles = [snap.profiles[m] for m in modules]
+    fams = profile_families(snap, [device], profiles, with_device=False)
+    poll = snap.polls.get(device)
+    dur = GaugeMetricFamily("snmp_scrape_duration_seconds", "Total SNMP time scrape took (walk and processing).")
+    pdus = GaugeMetricFamily("snmp_scrape_pdus_returned", "PDUs returned from walk.")
+    up = GaugeMetricFamily("netops_snmp_up", "1 when the device's last SNMP poll succeeded.")
+    if poll is not None:
+        dur.add_metric([], poll.duration)
+        pdus.add_metric([], poll.varbinds)
+    up.add_metric([], 1.0 if poll and poll.ok else 0.0)
+    reg = CollectorRegistry(auto_describe=False)
+    reg.register(_Fixed([*fams, dur, pdus, up]))
+    return render_metrics(reg, profiles)

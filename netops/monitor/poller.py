@@ -1,0 +1,239 @@
+"""The poll loop: SNMP and ICMP for every device of this shard, on a schedule.
+
+Each device is polled in its own task under a semaphore (bounded concurrency)
+and a deadline, so one dead or slow device never delays the others. A cycle
+ends with a new :class:`Snapshot` swapped in whole.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from netops.errors import NetopsError
+from netops.inventory import Device, Inventory, select
+from netops.monitor.icmp import Prober, ProbeResult, default_prober
+from netops.monitor.profiles import Profile, default_profiles_dir, load_profiles, profiles_for
+from netops.monitor.snapshot import (
+    DevicePoll,
+    Histogram,
+    Snapshot,
+    build_device_poll,
+    device_labels,
+    failed_poll,
+    interface_rates,
+    link_owner,
+    link_state,
+    monitored_links,
+    shard_of,
+    site_info,
+)
+from netops.monitor.snmp import PysnmpClient, SnmpClient, SnmpError, SnmpTarget, target_for
+from netops.secrets import redact
+
+log = logging.getLogger("netops.monitor")
+log.addHandler(logging.NullHandler())
+
+
+@dataclass
+class PollerConfig:
+    interval: float = 60.0
+    concurrency: int = 64
+    shard: tuple[int, int] = (0, 1)
+    where: list[str] = field(default_factory=list)
+    probe_count: int = 5
+    probe_interval: float = 0.2
+    probe_timeout: float = 2.0
+    max_repetitions: int = 25
+    device_deadline: float | None = None
+    """Upper bound for one device's SNMP poll; default 80% of the interval."""
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    try:
+        i, n = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise NetopsError(f"--shard {text!r}: write I/N, e.g. --shard 0/4 for the first of four") from None
+    if n < 1 or not 0 <= i < n:
+        raise NetopsError(f"--shard {text!r}: need 0 <= I < N")
+    return i, n
+
+
+class Poller:
+    def __init__(
+        self, inv: Inventory, config: PollerConfig | None = None, *, profiles: dict[str, Profile] | None = None,
+        profiles_dir: Path | None = None, client: SnmpClient | None = None, prober: Prober | None = None,
+    ):
+        self.inv = inv
+        self.config = config or PollerConfig()
+        self.profiles = profiles if profiles is not None else load_profiles(profiles_dir or default_profiles_dir())
+        i, n = self.config.shard
+        chosen = select(inv, "devices", self.config.where) if self.config.where else list(inv.devices.values())
+        self.devices: list[Device] = [
+            d for d in chosen if d.monitor != "off" and shard_of(d.name, n) == i  # type: ignore[union-attr]
+        ]
+        names = {d.name for d in self.devices}
+        self.links = []
+        for lk in monitored_links(inv):
+            owner = link_owner(inv, lk)
+            if (owner.name in names) if owner is not None else (shard_of(lk.id, n) == i and not self.config.where):
+                self.links.append(lk)
+        self.site_ids = sorted({d.site for d in self.devices} if self.config.where
+                               else {s for s in inv.sites if shard_of(s, n) == i})
+        self.device_profiles = {d.name: profiles_for(d.platform, self.profiles) for d in self.devices}
+        self._client = client
+        self._prober = prober
+        self._baseline: dict[str, DevicePoll] = {}
+        self._errors: dict[tuple[str, str], int] = {}
+        self._last_success: dict[str, float] = {}
+        self._hist = Histogram()
+        self._cycles = 0
+        self._secrets: list[str] = []
+        self._targets: dict[str, SnmpTarget] = {}
+        self._target_errors: dict[str, tuple[str, str]] = {}
+        self.snapshot = Snapshot(shard=self.config.shard, profiles=self.profiles)
+
+    @property
+    def client(self) -> SnmpClient:
+        if self._client is None:
+            self._client = PysnmpClient()
+        return self._client
+
+    @property
+    def prober(self) -> Prober:
+        if self._prober is None:
+            self._prober = default_prober()
+        return self._prober
+
+    def _deadline(self, dev: Device) -> float:
+        if self.config.device_deadline:
+            return self.config.device_deadline
+        return max(5.0, self.config.interval * 0.8)
+
+    async def _poll_device(self, dev: Device, sem: asyncio.Semaphore) -> DevicePoll:
+        async with sem:
+            start = time.monotonic()
+
+            def failed(reason: str, msg: str) -> DevicePoll:
+                now = time.monotonic()
+                return failed_poll(dev.name, reason, redact(msg, self._secrets), at=now, wall=time.time(),
+                                   duration=now - start)
+
+            target = self._targets.get(dev.name)
+            if target is None:
+                return failed(*self._target_errors.get(dev.name, ("config", f"{dev.name}: no SNMP target")))
+            profiles = self.device_profiles[dev.name]
+            scalar_oids = [m.oid for p in profiles for m in p.scalars]
+            columns = [c for p in profiles for t in p.tables for c in t.columns]
+            try:
+                async with asyncio.timeout(self._deadline(dev)):
+                    scalars = await self.client.get(target, scalar_oids) if scalar_oids else {}
+                    walked = await self.client.walk(target, columns, self.config.max_repetitions) if columns else {}
+            except SnmpError as exc:
+                return failed(exc.reason, str(exc))
+            except TimeoutError:
+                return failed("deadline", f"{target.where}: SNMP poll took longer than {self._deadline(dev):g} s; "
+                                          "raise --interval or lower the profile's columns")
+            except Exception as exc:  # noqa: BLE001 - one device's surprise must not stop the cycle
+                log.exception("poll of %s failed", dev.name)
+                return failed("internal", f"{target.where}: {type(exc).__name__}: {exc}")
+            now = time.monotonic()
+            return build_device_poll(dev.name, profiles, scalars, walked, at=now, wall=time.time(), duration=now - start)
+
+    async def _probe(self) -> dict[str, ProbeResult]:
+        addresses = {d.name: str(d.mgmt) for d in self.devices}
+        if not addresses:
+            return {}
+        c = self.config
+        try:
+            by_addr = await self.prober.probe(list(addresses.values()), c.probe_count, c.probe_interval, c.probe_timeout)
+        except NetopsError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            log.error("ICMP probes failed: %s", exc)
+            self._errors[("", "icmp")] = self._errors.get(("", "icmp"), 0) + 1
+            return {}
+        return {name: by_addr[a] for name, a in addresses.items() if a in by_addr}
+
+    async def _prepare(self, devices: list[Device]) -> None:
+        """Resolve SNMP settings and secrets (each cycle: rotated keys apply) and warm the client."""
+        self._targets, self._target_errors = {}, {}
+        for dev in devices:
+            try:
+                t = target_for(self.inv, dev)
+            except NetopsError as exc:
+                self._target_errors[dev.name] = (getattr(exc, "reason", "config"), str(exc))
+                continue
+            self._targets[dev.name] = t
+            self._secrets.extend(s for s in t.secrets() if s not in self._secrets)
+        prepare = getattr(self.client, "prepare", None)
+        if prepare is not None:
+            await prepare(list(self._targets.values()))
+
+    async def poll_once(self) -> Snapshot:
+        """One cycle: every device's SNMP poll and the ICMP probes, concurrently."""
+        start = time.monotonic()
+        sem = asyncio.Semaphore(self.config.concurrency)
+        snmp_devices = [d for d in self.devices if d.monitor == "snmp"]
+        await self._prepare(snmp_devices)
+        probe_task = asyncio.create_task(self._probe())
+        polls = await asyncio.gather(*(self._poll_device(d, sem) for d in snmp_devices))
+        probes = await probe_task
+        snap = self._build(polls, probes, time.monotonic() - start)
+        self.snapshot = snap
+        return snap
+
+    def _build(self, polls: list[DevicePoll], probes: dict[str, ProbeResult], cycle: float) -> Snapshot:
+        now = time.time()
+        rates = {}
+        for poll in polls:
+            self._hist.observe(poll.duration)
+            if not poll.ok:
+                key = (poll.device, poll.reason or "unknown")
+                self._errors[key] = self._errors.get(key, 0) + 1
+                log.warning("%s", poll.error)
+                continue
+            profiles = self.device_profiles[poll.device]
+            rates[poll.device] = interface_rates(self._baseline.get(poll.device), poll, profiles)
+            self._baseline[poll.device] = poll
+            self._last_success[poll.device] = poll.wall
+        for name, p in probes.items():
+            if p.up and name not in {d.name for d in self.devices if d.monitor == "snmp"}:
+                self._last_success[name] = now
+        self._cycles += 1
+        snap = Snapshot(
+            taken_at=now, cycle_duration=cycle, cycles=self._cycles, shard=self.config.shard,
+            devices={d.name: device_labels(self.inv, d) for d in self.devices},
+            addresses={d.name: str(d.mgmt) for d in self.devices},
+            polls={p.device: p for p in polls}, probes=probes, rates=rates,
+            last_success=dict(self._last_success), errors=dict(self._errors), durations=self._hist.copy(),
+            sites=site_info(self.inv, self.site_ids),
+            snmp_devices={d.name for d in self.devices if d.monitor == "snmp"},
+            profiles=self.profiles,
+        )
+        snap.links = {lk.id: link_state(self.inv, lk, probes, rates) for lk in self.links}
+        return snap
+
+    async def run(self, stop: asyncio.Event | None = None) -> None:
+        """Poll every ``interval`` seconds, measured start to start, until ``stop`` is set."""
+        stop = stop or asyncio.Event()
+        while not stop.is_set():
+            start = time.monotonic()
+            try:
+                await self.poll_once()
+            except NetopsError:
+                raise
+            except Exception:  # noqa: BLE001 - keep serving the last snapshot
+                log.exception("poll cycle failed")
+            delay = max(0.0, self.config.interval - (time.monotonic() - start))
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=delay)
+            except TimeoutError:
+                pass
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()

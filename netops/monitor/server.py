@@ -1,0 +1,190 @@
+"""The exporter's HTTP side: ``/metrics``, snmp_exporter-style ``/snmp``, TLS and basic auth.
+
+HTTP runs in a thread and reads the poller's current snapshot (a reference
+swapped whole by the poll loop), so a scrape never waits on the network.
+TLS and basic auth follow the exporter-toolkit web-config file:
+
+    tls_server_config: {cert_file: server.crt, key_file: server.key}
+    basic_auth_users: {prometheus: <bcrypt hash>}
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import ssl
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import yaml
+from prometheus_client import CollectorRegistry
+
+from netops.errors import NetopsError
+from netops.monitor.collector import SnapshotCollector, render_metrics, render_target
+from netops.monitor.snapshot import Snapshot
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+
+class WebConfigError(NetopsError):
+    exit_code = 2
+
+
+@dataclass
+class WebConfig:
+    cert_file: Path | None = None
+    key_file: Path | None = None
+    users: dict[str, bytes] = field(default_factory=dict)
+    _ok: dict[tuple[str, bytes], bool] = field(default_factory=dict, repr=False)
+
+    def check(self, header: str | None) -> bool:
+        """Basic auth against bcrypt hashes; results cached by a keyed digest, bcrypt is slow by design."""
+        if not self.users:
+            return True
+        if not header or not header.startswith("Basic "):
+            return False
+        try:
+            user, _, password = base64.b64decode(header[6:]).decode("utf-8").partition(":")
+        except (ValueError, UnicodeDecodeError):
+            return False
+        hashed = self.users.get(user)
+        if hashed is None:
+            return False
+        key = (user, hmac.new(hashed, password.encode("utf-8"), hashlib.sha256).digest())
+        if key not in self._ok:
+            import bcrypt
+
+            try:
+                self._ok[key] = bcrypt.checkpw(password.encode("utf-8"), hashed)
+            except ValueError:
+                self._ok[key] = False
+        return self._ok[key]
+
+
+def load_web_config(path: Path) -> WebConfig:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise WebConfigError(f"{path}: cannot read web config ({exc})") from None
+    if not isinstance(raw, dict):
+        raise WebConfigError(f"{path}: a web config is a mapping (tls_server_config, basic_auth_users)")
+    unknown = set(raw) - {"tls_server_config", "basic_auth_users", "http_server_config"}
+    if unknown:
+        raise WebConfigError(f"{path}: unknown keys {sorted(unknown)}; use tls_server_config and basic_auth_users")
+    cfg = WebConfig()
+    tls = raw.get("tls_server_config") or {}
+    if tls:
+        if not tls.get("cert_file") or not tls.get("key_file"):
+            raise WebConfigError(f"{path}: tls_server_config needs cert_file and key_file")
+        base = path.parent
+        cfg.cert_file = base / str(tls["cert_file"])
+        cfg.key_file = base / str(tls["key_file"])
+        for f in (cfg.cert_file, cfg.key_file):
+            if not f.is_file():
+                raise WebConfigError(f"{path}: {f} not found")
+    for user, hashed in (raw.get("basic_auth_users") or {}).items():
+        h = str(hashed)
+        if not h.startswith(("$2a$", "$2b$", "$2y$")):
+            raise WebConfigError(f"{path}: basic_auth_users.{user}: store a bcrypt hash, never a password "
+                                 "(python -c 'import bcrypt,getpass; print(bcrypt.hashpw(getpass.getpass().encode(), "
+                                 "bcrypt.gensalt()).decode())')")
+        cfg.users[str(user)] = h.encode("utf-8")
+    return cfg
+
+
+def parse_listen(text: str) -> tuple[str, int]:
+    host, sep, port = text.rpartition(":")
+    if not sep or not port.isdigit():
+        raise NetopsError(f"--listen {text!r}: write ADDRESS:PORT, e.g. 127.0.0.1:9750")
+    return host.strip("[]") or "127.0.0.1", int(port)
+
+
+INDEX = b"""<html><head><title>netops monitor</title></head><body>
+<h1>netops monitor</h1><p><a href="/metrics">/metrics</a> - every device of this shard</p>
+<p>/snmp?target=DEVICE-or-ADDRESS&amp;module=if_mib - one device, snmp_exporter style</p></body></html>
+"""
+
+
+class Exporter:
+    """Serves the snapshot returned by ``get`` until :meth:`stop`."""
+
+    def __init__(self, get: Callable[[], Snapshot], listen: tuple[str, int], web: WebConfig | None = None):
+        self.get = get
+        self.web = web or WebConfig()
+        self.registry = CollectorRegistry(auto_describe=False)
+        self.registry.register(SnapshotCollector(get))
+        exporter = self
+
+        class Handler(BaseHTTPRequestHandler):
+            server_version = "netops-monitor"
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet by default
+                pass
+
+            def _send(self, code: int, body: bytes, ctype: str = "text/plain; charset=utf-8") -> None:
+                self.send_response(code)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                if code == 401:
+                    self.send_header("WWW-Authenticate", 'Basic realm="netops"')
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                if not exporter.web.check(self.headers.get("Authorization")):
+                    self._send(401, b"Unauthorized\n")
+                    return
+                url = urlsplit(self.path)
+                snap = exporter.get()
+                if url.path == "/metrics":
+                    self._send(200, render_metrics(exporter.registry, snap.profiles.values()), CONTENT_TYPE)
+                elif url.path == "/snmp":
+                    q = parse_qs(url.query)
+                    target = (q.get("target") or [""])[0]
+                    modules = [m for v in q.get("module", ["if_mib"]) for m in v.split(",") if m]
+                    if not target:
+                        self._send(400, b"'target' parameter must be specified\n")
+                        return
+                    bad = [m for m in modules if m not in snap.profiles]
+                    if bad:
+                        self._send(400, f"Unknown module '{bad[0]}'\n".encode())
+                        return
+                    dev = snap.find_device(target)
+                    if dev is None:
+                        self._send(404, f"target {target!r} is not polled by this exporter (shard "
+                                        f"{snap.shard[0]}/{snap.shard[1]})\n".encode())
+                        return
+                    self._send(200, render_target(snap, dev, modules), CONTENT_TYPE)
+                elif url.path in ("/", ""):
+                    self._send(200, INDEX, "text/html; charset=utf-8")
+                elif url.path == "/-/healthy":
+                    self._send(200, b"OK\n")
+                else:
+                    self._send(404, b"Not found\n")
+
+        try:
+            self.httpd = ThreadingHTTPServer(listen, Handler)
+        except OSError as exc:
+            raise NetopsError(f"cannot listen on {listen[0]}:{listen[1]}: {exc.strerror}; "
+                              "choose another --listen address or port") from None
+        self.httpd.daemon_threads = True
+        if self.web.cert_file and self.web.key_file:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+            ctx.load_cert_chain(str(self.web.cert_file), str(self.web.key_file))
+            self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
+        self.address = self.httpd.server_address
+        self._thread = threading.Thread(target=self.httpd.serve_forever, name="netops-exporter", daemon=True)
+
+    def start(self) -> Exporter:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

@@ -1,0 +1,318 @@
+"""What one poll cycle saw, and the plain functions that turn replies into it.
+
+The poller fills a :class:`Snapshot` and swaps it in whole; the Prometheus
+collector, the ``/snmp`` endpoint and ``netops monitor poll`` only read it.
+Everything here is pure (no I/O), so it is tested with recorded replies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from netops.inventory import Device, Inventory, Link, LinkStatus
+from netops.inventory.models import Medium, Role
+from netops.monitor.counters import Sample, rate, restarted, utilisation
+from netops.monitor.icmp import ProbeResult
+from netops.monitor.profiles import Profile
+from netops.monitor.snmp import Value
+
+MONITORED_LINK_STATUS = (LinkStatus.active, LinkStatus.down)
+"""'down' links stay monitored so a repair shows; planned/decommissioned are not probed."""
+
+DURATION_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0)
+
+
+def shard_of(name: str, shards: int) -> int:
+    """Stable shard of a device name: sha1 mod N (the same on every machine and run)."""
+    return int(hashlib.sha1(name.encode("utf-8")).hexdigest(), 16) % shards
+
+
+# --- one device's poll ----------------------------------------------------------------------
+
+@dataclass
+class Row:
+    labels: dict[str, str]
+    values: dict[str, float]
+    """metric name -> value as exported (scaled)."""
+    raw: dict[str, int] = field(default_factory=dict)
+    """counter metric name -> raw counter, for deltas."""
+
+
+@dataclass
+class DevicePoll:
+    device: str
+    ok: bool
+    at: float
+    """monotonic time the poll finished."""
+    wall: float
+    duration: float
+    reason: str | None = None
+    error: str | None = None
+    scalars: dict[str, float] = field(default_factory=dict)
+    tables: dict[str, dict[str, Row]] = field(default_factory=dict)
+    uptime: int | None = None
+    varbinds: int = 0
+    profiles: tuple[str, ...] = ()
+
+
+def build_device_poll(
+    device: str, profiles: list[Profile], scalars: dict[str, Value], columns: dict[str, dict[str, Value]],
+    *, at: float, wall: float, duration: float,
+) -> DevicePoll:
+    """Raw OID replies -> named metrics and labelled rows, per the profiles."""
+    poll = DevicePoll(device, True, at, wall, duration, profiles=tuple(p.name for p in profiles))
+    poll.varbinds = len(scalars) + sum(len(c) for c in columns.values())
+    for prof in profiles:
+        for m in prof.scalars:
+            v = scalars.get(m.oid)
+            if isinstance(v, int):
+                poll.scalars[m.name] = v * m.scale
+                if m.name == "sysUpTime":
+                    poll.uptime = v
+        for t in prof.tables:
+            rows: dict[str, Row] = {}
+            for m in t.metrics:
+                for idx, v in columns.get(m.oid, {}).items():
+                    if not isinstance(v, int):
+                        continue
+                    row = rows.setdefault(idx, Row({}, {}))
+                    row.values[m.name] = v * m.scale
+                    if m.counter_bits:
+                        row.raw[m.name] = v
+            for idx, row in rows.items():
+                for label, col in t.labels.items():
+                    row.labels[label] = str(columns.get(col, {}).get(idx, ""))
+            poll.tables[t.name] = rows
+    return poll
+
+
+def failed_poll(device: str, reason: str, error: str, *, at: float, wall: float, duration: float) -> DevicePoll:
+    return DevicePoll(device, False, at, wall, duration, reason=reason, error=error)
+
+
+# --- rates ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class InterfaceRate:
+    name: str
+    in_bps: float | None
+    out_bps: float | None
+    speed_bps: float | None
+
+
+def interface_rates(prev: DevicePoll | None, cur: DevicePoll, profiles: list[Profile]) -> dict[str, InterfaceRate]:
+    """Traffic per interface index from two good polls of one device; a restart gives no rate."""
+    out: dict[str, InterfaceRate] = {}
+    restart = prev is not None and restarted(prev.uptime, cur.uptime)
+    for prof in profiles:
+        for t in prof.tables:
+            if not t.interface:
+                continue
+            bits = {m.name: m.counter_bits or 64 for m in t.metrics}
+            rows = cur.tables.get(t.name, {})
+            prev_rows = prev.tables.get(t.name, {}) if prev is not None and not restart else {}
+            for idx, row in rows.items():
+                rates: dict[str, float | None] = {}
+                for role in ("in_octets", "out_octets"):
+                    name = next((n for n in t.interface.get(role, ()) if n in row.raw), None)
+                    if name is None:
+                        rates[role] = None
+                        continue
+                    before = prev_rows.get(idx)
+                    p = Sample(before.raw[name], prev.at, prev.uptime) if (before and prev and name in before.raw) else None
+                    r = rate(p, Sample(row.raw[name], cur.at, cur.uptime), bits[name])
+                    rates[role] = None if r is None else r * 8
+                speed = next((row.values[n] for n in t.interface.get("speed_mbps", ()) if n in row.values), None)
+                out[idx] = InterfaceRate(
+                    row.labels.get("ifName") or row.labels.get("ifDescr") or idx,
+                    rates["in_octets"], rates["out_octets"], speed * 1e6 if speed else None,
+                )
+    return out
+
+
+# --- the inventory's view ---------------------------------------------------------------------
+
+def link_labels(inv: Inventory, link: Link) -> dict[str, str]:
+    site = inv.sites.get(link.b.site)
+    return {
+        "link": link.id,
+        "site": link.b.site,
+        "kecamatan": (site.kecamatan or "") if site else "",
+        "tier": site.tier.value if site else "",
+        "medium": link.medium.value,
+        "provider": link.provider,
+    }
+
+
+def device_labels(inv: Inventory, dev: Device) -> dict[str, str]:
+    site = inv.sites.get(dev.site)
+    return {
+        "device": dev.name,
+        "site": dev.site,
+        "kecamatan": (site.kecamatan or "") if site else "",
+        "tier": site.tier.value if site else "",
+        "platform": dev.platform,
+        "role": dev.role.value,
+    }
+
+
+def link_owner(inv: Inventory, link: Link) -> Device | None:
+    """The device that answers for a link: its far (b) end device, else a polled device at the b site."""
+    if link.b.device and link.b.device in inv.devices:
+        return inv.devices[link.b.device]
+    candidates = [d for d in inv.devices_by_site.get(link.b.site, []) if d.monitor != "off"]
+    return sorted(candidates, key=lambda d: (d.role == Role.modem, d.name))[0] if candidates else None
+
+
+def link_probe_devices(inv: Inventory, link: Link) -> list[Device]:
+    """Far end device first; for VSAT also the modem(s) at the far site."""
+    out = []
+    owner = link_owner(inv, link)
+    if owner is not None and owner.monitor != "off":
+        out.append(owner)
+    if link.medium == Medium.vsat:
+        for d in inv.devices_by_site.get(link.b.site, []):
+            if d.role == Role.modem and d.monitor != "off" and d not in out:
+                out.append(d)
+    return out
+
+
+def monitored_links(inv: Inventory) -> list[Link]:
+    return [link for link in inv.links.values() if link.status in MONITORED_LINK_STATUS]
+
+
+@dataclass
+class LinkState:
+    link: str
+    labels: dict[str, str]
+    up: bool | None
+    """None when no device at the far end can be probed."""
+    probe: ProbeResult | None
+    probe_device: str | None
+    sla_target: float | None
+    bandwidth_bps: float | None
+    in_bps: float | None = None
+    out_bps: float | None = None
+    utilisation: float | None = None
+    interface: str | None = None
+
+
+def link_state(
+    inv: Inventory, link: Link, probes: dict[str, ProbeResult], rates: dict[str, dict[str, InterfaceRate]],
+) -> LinkState:
+    probed = [(d.name, probes[d.name]) for d in link_probe_devices(inv, link) if d.name in probes]
+    up: bool | None = any(p.up for _, p in probed) if probed else None
+    # RTT and loss from the far end device; a modem's figures only if the router is silent.
+    best = next(((n, p) for n, p in probed if p.up), probed[0] if probed else (None, None))
+    state = LinkState(
+        link.id, link_labels(inv, link), up, best[1], best[0],
+        link.sla / 100.0 if link.sla is not None else None,
+        link.bandwidth_mbps * 1e6 if link.bandwidth_mbps is not None else None,
+    )
+    for end in (link.b, link.a):  # traffic as seen at the far end, else the near end
+        if not end.device or not end.interface:
+            continue
+        for r in rates.get(end.device, {}).values():
+            if r.name == end.interface:
+                state.in_bps, state.out_bps, state.interface = r.in_bps, r.out_bps, f"{end.device}:{end.interface}"
+                state.utilisation = utilisation(r.in_bps, r.out_bps, state.bandwidth_bps or r.speed_bps)
+                break
+        if state.interface:
+            break
+    return state
+
+
+@dataclass
+class Histogram:
+    buckets: tuple[float, ...] = DURATION_BUCKETS
+    counts: list[int] = field(default_factory=lambda: [0] * (len(DURATION_BUCKETS) + 1))
+    total: float = 0.0
+    n: int = 0
+
+    def observe(self, value: float) -> None:
+        for i, b in enumerate(self.buckets):
+            if value <= b:
+                self.counts[i] += 1
+                break
+        else:
+            self.counts[-1] += 1
+        self.total += value
+        self.n += 1
+
+    def cumulative(self) -> list[tuple[str, int]]:
+        out, acc = [], 0
+        for b, c in zip([*map(str, self.buckets), "+Inf"], self.counts, strict=True):
+            acc += c
+            out.append((b, acc))
+        return out
+
+    def copy(self) -> Histogram:
+        return Histogram(self.buckets, list(self.counts), self.total, self.n)
+
+
+@dataclass
+class Snapshot:
+    """Everything the exporter serves, consistent with one cycle."""
+
+    taken_at: float = 0.0
+    cycle_duration: float = 0.0
+    cycles: int = 0
+    shard: tuple[int, int] = (0, 1)
+    devices: dict[str, dict[str, str]] = field(default_factory=dict)
+    """device -> inventory labels, for every device this poller owns."""
+    addresses: dict[str, str] = field(default_factory=dict)
+    polls: dict[str, DevicePoll] = field(default_factory=dict)
+    probes: dict[str, ProbeResult] = field(default_factory=dict)
+    rates: dict[str, dict[str, InterfaceRate]] = field(default_factory=dict)
+    links: dict[str, LinkState] = field(default_factory=dict)
+    last_success: dict[str, float] = field(default_factory=dict)
+    errors: dict[tuple[str, str], int] = field(default_factory=dict)
+    durations: Histogram = field(default_factory=Histogram)
+    sites: list[dict[str, str]] = field(default_factory=list)
+    snmp_devices: set[str] = field(default_factory=set)
+    profiles: dict[str, Profile] = field(default_factory=dict)
+
+    def device_up(self, name: str) -> bool:
+        poll = self.polls.get(name)
+        probe = self.probes.get(name)
+        return bool((poll and poll.ok) or (probe and probe.up))
+
+    def find_device(self, target: str) -> str | None:
+        """A device by name or management address (snmp_exporter's ``target``)."""
+        if target in self.devices:
+            return target
+        host = target.rsplit(":", 1)[0] if target.count(":") == 1 else target
+        return next((d for d, a in self.addresses.items() if a in (target, host)), None)
+
+
+def site_info(inv: Inventory, site_ids: list[str]) -> list[dict[str, str]]:
+    out = []
+    for sid in site_ids:
+        s = inv.sites[sid]
+        out.append({
+            "site": s.id, "name": s.name, "tier": s.tier.value, "kecamatan": s.kecamatan or "",
+            "lat": "" if s.lat is None else f"{s.lat:.6f}", "lon": "" if s.lon is None else f"{s.lon:.6f}",
+        })
+    return out
+
+
+def summary_rows(snap: Snapshot) -> list[dict[str, Any]]:
+    """One row per link for ``netops monitor poll``: status, RTT, loss, utilisation."""
+    rows = []
+    for ls in sorted(snap.links.values(), key=lambda s: (s.labels["kecamatan"], s.link)):
+        p = ls.probe
+        rows.append({
+            "link": ls.link, "site": ls.labels["site"], "kecamatan": ls.labels["kecamatan"],
+            "medium": ls.labels["medium"], "provider": ls.labels["provider"],
+            "status": "unknown" if ls.up is None else ("up" if ls.up else "down"),
+            "probed": ls.probe_device,
+            "rtt_ms": None if not p or p.rtt_avg is None else round(p.rtt_avg * 1000, 2),
+            "jitter_ms": None if not p or p.jitter is None else round(p.jitter * 1000, 2),
+            "loss_pct": None if not p else round(p.loss * 100, 1),
+            "in_bps": ls.in_bps, "out_bps": ls.out_bps,
+            "utilisation_pct": None if ls.utilisation is None else round(ls.utilisation * 100, 1),
+            "interface": ls.interface,
+        })
+    return rows
