@@ -51,6 +51,11 @@ class Platform:
     volatile_patterns: tuple[str, ...] = ()
     """regexes of lines that change without a config change (timestamps, uptime):
     left out of backups so an unchanged device gives no diff."""
+    config_exit: str | None = "end"
+    """command that leaves config mode after a push (None: the CLI has no config mode)."""
+    fixed_blocks: tuple[str, ...] = ("interface ", "line ")
+    """blocks that exist without config (interfaces, vty lines): a restore empties them
+    line by line instead of deleting the block."""
     cli_error: str = r"^% |\n% "
     """regex matching the device's answer to a rejected command (a push stops there)."""
     revert_arm: tuple[str, ...] = ()
@@ -84,6 +89,8 @@ PLATFORMS: dict[str, Platform] = {
             comment_prefixes=("#",),
             block_end=(),
             config_end=None,
+            config_exit=None,
+            fixed_blocks=(),
             negate="",
             cli_error=r"failure:|bad command name|expected end of command|syntax error|"
                       r"input does not match|no such item|invalid value",
@@ -155,6 +162,8 @@ PLATFORMS: dict[str, Platform] = {
             comment_prefixes=("#", "!"),
             block_end=("quit", "#", "return"),
             config_end="return",
+            config_exit="return",
+            fixed_blocks=("interface ", "user-interface "),
             cli_error=r"^Error:|\nError:|Unrecognized command|Incomplete command",
             negate="undo ",
             replace_prefixes=("sysname ", "description ", "header login information "),

@@ -7,13 +7,17 @@ these functions open connections. Connections come from Nornir's netmiko plugin
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 from collections.abc import Iterable
 from typing import Any
 
+from netmiko.exceptions import ConfigInvalidException
 from nornir.core import Nornir
 from nornir.core.configuration import Config
 from nornir.core.inventory import Host
+from nornir.core.plugins.connections import ConnectionPluginRegister
 from nornir.plugins.runners import ThreadedRunner
 
 from netops.inventory.loader import Inventory
@@ -25,6 +29,14 @@ TIMEOUTS = {
     "fast": {"conn_timeout": 10, "auth_timeout": 15, "banner_timeout": 15, "timeout": 30},
     "vsat": {"conn_timeout": 30, "auth_timeout": 40, "banner_timeout": 40, "timeout": 90},
 }
+
+
+# Nornir logs a failed task's traceback (which can quote the commands sent, secrets
+# included); netops reports failures itself, masked, so these loggers stay silent.
+for _name in ("nornir", "netmiko", "paramiko"):
+    logging.getLogger(_name).addHandler(logging.NullHandler())
+    logging.getLogger(_name).propagate = False
+ConnectionPluginRegister.auto_register()
 
 
 class DeviceError(Exception):
@@ -89,18 +101,43 @@ def run_command(conn: Any, command: str) -> str:
 
 
 def send_config(conn: Any, platform: Platform, commands: list[str]) -> str:
-    """Send config lines; raise :class:`DeviceError` at the first line the device rejects."""
+    """Send config lines; raise :class:`DeviceError` at the first line the device rejects.
+
+    The prompt may change under netmiko's feet (a new hostname or identity), so any
+    prompt ends a command's output, config mode is left by writing the exit command
+    ourselves, and the prompt is learnt again before saving.
+    """
     if not commands:
         return ""
-    out = conn.send_config_set(commands, read_timeout=60, cmd_verify=False)
-    out = str(out)
+    try:
+        out = str(conn.send_config_set(commands, read_timeout=60, exit_config_mode=False,
+                                       error_pattern=platform.cli_error, terminator=_ANY_PROMPT))
+    except ConfigInvalidException as exc:
+        first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), "rejected")
+        first = first.replace("Invalid input detected at command: ", "").split(", matched error")[0]
+        raise DeviceError(f"device rejected a command: {first}") from None
     m = re.search(platform.cli_error, out, re.MULTILINE | re.IGNORECASE)
     if m:
-        line = out[max(0, out.rfind("\n", 0, m.start()) + 1): out.find("\n", m.end()) if "\n" in out[m.end():] else None]
-        raise DeviceError(f"device rejected a command: {line.strip()}")
+        raise DeviceError(f"device rejected a command: {_error_line(out, platform)}")
+    if platform.config_exit:
+        conn.write_channel(conn.normalize_cmd(platform.config_exit))
+        time.sleep(0.2)
+    conn.set_base_prompt()
     if platform.save:
         conn.save_config()
     return out
+
+
+_ANY_PROMPT = r"[#>\]]\s*$"
+
+
+def _error_line(text: str, platform: Platform) -> str:
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if re.search(platform.cli_error, line, re.IGNORECASE) or (line.startswith("%") and i):
+            before = lines[i - 1].strip() if i else ""
+            return f"{line.strip()} (after: {before})" if before else line.strip()
+    return lines[-1].strip() if lines else text
 
 
 def send_lines(conn: Any, commands: Iterable[str]) -> str:

@@ -403,11 +403,17 @@ def restore_plan(device: str, platform: Platform, running: str, backup: str,
                 if REDACTED in h.text:
                     skipped.append(" / ".join(ctx + (platform.negate + h.text,)) + "  (holds a masked secret)")
                     continue
+                if h.children and h.text.startswith(platform.fixed_blocks):
+                    extra(h.children, [], parents + [h])  # empty the block, keep the interface
+                    continue
                 changes.append(Change(ctx, h.text, None))
+                # a single-valued setting is removed by its keyword alone ("no description")
+                prefix = _replace_prefix(platform, h.text)
+                undo = platform.negate + (prefix.strip() if prefix else h.text)
                 if groups and groups[-1][0] == ctx:
-                    groups[-1][1].append(platform.negate + h.text)
+                    groups[-1][1].append(undo)
                 else:
-                    groups.append((ctx, [platform.negate + h.text]))
+                    groups.append((ctx, [undo]))
 
         extra(run_tree, back_tree, [])
         for ctx, body in groups:

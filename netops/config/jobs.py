@@ -283,13 +283,16 @@ def _roll_back(task: Task, p: Plan, rendered: Rendered, backup_text: str, secret
                armed: bool, job: str, opts: PushOptions) -> str:
     host, platform = task.host, p.platform
     try:
-        conn = dev.reconnect(host, task.nornir.config)
+        if armed:
+            conn = dev.reconnect(host, task.nornir.config)
+        else:  # only netops can undo it: wait a while for the device to come back
+            conn = _reconnect_until(host, task.nornir.config, opts.revert_after)
     except Exception as exc:  # noqa: BLE001
         if armed:
             return (f"unreachable ({_error_text(exc)}); the device restores its pre-change config by itself "
                     f"within {opts.revert_after} s (scheduled revert {job})")
-        return (f"NOT rolled back: unreachable ({_error_text(exc)}); run 'netops config rollback {host.name}' "
-                "when it is reachable")
+        return (f"NOT rolled back: unreachable for {opts.revert_after} s ({_error_text(exc)}); run "
+                f"'netops config rollback {host.name} --commit' when it is reachable")
     try:
         if armed:
             try:

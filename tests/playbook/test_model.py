@@ -28,7 +28,7 @@ def test_vsat_qos_targets_only_vsat_desa_and_renders_checks() -> None:
     base = load_playbook(find_playbook("baseline", ROOT / "playbooks"), inv, TemplateSet(ROOT / "templates"))
     checks = checks_for(inv, ["kec-b-r1", "desa-a1-r1"], [c for s in base.steps for c in s.checks])
     assert [c.expect for c in checks["desa-a1-r1"]] == ["name: desa-a1-r1"]
-    assert [c.expect for c in checks["kec-b-r1"]] == ["hostname kec-b-r1"]
+    assert [c.expect for c in checks["kec-b-r1"]] == ["access-list NETOPS-MGMT"]
 
 
 def _write(tmp_path: Path, text: str) -> Path:
