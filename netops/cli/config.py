@@ -168,7 +168,11 @@ def push(ctx: typer.Context, where: list[str] | None = Where,
                                           help="Seconds before an on-device scheduled revert fires (RouterOS)."),
          feature: list[str] | None = Features, templates: Path | None = Templates, repo: Path = Repo,
          workers: int = Workers) -> None:
-    """Back up, then push what the templates want: canaries, verify, batches, automatic rollback."""
+    """Back up, then push what the templates want: canaries, verify, batches, automatic rollback.
+
+    Exit code 0 only when every device applied (or needed nothing); a dry run exits 0
+    when every device could be read.
+    """
     st = state(ctx)
     inv = st.inventory()
     names = _names(ctx, where)
@@ -186,7 +190,7 @@ def push(ctx: typer.Context, where: list[str] | None = Where,
                     console.print(Syntax(r.diff, "diff", theme="ansi_dark"))
         _results_table("push" if commit else "push (dry run: nothing changed; add --commit)", report)
         console.print(f"backup before: {report.backup_commit or 'unchanged'}; after: {report.after_commit or '-'}")
-    raise typer.Exit(0 if report.ok and (commit or all(r.status == "unchanged" for r in report.results)) else 1)
+    raise typer.Exit(0 if report.ok else 1)
 
 
 @app.command()

@@ -55,6 +55,8 @@ class DeviceResult:
     rollback: str = ""
     """what happened to undo a failed change"""
     seconds: float = 0.0
+    running_after: str | None = field(default=None, repr=False)
+    """the cleaned running config netops last read from the device (saves a re-read)"""
 
     @property
     def ok(self) -> bool:
@@ -211,9 +213,10 @@ class PushOptions:
 
 
 def _verify(conn: Any, platform: Any, rendered: Rendered, secrets: tuple[str, ...],
-            checks: tuple[Check, ...]) -> list[str]:
+            checks: tuple[Check, ...], res: DeviceResult) -> list[str]:
     problems = []
     running = dev.show_config(conn, platform)
+    res.running_after = clean(platform, running, secrets)
     left = plan(rendered.device, platform, running, rendered.text, secrets)
     if not left.empty:
         first = next(c.new or c.old or "" for c in left.changes)
@@ -245,7 +248,7 @@ def _push_one(task: Task, p: Plan, rendered: Rendered, backup_text: str, secrets
         dev.send_config(conn, platform, p.commands)
         progress(host.name, "verifying")
         conn = dev.reconnect(host, task.nornir.config)
-        problems = _verify(conn, platform, rendered, secrets, opts.checks.get(host.name, ()))
+        problems = _verify(conn, platform, rendered, secrets, opts.checks.get(host.name, ()), res)
         if problems:
             error = "; ".join(problems)
         else:
@@ -259,7 +262,9 @@ def _push_one(task: Task, p: Plan, rendered: Rendered, backup_text: str, secrets
         res.message = masker(error, platform.name)
         if opts.rollback:
             progress(host.name, "rolling back")
-            res.rollback = masker(_roll_back(task, p, rendered, backup_text, secrets, armed, job, opts), platform.name)
+            res.running_after = None
+            res.rollback = masker(_roll_back(task, p, rendered, backup_text, secrets, armed, job, opts, res),
+                                  platform.name)
             if res.rollback.startswith("rolled back"):
                 res.status = "rolled-back"
     dev.drop(host)
@@ -280,7 +285,7 @@ def _reconnect_until(host: Any, nr_config: Any, seconds: float) -> Any:
 
 
 def _roll_back(task: Task, p: Plan, rendered: Rendered, backup_text: str, secrets: tuple[str, ...],
-               armed: bool, job: str, opts: PushOptions) -> str:
+               armed: bool, job: str, opts: PushOptions, res: DeviceResult) -> str:
     host, platform = task.host, p.platform
     try:
         if armed:
@@ -309,6 +314,7 @@ def _roll_back(task: Task, p: Plan, rendered: Rendered, backup_text: str, secret
                 how += f"; {len(rp.skipped)} line(s) with masked secrets left as they were"
         conn = _reconnect_until(host, task.nornir.config, opts.revert_after)
         now = clean(platform, dev.show_config(conn, platform), secrets)
+        res.running_after = now
         if now != clean(platform, backup_text, secrets):
             left = restore_plan(host.name, platform, now, backup_text, secrets)
             if left.changes:
@@ -384,8 +390,16 @@ def push(inv: Inventory, names: Iterable[str], repo: BackupRepo, opts: PushOptio
     for name in todo:
         if name not in done:
             report.results.append(DeviceResult(name, inv.devices[name].platform, "skipped", report.stopped))
-    after, _ = backup(inv, list(rendered), repo, opts.workers, progress, label="after push")
-    report.after_commit = after.backup_commit
+    # after-push backup: what netops read while verifying, re-reading only where it has nothing
+    after = {n: backups[n] for n in backups if n not in done}
+    after.update({r.device: r.running_after for r in report.results if r.running_after is not None})
+    missing = [n for n in rendered if n not in after and n not in failed_read]
+    if missing:
+        raw, _errors = fetch_running(inv, missing, opts.workers, progress)
+        after.update({n: clean(get_platform(inv.devices[n].platform), t, masker.secrets) for n, t in raw.items()})
+    applied = sum(1 for r in report.results if r.status == "applied")
+    report.after_commit, _ = repo.store(after, f"after push: {applied} applied, {len(report.results)} devices "
+                                               f"({', '.join(f'{v} {k}' for k, v in sorted(report.by_status().items()))})")
     return report
 
 
