@@ -303,8 +303,8 @@ class Engine:
         out: dict[str, ber.VarBind] = {}
         for pdu in pdus:
             for vb in pdu.varbinds:
-                if vb.tag not in ber.EXCEPTIONS:
-                    out[_oid_text(vb.oid)] = vb
+                if vb[1] not in ber.EXCEPTIONS:
+                    out[_oid_text(vb[0])] = vb
         return out
 
 

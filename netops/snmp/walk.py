@@ -99,11 +99,11 @@ class Walker:
                 last = None
                 finished = False
                 for vb in vbs[j::n]:
-                    o = vb.oid
-                    if vb.tag == end_tag or len(o) == size or not o.startswith(c):
+                    o, tag, _ = vb
+                    if tag == end_tag or len(o) == size or not o.startswith(c):
                         finished = True
                         break
-                    if vb.tag not in exceptions:
+                    if tag not in exceptions:
                         store[o[size:]] = vb
                     last = o
                 if finished or last is None:

@@ -43,4 +43,4 @@ def ours(message: Any) -> tuple[Any, ...]:
 
     p = message.pdu
     return (message.version, message.community, p.tag, p.request_id, p.error_status, p.error_index,
-            [(decode_oid(vb.oid), vb.tag, vb.value) for vb in p.varbinds])
+            [(decode_oid(oid), tag, value) for oid, tag, value in p.varbinds])

@@ -35,7 +35,7 @@ def test_recorded_request_decodes_like_pysnmp(rec: dict[str, str]) -> None:
 
 
 def test_recordings_cover_every_type_and_exception() -> None:
-    seen = {vb.tag for r in V2_RECORDS for vb in ber.decode_message(bytes.fromhex(r["response"])).pdu.varbinds}
+    seen = {vb[1] for r in V2_RECORDS for vb in ber.decode_message(bytes.fromhex(r["response"])).pdu.varbinds}
     wanted = {ber.INTEGER, ber.OCTET_STRING, ber.OBJECT_IDENTIFIER, ber.IP_ADDRESS, ber.COUNTER32, ber.GAUGE32,
               ber.TIMETICKS, ber.OPAQUE, ber.COUNTER64, ber.NO_SUCH_OBJECT, ber.NO_SUCH_INSTANCE, ber.END_OF_MIB_VIEW}
     assert wanted <= seen, f"missing from the recordings: {[ber.TYPE_NAMES[t] for t in wanted - seen]}"
@@ -45,11 +45,11 @@ def test_recorded_if_table_values() -> None:
     """The 49-repetition bulk of 8 IF-MIB columns: every interface of the agent, Counter64 included."""
     rec = next(r for r in RECORDS if r["name"] == "bulk_if_basics_r49")
     pdu = ber.decode_message(bytes.fromhex(rec["response"])).pdu
-    assert pdu.varbinds[0].tag == ber.TIMETICKS  # the non-repeater, sysUpTime
+    assert pdu.varbinds[0][1] == ber.TIMETICKS  # the non-repeater, sysUpTime
     hc_in = ber.encode_oid("1.3.6.1.2.1.31.1.1.1.6") + b""
-    rows = [vb for vb in pdu.varbinds[1:] if vb.oid.startswith(hc_in)]
+    rows = [vb for vb in pdu.varbinds[1:] if vb[0].startswith(hc_in)]
     assert len(rows) == 49  # lo + 48 veth
-    assert all(vb.tag == ber.COUNTER64 and isinstance(vb.value, int) for vb in rows)
+    assert all(vb[1] == ber.COUNTER64 and isinstance(vb[2], int) for vb in rows)
 
 
 def test_v1_error_status_and_index() -> None:
