@@ -101,8 +101,44 @@ def parse_flat_line(text: str) -> FlatLine | None:
     return FlatLine(text=text, path=path, path_text=" ".join(path_parts), verb=verb, selector=sel, attrs=tuple(attrs))
 
 
+def _selector_conds(selector: str) -> dict[str, str]:
+    """``[ find k=v ... ]`` → {k: v}; a bare item name (``set ssh``) → {name: ssh}."""
+    if not selector:
+        return {}
+    words = [w for w in selector.replace("[", " ").replace("]", " ").split() if w not in ("find", "where")]
+    conds = {}
+    for w in words:
+        k, eq, v = w.partition("=")
+        if eq:
+            conds[k] = v.strip('"')
+        else:
+            conds["name"] = w
+    return conds
+
+
+def _item_props(line: FlatLine) -> dict[str, str]:
+    """What a running line says about its item: its settings plus what selects it."""
+    props = dict(_selector_conds(line.selector))
+    props.update(line.attr_map)
+    return props
+
+
+def _selects(props: dict[str, str], conds: dict[str, str]) -> bool:
+    # RouterOS exports a renamed-or-not default item as [ find default-name=ether1 ];
+    # an item added by name answers to name=.
+    return all(props.get(k) == v or (k == "default-name" and props.get("name") == v) for k, v in conds.items())
+
+
 def _flat_covers(have: FlatLine, want: FlatLine) -> bool:
-    if (have.path, have.verb, have.selector) != (want.path, want.verb, want.selector):
+    if have.path != want.path:
+        return False
+    if want.verb == "set" and want.selector:
+        # a list item's settings: any running line about the same item will do (an
+        # export shows it as "set [ find ... ]", "set NAME ..." or "add name=...")
+        props = _item_props(have)
+        return _selects(props, _selector_conds(want.selector)) and all(
+            v == REDACTED or props.get(k) == v for k, v in want.attrs)
+    if (have.verb, have.selector) != (want.verb, want.selector):
         return False
     hm = have.attr_map
     return all(v == REDACTED or hm.get(k) == v for k, v in want.attrs)
@@ -111,7 +147,11 @@ def _flat_covers(have: FlatLine, want: FlatLine) -> bool:
 def _flat_same_target(have: FlatLine, want: FlatLine) -> bool:
     """The running line that the intended one would change (same set target, or same
     add identity)."""
-    if have.path != want.path or have.verb != want.verb:
+    if have.path != want.path:
+        return False
+    if want.verb == "set" and want.selector:
+        return _selects(_item_props(have), _selector_conds(want.selector))
+    if have.verb != want.verb:
         return False
     if want.verb == "set":
         return have.selector == want.selector

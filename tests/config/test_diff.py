@@ -123,3 +123,25 @@ def test_flat_parser_normalises_paths_and_quotes() -> None:
     c = parse_flat_line("/interface set [ find name=ether1 ] comment=x")
     assert c and c.selector == "[ find name=ether1 ]" and c.verb == "set"
     assert get_platform("mikrotik_routeros").config_style == "flat"
+
+
+@pytest.mark.parametrize("running", [
+    "/ip service set ssh address=10.20.0.0/16\n",
+    "/ip service set [ find name=ssh ] address=10.20.0.0/16 port=22\n",
+    "/ip service add name=ssh port=22 address=10.20.0.0/16\n",
+])
+def test_routeros_list_item_set_matches_any_export_style(running: str) -> None:
+    ros = get_platform("mikrotik_routeros")
+    assert plan("r", ros, running, "/ip service set ssh address=10.20.0.0/16\n").empty
+    changed = plan("r", ros, running.replace("10.20.0.0/16", "0.0.0.0/0"), "/ip service set ssh address=10.20.0.0/16\n")
+    assert len(changed.changes) == 1 and changed.changes[0].old is not None  # shown as a replacement
+    assert changed.commands == ["/ip service set ssh address=10.20.0.0/16"]
+
+
+def test_routeros_default_name_selector_matches_named_item() -> None:
+    ros = get_platform("mikrotik_routeros")
+    want = '/interface ethernet set [ find default-name=ether1 ] comment="Icon Plus X"\n'
+    assert plan("r", ros, '/interface ethernet add name=ether1 comment="Icon Plus X"\n', want).empty
+    assert plan("r", ros, '/interface ethernet set [ find default-name=ether1 ] comment="Icon Plus X"\n', want).empty
+    assert not plan("r", ros, '/interface ethernet set [ find default-name=ether2 ] comment="Icon Plus X"\n',
+                    want).empty
