@@ -1,0 +1,744 @@
+"""The SSH device simulator: one asyncio process, one SSH listener per device.
+
+Devices keep state: a config line changes the running config that ``show
+running-config`` / ``display current-configuration`` / ``/export`` print
+afterwards, across sessions. Two engines, driven by ``netops/lab/data/<platform>.yaml``:
+
+* ``indented`` (Cisco IOS, Huawei VRP): exec and config modes, sub-modes opened
+  by block commands, ``no``/``undo`` removal, single-valued lines replaced, save.
+* ``routeros`` (MikroTik): menus with ``add/set/remove/print/export``,
+  ``[find ...]`` selectors, ``/export file=``, ``/import``, ``/file``,
+  ``/system scheduler`` whose ``on-event`` really runs after its interval, and
+  ``/system reset-configuration run-after-reset=``.
+
+Run as ``python -m netops.lab.sshsim <devices.json>``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncssh
+
+from netops.lab.profiles import profile
+
+# ---------------------------------------------------------------- indented CLIs
+
+
+@dataclass
+class Node:
+    text: str
+    children: list[Node] = field(default_factory=list)
+    block: bool = False
+
+
+class IndentedConfig:
+    def __init__(self, cli: dict[str, Any], hostname: str):
+        self.cli = cli
+        self.hostname = hostname
+        self.top: list[Node] = []
+        self.changed = time.time()
+
+    def block_of(self, line: str) -> str | None:
+        """The block keyword a line opens (longest match), or None."""
+        best = None
+        for key in self.cli.get("blocks", {}):
+            if (line == key or line.startswith(key + " ")) and (best is None or len(key) > len(best)):
+                best = key
+        return best
+
+    def mode_name(self, key: str, line: str) -> str:
+        tmpl = self.cli["blocks"][key] or key
+        arg = line[len(key):].strip().split(" ")[0] if line != key else ""
+        return str(tmpl).format(arg=arg)
+
+    def single_key(self, line: str) -> str | None:
+        for prefix in sorted(self.cli.get("single", []), key=len, reverse=True):
+            if line.startswith(prefix + " "):
+                return prefix
+        return None
+
+    def add(self, nodes: list[Node], line: str, block: bool = False) -> Node:
+        for n in nodes:
+            if n.text == line:
+                return n
+        key = self.single_key(line)
+        if key:
+            for i, n in enumerate(nodes):
+                if n.text.startswith(key + " "):
+                    nodes[i] = Node(line, n.children, block)
+                    self.touch(line)
+                    return nodes[i]
+        node = Node(line, [], block)
+        nodes.append(node)
+        self.touch(line)
+        return node
+
+    def touch(self, line: str) -> None:
+        self.changed = time.time()
+        cmd = self.cli["hostname_cmd"]
+        if line.startswith(cmd + " "):
+            self.hostname = line.split(" ", 1)[1].strip()
+
+    def remove(self, nodes: list[Node], what: str) -> None:
+        keep = [n for n in nodes if not (n.text == what or n.text.startswith(what + " "))]
+        if len(keep) != len(nodes):
+            nodes[:] = keep
+            self.changed = time.time()
+
+    def render(self) -> str:
+        cli = self.cli
+        sep = cli["block_sep"]
+        ind = cli["indent"]
+        top_ind = ind if cli.get("top_is_indented") else ""
+        out: list[str] = []
+        for n in self.top:
+            if n.block or n.children:
+                if out and out[-1] != sep:
+                    out.append(sep)
+                out.append(n.text)
+                out.extend(ind + c.text for c in n.children)
+                out.append(sep)
+            else:
+                out.append(top_ind + n.text)
+        body = "\n".join(out) + "\n"
+        stamp = dt.datetime.fromtimestamp(self.changed, dt.timezone.utc).strftime("%H:%M:%S UTC %a %b %d %Y")
+        header = cli["config_header"].format(size=len(body), time=stamp)
+        footer = cli["config_footer"] if not body.rstrip().endswith(sep) else cli["config_footer"].split("\n", 1)[1]
+        return header + body + footer
+
+
+class IndentedSession:
+    def __init__(self, dev: SimDevice):
+        self.dev = dev
+        self.cli = dev.cli
+        self.cfg: IndentedConfig = dev.config
+        self.mode = "exec"  # exec | config | sub
+        self.sub: Node | None = None
+        self.sub_mode = ""
+        self.pending: str | None = None
+
+    def prompt(self) -> str:
+        h = self.cfg.hostname
+        if self.mode == "exec":
+            return self.cli["prompt_exec"].format(hostname=h)
+        if self.mode == "config":
+            return self.cli["prompt_config"].format(hostname=h)
+        return self.cli["prompt_sub"].format(hostname=h, mode=self.sub_mode)
+
+    def error(self, line: str, pos: int) -> str:
+        return self.cli["error"].format(caret=" " * (len(self.prompt()) + pos) + "^")
+
+    def handle(self, raw: str) -> tuple[str, bool]:
+        line = " ".join(raw.strip().split())
+        if self.pending:
+            cmd, self.pending = self.pending, None
+            if line.lower().startswith("y"):
+                self.dev.save(self.cfg.render())
+                return self.cli["save_output"] + "\n", False
+            return "", False
+        if not line:
+            return "", False
+        if self.mode == "exec":
+            return self.exec(line)
+        return self.configure(line)
+
+    def exec(self, line: str) -> tuple[str, bool]:
+        cli = self.cli
+        low = line.lower()
+        if low in cli["config_enter"]:
+            self.mode = "config"
+            return ("Enter configuration commands, one per line.  End with CNTL/Z.\n"
+                    if cli["negate"] == "no" else "Enter system view, return user view with Ctrl+Z.\n"), False
+        if low in cli["show_config"]:
+            return self.cfg.render(), False
+        if low in cli.get("show_startup", []):
+            return (self.dev.saved or "startup-config is not present\n"), False
+        if low in cli["save"]:
+            if cli.get("save_confirm"):
+                self.pending = "save"
+                return cli["save_confirm"], False
+            self.dev.save(self.cfg.render())
+            return cli["save_output"] + "\n", False
+        if low in cli["quit"]:
+            return "", True
+        for ok in cli["exec_ok"]:
+            if low.startswith(ok):
+                return cli.get("exec_ok_output", {}).get(ok, "") + ("\n" if ok in cli.get("exec_ok_output", {}) else ""), False
+        if low in ("show version", "display version"):
+            return self.dev.version_text(), False
+        if low.startswith(("show clock", "display clock")):
+            return dt.datetime.now(dt.timezone.utc).strftime("*%H:%M:%S.000 UTC %a %b %d %Y") + "\n", False
+        word = line.split(" ")[0]
+        bad = 0 if word not in ("show", "display") else len(word) + 1
+        return self.error(line, bad), False
+
+    def configure(self, line: str) -> tuple[str, bool]:
+        cli, cfg = self.cli, self.cfg
+        low = line.lower()
+        if low in cli["config_end"]:
+            self.mode, self.sub = "exec", None
+            return "", False
+        if low in cli["sub_exit"]:
+            if self.mode == "sub":
+                self.mode, self.sub = "config", None
+            else:
+                self.mode = "exec"
+            return "", False
+        prefix = cli.get("exec_prefix")
+        if prefix and low.startswith(prefix + " "):
+            return self.exec(line[len(prefix) + 1:])[0], False
+        words = line.split(" ")
+        neg = cli["negate"]
+        if words[0] == neg:
+            if len(words) == 1:
+                return cli["incomplete"], False
+            rest = line[len(neg) + 1:]
+            first = rest.split(" ")[0]
+            if self.mode == "sub" and first in cli["sub_words"]:
+                cfg.remove(self.sub.children, rest)  # type: ignore[union-attr]
+            elif first in cli["top_words"] or cfg.block_of(rest):
+                cfg.remove(cfg.top, rest)
+            else:
+                return self.error(line, len(neg) + 1), False
+            return "", False
+        key = cfg.block_of(line)
+        if key is not None:
+            if line == key and key not in ("control-plane", "bgp", "aaa"):
+                return cli["incomplete"], False
+            self.sub = cfg.add(cfg.top, line, block=True)
+            self.sub.block = True
+            self.mode, self.sub_mode = "sub", cfg.mode_name(key, line)
+            return "", False
+        if len(words) == 1 and cfg.single_key(line + " x") == line:
+            return cli["incomplete"], False
+        if self.mode == "sub" and words[0] in cli["sub_words"]:
+            cfg.add(self.sub.children, line)  # type: ignore[union-attr]
+            return "", False
+        if words[0] in cli["top_words"]:
+            if self.mode == "sub":
+                self.mode, self.sub = "config", None
+            cfg.add(cfg.top, line)
+            return "", False
+        return self.error(line, 0), False
+
+
+# ---------------------------------------------------------------- RouterOS
+
+
+class RosError(Exception):
+    pass
+
+
+def ros_tokens(line: str) -> list[tuple[str, int]]:
+    """Split a RouterOS line into (token, column); quotes and [ ... ] stay whole."""
+    out: list[tuple[str, int]] = []
+    i, n = 0, len(line)
+    while i < n:
+        if line[i] == " ":
+            i += 1
+            continue
+        start = i
+        buf = []
+        depth = 0
+        while i < n and (line[i] != " " or depth):
+            c = line[i]
+            if c == '"':
+                j = i + 1
+                while j < n and line[j] != '"':
+                    j += 2 if line[j] == "\\" else 1
+                if j >= n:
+                    raise RosError(f"syntax error (line 1 column {i + 1})")
+                buf.append(line[i:j + 1])
+                i = j + 1
+                continue
+            if c == "[":
+                depth += 1
+            elif c == "]":
+                depth -= 1
+            buf.append(c)
+            i += 1
+        if depth:
+            raise RosError(f"syntax error (line 1 column {start + 1})")
+        out.append(("".join(buf), start + 1))
+    return out
+
+
+def unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        value = value[1:-1]
+        return re.sub(r"\\(.)", r"\1", value)
+    return value
+
+
+def quote(value: str) -> str:
+    if value and re.fullmatch(r"[A-Za-z0-9_.:/@,+*-]+", value):
+        return value
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$") + '"'
+
+
+def split_script(text: str) -> list[str]:
+    """Split an on-event/script body on ';' and newlines outside quotes and brackets."""
+    parts, buf, depth, inq = [], [], 0, False
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c == "\\" and inq and i + 1 < len(text):
+            buf.append(text[i:i + 2])
+            i += 2
+            continue
+        if c == '"':
+            inq = not inq
+        elif not inq and c == "[":
+            depth += 1
+        elif not inq and c == "]":
+            depth -= 1
+        if not inq and depth == 0 and c in ";\n":
+            parts.append("".join(buf))
+            buf = []
+        else:
+            buf.append(c)
+        i += 1
+    parts.append("".join(buf))
+    return [p.strip() for p in parts if p.strip()]
+
+
+def parse_interval(text: str) -> float:
+    text = text.strip()
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return float(text)
+    m = re.fullmatch(r"(\d+):(\d+):(\d+)", text)
+    if m:
+        return int(m.group(1)) * 3600 + int(m.group(2)) * 60 + int(m.group(3))
+    total = 0.0
+    units = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1, "ms": 0.001}
+    parts = re.findall(r"(\d+)(ms|w|d|h|m|s)", text)
+    if not parts or "".join(a + b for a, b in parts) != text:
+        raise RosError(f"invalid value for argument interval: {text}")
+    for num, unit in parts:
+        total += int(num) * units[unit]
+    return total
+
+
+class RosConfig:
+    EXPORT_ORDER_FIRST = ("/interface",)
+
+    def __init__(self, cli: dict[str, Any], hostname: str, files: dict[str, str]):
+        self.cli = cli
+        self.menus: dict[str, str] = cli["menus"]
+        self.single: dict[str, dict[str, str]] = {}
+        self.lists: dict[str, list[dict[str, str]]] = {}
+        self.files = files
+        self.set_single("/system identity", {"name": hostname})
+        self.next_runs: dict[int, float] = {}
+
+    @property
+    def hostname(self) -> str:
+        return self.single.get("/system identity", {}).get("name", "MikroTik")
+
+    def set_single(self, path: str, props: dict[str, str]) -> None:
+        self.single.setdefault(path, {}).update(props)
+
+    def reset(self) -> None:
+        users = self.lists.get("/user")
+        self.single, self.lists = {}, {}
+        self.set_single("/system identity", {"name": "MikroTik"})
+        if users:
+            self.lists["/user"] = users
+
+    def export(self, path: str = "", terse: bool = False) -> str:
+        now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+        lines = [f"# {now} by RouterOS {self.cli['version']}", "# software id = LAB0-0001", "#"]
+        paths = sorted(set(self.single) | set(self.lists), key=lambda p: (not p.startswith("/interface"), p))
+        for p in paths:
+            if path and not (p == path or p.startswith(path + " ")):
+                continue
+            if p in ("/user", "/file"):
+                continue
+            cmds = []
+            if p in self.single and self.single[p]:
+                cmds.append("set " + " ".join(f"{k}={quote(v)}" for k, v in self.single[p].items()))
+            for item in self.lists.get(p, []):
+                props = " ".join(f"{k}={quote(v)}" for k, v in item.items() if k != ".id")
+                cmds.append(f"add {props}".rstrip())
+            if not cmds:
+                continue
+            if terse:
+                lines.extend(f"{p} {c}" for c in cmds)
+            else:
+                lines.append(p)
+                lines.extend(cmds)
+        return "\n".join(lines) + "\n"
+
+
+class RosSession:
+    def __init__(self, dev: SimDevice, user: str):
+        self.dev = dev
+        self.cfg: RosConfig = dev.config
+        self.user = user
+        self.cwd = ""
+        self.script_cwd = ""
+
+    def prompt(self) -> str:
+        return self.dev.cli["prompt"].format(user=self.user, hostname=self.cfg.hostname, path=self.cwd + (
+            "" if not self.cwd else ""))
+
+    def handle(self, raw: str) -> tuple[str, bool]:
+        line = raw.strip()
+        if not line:
+            return "", False
+        try:
+            out, close = self.run(line)
+        except RosError as exc:
+            return f"{exc}\n", False
+        return out, close
+
+    def run(self, line: str, cwd: str | None = None) -> tuple[str, bool]:
+        cfg = self.cfg
+        toks = ros_tokens(line)
+        path = self.cwd if cwd is None else cwd
+        i = 0
+        if toks and toks[0][0].startswith("/"):
+            path = ""
+            first, col = toks[0]
+            words = [(m.group(0), col + m.start()) for m in re.finditer(r"[^/]+", first)]
+            toks = words + toks[1:]
+            if not words:
+                return self._cd(""), False
+        known = set(cfg.menus) | {m.rsplit(" ", k)[0] for m in cfg.menus for k in range(1, m.count(" ") + 1)}
+        known |= {"/" + m.split(" ")[0].lstrip("/") for m in cfg.menus}
+        while i < len(toks):
+            word, col = toks[i]
+            cand = (path + " " + word) if path else "/" + word
+            if cand in known:
+                path = cand
+                i += 1
+                continue
+            break
+        if i == len(toks):
+            if cwd is None:
+                self.cwd = path
+            self.script_cwd = path
+            return "", False
+        cmd, col = toks[i]
+        args = toks[i + 1:]
+        return self.command(path, cmd, col, args)
+
+    def _cd(self, path: str) -> str:
+        self.cwd = path
+        return ""
+
+    def command(self, path: str, cmd: str, col: int, args: list[tuple[str, int]]) -> tuple[str, bool]:
+        cfg = self.cfg
+        kind = cfg.menus.get(path)
+        kv, flags, selectors = {}, [], []
+        for tok, c in args:
+            if tok.startswith("["):
+                selectors.append(tok)
+            elif "=" in tok:
+                k, v = tok.split("=", 1)
+                kv[k] = unquote(v)
+            else:
+                flags.append((tok, c))
+        if path == "" and cmd == "quit":
+            return "", True
+        if cmd == "export":
+            text = cfg.export(path, terse="terse" in [f for f, _ in flags])
+            if "file" in kv:
+                name = kv["file"] if kv["file"].endswith(".rsc") else kv["file"] + ".rsc"
+                cfg.files[name] = text
+                return "", False
+            return text, False
+        if path == "" and cmd == "import":
+            name = kv.get("file-name") or (flags[0][0] if flags else "")
+            if name not in cfg.files:
+                raise RosError(f"failure: no such file {name}" if name else "failure: file-name not given")
+            self.run_script(cfg.files[name])
+            return "\nScript file loaded and executed successfully\n", False
+        if path == "/system" and cmd == "reset-configuration":
+            after = kv.get("run-after-reset")
+            cfg.reset()
+            self.dev.cancel_schedules()
+            if after:
+                if after not in cfg.files:
+                    raise RosError(f"failure: no such file {after}")
+                self.run_script(cfg.files[after])
+            return "", False
+        if path == "/file":
+            return self.files(cmd, col, kv, flags, selectors), False
+        if kind is None:
+            raise RosError(f"bad command name {cmd} (line 1 column {col})")
+        if kind == "single":
+            if cmd == "set":
+                cfg.set_single(path, kv)
+                return "", False
+            if cmd == "print":
+                rows = cfg.single.get(path, {})
+                return "".join(f"{k:>20}: {v}\n" for k, v in rows.items()), False
+            raise RosError(f"bad command name {cmd} (line 1 column {col})")
+        items = cfg.lists.setdefault(path, [])
+        if cmd == "add":
+            for f, c in flags:
+                raise RosError(f"expected end of command (line 1 column {c})")
+            if path == "/system scheduler" and "interval" in kv:
+                parse_interval(kv["interval"])
+            items.append(dict(kv))
+            if path == "/system scheduler":
+                self.dev.arm(items[-1])
+            return "", False
+        if cmd == "print":
+            out = ["Flags: X - disabled"]
+            for n, item in enumerate(items):
+                flag = "X" if item.get("disabled") == "yes" else " "
+                out.append(f"{n:>2} {flag} " + " ".join(f"{k}={quote(v)}" for k, v in item.items()))
+            return "\n".join(out) + "\n", False
+        if cmd in ("set", "remove", "enable", "disable"):
+            chosen = self.select(items, selectors, flags, col)
+            if cmd == "remove":
+                ids = {id(x) for x in chosen}
+                items[:] = [x for x in items if id(x) not in ids]
+            elif cmd == "set":
+                for x in chosen:
+                    x.update(kv)
+            else:
+                for x in chosen:
+                    x["disabled"] = "yes" if cmd == "disable" else "no"
+            return "", False
+        raise RosError(f"bad command name {cmd} (line 1 column {col})")
+
+    def select(self, items: list[dict[str, str]], selectors: list[str], flags: list[tuple[str, int]],
+               col: int) -> list[dict[str, str]]:
+        chosen: list[dict[str, str]] = []
+        for sel in selectors:
+            body = sel.strip("[]").split()
+            if not body or body[0] != "find":
+                raise RosError(f"syntax error (line 1 column {col})")
+            conds = [b for b in body[1:] if b != "where"]
+            want = dict((k, unquote(v)) for k, v in (c.split("=", 1) for c in conds if "=" in c))
+            chosen += [x for x in items if all(x.get(k) == v for k, v in want.items())]
+        for tok, c in flags:
+            for part in tok.split(","):
+                if part.isdigit() and int(part) < len(items):
+                    chosen.append(items[int(part)])
+                elif any(x.get("name") == part for x in items):
+                    chosen += [x for x in items if x.get("name") == part]
+                else:
+                    raise RosError("no such item")
+        if not selectors and not flags:
+            raise RosError(f"expected end of command (line 1 column {col})")
+        return chosen
+
+    def files(self, cmd: str, col: int, kv: dict[str, str], flags: list[tuple[str, int]], selectors: list[str]) -> str:
+        cfg = self.cfg
+        if cmd == "print":
+            out = [" # NAME                TYPE        SIZE"]
+            for n, (name, text) in enumerate(sorted(cfg.files.items())):
+                out.append(f"{n:>2} {name:<20} script      {len(text)}")
+            return "\n".join(out) + "\n"
+        if cmd == "remove":
+            names = [f for f, _ in flags]
+            for sel in selectors:
+                m = re.search(r'name=("[^"]*"|\S+?)\]?$', sel.strip("[]"))
+                if m:
+                    names.append(unquote(m.group(1)))
+            for name in names:
+                if name not in cfg.files:
+                    raise RosError("no such item")
+                del cfg.files[name]
+            return ""
+        raise RosError(f"bad command name {cmd} (line 1 column {col})")
+
+    def run_script(self, text: str) -> None:
+        cwd = ""
+        for raw in text.splitlines():
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            self.script_cwd = cwd
+            self.run(line, cwd=cwd)
+            cwd = self.script_cwd
+
+
+# ---------------------------------------------------------------- devices and server
+
+
+class SimDevice:
+    def __init__(self, spec: dict[str, Any], state_dir: Path):
+        self.spec = spec
+        self.name = spec["name"]
+        self.platform = spec["platform"]
+        self.prof = profile(self.platform)
+        self.cli = self.prof.cli
+        self.user, self.password = spec["username"], spec["password"]
+        self.state_dir = state_dir
+        self.saved: str | None = None
+        self.files: dict[str, str] = {}
+        self.tasks: dict[int, asyncio.Task[None]] = {}
+        if self.cli["engine"] == "routeros":
+            self.config: Any = RosConfig(self.cli, self.name, self.files)
+            self.config.set_single("/snmp", {"enabled": "yes", "location": spec.get("location", "")})
+        else:
+            self.config = IndentedConfig(self.cli, self.name)
+            self.config.add(self.config.top, f"{self.cli['hostname_cmd']} {self.name}")
+            for iface in spec.get("interfaces", []):
+                node = self.config.add(self.config.top, f"interface {iface['name']}", block=True)
+                if iface.get("comment"):
+                    node.children.append(Node(f"description {iface['comment']}"))
+                if iface.get("down"):
+                    node.children.append(Node("shutdown"))
+
+    def save(self, text: str) -> None:
+        self.saved = text
+        (self.state_dir / f"{self.name}.saved").write_text(text, encoding="utf-8")
+
+    def version_text(self) -> str:
+        descr = self.prof.sys_descr.format(name=self.name, model=self.spec.get("model") or "", platform=self.platform)
+        return descr.replace("\\r\\n", "\n").replace("\r\n", "\n") + f"\n{self.config.hostname} uptime is 5 weeks, 2 days\n"
+
+    def session(self, user: str) -> Any:
+        return RosSession(self, user) if self.cli["engine"] == "routeros" else IndentedSession(self)
+
+    # RouterOS scheduler: each entry runs its on-event every interval until removed.
+    def arm(self, item: dict[str, str]) -> None:
+        interval = parse_interval(item.get("interval", "0s"))
+        if interval <= 0:
+            return
+        self.tasks[id(item)] = asyncio.get_running_loop().create_task(self._schedule(item, interval))
+
+    async def _schedule(self, item: dict[str, str], interval: float) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            items = self.config.lists.get("/system scheduler", [])
+            if not any(x is item for x in items):
+                return
+            if item.get("disabled") == "yes":
+                continue
+            sess = RosSession(self, "scheduler")
+            event = item.get("on-event", "")
+            scripts = {s.get("name"): s.get("source", "") for s in self.config.lists.get("/system script", [])}
+            for cmd in split_script(scripts.get(event, event)):
+                try:
+                    sess.run(cmd)
+                except RosError:
+                    break
+
+    def cancel_schedules(self) -> None:
+        for task in self.tasks.values():
+            task.cancel()
+        self.tasks.clear()
+
+
+class DeviceServer(asyncssh.SSHServer):
+    def __init__(self, dev: SimDevice):
+        self.dev = dev
+
+    def begin_auth(self, username: str) -> bool:
+        return True
+
+    def password_auth_supported(self) -> bool:
+        return True
+
+    def validate_password(self, username: str, password: str) -> bool:
+        if self.dev.cli["engine"] == "routeros":
+            username = username.split("+", 1)[0]  # netmiko appends terminal options: user+ct511w4098h
+        return username == self.dev.user and password == self.dev.password
+
+
+async def run_session(dev: SimDevice, process: asyncssh.SSHServerProcess[str]) -> None:
+    user = (process.get_extra_info("username") or dev.user).split("+", 1)[0]
+    sess = dev.session(user)
+    try:
+        if process.command:
+            for line in process.command.split("\n"):
+                out, close = sess.handle(line)
+                process.stdout.write(out)
+                if close:
+                    break
+            process.exit(0)
+            return
+        await interact(sess, process)
+    except (asyncssh.DisconnectError, BrokenPipeError, ConnectionError):
+        pass
+    process.exit(0)
+
+
+def crlf(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\n", "\r\n")
+
+
+async def interact(sess: Any, process: asyncssh.SSHServerProcess[str]) -> None:
+    """A terminal of our own: echo, backspace, Ctrl-C, and CR LF taken as one Enter."""
+    write = process.stdout.write
+    write("\r\n" + sess.prompt())
+    buf: list[str] = []
+    last_cr = False
+    while True:
+        try:
+            data = await process.stdin.read(4096)
+        except (asyncssh.BreakReceived, asyncssh.TerminalSizeChanged):
+            continue
+        if not data:
+            return
+        for ch in data:
+            if ch == "\n" and last_cr:
+                last_cr = False
+                continue
+            last_cr = ch == "\r"
+            if ch in "\r\n":
+                write("\r\n")
+                out, close = sess.handle("".join(buf))
+                buf = []
+                if out:
+                    write(crlf(out))
+                if close:
+                    return
+                if not getattr(sess, "pending", None):
+                    write(sess.prompt())
+            elif ch in "\x7f\x08":
+                if buf:
+                    buf.pop()
+                    write("\b \b")
+            elif ch == "\x03":
+                buf = []
+                write("^C\r\n" + sess.prompt())
+            elif ch >= " " or ch == "\t":
+                buf.append(ch)
+                write(ch)
+
+
+async def serve(spec_path: Path) -> None:
+    spec = json.loads(spec_path.read_text())
+    state_dir = spec_path.parent
+    key_path = state_dir / "host_key"
+    if key_path.exists():
+        key = asyncssh.read_private_key(str(key_path))
+    else:
+        key = asyncssh.generate_private_key("ssh-ed25519")
+        key.write_private_key(str(key_path))
+    servers = []
+    for d in spec["devices"]:
+        dev = SimDevice(d, state_dir)
+
+        def make_server(dev: SimDevice = dev) -> DeviceServer:
+            return DeviceServer(dev)
+
+        async def handler(process: asyncssh.SSHServerProcess[str], dev: SimDevice = dev) -> None:
+            await run_session(dev, process)
+
+        servers.append(await asyncssh.create_server(
+            make_server, d["address"], d["port"], server_host_keys=[key], process_factory=handler,
+            encoding="utf-8", line_editor=False, keepalive_interval=30, login_timeout=60))
+    print(f"sshsim listening for {len(servers)} devices", flush=True)
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    asyncio.run(serve(Path(sys.argv[1])))
