@@ -78,7 +78,7 @@ def main() -> None:
     for old in OUT.rglob("*.yaml"):
         old.unlink()
 
-    (OUT / "regency.yaml").write_text(f"""\
+    (OUT / "regency.yaml").write_text("""\
 # Kabupaten Kubu Raya: regency-wide settings, credential and SNMP references.
 # Secrets are references only (env:NAME or file:PATH), resolved when a connection opens.
 regency:
@@ -94,8 +94,8 @@ regency:
   default_snmp: v3-netops
 
 credentials:
-  routers: {{username: netops, password: env:NETOPS_ROUTER_PASSWORD}}
-  core: {{username: netops, password: env:NETOPS_CORE_PASSWORD, enable: env:NETOPS_CORE_ENABLE}}
+  routers: {username: netops, password: env:NETOPS_ROUTER_PASSWORD}
+  core: {username: netops, password: env:NETOPS_CORE_PASSWORD, enable: env:NETOPS_CORE_ENABLE}
 
 snmp:
   v3-netops:
@@ -105,7 +105,7 @@ snmp:
     auth_key: env:NETOPS_SNMP_AUTH_KEY
     priv_protocol: aes
     priv_key: env:NETOPS_SNMP_PRIV_KEY
-  v2c-modems: {{version: 2c, community: env:NETOPS_SNMP_COMMUNITY}}
+  v2c-modems: {version: 2c, community: env:NETOPS_SNMP_COMMUNITY}
 """, encoding="utf-8")
 
     # -- data center and OPD ---------------------------------------------------

@@ -5,17 +5,17 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from rich.markup import escape
 from rich.tree import Tree
 
+from netops.cli.output import console, emit_json, err_console, handle_errors, state, table
 from netops.errors import NetopsError
 from netops.inventory import Inventory, InventoryInvalid, Site, Tier, load_inventory, select
 from netops.inventory.exchange import export_csv, export_geojson, import_csv
 from netops.inventory.query import device_facts, link_facts, site_facts
-from netops.cli.output import console, emit_json, err_console, handle_errors, state, table
 
 app = typer.Typer(help="The source of truth: sites, links and devices.", no_args_is_help=True)
 
@@ -69,7 +69,7 @@ def _problem(p: Any) -> dict[str, Any]:
 
 @app.command("list")
 @handle_errors
-def list_(ctx: typer.Context, kind: Kind = typer.Argument(Kind.devices), where: Optional[list[str]] = Where) -> None:
+def list_(ctx: typer.Context, kind: Kind = typer.Argument(Kind.devices), where: list[str] | None = Where) -> None:
     """List devices, sites or links matching the filters."""
     st = state(ctx)
     inv = st.inventory()
@@ -182,7 +182,7 @@ def _order(site: Site) -> tuple[int, str]:
 
 @app.command()
 @handle_errors
-def tree(ctx: typer.Context, where: Optional[list[str]] = Where) -> None:
+def tree(ctx: typer.Context, where: list[str] | None = Where) -> None:
     """Data center → OPD / kecamatan → desa, each with its uplink medium and status."""
     st = state(ctx)
     inv = st.inventory()
@@ -216,8 +216,8 @@ def tree(ctx: typer.Context, where: Optional[list[str]] = Where) -> None:
 def export(
     ctx: typer.Context,
     fmt: ExportFormat = typer.Option(ExportFormat.csv, "--format", "-f", help="csv (spreadsheets) or geojson (QGIS)."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write here instead of stdout."),
-    where: Optional[list[str]] = Where,
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write here instead of stdout."),
+    where: list[str] | None = Where,
 ) -> None:
     """Sites and their links as CSV (one row per site and uplink) or GeoJSON."""
     inv = state(ctx).inventory()
@@ -236,7 +236,7 @@ def export(
 def import_(
     ctx: typer.Context,
     csv_file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV with the columns 'export' writes."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="YAML file to write (default: INVENTORY/imported.yaml)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="YAML file to write (default: INVENTORY/imported.yaml)."),
     force: bool = typer.Option(False, "--force", help="Overwrite --out if it exists."),
 ) -> None:
     """Turn a planner's spreadsheet of sites and links into inventory YAML, checked before writing."""

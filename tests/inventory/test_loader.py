@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from netops.inventory import LinkStatus, Medium, Tier, load_inventory
 from netops.errors import NetopsError
+from netops.inventory import LinkStatus, Medium, Tier, load_inventory
 
 
 def test_sample_is_the_whole_regency(sample_inventory: Path) -> None:
