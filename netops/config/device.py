@@ -110,8 +110,11 @@ def send_config(conn: Any, platform: Platform, commands: list[str]) -> str:
     if not commands:
         return ""
     try:
+        # bypass_commands="": netmiko would otherwise stop verifying echoes for the whole set
+        # when it holds a banner, and wait ~2 s of silence after every line instead.
         out = str(conn.send_config_set(commands, read_timeout=60, exit_config_mode=False,
-                                       error_pattern=platform.cli_error, terminator=_ANY_PROMPT))
+                                       error_pattern=platform.cli_error, terminator=_ANY_PROMPT,
+                                       bypass_commands=""))
     except ConfigInvalidException as exc:
         first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), "rejected")
         first = first.replace("Invalid input detected at command: ", "").split(", matched error")[0]
