@@ -118,3 +118,28 @@ def serve(
     finally:
         exporter.stop()
         poller.close()
+
+
+@app.command()
+@handle_errors
+def generate(
+    ctx: typer.Context,
+    out: Path = typer.Option(Path("monitors"), "--out", help="Directory for prometheus/ and grafana/."),
+    shards: int = typer.Option(1, help="Number of exporter shards (netops monitor serve --shard I/N)."),
+    exporter: list[str] | None = typer.Option(None, "--exporter", help="HOST:PORT of each shard, in order."),
+    hashmod: int | None = typer.Option(None, help="Split the targets over M Prometheus servers (hashmod)."),
+    interval: int = typer.Option(60, help="Poll (and scrape) interval in seconds."),
+    prometheus_url: str = typer.Option("http://127.0.0.1:9090", help="Grafana's datasource URL."),
+) -> None:
+    """Write Prometheus scrape config and alert rules, Grafana dashboards and provisioning (generated)."""
+    from netops.monitor.generate import Thresholds
+    from netops.monitor.generate import generate as gen
+
+    st = state(ctx)
+    written = gen(st.inventory(), out, shards=shards, exporters=list(exporter or []) or None, hashmod=hashmod,
+                  th=Thresholds(interval_s=interval), prometheus_url=prometheus_url)
+    if st.json:
+        emit_json({"written": [str(p) for p in written]})
+        return
+    for p in written:
+        console.print(f"wrote {p}")

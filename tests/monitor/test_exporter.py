@@ -1,0 +1,170 @@
+"""``netops monitor serve`` end to end: real agents, a real Prometheus scraping it, promtool linting it."""
+
+from __future__ import annotations
+
+import base64
+import os
+import signal
+import ssl
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import bcrypt
+import pytest
+
+from netops.monitor.server import Exporter, WebConfigError, load_web_config
+from netops.monitor.snapshot import Snapshot
+from tests.conftest import need_binary
+from tests.monitor.agents import Interface
+from tests.monitor.conftest import addr, write_inventory
+from tests.monitor.promserver import free_tcp_port, http_get, prometheus
+from tests.monitor.test_poller import LINKS, core, desa
+
+NETOPS = [sys.executable, "-m", "netops"]
+
+
+def wait_metrics(url: str, needle: str, proc: subprocess.Popen, timeout: float = 30.0) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"serve exited {proc.returncode}: {proc.stderr.read() if proc.stderr else ''}")
+        try:
+            code, body = http_get(url, timeout=2)
+            if code == 200 and needle in body:
+                return body
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"{needle} never appeared at {url}")
+
+
+def promtool_check_metrics(text: str) -> tuple[int, list[str]]:
+    r = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True, text=True)
+    return r.returncode, [ln for ln in (r.stdout + r.stderr).splitlines() if ln.strip()]
+
+
+@pytest.fixture
+def served(tmp_path: Path, agent_factory):
+    need_binary("promtool")
+    need_binary("prometheus")
+    agent = agent_factory([addr(11), addr(12)], [Interface(1, "ether1", alias="Icon Plus", in_octets=5000,
+                                                           out_octets=7000, speed_mbps=100)])
+    inv = write_inventory(tmp_path, agent, [core(11, "v3"), desa("desa-a-r1", "desa-a", 12)], LINKS)
+    port = free_tcp_port()
+    proc = subprocess.Popen(
+        [*NETOPS, "-i", str(inv), "monitor", "serve", "--listen", f"127.0.0.1:{port}", "--interval", "2",
+         "--count", "3"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2],
+    )
+    yield agent, f"127.0.0.1:{port}", proc
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def test_serve_is_scraped_by_real_prometheus(tmp_path: Path, served) -> None:
+    agent, hostport, proc = served
+    body = wait_metrics(f"http://{hostport}/metrics", "netops_poll_last_cycle_timestamp_seconds{", proc)
+    # if_mib names and labels as snmp_exporter writes them, plus the device label
+    assert "# TYPE ifHCInOctets counter" in body
+    assert ('ifHCInOctets{device="desa-a-r1",ifAlias="Icon Plus",ifDescr="ether1",ifIndex="1",ifName="ether1"} '
+            "5000.0") in body
+    assert "# TYPE netops_poll_duration_seconds histogram" in body
+    for secret in (agent.community, agent.auth_key, agent.priv_key):
+        assert secret not in body
+
+    # promtool: netops' own series lint clean; the if_mib-compatible ones differ only by their
+    # deliberate snmp_exporter names (camelCase, counters without _total)
+    own = "\n".join(ln for ln in body.splitlines()
+                    if "netops_" in ln.split(" ")[0] or ln.startswith(("# HELP netops_", "# TYPE netops_"))) + "\n"
+    rc, problems = promtool_check_metrics(own)
+    assert rc == 0, problems
+    rc, problems = promtool_check_metrics(body)
+    assert problems and all(("camelCase" in p or '"_total" suffix' in p) and not p.startswith("netops_")
+                            for p in problems), problems
+
+    # snmp_exporter-style per-target endpoint, answered from the snapshot
+    code, one = http_get(f"http://{hostport}/snmp?target={addr(12)}&module=if_mib")
+    assert code == 200
+    assert 'ifHCInOctets{ifAlias="Icon Plus",ifDescr="ether1",ifIndex="1",ifName="ether1"} 5000.0' in one
+    assert "device=" not in one and "snmp_scrape_duration_seconds" in one
+    assert http_get(f"http://{hostport}/snmp?target=desa-a-r1&module=if_mib,system")[0] == 200
+    assert http_get(f"http://{hostport}/snmp?target={addr(12)}&module=nope")[0] == 400
+    assert http_get(f"http://{hostport}/snmp?target=127.0.0.1&module=if_mib")[0] == 404
+
+    scrape = [{"job_name": "netops", "static_configs": [{"targets": [hostport]}]}]
+    with prometheus(tmp_path / "prom", scrape) as prom:
+        res = prom.wait_for('netops_link_up{link="fo-desa-a"}')
+        assert len(res) == 1
+        labels = res[0]["metric"]
+        assert {k: labels[k] for k in ("link", "site", "kecamatan", "tier", "medium", "provider")} == {
+            "link": "fo-desa-a", "site": "desa-a", "kecamatan": "Kubu", "tier": "desa", "medium": "fiber",
+            "provider": "Icon Plus"}
+        assert labels["job"] == "netops" and labels["instance"] == hostport
+        assert res[0]["value"][1] == "1"
+        res = prom.query('ifHCInOctets{device="desa-a-r1",ifName="ether1"}')
+        assert [r["value"][1] for r in res] == ["5000"]
+        res = prom.query('netops_device_up{device="core-01"}')
+        assert res[0]["metric"]["platform"] == "cisco_ios" and res[0]["metric"]["role"] == "core"
+        assert prom.query("netops_site_info{site=\"desa-a\"}")[0]["metric"]["lat"] == "-0.200000"
+        assert prom.query('up{job="netops"}')[0]["value"][1] == "1"
+
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(15) == 0
+
+
+@pytest.fixture
+def tls_files(tmp_path: Path) -> tuple[Path, Path]:
+    need_binary("openssl")
+    cert, key = tmp_path / "server.crt", tmp_path / "server.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                    "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key),
+                    "-out", str(cert)], check=True, capture_output=True)
+    return cert, key
+
+
+def test_web_config_tls_and_basic_auth(tmp_path: Path, tls_files) -> None:
+    cert, key = tls_files
+    hashed = bcrypt.hashpw(b"scrape-secret-1", bcrypt.gensalt(rounds=6)).decode()
+    web = tmp_path / "web.yml"
+    web.write_text(f"tls_server_config:\n  cert_file: {cert.name}\n  key_file: {key.name}\n"
+                   f"basic_auth_users:\n  prometheus: '{hashed}'\n")
+    exporter = Exporter(lambda: Snapshot(), ("127.0.0.1", 0), load_web_config(web)).start()
+    url = f"https://127.0.0.1:{exporter.address[1]}/metrics"
+    ctx = ssl.create_default_context(cafile=str(cert))
+    try:
+        def auth(user: str, pw: str) -> dict[str, str]:
+            return {"Authorization": "Basic " + base64.b64encode(f"{user}:{pw}".encode()).decode()}
+
+        assert http_get(url, context=ctx)[0] == 401
+        assert http_get(url, context=ctx, headers=auth("prometheus", "wrong"))[0] == 401
+        assert http_get(url, context=ctx, headers=auth("nobody", "scrape-secret-1"))[0] == 401
+        code, body = http_get(url, context=ctx, headers=auth("prometheus", "scrape-secret-1"))
+        assert code == 200 and "netops_poll_devices" in body
+        with pytest.raises(OSError):  # plain HTTP is not served
+            http_get(url.replace("https", "http"), timeout=3)
+    finally:
+        exporter.stop()
+
+
+def test_web_config_refuses_plain_passwords_and_missing_files(tmp_path: Path) -> None:
+    web = tmp_path / "web.yml"
+    web.write_text("basic_auth_users:\n  prometheus: hunter2\n")
+    with pytest.raises(WebConfigError, match="bcrypt hash"):
+        load_web_config(web)
+    web.write_text("tls_server_config: {cert_file: nope.crt, key_file: nope.key}\n")
+    with pytest.raises(WebConfigError, match="nope.crt"):
+        load_web_config(web)
+
+
+def test_serve_refuses_a_bad_shard(tmp_path: Path) -> None:
+    r = subprocess.run([*NETOPS, "-i", str(Path(__file__).resolve().parents[1] / "fixtures/inventory/small"),
+                        "monitor", "serve", "--shard", "4/4"], capture_output=True, text=True,
+                       env={**os.environ, "NO_COLOR": "1"})
+    assert r.returncode != 0 and "0 <= I < N" in r.stderr
