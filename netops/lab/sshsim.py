@@ -585,6 +585,15 @@ class SimDevice:
         if self.cli["engine"] == "routeros":
             self.config: Any = RosConfig(self.cli, self.name, self.files)
             self.config.set_single("/snmp", {"enabled": "yes", "location": spec.get("location", "")})
+            # Items every RouterOS has from the factory, so "set [ find default-name=ether1 ]"
+            # and "/ip service set ssh" find something (needed by config).
+            for iface in spec.get("interfaces", []):
+                item = {"name": iface["name"], "default-name": iface["name"]}
+                if iface.get("comment"):
+                    item["comment"] = iface["comment"]
+                self.config.lists.setdefault("/interface ethernet", []).append(item)
+            for svc in ("telnet", "ftp", "www", "ssh", "www-ssl", "api", "winbox", "api-ssl"):
+                self.config.lists.setdefault("/ip service", []).append({"name": svc})
         else:
             self.config = IndentedConfig(self.cli, self.name)
             self.config.add(self.config.top, f"{self.cli['hostname_cmd']} {self.name}")
