@@ -121,8 +121,8 @@ class Lab:
                            "devices": {n: d.__dict__ for n, d in plan.devices.items()}})
         state.save()
         try:
-            vsat.setup(plan, self.workdir, state, self.vsat_delay_ms, self.vsat_jitter_ms, self.vsat_loss_pct)
             frr.start_all(inv, plan, self.workdir, state, timeout=self.start_timeout)
+            vsat.setup(plan, self.workdir, state, self.vsat_delay_ms, self.vsat_jitter_ms, self.vsat_loss_pct)
             start_agents(inv, plan, self.workdir, state, timeout=self.start_timeout)
             sshsim_ctl.start(inv, plan, self.workdir, state, timeout=self.start_timeout)
         except BaseException:
