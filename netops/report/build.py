@@ -264,17 +264,18 @@ def plan_sections(inv: Inventory, pl: Plan, m: Messages, with_prometheus: bool) 
 
 # -- map ---------------------------------------------------------------------------------------
 
-def map_layers(inv: Inventory, sites: Iterable[Site], extra: dict[str, dict[str, Any]] | None = None
-               ) -> tuple[list[MapPoint], list[MapLine]]:
+def map_layers(inv: Inventory, sites: Iterable[Site], extra: dict[str, dict[str, Any]] | None = None,
+               known: dict[str, SiteState] | None = None) -> tuple[list[MapPoint], list[MapLine]]:
     """Every chosen site with coordinates, coloured by medium and marked by status; links as lines."""
     extra = extra or {}
+    known = known or {}
     chosen = [s for s in sites if s.lat is not None and s.lon is not None]
     points = []
     for s in chosen:
         if s.tier is Tier.datacenter:
             medium, status = "fiber", "hub"
         else:
-            st = classify(inv, s)
+            st = known.get(s.id) or classify(inv, s)
             status = {"fiber": "active", "vsat": "active", "other": "active"}.get(st.state, st.state)
             medium = st.link.medium.value if st.link else "none"
         props = {"kecamatan": s.kecamatan, "code": s.code, **extra.get(s.id, {})}
@@ -311,7 +312,8 @@ def link_lookup(links: Iterable[Link]) -> dict[str, Link]:
 
 
 def new_report(kind: str, m: Messages, inv: Inventory, meta: list[tuple[str, str]], sections: list[Section],
-               sites: list[Site], extra: dict[str, dict[str, Any]] | None = None) -> Report:
-    points, lines = map_layers(inv, sites, extra)
+               sites: list[Site], extra: dict[str, dict[str, Any]] | None = None,
+               known: dict[str, SiteState] | None = None) -> Report:
+    points, lines = map_layers(inv, sites, extra, known)
     return Report(kind=kind, lang=m.lang, title=m(f"title.{kind}", regency=inv.regency.name), meta=meta,
                   sections=sections, points=points, lines=lines, legend=legend(m), labels=report_labels(m))

@@ -50,25 +50,34 @@ def _best(links: Iterable[Link]) -> Link | None:
 
 def classify(inv: Inventory, site: Site, assume_active: frozenset[str] = frozenset()) -> SiteState:
     """The state of one site; ``assume_active`` treats those link ids as active (what-if)."""
-    ups = [lk for lk in inv.links_by_site.get(site.id, ()) if lk.b.site == site.id and lk.a.site != site.id]
-
-    def status(lk: Link) -> LinkStatus:
-        return LinkStatus.active if lk.id in assume_active else lk.status
-
-    planned = tuple(sorted((lk for lk in ups if status(lk) is LinkStatus.planned), key=lambda lk: lk.id))
-    active = [lk for lk in ups if status(lk) is LinkStatus.active]
+    active: list[Link] = []
+    down: list[Link] = []
+    planned: list[Link] = []
+    sid = site.id
+    for lk in inv.links_by_site.get(sid, ()):
+        if lk.b.site != sid or lk.a.site == sid:
+            continue
+        status = LinkStatus.active if lk.id in assume_active else lk.status
+        if status is LinkStatus.active:
+            active.append(lk)
+        elif status is LinkStatus.down:
+            down.append(lk)
+        elif status is LinkStatus.planned:
+            planned.append(lk)
+    if len(planned) > 1:
+        planned.sort(key=lambda lk: lk.id)
+    plan_t = tuple(planned)
     if active:
-        best = _best(active)
+        best = active[0] if len(active) == 1 else _best(active)
         assert best is not None
         medium = best.medium
         state = "fiber" if medium is Medium.fiber else "vsat" if medium is Medium.vsat else "other"
-        return SiteState(site, state, best, planned)
-    down = _best(lk for lk in ups if status(lk) is LinkStatus.down)
-    if down is not None:
-        return SiteState(site, "down", down, planned)
+        return SiteState(site, state, best, plan_t)
+    if down:
+        return SiteState(site, "down", down[0] if len(down) == 1 else _best(down), plan_t)
     if planned:
-        return SiteState(site, "planned", planned[0], planned)
-    return SiteState(site, "none", None, planned)
+        return SiteState(site, "planned", planned[0], plan_t)
+    return SiteState(site, "none", None, plan_t)
 
 
 @dataclass
@@ -101,7 +110,8 @@ class CoverageRow:
 class ProviderRow:
     provider: str
     media: set[str] = field(default_factory=set)
-    links: dict[str, int] = field(default_factory=lambda: {s.value: 0 for s in LinkStatus})
+    links: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LinkStatus, 0))
+    """Count by status (LinkStatus is a str enum: keys compare equal to 'active', ...)."""
     sites: set[str] = field(default_factory=set)
     desa: set[str] = field(default_factory=set)
     bandwidth_mbps: float = 0.0
@@ -125,15 +135,26 @@ def _desa_order(st: SiteState) -> tuple[str, str, str]:
 
 
 def coverage(inv: Inventory, sites: Iterable[Site] | None = None,
-             assume_active: frozenset[str] = frozenset()) -> Coverage:
-    """Coverage of the desa among ``sites`` (default: all); providers over links into those sites."""
+             assume_active: frozenset[str] = frozenset(), base: Coverage | None = None) -> Coverage:
+    """Coverage of the desa among ``sites`` (default: all); providers over links into those sites.
+
+    ``base``: the coverage of the same sites without ``assume_active``; only the sites those
+    links reach are classified again (a national what-if stays cheap).
+    """
     chosen = list(inv.sites.values()) if sites is None else list(sites)
-    desa = sorted((classify(inv, s, assume_active) for s in chosen if s.tier is Tier.desa), key=_desa_order)
+    if base is not None:
+        touched = {inv.links[lid].b.site for lid in assume_active if lid in inv.links}
+        desa = [classify(inv, st.site, assume_active) if st.site.id in touched else st for st in base.desa]
+    else:
+        desa = sorted((classify(inv, s, assume_active) for s in chosen if s.tier is Tier.desa), key=_desa_order)
     by_kec: dict[str, CoverageRow] = {}
     regency = CoverageRow(inv.regency.name)
     for st in desa:
         kec = st.site.kecamatan or NO_KECAMATAN
-        by_kec.setdefault(kec, CoverageRow(kec)).add(st)
+        row = by_kec.get(kec)
+        if row is None:
+            row = by_kec[kec] = CoverageRow(kec)
+        row.add(st)
         regency.add(st)
     ids = {s.id for s in chosen}
     tiers = {s.id: s.tier for s in chosen}
@@ -142,9 +163,11 @@ def coverage(inv: Inventory, sites: Iterable[Site] | None = None,
         if link.b.site not in ids or link.a.site == link.b.site:
             continue
         status = LinkStatus.active if link.id in assume_active else link.status
-        row = providers.setdefault(link.provider, ProviderRow(link.provider))
-        row.media.add(link.medium.value)
-        row.links[status.value] += 1
+        row = providers.get(link.provider)
+        if row is None:
+            row = providers[link.provider] = ProviderRow(link.provider)
+        row.media.add(link.medium)
+        row.links[status] += 1
         if status in (LinkStatus.active, LinkStatus.down):
             row.sites.add(link.b.site)
             if tiers[link.b.site] is Tier.desa:

@@ -25,21 +25,29 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
+def _xyz(lat: float, lon: float) -> tuple[float, float, float]:
+    p, lam = math.radians(lat), math.radians(lon)
+    c = math.cos(p)
+    return c * math.cos(lam), c * math.sin(lam), math.sin(p)
+
+
 class NearestIndex(Generic[T]):
     """Points with a payload; ``nearest(lat, lon)`` returns (distance_km, payload).
 
-    Lower bound used to stop: a point in a cell beyond ring r differs from the query by at
-    least r·cell degrees in latitude (distance ≥ R·Δφ) or in longitude (distance ≥
-    2R·asin(cos φmax · sin(Δλ/2)), from the haversine formula with cos φ ≥ cos φmax).
+    Candidates are compared by the straight chord between unit vectors (no trigonometry per
+    pair; the chord grows with the great-circle distance), and only the winner's distance is
+    computed with haversine. Lower bound used to stop: a point in a cell beyond ring r differs
+    from the query by at least r·cell degrees in latitude (distance ≥ R·Δφ) or in longitude
+    (distance ≥ 2R·asin(cos φmax · sin(Δλ/2)), from the haversine formula with cos φ ≥ cos φmax).
     Longitudes are not wrapped at ±180° (no Indonesian site is near the antimeridian).
     """
 
-    def __init__(self, points: Iterable[tuple[float, float, T]], cell_deg: float = 0.25):
+    def __init__(self, points: Iterable[tuple[float, float, T]], cell_deg: float = 0.1):
         self.cell = cell_deg
-        self.cells: dict[tuple[int, int], list[tuple[float, float, T]]] = defaultdict(list)
+        self.cells: dict[tuple[int, int], list[tuple[float, float, float, float, float, T]]] = defaultdict(list)
         self.max_abs_lat = 0.0
         for lat, lon, item in points:
-            self.cells[self._key(lat, lon)].append((lat, lon, item))
+            self.cells[self._key(lat, lon)].append((*_xyz(lat, lon), lat, lon, item))
             self.max_abs_lat = max(self.max_abs_lat, abs(lat))
         if self.cells:
             rows = [k[0] for k in self.cells]
@@ -52,30 +60,37 @@ class NearestIndex(Generic[T]):
     def _key(self, lat: float, lon: float) -> tuple[int, int]:
         return math.floor(lat / self.cell), math.floor(lon / self.cell)
 
-    def _lower_bound_km(self, ring: int, lat: float) -> float:
+    def _lower_bound_chord2(self, ring: int, lat: float) -> float:
+        """Squared chord of the least distance to any cell beyond ``ring``."""
         sep = math.radians(ring * self.cell)
         cos_max = math.cos(math.radians(max(self.max_abs_lat, abs(lat))))
-        by_lat = EARTH_RADIUS_KM * sep
-        by_lon = 2 * EARTH_RADIUS_KM * math.asin(min(1.0, cos_max * math.sin(sep / 2)))
-        return min(by_lat, by_lon)
+        by_lon = 2 * math.asin(min(1.0, cos_max * math.sin(sep / 2)))
+        angle = min(sep, by_lon)
+        return (2 * math.sin(angle / 2)) ** 2
 
     def nearest(self, lat: float, lon: float) -> tuple[float, T] | None:
         if not self.cells:
             return None
+        qx, qy, qz = _xyz(lat, lon)
         r0, c0 = self._key(lat, lon)
         rmin, rmax, cmin, cmax = self.bounds
         # Rings needed to cover the whole grid from here: the search never runs past it.
         last_ring = max(abs(r0 - rmin), abs(r0 - rmax), abs(c0 - cmin), abs(c0 - cmax))
-        best: tuple[float, T] | None = None
+        best_d2 = math.inf
+        best: tuple[float, float, float, float, float, T] | None = None
+        cells = self.cells
         for ring in range(last_ring + 1):
             for key in _ring(r0, c0, ring):
-                for plat, plon, item in self.cells.get(key, ()):
-                    d = haversine_km(lat, lon, plat, plon)
-                    if best is None or d < best[0]:
-                        best = (d, item)
-            if best is not None and best[0] <= self._lower_bound_km(ring, lat):
+                for pt in cells.get(key, ()):
+                    dx, dy, dz = pt[0] - qx, pt[1] - qy, pt[2] - qz
+                    d2 = dx * dx + dy * dy + dz * dz
+                    if d2 < best_d2:
+                        best_d2, best = d2, pt
+            if best is not None and best_d2 <= self._lower_bound_chord2(ring, lat):
                 break
-        return best
+        if best is None:
+            return None
+        return haversine_km(lat, lon, best[3], best[4]), best[5]
 
 
 def _ring(r0: int, c0: int, ring: int) -> Iterable[tuple[int, int]]:

@@ -103,5 +103,5 @@ def plan(inv: Inventory, sites: Iterable[Site] | None = None, uptime_by_link: di
         was = classify(inv, site).state
         will = classify(inv, site, assume_active=planned_ids).state
         changes.append(PlannedChange(lk, site, was, will))
-    after = coverage(inv, chosen, assume_active=planned_ids)
+    after = coverage(inv, chosen, assume_active=planned_ids, base=before)
     return Plan(candidates, len(points), changes, before, after)

@@ -28,5 +28,6 @@ def render(report: Report) -> dict[str, Any]:
 
 
 def write(report: Report, path: Path) -> Path:
-    path.write_text(json.dumps(render(report), ensure_ascii=False, indent=1), encoding="utf-8")
+    # No indent: the C encoder is ~10x faster on a national map, and QGIS does not mind.
+    path.write_text(json.dumps(render(report), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     return path

@@ -34,29 +34,29 @@ def write(report: Report, path: Path, dpi: int = 110) -> Path:
                 ax.add_collection(LineCollection(segs, colors=colors, linewidths=0.8, alpha=0.45,
                                                  linestyles="dashed" if dashed else "solid", zorder=1))
     order = {"desa": 0, "opd": 1, "kecamatan": 2, "datacenter": 3}
-    scale = 0.15 if big else 1.0
-    for tier in sorted({p.tier for p in pts}, key=lambda t: order.get(t, 0)):
-        tp = [p for p in pts if p.tier == tier]
-        for status in ("active", "down", "planned", "none", "hub"):
-            sp = [p for p in tp if p.status == status]
-            if not sp:
-                continue
-            xs, ys = [p.lon for p in sp], [p.lat for p in sp]
-            colors = [MEDIUM_COLORS.get(p.medium, MEDIUM_COLORS["none"]) for p in sp]
-            size = SIZE.get(tier, 30) * scale
-            z = 2 + order.get(tier, 0)
-            if status == "hub":
-                ax.scatter(xs, ys, s=size * 1.5, marker="s", c="#111", edgecolors="white", zorder=z + 1)
-            elif status == "active":
-                ax.scatter(xs, ys, s=size, c=colors, edgecolors="white", linewidths=0.5, zorder=z)
-            elif status == "down":
-                ax.scatter(xs, ys, s=size, c=colors, edgecolors=DOWN_COLOR, linewidths=1.8, zorder=z)
-            elif status == "planned":
-                ax.scatter(xs, ys, s=size, facecolors="white", edgecolors=colors, linewidths=1.4,
-                           linestyles="dashed", zorder=z)
-            else:
-                ax.scatter(xs, ys, s=size, facecolors="white", edgecolors=MEDIUM_COLORS["none"], linewidths=1.4,
-                           zorder=z)
+    scale = 0.4 if big else 1.0
+    # One plot() per (tier, status, medium) group: markers of one style in one call, fast at 80,000 sites.
+    groups: dict[tuple[str, str, str], tuple[list[float], list[float]]] = {}
+    for p in pts:
+        xs, ys = groups.setdefault((p.tier, p.status, p.medium), ([], []))
+        xs.append(p.lon)
+        ys.append(p.lat)
+    for (tier, status, medium), (xs, ys) in sorted(groups.items(), key=lambda kv: order.get(kv[0][0], 0)):
+        color = MEDIUM_COLORS.get(medium, MEDIUM_COLORS["none"])
+        size = math.sqrt(SIZE.get(tier, 30)) * scale
+        z = 2 + order.get(tier, 0)
+        style: dict[str, object] = dict(ls="", marker="o", markersize=size, zorder=z)
+        if status == "hub":
+            style.update(marker="s", color="#111", markeredgecolor="white", markersize=size * 1.2, zorder=z + 1)
+        elif status == "active":
+            style.update(color=color, markeredgecolor="white", markeredgewidth=0.5 * scale)
+        elif status == "down":
+            style.update(color=color, markeredgecolor=DOWN_COLOR, markeredgewidth=1.8 * scale)
+        elif status == "planned":
+            style.update(markerfacecolor="white", markeredgecolor=color, markeredgewidth=1.4 * scale)
+        else:
+            style.update(markerfacecolor="white", markeredgecolor=MEDIUM_COLORS["none"], markeredgewidth=1.4 * scale)
+        ax.plot(xs, ys, **style)  # type: ignore[arg-type]
     if not big:
         for p in pts:
             if p.tier in ("kecamatan", "datacenter"):
@@ -80,7 +80,7 @@ def write(report: Report, path: Path, dpi: int = 110) -> Path:
                markersize=8, label=lg["status.none"]),
         Line2D([], [], marker="s", ls="", color="#111", markersize=8, label=lg["status.hub"]),
     ]
-    ax.legend(handles=handles, loc="best", fontsize=8, framealpha=0.9)
+    ax.legend(handles=handles, loc="upper right", fontsize=8, framealpha=0.9)  # "best" scans every point
     fig.tight_layout()
     fig.savefig(path, metadata={"Software": "netops"})
     plt.close(fig)
