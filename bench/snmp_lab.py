@@ -115,7 +115,8 @@ class AgentLab:
         return subprocess.Popen(["ip", "netns", "exec", self.ns, *cmd], text=True, **kw)  # type: ignore[call-overload]
 
 
-def exporter_config(path: Path, version: str = "2c", max_repetitions: int = 25) -> None:
+def exporter_config(path: Path, version: str = "2c", max_repetitions: int = 25, timeout: str = "10s",
+                    retries: int = 3) -> None:
     """A minimal if_mib module for snmp_exporter 0.21 (auth inside the module, as that version wants)."""
     metrics = [{"name": "sysUpTime", "oid": "1.3.6.1.2.1.1.3", "type": "gauge"}]
     for name, oid in IF_BASICS.items():
@@ -129,7 +130,7 @@ def exporter_config(path: Path, version: str = "2c", max_repetitions: int = 25) 
         auth = {"username": user, "security_level": "authPriv", "password": akey, "auth_protocol": "SHA",
                 "priv_protocol": "AES", "priv_password": pkey}
         ver = 3
-    module = {"version": ver, "auth": auth, "max_repetitions": max_repetitions, "timeout": "10s", "retries": 3,
+    module = {"version": ver, "auth": auth, "max_repetitions": max_repetitions, "timeout": timeout, "retries": retries,
               "get": [SYSUPTIME], "walk": list(IF_BASICS.values()), "metrics": metrics}
     # JSON is YAML; no PyYAML needed inside the namespace
     path.write_text(json.dumps({"if_mib_bench": module}, indent=1), encoding="utf-8")

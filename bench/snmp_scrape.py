@@ -44,6 +44,7 @@ def main() -> None:
     p.add_argument("--devices", type=int, default=100)
     p.add_argument("--agents", type=int, default=2)
     p.add_argument("--port-base", type=int, default=16100)
+    p.add_argument("--port", type=int, default=0, help="every device on this port (the VSAT relay)")
     p.add_argument("--module", default="if_mib_bench")
     p.add_argument("--threads", type=int, default=128)
     p.add_argument("--first", type=int, default=0, help="first device number")
@@ -51,6 +52,7 @@ def main() -> None:
     urls = []
     for i in range(a.first, a.first + a.devices):
         _, host, port = device(i, a.port_base, a.agents)
+        port = a.port or port
         urls.append(f"http://{a.exporter}/snmp?target={host}:{port}&module={a.module}")
     t0 = time.monotonic()
     with ThreadPoolExecutor(a.threads) as pool:

@@ -29,6 +29,7 @@ def targets(a: argparse.Namespace) -> list[Target]:
     i_shard, n_shard = a.shard
     for i in range(a.devices):
         name, host, port = device(i, a.port_base, a.agents)
+        port = a.port or port
         if n_shard > 1 and shard_of(name, n_shard) != i_shard:
             continue
         t = Target(host, port, name=name, timeout=a.timeout, retries=a.retries, max_varbinds=a.max_varbinds)
@@ -63,7 +64,7 @@ async def main(a: argparse.Namespace) -> None:
             c0, w0, rt0, st0 = time.process_time(), time.monotonic(), walker.round_trips, engine.stats.retransmits
             sem = asyncio.Semaphore(a.concurrency)
 
-            async def one(t: Target) -> tuple[int, str | None]:
+            async def one(t: Target, sem: asyncio.Semaphore = sem) -> tuple[int, str | None]:
                 async with sem:
                     return await poll(engine, walker, t, cols, a.max_repetitions)
             results = await asyncio.gather(*(one(t) for t in ts))
@@ -88,6 +89,7 @@ if __name__ == "__main__":
     p.add_argument("--devices", type=int, default=100)
     p.add_argument("--agents", type=int, default=2)
     p.add_argument("--port-base", type=int, default=16100)
+    p.add_argument("--port", type=int, default=0, help="every device on this port (the VSAT relay)")
     p.add_argument("--shard", type=lambda s: tuple(int(x) for x in s.split("/")), default=(0, 1))
     p.add_argument("--cycles", type=int, default=2)
     p.add_argument("--interval", type=float, default=0.0)
