@@ -10,7 +10,6 @@ crash, and as often as it is called.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import socket
 import time
@@ -152,10 +151,10 @@ def teardown(workdir: str | Path, quiet: bool = False) -> dict[str, Any]:
     frr.teardown(state)
     removed = {"processes": stopped, "netns": list(state.data["netns"]),
                "nft_tables": list(state.data["nft_tables"]), "users": list(state.data["users"]),
-               "iptables_chains": list(state.data["iptables_chains"])}
+               "iptables_chains": list(state.data["iptables_chains"]), "dirs": list(state.data["dirs"])}
     if (workdir / "state.json").exists():
         state.data.update({"procs": [], "netns": [], "nft_tables": [], "users": [], "links": [],
-                           "iptables_chains": []})
+                           "iptables_chains": [], "dirs": []})
         state.data["stopped"] = time.time()
         state.save()
     for sub in ("snmp", "ssh", "frr"):

@@ -26,7 +26,7 @@ class State:
     def __init__(self, workdir: Path):
         self.path = workdir / STATE
         self.data: dict[str, Any] = {"procs": [], "netns": [], "nft_tables": [], "users": [], "links": [],
-                                 "iptables_chains": []}
+                                 "iptables_chains": [], "dirs": []}
         if self.path.exists():
             try:
                 self.data.update(json.loads(self.path.read_text(encoding="utf-8")))

@@ -9,9 +9,8 @@ name to snmpsim's responder classes and then runs snmpsim unchanged.
 from __future__ import annotations
 
 import sys
-from typing import Any
-
 from hashlib import md5
+from typing import Any
 
 from pysnmp import error as pysnmp_error
 from snmpsim import datafile

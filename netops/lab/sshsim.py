@@ -110,7 +110,7 @@ class IndentedConfig:
             else:
                 out.append(top_ind + n.text)
         body = "\n".join(out) + "\n"
-        stamp = dt.datetime.fromtimestamp(self.changed, dt.timezone.utc).strftime("%H:%M:%S UTC %a %b %d %Y")
+        stamp = dt.datetime.fromtimestamp(self.changed, dt.UTC).strftime("%H:%M:%S UTC %a %b %d %Y")
         header = cli["config_header"].format(size=len(body), time=stamp)
         footer = cli["config_footer"] if not body.rstrip().endswith(sep) else cli["config_footer"].split("\n", 1)[1]
         return header + body + footer
@@ -140,7 +140,7 @@ class IndentedSession:
     def handle(self, raw: str) -> tuple[str, bool]:
         line = " ".join(raw.strip().split())
         if self.pending:
-            cmd, self.pending = self.pending, None
+            self.pending = None
             if line.lower().startswith("y"):
                 self.dev.save(self.cfg.render())
                 return self.cli["save_output"] + "\n", False
@@ -176,7 +176,7 @@ class IndentedSession:
         if low in ("show version", "display version"):
             return self.dev.version_text(), False
         if low.startswith(("show clock", "display clock")):
-            return dt.datetime.now(dt.timezone.utc).strftime("*%H:%M:%S.000 UTC %a %b %d %Y") + "\n", False
+            return dt.datetime.now(dt.UTC).strftime("*%H:%M:%S.000 UTC %a %b %d %Y") + "\n", False
         word = line.split(" ")[0]
         bad = 0 if word not in ("show", "display") else len(word) + 1
         return self.error(line, bad), False
@@ -355,7 +355,7 @@ class RosConfig:
             self.lists["/user"] = users
 
     def export(self, path: str = "", terse: bool = False) -> str:
-        now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+        now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
         lines = [f"# {now} by RouterOS {self.cli['version']}", "# software id = LAB0-0001", "#"]
         paths = sorted(set(self.single) | set(self.lists), key=lambda p: (not p.startswith("/interface"), p))
         for p in paths:
@@ -486,8 +486,8 @@ class RosSession:
             raise RosError(f"bad command name {cmd} (line 1 column {col})")
         items = cfg.lists.setdefault(path, [])
         if cmd == "add":
-            for f, c in flags:
-                raise RosError(f"expected end of command (line 1 column {c})")
+            if flags:
+                raise RosError(f"expected end of command (line 1 column {flags[0][1]})")
             if path == "/system scheduler" and "interval" in kv:
                 parse_interval(kv["interval"])
             items.append(dict(kv))
@@ -524,7 +524,7 @@ class RosSession:
             conds = [b for b in body[1:] if b != "where"]
             want = dict((k, unquote(v)) for k, v in (c.split("=", 1) for c in conds if "=" in c))
             chosen += [x for x in items if all(x.get(k) == v for k, v in want.items())]
-        for tok, c in flags:
+        for tok, _col in flags:
             for part in tok.split(","):
                 if part.isdigit() and int(part) < len(items):
                     chosen.append(items[int(part)])

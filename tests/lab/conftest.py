@@ -11,7 +11,7 @@ from netops.lab import Lab
 from tests.conftest import SMALL_INVENTORY, need, need_binary
 
 BASE = "127.100.0.0"
-LAB_WHERE: list[str] = ["platform!=frr"]
+LAB_WHERE: list[str] | None = None
 
 
 def need_lab_tools() -> None:

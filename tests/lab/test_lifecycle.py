@@ -35,6 +35,13 @@ def leftovers(state: dict, lab_id: str) -> list[str]:
     listening = subprocess.run(["ss", "-Hlntu"], capture_output=True, text=True).stdout
     if "127.101.0." in listening:
         found.append("listening sockets")
+    if subprocess.run(["id", lab_id], capture_output=True).returncode == 0:
+        found.append(f"user {lab_id}")
+    if Path(f"/run/netops-lab/{lab_id}-0").exists():
+        found.append("FRR run directory")
+    links = subprocess.run(["ip", "-o", "link"], capture_output=True, text=True).stdout
+    if f"{lab_id}h" in links:
+        found.append("veth")
     return found
 
 
@@ -42,8 +49,8 @@ def test_up_survives_the_cli_and_down_leaves_nothing_even_after_a_crash(tmp_path
     need_lab_tools()
     workdir = tmp_path / "lab"
     try:
-        up = json.loads(netops("up", "--workdir", str(workdir), "--base", BASE, "--where", "kecamatan=A").stdout)
-        assert up["running"] and set(up["devices"]) == {"kec-a-r1", "desa-a1-r1", "desa-a2-r1"}
+        up = json.loads(netops("up", "--workdir", str(workdir), "--base", BASE, "--where", "kecamatan=B").stdout)
+        assert up["running"] and set(up["devices"]) == {"kec-b-r1", "desa-b1-r1", "desa-b1-vsat", "desa-b2-r1"}
         # the CLI has exited; its lab has not
         status = json.loads(netops("status", "--workdir", str(workdir)).stdout)
         assert status["running"] and all(p["alive"] for p in status["processes"])

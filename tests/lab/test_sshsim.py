@@ -105,5 +105,5 @@ def test_nornir_run_through_the_inventory_plugin(lab: Lab):
     assert set(nr.inventory.hosts) == {"kec-a-r1", "desa-a1-r1", "desa-a2-r1"}
     result = nr.run(task=netmiko_send_command, command_string="/export terse")
     assert not result.failed, {h: r.exception for h, r in result.items() if r.failed}
-    for host, res in result.items():
-        assert f"/system identity set name=" in res.result
+    for res in result.values():
+        assert "/system identity set name=" in res.result

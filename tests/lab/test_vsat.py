@@ -6,10 +6,10 @@ import re
 import subprocess
 import time
 
+import pytest
+
 from netops.inventory import load_inventory
 from netops.lab import Lab, LabError
-
-import pytest
 
 
 def rtts(address: str, count: int = 6) -> list[float]:
