@@ -40,8 +40,11 @@ svg.chart{width:100%;max-width:900px;height:auto}
 .scroll{overflow-x:auto;max-width:100%}
 .empty{font-style:italic;color:#555}
 .foot{color:#666;font-size:11px;margin-top:30px}
-@media print{body{margin:0;max-width:none;font-size:11px}th{cursor:auto}h2{break-after:avoid}
-table{break-inside:auto}tr{break-inside:avoid}svg.map{max-height:180mm}nav.toc{display:none}}
+@page{size:A4 landscape;margin:10mm}
+@media print{body{margin:0;max-width:none;font-size:10px;padding:0}th{cursor:auto}h2,h3{break-after:avoid}
+table{break-inside:auto;font-size:8.5px}tr{break-inside:avoid}td{white-space:normal}th,td{padding:2px 4px}
+.scroll{overflow:visible}svg.map{max-height:180mm}svg.chart{max-width:700px}nav.toc{display:none}
+pre.promql{font-size:8.5px}section.mapsec{break-before:page;break-inside:avoid}svg.map{max-height:140mm}}
 """.strip()
 
 JS = """
@@ -138,7 +141,7 @@ def render(report: Report) -> str:
         parts += [f"<p>{escape(p)}</p>" for p in s.text]
         parts += [table_html(t, report.lang) for t in s.tables]
         parts.append("</section>")
-    parts.append(f'<section><h2 id="map">{escape(lab["map"])}</h2>')
+    parts.append(f'<section class="mapsec"><h2 id="map">{escape(lab["map"])}</h2>')
     parts.append(site_map(report))
     parts.append(map_legend(report))
     if lab.get("map_note"):
