@@ -141,10 +141,11 @@ class SnmpdAgent:
         while time.monotonic() < deadline:
             if self.proc and self.proc.poll() is not None:
                 raise RuntimeError(f"snmpd exited: {(self.workdir / 'snmpd.log').read_text(errors='replace')[-500:]}")
-            r = subprocess.run([snmpget, "-v2c", "-c", self.community, "-t", "0.3", "-r", "0",
-                                f"{self.addresses[0]}:{self.port}", "1.3.6.1.2.1.1.3.0"],
+            # ifDescr.1 also starts the pass_persist helper, so the first poll does not pay for it
+            r = subprocess.run([snmpget, "-v2c", "-c", self.community, "-t", "1", "-r", "0",
+                                f"{self.addresses[0]}:{self.port}", "1.3.6.1.2.1.1.3.0", f"{IF_TABLE}.2.1"],
                                capture_output=True, env={**os.environ, "MIBS": ""})
-            if r.returncode == 0:
+            if r.returncode == 0 and b"No Such" not in r.stdout:
                 return
             time.sleep(0.1)
         raise RuntimeError("snmpd did not answer within 10 s")
