@@ -22,7 +22,7 @@ from netops.inventory import load_inventory  # noqa: E402
 from netops.lab import Lab  # noqa: E402
 from netops.platforms import get_platform  # noqa: E402
 
-WHERE = ["platform!=frr"]  # FRR namespaces are not built yet
+WHERE: list[str] = []  # every device of the sample, FRR included
 
 
 def main() -> None:
@@ -54,6 +54,28 @@ def main() -> None:
                             username=cred.username, password=cred.password.resolve()) as c:
             lines = len(c.send_command("show running-config").splitlines())
         print(f"netmiko core-01 show running-config: {lines} lines in {time.monotonic() - t:.1f} s")
+        frr = inv.devices["core-02"]
+        fcred = inv.credentials_for(frr)
+        t = time.monotonic()
+        with ConnectHandler(device_type=get_platform(frr.platform).netmiko, host=str(frr.mgmt), port=frr.port,
+                            username=fcred.username, password=fcred.password.resolve()) as c:
+            out = c.send_config_set(["ip route 10.99.0.0/24 Null0"])
+            ok = "ip route 10.99.0.0/24 Null0" in c.send_command("show running-config")
+        print(f"netmiko FRR core-02 push + verify: {'ok' if ok else 'FAILED ' + out} in {time.monotonic() - t:.1f} s")
+        devs = st["devices"].values()
+        for label, group in (("vsat", [d for d in devs if d["medium"] == "vsat"]),
+                             ("fiber", [d for d in devs if d["medium"] == "fiber" and not d["netns"]])):
+            if not group:
+                continue
+            out = subprocess.run(["fping", "-C", "3", "-q", "-p", "200", "-t", "2000", *[d["address"] for d in group]],
+                                 capture_output=True, text=True)
+            if not out.stderr.strip():
+                print("fping gave no output:", out.returncode, out.stdout[:200]); continue
+            rtts = sorted(float(x) for line in out.stderr.splitlines() for x in line.split(":")[1].split()
+                          if x != "-")
+            lost = sum(x == "-" for line in out.stderr.splitlines() for x in line.split(":")[1].split())
+            print(f"fping {label}: {len(group)} devices, median RTT {rtts[len(rtts) // 2]:.1f} ms, "
+                  f"min {rtts[0]:.1f} ms, {lost}/{3 * len(group)} lost")
         nr = InitNornir(runner={"plugin": "threaded", "options": {"num_workers": 20}},
                         inventory={"plugin": "NetopsInventory",
                                    "options": {"path": str(lab.inventory_path), "where": ["platform=mikrotik_routeros"]}},
