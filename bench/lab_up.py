@@ -70,7 +70,8 @@ def main() -> None:
             out = subprocess.run(["fping", "-C", "3", "-q", "-p", "200", "-t", "2000", *[d["address"] for d in group]],
                                  capture_output=True, text=True)
             if not out.stderr.strip():
-                print("fping gave no output:", out.returncode, out.stdout[:200]); continue
+                print("fping gave no output:", out.returncode, out.stdout[:200])
+                continue
             rtts = sorted(float(x) for line in out.stderr.splitlines() for x in line.split(":")[1].split()
                           if x != "-")
             lost = sum(x == "-" for line in out.stderr.splitlines() for x in line.split(":")[1].split())

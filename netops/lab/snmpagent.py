@@ -66,8 +66,10 @@ def start_agents(inv: Inventory, plan: LabPlan, workdir: Path, state: State, tim
         gdir = root / g.key
         data = gdir / "data"
         data.mkdir(parents=True)
-        args = [f"--data-dir={data}", f"--cache-dir={gdir / 'cache'}",
-                f"--variation-modules-dir={_variation_dir()}", "--logging-method=stderr"]
+        # Global options must be on argv (snmpsim reads only per-engine options from the file).
+        argv = [f"--cache-dir={gdir / 'cache'}", f"--variation-modules-dir={_variation_dir()}",
+                "--logging-method=stderr"]
+        args = [f"--data-dir={data}"]
         if settings.version == "2c":
             community = plan.secrets[f"snmp-{g.profile}-community"]
             sub = data / hashlib.md5(community.encode()).hexdigest()
@@ -78,7 +80,8 @@ def start_agents(inv: Inventory, plan: LabPlan, workdir: Path, state: State, tim
                      f"--v3-priv-key={_token()}", "--v3-priv-proto=AES"]
         else:
             target = data
-            args += ["--v3-only", f"--v3-user={settings.user}",
+            argv.append("--v3-only")
+            args += [f"--v3-user={settings.user}",
                      f"--v3-auth-key={plan.secrets[f'snmp-{g.profile}-auth_key']}",
                      f"--v3-auth-proto={AUTH[settings.auth_protocol]}",
                      f"--v3-priv-key={plan.secrets[f'snmp-{g.profile}-priv_key']}",
@@ -89,7 +92,7 @@ def start_agents(inv: Inventory, plan: LabPlan, workdir: Path, state: State, tim
         argfile = gdir / "args"
         argfile.write_text("\n".join(args) + "\n", encoding="utf-8")
         argfile.chmod(0o600)
-        cmd = [sys.executable, "-m", "netops.lab.snmpsim_run", f"--args-from-file={argfile}"]
+        cmd = [sys.executable, "-m", "netops.lab.snmpsim_run", *argv, f"--args-from-file={argfile}"]
         pid = spawn(state, g.key, cmd, gdir / "log",
                     marker=str(workdir), env={"SNMPSIM_ALLOW_ROOT": "true"}, netns=g.netns)
         started.append((g, pid))

@@ -69,6 +69,14 @@ def test_v2c_device_answers_its_community_only(lab: Lab):
     assert "desa-b2-r1" not in bad.stdout
 
 
+def test_v3_device_does_not_answer_v2c(lab: Lab):
+    """snmpsim names data files after transport ids; those names must not work as communities."""
+    for community in ("1.3.6.1.6.1.1.0", "public", lab.secrets["snmp-v2c-community"]):
+        out = subprocess.run(["snmpget", "-v2c", "-c", community, "-t", "1", "-r", "0", addr(lab, "core-01"),
+                              "1.3.6.1.2.1.1.5.0"], capture_output=True, text=True, timeout=30)
+        assert "core-01" not in out.stdout, community
+
+
 def test_v3_with_wrong_key_fails(lab: Lab):
     out = subprocess.run(["snmpget", *v3(lab, auth="not-the-right-key"), addr(lab, "core-01"), "1.3.6.1.2.1.1.5.0"],
                          capture_output=True, text=True, timeout=30)
