@@ -122,9 +122,12 @@ class Engine:
     # --- socket ---------------------------------------------------------------------------
 
     def _open(self) -> None:
+        loop = asyncio.get_running_loop()
         if self._sock is not None:
-            return
-        self._loop = asyncio.get_running_loop()
+            if self._loop is loop:
+                return
+            self.close()  # a new event loop (another asyncio.run): the socket's reader lived on the old one
+        self._loop = loop
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         s.setblocking(False)
         try:  # FORCE passes net.core.rmem_max when we may (root); else the kernel caps it
@@ -149,9 +152,12 @@ class Engine:
         for p in self._pending.values():
             if p.timer:
                 p.timer.cancel()
-            if not p.future.done():
+            if not p.future.done() and not p.future.get_loop().is_closed():
                 p.future.set_exception(SnmpError("closed", "SNMP engine closed"))
         self._pending.clear()
+        for a in self.agents.values():  # an unfinished discovery belongs to the old loop
+            if getattr(a, "discovering", None) is not None:
+                a.discovering = None  # type: ignore[attr-defined]
 
     async def __aenter__(self) -> Engine:
         self._open()

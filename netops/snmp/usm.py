@@ -349,8 +349,8 @@ def _envelope(data: bytes) -> tuple[bytes, int, int]:
 async def request(engine: Engine, target: Target, tag: int, varbinds: bytes, non_repeaters: int,
                   max_repetitions: int) -> Pdu:
     agent: Agent = engine.agents.setdefault(target.addr, Agent())  # type: ignore[assignment]
-    probed = False
-    for attempt in range(3):
+    resyncs = rediscoveries = probes = 0
+    while True:
         if not agent.engine_id:
             await discover(engine, target, agent)
         keys = keys_for(target, agent.engine_id)
@@ -373,19 +373,22 @@ async def request(engine: Engine, target: Target, tag: int, varbinds: bytes, non
         try:
             return await engine.exchange(target, msg_id, payload, handle)
         except SnmpTimeout:
+            # Wrong priv keys make the agent drop every request silently. If it still answers
+            # discovery, try a few more times so that loss (30% on a bad VSAT day) is not called a key problem.
             if not await _answers_discovery(engine, target):
                 raise
-            if not probed:  # alive: one more try tells loss from keys the agent cannot decrypt
-                probed = True
+            probes += 1
+            if probes <= 3:
                 continue
             raise SnmpAuthError(f"{target.where}: the agent answers discovery but not our authenticated, "
                                 f"encrypted requests: check the SNMP credentials of {target.host} "
                                 "(priv key or priv protocol)") from None
         except _Resync:
-            if attempt == 2:
+            resyncs += 1
+            if resyncs > 2:
                 raise SnmpAuthError(f"{target.where}: the agent keeps answering notInTimeWindow; check its clock "
                                     f"and engine boots, or the SNMP credentials of {target.host}") from None
         except SnmpAuthError:
-            if agent.engine_id or attempt == 2:
+            rediscoveries += 1
+            if agent.engine_id or rediscoveries > 1:
                 raise
-    raise SnmpAuthError(f"{target.where}: SNMPv3 request failed after engine rediscovery")

@@ -1,0 +1,113 @@
+"""The monitor's ``SnmpClient`` seam implemented on netops.snmp (``engine: fast``).
+
+Values come out exactly as the pysnmp client gives them (ints; OCTET STRING as
+text when printable UTF-8, else colon hex; IpAddress dotted; OIDs dotted; no
+entry for noSuchObject/noSuchInstance/endOfMibView), and errors as the
+monitor's ``SnmpError(reason, message)``. SNMPv3 targets whose protocols the
+fast USM does not implement (AES-256, DES) are handed to pysnmp, per target.
+"""
+
+from __future__ import annotations
+
+from netops.monitor.snmp import SnmpError, SnmpTarget, Value
+from netops.snmp import ber, usm
+from netops.snmp import engine as fast
+from netops.snmp.walk import Walker, index_text
+
+
+def convert(tag: int, value: object) -> Value | None:
+    if tag in ber.EXCEPTIONS or tag == ber.NULL:
+        return None
+    if tag == ber.OCTET_STRING or tag == ber.OPAQUE:
+        raw: bytes = value  # type: ignore[assignment]
+        try:
+            text = raw.decode("utf-8")
+            if text.isprintable() or not text:
+                return text
+        except UnicodeDecodeError:
+            pass
+        return raw.hex(":")
+    if tag == ber.IP_ADDRESS:
+        return ".".join(str(b) for b in value)  # type: ignore[attr-defined]
+    if tag == ber.OBJECT_IDENTIFIER:
+        return ".".join(map(str, value))  # type: ignore[call-overload]
+    return value  # type: ignore[return-value]
+
+
+class FastSnmpClient:
+    """One :class:`netops.snmp.engine.Engine` (one UDP socket) and one table walker for every device."""
+
+    def __init__(self, max_in_flight: int = 256, max_varbinds: int = 250) -> None:
+        self.engine = fast.Engine(max_in_flight=max_in_flight)
+        self.walker = Walker(self.engine)
+        self.max_varbinds = max_varbinds
+        self._targets: dict[SnmpTarget, fast.Target] = {}
+        self._fallback: object | None = None
+
+    def _target(self, t: SnmpTarget) -> fast.Target:
+        ft = self._targets.get(t)
+        if ft is None:
+            ft = fast.Target(t.host, t.port, version=t.version, community=t.community, timeout=t.timeout,
+                             retries=t.retries, name=t.device, user=t.user, auth_protocol=t.auth_protocol,
+                             auth_key=t.auth_key, priv_protocol=t.priv_protocol, priv_key=t.priv_key,
+                             max_varbinds=self.max_varbinds)
+            self._targets[t] = ft
+        return ft
+
+    def _pysnmp_only(self, t: SnmpTarget) -> bool:
+        return t.version == "3" and (t.priv_protocol.lower() not in usm.PRIV
+                                     or t.auth_protocol.lower() not in usm.AUTH)
+
+    @property
+    def fallback(self):  # type: ignore[no-untyped-def]
+        if self._fallback is None:
+            from netops.monitor.snmp import PysnmpClient
+
+            self._fallback = PysnmpClient()
+        return self._fallback
+
+    async def prepare(self, targets: list[SnmpTarget]) -> None:
+        """Register every target up front (cheap here: no per-target lookup tables to rebuild)."""
+        self._targets = {t: self._targets.get(t) or self._target(t) for t in targets}
+        slow = [t for t in targets if self._pysnmp_only(t)]
+        if slow:
+            await self.fallback.prepare(slow)
+
+    async def get(self, target: SnmpTarget, oids: list[str]) -> dict[str, Value]:
+        if self._pysnmp_only(target):
+            return await self.fallback.get(target, oids)  # type: ignore[no-any-return]
+        try:
+            vbs = await self.engine.get(self._target(target), oids)
+        except fast.SnmpError as exc:
+            raise SnmpError(exc.reason, str(exc)) from None
+        out: dict[str, Value] = {}
+        for oid, (_, tag, value) in vbs.items():
+            v = convert(tag, value)
+            if v is not None:
+                out[oid] = v
+        return out
+
+    async def walk(self, target: SnmpTarget, columns: list[str], max_repetitions: int = 25) -> dict[str, dict[str, Value]]:
+        if self._pysnmp_only(target):
+            return await self.fallback.walk(target, columns, max_repetitions)  # type: ignore[no-any-return]
+        try:
+            table = await self.walker.walk(self._target(target), columns, max_repetitions)
+        except fast.SnmpError as exc:
+            raise SnmpError(exc.reason, str(exc)) from None
+        out: dict[str, dict[str, Value]] = {}
+        for col, rows in table.items():
+            conv: dict[str, Value] = {}
+            for idx, (_, tag, value) in rows.items():
+                v = convert(tag, value)
+                if v is not None:
+                    conv[index_text(idx)] = v
+            out[col] = conv
+        return out
+
+    def close(self) -> None:
+        self.engine.close()
+        if self._fallback is not None:
+            self._fallback.close()  # type: ignore[attr-defined]
+
+
+__all__ = ["FastSnmpClient", "convert"]
