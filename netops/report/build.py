@@ -84,22 +84,31 @@ def desa_table(inv: Inventory, cov: Coverage, m: Messages) -> Table:
                  Column("provider", m("c.provider")), Column("status", m("c.link_status")),
                  Column("bandwidth_mbps", m("c.bandwidth_mbps"), "mbps"), Column("since", m("c.since")),
                  Column("planned", m("c.planned_links")), Column("source", m("c.source"))],
-        rows=[_desa_row(inv, st, m) for st in cov.desa],
+        rows=_desa_rows(inv, cov, m),
         source=m("src.inventory_desa"),
     )
 
 
-def _desa_row(inv: Inventory, st: SiteState, m: Messages) -> dict[str, Any]:
-    lk = st.link
-    return {
-        "kecamatan": st.site.kecamatan, "code": st.site.code, "site": st.site.id, "name": st.site.name,
-        "state": m(f"state.{st.state}"), "link": lk.id if lk else None, "provider": lk.provider if lk else None,
-        "status": m(f"status.{lk.status.value}") if lk else None,
-        "bandwidth_mbps": st.bandwidth_mbps if lk and lk.status is LinkStatus.active else None,
-        "since": lk.since.isoformat() if lk and lk.since else None,
-        "planned": ", ".join(x.id for x in st.planned),
-        "source": _src(inv, "sites", st.site.id) + (f"; {_src(inv, 'links', lk.id)}" if lk else ""),
-    }
+def _desa_rows(inv: Inventory, cov: Coverage, m: Messages) -> list[dict[str, Any]]:
+    states = {s: m(f"state.{s}") for s in STATES}
+    statuses = {s: m(f"status.{s.value}") for s in LinkStatus}
+    sources = inv.sources
+    rows = []
+    for st in cov.desa:
+        lk, site = st.link, st.site
+        loc = sources.get(("sites", site.id))
+        src = str(loc) if loc else ""
+        row = {"kecamatan": site.kecamatan, "code": site.code, "site": site.id, "name": site.name,
+               "state": states[st.state], "link": None, "provider": None, "status": None, "bandwidth_mbps": None,
+               "since": None, "planned": ", ".join(x.id for x in st.planned) if st.planned else "", "source": src}
+        if lk is not None:
+            lloc = sources.get(("links", lk.id))
+            row.update(link=lk.id, provider=lk.provider, status=statuses[lk.status],
+                       bandwidth_mbps=st.bandwidth_mbps if lk.status is LinkStatus.active else None,
+                       since=lk.since.isoformat() if lk.since else None,
+                       source=f"{src}; {lloc}" if lloc else src)
+        rows.append(row)
+    return rows
 
 
 def coverage_section(inv: Inventory, cov: Coverage, m: Messages, detail: bool = True) -> Section:
@@ -271,23 +280,29 @@ def map_layers(inv: Inventory, sites: Iterable[Site], extra: dict[str, dict[str,
     known = known or {}
     chosen = [s for s in sites if s.lat is not None and s.lon is not None]
     points = []
+    hub, dc = "hub", Tier.datacenter
+    shown = {"fiber": "active", "vsat": "active", "other": "active"}
     for s in chosen:
-        if s.tier is Tier.datacenter:
-            medium, status = "fiber", "hub"
+        if s.tier is dc:
+            medium, status = "fiber", hub
         else:
             st = known.get(s.id) or classify(inv, s)
-            status = {"fiber": "active", "vsat": "active", "other": "active"}.get(st.state, st.state)
+            status = shown.get(st.state, st.state)
             medium = st.link.medium.value if st.link else "none"
-        props = {"kecamatan": s.kecamatan, "code": s.code, **extra.get(s.id, {})}
-        points.append(MapPoint(s.id, s.name, float(s.lat), float(s.lon), s.tier.value, medium,  # type: ignore[arg-type]
-                               status, tuple(props.items())))
+        props = (("kecamatan", s.kecamatan), ("code", s.code))
+        more = extra.get(s.id)
+        if more:
+            props += tuple(more.items())
+        points.append(MapPoint(s.id, s.name, s.lat, s.lon, s.tier.value, medium, status, props))  # type: ignore[arg-type]
     ids = {s.id for s in chosen}
     lines = []
+    sites_by_id = inv.sites
+    gone = LinkStatus.decommissioned
     for lk in inv.links.values():
-        if lk.status is LinkStatus.decommissioned or lk.b.site not in ids or lk.a.site not in inv.sites:
+        if lk.status is gone or lk.b.site not in ids or lk.a.site not in sites_by_id:
             continue
-        a = inv.sites[lk.a.site]
-        b = inv.sites[lk.b.site]
+        a = sites_by_id[lk.a.site]
+        b = sites_by_id[lk.b.site]
         if a.lat is None or a.lon is None or a.id == b.id:
             continue
         lines.append(MapLine(lk.id, ((a.lon, a.lat), (b.lon, b.lat)), lk.medium.value,  # type: ignore[arg-type]

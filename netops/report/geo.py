@@ -42,7 +42,7 @@ class NearestIndex(Generic[T]):
     Longitudes are not wrapped at ±180° (no Indonesian site is near the antimeridian).
     """
 
-    def __init__(self, points: Iterable[tuple[float, float, T]], cell_deg: float = 0.1):
+    def __init__(self, points: Iterable[tuple[float, float, T]], cell_deg: float = 0.05):
         self.cell = cell_deg
         self.cells: dict[tuple[int, int], list[tuple[float, float, float, float, float, T]]] = defaultdict(list)
         self.max_abs_lat = 0.0

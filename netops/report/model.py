@@ -62,7 +62,7 @@ class Section:
     alert: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class MapPoint:
     id: str
     name: str
@@ -76,7 +76,7 @@ class MapPoint:
     props: tuple[tuple[str, Any], ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class MapLine:
     id: str
     coords: tuple[tuple[float, float], tuple[float, float]]

@@ -79,11 +79,9 @@ def plan(inv: Inventory, sites: Iterable[Site] | None = None, uptime_by_link: di
     index: NearestIndex[Site] = NearestIndex((s.lat, s.lon, s) for s in points)  # type: ignore[misc]
     uptime_by_link = uptime_by_link or {}
     vsat_by_link = vsat_by_link or {}
-    candidates = []
-    for st in before.desa:
-        if not is_candidate(st):
-            continue
-        c = Candidate(st)
+    candidates = [Candidate(st) for st in before.desa if is_candidate(st)]
+    for c in candidates:
+        st = c.state
         if st.site.lat is not None and st.site.lon is not None:
             hit = index.nearest(st.site.lat, st.site.lon)
             if hit is not None:
@@ -91,7 +89,6 @@ def plan(inv: Inventory, sites: Iterable[Site] | None = None, uptime_by_link: di
         if st.link is not None and st.link.medium is Medium.vsat:
             c.uptime = uptime_by_link.get(st.link.id)
             c.vsat = vsat_by_link.get(st.link.id)
-        candidates.append(c)
     candidates.sort(key=lambda c: (c.distance_km is None, c.distance_km or 0.0, c.state.site.id))
     planned_ids = frozenset(lk.id for lk in inv.links.values() if lk.status is LinkStatus.planned)
     ids = {s.id for s in chosen}

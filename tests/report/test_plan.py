@@ -31,14 +31,14 @@ def test_haversine_known_distances():
 def test_nearest_index_matches_a_brute_force_scan():
     rng = random.Random(7)
     pts = [(rng.uniform(-11, 6), rng.uniform(95, 141), i) for i in range(3000)]
-    index = NearestIndex(pts, cell_deg=0.25)
+    index = NearestIndex(pts)
     for _ in range(400):
         lat, lon = rng.uniform(-11, 6), rng.uniform(95, 141)
         d, item = index.nearest(lat, lon)
         brute = min(pts, key=lambda p: haversine_km(lat, lon, p[0], p[1]))
         assert d == pytest.approx(haversine_km(lat, lon, brute[0], brute[1]), abs=1e-9)
     # a query far outside the points still finds the true nearest
-    sparse = NearestIndex([(-0.1, 109.3, "a"), (5.0, 96.0, "b")], cell_deg=0.1)
+    sparse = NearestIndex([(-0.1, 109.3, "a"), (5.0, 96.0, "b")], cell_deg=0.5)
     assert sparse.nearest(-10.0, 140.0)[1] == "a"
 
 
@@ -67,3 +67,17 @@ def test_plan_report_without_prometheus_is_complete_and_says_so():
     assert "availability" not in {c.key for c in cand.columns}
     change = report.table("plan_coverage_change")
     assert change.total["fiber_now"] == 1 and change.total["fiber_after"] == 2
+
+
+
+def test_nearest_index_with_clusters_and_far_queries():
+    rng = random.Random(11)
+    pts = [(rng.gauss(-0.3, 0.2), rng.gauss(109.5, 0.2), i) for i in range(2000)]
+    pts += [(rng.uniform(-8, -6), rng.uniform(106, 114), 10_000 + i) for i in range(300)]
+    index = NearestIndex(pts)
+    queries = [(rng.gauss(-0.3, 0.25), rng.gauss(109.5, 0.25)) for _ in range(300)]
+    queries += [(rng.uniform(-11, 6), rng.uniform(95, 141)) for _ in range(100)]
+    for lat, lon in queries:
+        hit = index.nearest(lat, lon)
+        want = min(haversine_km(lat, lon, p[0], p[1]) for p in pts)
+        assert hit is not None and hit[0] == pytest.approx(want, abs=1e-9)

@@ -43,7 +43,8 @@ def write(report: Report, path: Path, html_path: Path | None = None, timeout: fl
         if src is None:
             src = html.write(report, Path(tmp) / f"{report.kind}.html")
         args = chromium_args(binary, str(Path(tmp) / "profile")) + [
-            "--no-pdf-header-footer", "--run-all-compositor-stages-before-draw", f"--print-to-pdf={path.resolve()}", src.resolve().as_uri()]
+            "--no-pdf-header-footer", "--run-all-compositor-stages-before-draw",
+            f"--print-to-pdf={path.resolve()}", src.resolve().as_uri()]
         try:
             proc = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:
