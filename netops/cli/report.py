@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from netops.cli.output import console, emit_json, err_console, handle_errors, state
 from netops.report import ReportOptions, build_report, parse_formats, parse_time, write_report
@@ -39,13 +40,14 @@ def _run(ctx: typer.Context, kind: str, where: list[str] | None, period: str, at
             err_console.print("[yellow]note:[/] no Chromium found, so no PDF (install Debian 'chromium')")
     written = write_report(report, fmts, out)
     for alert in report.alerts:
-        err_console.print(f"[red]warning:[/] {alert}")
+        err_console.print(f"[red]warning:[/] {escape(alert)}")
     if st.json:
         emit_json(_as_json(report, written))
     else:
-        console.print(f"[bold]{report.title}[/]")
+        console.print(f"[bold]{escape(report.title)}[/]")
         for line in _summary(report):
-            console.print(f"  {line}")
+            if line not in report.alerts:
+                console.print(f"  {escape(line)}")
         console.print(f"wrote {len(written)} files to {out}/:")
         for p in written:
             console.print(f"  {p}")
@@ -54,9 +56,9 @@ def _run(ctx: typer.Context, kind: str, where: list[str] | None, period: str, at
 
 
 def _summary(report: Report) -> list[str]:
-    out = []
+    out = list(report.alerts)
     for s in report.sections:
-        if s.text:
+        if s.text and s.id in ("coverage", "uptime", "plan"):
             out.append(s.text[0])
     return out
 

@@ -60,8 +60,7 @@ def prom(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PromServer]:
         url = f"http://{PROM_HOST}:{port}"
         proc = subprocess.Popen(
             [prometheus, f"--config.file={work / 'prometheus.yml'}", f"--storage.tsdb.path={storage}",
-             "--storage.tsdb.retention.time=3650d", f"--web.listen-address={PROM_HOST}:{port}",
-             "--web.enable-admin-api"],
+             "--storage.tsdb.retention.time=3650d", f"--web.listen-address={PROM_HOST}:{port}"],
             stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None and not _ready(url):

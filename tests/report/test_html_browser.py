@@ -38,8 +38,10 @@ MAP_JS = """({
 def browser():
     chromium = find_chromium()
     need(chromium is not None, "needs Chromium (Debian 'chromium', installed by scripts/bootstrap)")
-    pytest.importorskip("websockets")
-    from tests.report.browser import Browser
+    try:
+        from tests.report.browser import Browser
+    except ImportError:
+        need(False, "needs the websockets package (pip install -e '.[test]')")
 
     with Browser(chromium) as b:  # type: ignore[arg-type]
         yield b

@@ -21,9 +21,15 @@ def write(report: Report, path: Path, dpi: int = 110) -> Path:
     from matplotlib.lines import Line2D
 
     lg = report.legend
-    fig, ax = plt.subplots(figsize=(11, 8.5), dpi=dpi)
-    ax.set_facecolor("#f4f8fb")
     pts = report.points
+    height = 8.5
+    if pts:  # follow the map's shape: a country is wide, a regency roughly square
+        lats, lons = [p.lat for p in pts], [p.lon for p in pts]
+        k = math.cos(math.radians((min(lats) + max(lats)) / 2))
+        span_x, span_y = max((max(lons) - min(lons)) * k, 1e-3), max(max(lats) - min(lats), 1e-3)
+        height = min(11.0, max(5.0, 10.0 * span_y / span_x + 1.5))
+    fig, ax = plt.subplots(figsize=(11, height), dpi=dpi)
+    ax.set_facecolor("#f4f8fb")
     big = len(pts) > 5000
     if report.lines and not big:
         for status, dashed in (("active", False), ("down", False), ("planned", True)):
