@@ -116,8 +116,12 @@ def start_all(inv: Inventory, plan: LabPlan, workdir: Path, state: State, timeou
         pids.append(spawn(state, f"sshd-{d.name}", _uts(d.name, sshd), rundir / "sshd.log", marker=str(rundir),
                           netns=d.netns))
     for d, rundir, pids in started:
-        wait_listening([(d.address, 22)], "tcp", [(p, str(rundir)) for p in pids], timeout,
-                       f"sshd of {d.name}", pid_ns=pids[-1])
+        try:
+            wait_listening([(d.address, 22)], "tcp", [(p, str(rundir)) for p in pids], timeout,
+                           f"sshd of {d.name}", pid_ns=pids[-1])
+        except LabError as exc:
+            logs = " | ".join(f"{f.name}: {f.read_text(errors='replace').strip()[-300:]}" for f in rundir.glob("*.log"))
+            raise LabError(f"{exc} [{logs}]") from None
         _wait_vty(d.netns, rundir, timeout)
         apply_initial(inv, d.name, d.netns, rundir)
 

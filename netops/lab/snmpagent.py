@@ -24,6 +24,7 @@ import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from netops.inventory.loader import Inventory
 from netops.lab.plan import LabDevice, LabPlan, _token
@@ -47,7 +48,7 @@ def groups(inv: Inventory, plan: LabPlan) -> list[AgentGroup]:
     """One snmpsim process per (namespace, SNMP profile)."""
     out: dict[tuple[str | None, str], list[LabDevice]] = defaultdict(list)
     for d in plan.devices.values():
-        if d.snmp_port is None:
+        if d.snmp_port is None or d.netns:
             continue
         prof = inv.snmp_for(inv.devices[d.name])
         if prof is None:
@@ -61,6 +62,7 @@ def start_agents(inv: Inventory, plan: LabPlan, workdir: Path, state: State, tim
     root = workdir / "snmp"
     shutil.rmtree(root, ignore_errors=True)
     started = []
+    started_ns_list: list[tuple[Any, int]] = []
     for g in groups(inv, plan):
         settings = inv.snmp[g.profile]
         gdir = root / g.key
@@ -96,10 +98,53 @@ def start_agents(inv: Inventory, plan: LabPlan, workdir: Path, state: State, tim
         pid = spawn(state, g.key, cmd, gdir / "log",
                     marker=str(workdir), env={"SNMPSIM_ALLOW_ROOT": "true"}, netns=g.netns)
         started.append((g, pid))
+    for d in plan.devices.values():
+        if d.netns and d.snmp_port:
+            started_ns = start_snmpd(inv, plan, d, state)
+            if started_ns:
+                started_ns_list.append(started_ns)
     for g, pid in started:
         addrs = [(d.address, d.snmp_port or 161) for d in g.devices]
         wait_listening(addrs, "udp", [(pid, str(workdir))], timeout, f"SNMP agent {g.key}",
                        pid_ns=pid if g.netns else None)
+
+
+    for d, pid in started_ns_list:
+        wait_listening([(d.address, d.snmp_port or 161)], "udp", [(pid, d.netns)], timeout,
+                       f"snmpd of {d.name}", pid_ns=pid)
+
+
+def start_snmpd(inv: Inventory, plan: LabPlan, d: LabDevice, state: State) -> tuple[LabDevice, int] | None:
+    """A namespace device is a real Linux box: it gets net-snmp's snmpd (its real IF-MIB), ~6 MB."""
+    from netops.lab.frr import RUN_ROOT
+    from netops.lab.profiles import profile
+
+    dev = inv.devices[d.name]
+    settings = inv.snmp_for(dev)
+    if settings is None or not d.netns:
+        return None
+    name = dev.snmp or inv.regency.default_snmp or ""
+    rundir = RUN_ROOT / d.netns / "snmp"
+    rundir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    descr = profile(dev.platform).sys_descr.format(name=dev.name, model=dev.model or "", platform=dev.platform)
+    lines = [f"agentAddress udp:{d.address}:{d.snmp_port}", f"sysName {dev.name}", f"sysDescr {descr}",
+             f"sysLocation {inv.sites[dev.site].name}", f"sysContact noc@{inv.regency.domain}",
+             "dontLogTCPWrappersConnects yes"]
+    if settings.version == "2c":
+        lines.append(f"rocommunity {plan.secrets[f'snmp-{name}-community']} default")
+    else:
+        lines.append(f"createUser {settings.user} {AUTH[settings.auth_protocol]} "
+                     f"\"{plan.secrets[f'snmp-{name}-auth_key']}\" {PRIV[settings.priv_protocol]} "
+                     f"\"{plan.secrets[f'snmp-{name}-priv_key']}\"")
+        lines.append(f"rouser {settings.user} priv")
+    conf = rundir / "snmpd.conf"
+    conf.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    conf.chmod(0o600)
+    cmd = ["/usr/sbin/snmpd", "-f", "-Lo", "-C", "-c", str(conf), "-p", str(rundir / "snmpd.pid"),
+           "-I", "-ipCidrRouteTable,inetCidrRouteTable"]
+    pid = spawn(state, f"snmpd-{d.name}", cmd, rundir / "log", marker=d.netns, netns=d.netns,
+                env={"SNMP_PERSISTENT_DIR": str(rundir), "MIBS": ""})
+    return d, pid
 
 
 def _variation_dir() -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import time
 
 from netops.inventory import load_inventory
 from netops.lab import Lab
@@ -23,7 +24,12 @@ def test_frr_config_push_shows_in_running_config_and_reaches_the_kernel(lab: Lab
         assert "[OK]" in c.save_config() or "saved" in c.save_config()
         assert "10.99.0.0/24" in c.send_command("show ip route static")
     ns = lab.status()["devices"]["kec-b-r1"]["netns"]
-    routes = subprocess.run(["ip", "-n", ns, "route"], capture_output=True, text=True).stdout
+    deadline = time.monotonic() + 5  # zebra installs the route asynchronously
+    while True:
+        routes = subprocess.run(["ip", "-n", ns, "route"], capture_output=True, text=True).stdout
+        if "10.99.0.0/24" in routes or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
     assert "10.99.0.0/24" in routes, routes
     assert str(dev.mgmt).startswith("198.18.")
 
@@ -44,3 +50,12 @@ def test_frr_wrong_password_is_refused(lab: Lab):
     with pytest.raises(netmiko.NetmikoAuthenticationException):
         netmiko.ConnectHandler(device_type="cisco_ios", host=str(dev.mgmt), username=inv.credentials_for(dev).username,
                                password="wrong-password", timeout=10, auth_timeout=10)
+
+
+def test_frr_device_answers_snmp_with_its_identity(lab: Lab):
+    from tests.lab.test_snmp import walk
+
+    rows = walk(lab, "kec-b-r1", "1.3.6.1.2.1.1")
+    assert rows["1.3.6.1.2.1.1.5.0"] == "kec-b-r1"
+    ifnames = walk(lab, "kec-b-r1", "1.3.6.1.2.1.31.1.1.1.1")
+    assert "eth0" in ifnames.values()  # the namespace's real interface, named after the inventory's
