@@ -348,8 +348,11 @@ class RosConfig:
         self.single.setdefault(path, {}).update(props)
 
     def reset(self) -> None:
+        """Empty config, as after a reset with no defaults: users stay, factory items go back to factory."""
         users = self.lists.get("/user")
-        self.single, self.lists = {}, {}
+        factory = {p: [dict(x[".factory"], **{".factory": x[".factory"]}) for x in items if ".factory" in x]
+                   for p, items in self.lists.items()}
+        self.single, self.lists = {}, {p: items for p, items in factory.items() if items}
         self.set_single("/system identity", {"name": "MikroTik"})
         if users:
             self.lists["/user"] = users
@@ -367,7 +370,15 @@ class RosConfig:
             if p in self.single and self.single[p]:
                 cmds.append("set " + " ".join(f"{k}={quote(v)}" for k, v in self.single[p].items()))
             for item in self.lists.get(p, []):
-                props = " ".join(f"{k}={quote(v)}" for k, v in item.items() if k != ".id")
+                factory: dict[str, str] | None = item.get(".factory")  # type: ignore[assignment]
+                if factory is not None:
+                    changed = {k: v for k, v in item.items() if not k.startswith(".") and factory.get(k) != v}
+                    if changed:
+                        who = (f"[ find default-name={factory['default-name']} ]" if "default-name" in factory
+                               else quote(factory["name"]))
+                        cmds.append(f"set {who} " + " ".join(f"{k}={quote(v)}" for k, v in changed.items()))
+                    continue
+                props = " ".join(f"{k}={quote(v)}" for k, v in item.items() if not k.startswith("."))
                 cmds.append(f"add {props}".rstrip())
             if not cmds:
                 continue
@@ -498,7 +509,8 @@ class RosSession:
             out = ["Flags: X - disabled"]
             for n, item in enumerate(items):
                 flag = "X" if item.get("disabled") == "yes" else " "
-                out.append(f"{n:>2} {flag} " + " ".join(f"{k}={quote(v)}" for k, v in item.items()))
+                out.append(f"{n:>2} {flag} " + " ".join(f"{k}={quote(v)}" for k, v in item.items()
+                                                         if not k.startswith(".")))
             return "\n".join(out) + "\n", False
         if cmd in ("set", "remove", "enable", "disable"):
             chosen = self.select(items, selectors, flags, col)
@@ -587,13 +599,16 @@ class SimDevice:
             self.config.set_single("/snmp", {"enabled": "yes", "location": spec.get("location", "")})
             # Items every RouterOS has from the factory, so "set [ find default-name=ether1 ]"
             # and "/ip service set ssh" find something (needed by config).
+            # They are exported as "set" of what differs from the factory, like RouterOS does.
             for iface in spec.get("interfaces", []):
                 item = {"name": iface["name"], "default-name": iface["name"]}
+                item[".factory"] = dict(item)  # type: ignore[assignment]
                 if iface.get("comment"):
                     item["comment"] = iface["comment"]
                 self.config.lists.setdefault("/interface ethernet", []).append(item)
             for svc in ("telnet", "ftp", "www", "ssh", "www-ssl", "api", "winbox", "api-ssl"):
-                self.config.lists.setdefault("/ip service", []).append({"name": svc})
+                self.config.lists.setdefault("/ip service", []).append(
+                    {"name": svc, ".factory": {"name": svc}})  # type: ignore[dict-item]
         else:
             self.config = IndentedConfig(self.cli, self.name)
             self.config.add(self.config.top, f"{self.cli['hostname_cmd']} {self.name}")

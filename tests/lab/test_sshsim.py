@@ -107,3 +107,16 @@ def test_nornir_run_through_the_inventory_plugin(lab: Lab):
     assert not result.failed, {h: r.exception for h, r in result.items() if r.failed}
     for res in result.values():
         assert "/system identity set name=" in res.result
+
+
+def test_routeros_factory_items_export_as_set_of_changes(lab: Lab):
+    with connect(lab, "kec-a-r1") as c:
+        export = c.send_command("/export terse")
+        assert '/interface ethernet set [ find default-name=sfp1 ] comment="Icon Plus TEST-ICON-0002"' in export
+        assert "/ip service" not in export  # untouched factory items are not exported
+        c.send_command("/ip service set telnet disabled=yes")
+        c.send_command("/interface ethernet set [ find default-name=vlan101 ] comment=changed")
+        export = c.send_command("/export terse")
+        assert "/ip service set telnet disabled=yes" in export
+        assert "/interface ethernet set [ find default-name=vlan101 ] comment=changed" in export
+        c.send_command("/ip service set telnet disabled=no")
