@@ -330,12 +330,9 @@ async def discover(engine: Engine, target: Target, agent: Agent) -> None:
 
 async def _answers_discovery(engine: Engine, target: Target) -> bool:
     """After a timeout: an answered discovery means the agent is alive and drops what we encrypt."""
-    from dataclasses import replace
-
-    probe = replace(target, retries=0)
     msg_id = engine.next_id()
     try:
-        await engine.exchange(probe, msg_id, discovery_request(msg_id), lambda data: scoped_pdu(*_envelope(data)))
+        await engine.exchange(target, msg_id, discovery_request(msg_id), lambda data: scoped_pdu(*_envelope(data)))
     except SnmpError:
         return False
     return True
@@ -382,7 +379,7 @@ async def request(engine: Engine, target: Target, tag: int, varbinds: bytes, non
                 continue
             raise SnmpAuthError(f"{target.where}: the agent answers discovery but not our authenticated, "
                                 f"encrypted requests: check the SNMP credentials of {target.host} "
-                                "(priv key or priv protocol)") from None
+                                "(wrong priv key or priv protocol?)") from None
         except _Resync:
             resyncs += 1
             if resyncs > 2:
