@@ -17,6 +17,7 @@ from netops.monitor.snapshot import summary_rows
 app = typer.Typer(help="SNMP/ICMP monitoring: one-shot poll, Prometheus exporter, generated config.",
                   no_args_is_help=True)
 
+ENGINE = typer.Option("fast", help="SNMP engine: fast (netops.snmp, lean BER codec) or pysnmp (reference).")
 WHERE = typer.Option(None, "--where", "-w", help="Filter devices: key=value (repeatable).")
 PROFILES = typer.Option(None, "--profiles", help="SNMP profile directory (default monitors/profiles).")
 
@@ -40,11 +41,13 @@ def poll(
     rate: bool = typer.Option(False, "--rate", help="Poll twice (--interval apart) to show utilisation."),
     interval: float = typer.Option(10.0, help="Seconds between the two polls of --rate."),
     concurrency: int = typer.Option(64, help="Devices polled at once."),
+    engine: str = ENGINE,
 ) -> None:
     """Poll once and show each monitored link: status, RTT, loss, utilisation."""
     st = state(ctx)
     inv = st.inventory()
-    cfg = PollerConfig(where=list(where or []), probe_count=count, concurrency=concurrency, interval=interval)
+    cfg = PollerConfig(where=list(where or []), probe_count=count, concurrency=concurrency, interval=interval,
+                       engine=engine)
     poller = Poller(inv, cfg, profiles_dir=profiles or default_profiles_dir())
 
     async def go() -> None:
@@ -86,6 +89,7 @@ def serve(
     web_config: Path | None = typer.Option(None, "--web-config", help="TLS/basic-auth file (exporter-toolkit)."),
     interval: float = typer.Option(60.0, help="Seconds between poll cycles."),
     concurrency: int = typer.Option(64, help="Devices polled at once."),
+    engine: str = ENGINE,
     count: int = typer.Option(5, help="ICMP probes per device per cycle."),
     where: list[str] | None = WHERE,
     profiles: Path | None = PROFILES,
@@ -96,7 +100,7 @@ def serve(
 
     logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, format="%(levelname)s %(message)s")
     inv = state(ctx).inventory()
-    cfg = PollerConfig(interval=interval, concurrency=concurrency, shard=parse_shard(shard),
+    cfg = PollerConfig(interval=interval, concurrency=concurrency, shard=parse_shard(shard), engine=engine,
                        where=list(where or []), probe_count=count)
     poller = Poller(inv, cfg, profiles_dir=profiles or default_profiles_dir())
     web = load_web_config(web_config) if web_config else None
