@@ -32,6 +32,9 @@ from netops.lab.procs import State, spawn, wait_listening
 from netops.lab.snmpdata import snmprec
 
 TRANSPORT = "1.3.6.1.6.1.1"
+PER_PROCESS = 56
+"""Devices per snmpsim process: one process queues requests and stalls past a few dozen in
+flight, so a big lab spreads its agents over a few processes (~65 MB each)."""
 AUTH = {"sha": "SHA", "sha256": "SHA256", "sha512": "SHA512", "md5": "MD5"}
 PRIV = {"aes": "AES", "aes256": "AES256", "des": "DES"}
 
@@ -45,7 +48,7 @@ class AgentGroup:
 
 
 def groups(inv: Inventory, plan: LabPlan) -> list[AgentGroup]:
-    """One snmpsim process per (namespace, SNMP profile)."""
+    """snmpsim processes: per SNMP profile, at most PER_PROCESS devices each."""
     out: dict[tuple[str | None, str], list[LabDevice]] = defaultdict(list)
     for d in plan.devices.values():
         if d.snmp_port is None or d.netns:
@@ -55,7 +58,13 @@ def groups(inv: Inventory, plan: LabPlan) -> list[AgentGroup]:
             continue
         name = inv.devices[d.name].snmp or inv.regency.default_snmp or ""
         out[(d.netns, name)].append(d)
-    return [AgentGroup(f"snmp-{n}" + (f"-{ns}" if ns else ""), ns, n, devs) for (ns, n), devs in out.items()]
+    result = []
+    for (ns, n), devs in out.items():
+        chunks = [devs[i:i + PER_PROCESS] for i in range(0, len(devs), PER_PROCESS)]
+        for k, chunk in enumerate(chunks):
+            suffix = f"-{k}" if len(chunks) > 1 else ""
+            result.append(AgentGroup(f"snmp-{n}{suffix}" + (f"-{ns}" if ns else ""), ns, n, chunk))
+    return result
 
 
 def start_agents(inv: Inventory, plan: LabPlan, workdir: Path, state: State, timeout: float = 60.0) -> None:

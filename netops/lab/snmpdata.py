@@ -56,13 +56,13 @@ def interface_rows(inv: Inventory, dev: Device) -> list[IfRow]:
     names = list(dev.interfaces) + sorted(i for i in by_iface if i not in dev.interfaces)
     rows = []
     for idx, name in enumerate(names, start=1):
-        link = by_iface.get(name)
-        if link is None:
+        found = by_iface.get(name)
+        if found is None:
             continue
-        bw = int((link.bandwidth_mbps or 100) * 1_000_000)
-        up = link.status is LinkStatus.active
-        admin = link.status is not LinkStatus.planned
-        alias = _clean(" ".join(x for x in (link.provider, link.circuit_id or link.id) if x))
+        bw = int((found.bandwidth_mbps or 100) * 1_000_000)
+        up = found.status is LinkStatus.active
+        admin = found.status is not LinkStatus.planned
+        alias = _clean(" ".join(x for x in (found.provider, found.circuit_id or found.id) if x))
         util_in, util_out = rng.uniform(0.15, 0.6), rng.uniform(0.05, 0.3)
         rows.append(IfRow(idx, name, alias, bw, up, admin,
                           bw * util_in if up else 0.0, bw * util_out if up else 0.0))

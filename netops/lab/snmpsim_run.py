@@ -37,7 +37,7 @@ def probe_context(responder: Any, snmp_engine: Any) -> Any:
     return context_name
 
 
-def _patched(base: type) -> Any:
+def _patched(base: Any) -> Any:
     def handle_management_operation(self: Any, snmp_engine: Any, state_reference: Any,
                                     context_name: Any, pdu: Any, *rest: Any) -> None:
         try:

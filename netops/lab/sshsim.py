@@ -350,8 +350,9 @@ class RosConfig:
     def reset(self) -> None:
         """Empty config, as after a reset with no defaults: users stay, factory items go back to factory."""
         users = self.lists.get("/user")
-        factory = {p: [dict(x[".factory"], **{".factory": x[".factory"]}) for x in items if ".factory" in x]
-                   for p, items in self.lists.items()}
+        factory: dict[str, list[Any]] = {
+            p: [{**x[".factory"], ".factory": x[".factory"]} for x in items if ".factory" in x]  # type: ignore[dict-item]
+            for p, items in self.lists.items()}
         self.single, self.lists = {}, {p: items for p, items in factory.items() if items}
         self.set_single("/system identity", {"name": "MikroTik"})
         if users:

@@ -24,10 +24,10 @@ def device_spec(inv: Inventory, plan: LabPlan, name: str) -> dict[str, object]:
                 links[end.interface] = link
     ifaces = []
     for iface in dev.interfaces:
-        link = links.get(iface)
+        carried = links.get(iface)
         ifaces.append({"name": iface,
-                       "comment": f"{link.provider} {link.circuit_id or link.id}" if link else "",
-                       "down": bool(link and link.status is not LinkStatus.active)})
+                       "comment": f"{carried.provider} {carried.circuit_id or carried.id}" if carried else "",
+                       "down": bool(carried and carried.status is not LinkStatus.active)})
     return {"name": name, "platform": dev.platform, "address": lab_dev.address, "port": lab_dev.ssh_port,
             "username": cred.username if cred else "admin",
             "password": plan.secrets.get(f"credentials-{cred_name}-password", ""),
