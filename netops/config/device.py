@@ -43,7 +43,8 @@ class DeviceError(Exception):
     """A device refused a command or could not be reached (a per-host result, not a user error)."""
 
 
-def nornir_for(inv: Inventory, names: Iterable[str], workers: int = 20, read_timeout: float | None = None) -> Nornir:
+def nornir_for(inv: Inventory, names: Iterable[str], workers: int = 20, read_timeout: float | None = None,
+               connect_timeout: float | None = None) -> Nornir:
     """A Nornir object over the named devices, logging off (a log file would keep secrets).
 
     ``read_timeout`` caps every wait for device output (a device that drops mid-session
@@ -62,6 +63,8 @@ def nornir_for(inv: Inventory, names: Iterable[str], workers: int = 20, read_tim
             extras.update(opts.extras or {})
             if read_timeout:
                 extras["read_timeout_override"] = read_timeout
+            if connect_timeout:
+                extras["conn_timeout"] = connect_timeout
             opts.extras = extras
     config = Config(logging={"enabled": False})
     return Nornir(inventory=nr_inv, runner=ThreadedRunner(num_workers=workers), config=config)

@@ -207,6 +207,8 @@ class PushOptions:
     """seconds before a scheduled on-device revert fires unless netops confirms"""
     read_timeout: float | None = None
     """seconds to wait for device output before the device counts as failed"""
+    connect_timeout: float | None = None
+    """seconds to wait for a TCP connection (default: 10, 30 behind VSAT)"""
     checks: dict[str, tuple[Check, ...]] = field(default_factory=dict)
     """per device: commands whose output must match, verified before the change is confirmed"""
     rollback: bool = True
@@ -254,6 +256,9 @@ def _push_one(task: Task, p: Plan, rendered: Rendered, backup_text: str, secrets
         else:
             if armed:
                 dev.send_lines(conn, [c.format(name=job) for c in platform.revert_confirm])
+                if res.running_after:  # the revert job was in the config netops read; it is gone now
+                    res.running_after = "".join(ln for ln in res.running_after.splitlines(keepends=True)
+                                                if job not in ln)
             progress(host.name, "done")
     except Exception as exc:  # noqa: BLE001 - any failure of one device is its result
         error = _error_text(exc)
@@ -353,7 +358,7 @@ def push(inv: Inventory, names: Iterable[str], repo: BackupRepo, opts: PushOptio
             todo.append(name)
     if not todo:
         return report
-    nr = dev.nornir_for(inv, todo, opts.workers, opts.read_timeout)
+    nr = dev.nornir_for(inv, todo, opts.workers, opts.read_timeout, opts.connect_timeout)
     groups = [todo[: opts.canary]] if opts.canary else []
     rest = todo[opts.canary:] if opts.canary else todo
     groups += [rest[i: i + opts.batch] for i in range(0, len(rest), opts.batch)]
@@ -390,13 +395,10 @@ def push(inv: Inventory, names: Iterable[str], repo: BackupRepo, opts: PushOptio
     for name in todo:
         if name not in done:
             report.results.append(DeviceResult(name, inv.devices[name].platform, "skipped", report.stopped))
-    # after-push backup: what netops read while verifying, re-reading only where it has nothing
+    # after-push backup: what netops read while verifying or rolling back; a device it lost
+    # is left out (its state is unknown until the next backup reads it)
     after = {n: backups[n] for n in backups if n not in done}
     after.update({r.device: r.running_after for r in report.results if r.running_after is not None})
-    missing = [n for n in rendered if n not in after and n not in failed_read]
-    if missing:
-        raw, _errors = fetch_running(inv, missing, opts.workers, progress)
-        after.update({n: clean(get_platform(inv.devices[n].platform), t, masker.secrets) for n, t in raw.items()})
     applied = sum(1 for r in report.results if r.status == "applied")
     report.after_commit, _ = repo.store(after, f"after push: {applied} applied, {len(report.results)} devices "
                                                f"({', '.join(f'{v} {k}' for k, v in sorted(report.by_status().items()))})")
