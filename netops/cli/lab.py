@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
 from netops.cli.output import console, emit_json, handle_errors, state, table
-from netops.lab import Lab, impair as lab_impair, status as lab_status, teardown
+from netops.lab import Lab, teardown
+from netops.lab import impair as lab_impair
+from netops.lab import status as lab_status
 
 app = typer.Typer(help="A simulated network for the inventory: SSH devices, SNMP agents, FRR, VSAT latency.",
                   no_args_is_help=True)
@@ -21,15 +22,17 @@ Workdir = typer.Option(Path("lab-run"), "--workdir", "-d", envvar="NETOPS_LAB_DI
 @handle_errors
 def up(
     ctx: typer.Context,
-    where: Optional[list[str]] = typer.Option(None, "--where", "-w", help="Simulate only these devices (key=value)."),
+    where: list[str] | None = typer.Option(None, "--where", "-w", help="Simulate only these devices (key=value)."),
     workdir: Path = Workdir,
     base: str = typer.Option("127.100.0.0", "--base", help="First loopback address; devices get base+1, base+2, …"),
     vsat_delay: float = typer.Option(300, "--vsat-delay", help="One-way delay of VSAT links, ms."),
     vsat_loss: float = typer.Option(1.0, "--vsat-loss", help="Probe loss on VSAT links, percent."),
+    vsat_jitter: float = typer.Option(15, "--vsat-jitter", help="Jitter of VSAT links (+/- ms, one way)."),
 ) -> None:
     """Start the lab; its processes keep running after this command returns."""
     st = state(ctx)
-    lab = Lab(st.inventory_path, workdir, where=where, base=base, vsat_delay_ms=vsat_delay, vsat_loss_pct=vsat_loss)
+    lab = Lab(st.inventory_path, workdir, where=where, base=base, vsat_delay_ms=vsat_delay, vsat_loss_pct=vsat_loss,
+              vsat_jitter_ms=vsat_jitter)
     lab.up()
     info = lab.status()
     if st.json:
@@ -79,9 +82,9 @@ def down(ctx: typer.Context, workdir: Path = Workdir) -> None:
 def impair(
     ctx: typer.Context,
     target: str = typer.Argument(..., help="A site id (every device there) or a device name."),
-    loss: Optional[float] = typer.Option(None, "--loss", help="Loss in percent (0 restores none)."),
-    down: Optional[bool] = typer.Option(None, "--down/--up", help="Make unreachable, or reachable again."),
-    delay: Optional[float] = typer.Option(None, "--delay", help="One-way delay in ms."),
+    loss: float | None = typer.Option(None, "--loss", help="Loss in percent (0 restores none)."),
+    down: bool | None = typer.Option(None, "--down/--up", help="Make unreachable, or reachable again."),
+    delay: float | None = typer.Option(None, "--delay", help="One-way delay in ms."),
     workdir: Path = Workdir,
 ) -> None:
     """Change loss, delay or reachability live, e.g. 'netops lab impair desa-x --loss 30 --down'."""
