@@ -188,3 +188,21 @@ def test_secrets_never_in_backups_logs_or_output(lab, inv, tmp_path: Path) -> No
         assert v not in files, "a secret reached a file netops wrote"
     assert not (tmp_path / "nornir.log").exists()
     json.dumps(values)  # values are plain strings
+
+
+def test_rejected_command_stops_the_push_and_rolls_back(lab, inv, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    tset = _probe_templates(tmp_path)
+    (tset.root / "mikrotik_routeros" / "bad.j2").write_text(
+        "/ip firewall address-list add list=netops-bad address=10.98.0.0/16\n/ip frobnicate set x=1\n")
+    (tset.root / "frr" / "bad.j2").write_text(
+        "ip prefix-list NETOPS-BAD seq 5 permit 10.98.0.0/16\nfrobnicate the router\n")
+    repo = BackupRepo(tmp_path / "backups")
+    names = ["desa-a2-r1", "kec-b-r1"]
+    before = {n: _running_clean(inv, n) for n in names}
+    report = jobs.push(inv, names, repo, jobs.PushOptions(commit=True, canary=0, max_fail_pct=100),
+                       features=("bad",), templates=tset)
+    by = {r.device: r for r in report.results}
+    for n in names:
+        assert by[n].status == "rolled-back", (by[n].message, by[n].rollback)
+        assert "rejected" in by[n].message and "frobnicate" in by[n].message
+        assert _running_clean(inv, n) == before[n]
