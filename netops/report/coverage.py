@@ -156,11 +156,12 @@ def coverage(inv: Inventory, sites: Iterable[Site] | None = None,
             row = by_kec[kec] = CoverageRow(kec)
         row.add(st)
         regency.add(st)
-    ids = {s.id for s in chosen}
-    tiers = {s.id: s.tier for s in chosen}
+    all_sites = inv.sites
+    ids = all_sites if sites is None else {s.id for s in chosen}
     providers: dict[str, ProviderRow] = {}
     for link in inv.links.values():
-        if link.b.site not in ids or link.a.site == link.b.site:
+        bsite = link.b.site
+        if bsite not in ids or link.a.site == bsite:
             continue
         status = _ACTIVE if assume_active and link.id in assume_active else link.status
         row = providers.get(link.provider)
@@ -169,11 +170,11 @@ def coverage(inv: Inventory, sites: Iterable[Site] | None = None,
         row.media.add(link.medium)
         row.links[status] += 1
         if status is _ACTIVE or status is _DOWN:
-            row.sites.add(link.b.site)
-            if tiers[link.b.site] is _DESA:
-                row.desa.add(link.b.site)
-        if status is _ACTIVE:
-            row.bandwidth_mbps += link.bandwidth_mbps or 0.0
+            row.sites.add(bsite)
+            if all_sites[bsite].tier is _DESA:
+                row.desa.add(bsite)
+            if status is _ACTIVE:
+                row.bandwidth_mbps += link.bandwidth_mbps or 0.0
     return Coverage(
         desa=desa,
         kecamatan=[by_kec[k] for k in sorted(by_kec)],
