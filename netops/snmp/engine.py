@@ -214,6 +214,8 @@ class Engine:
                 continue
             except SnmpError as exc:  # a v3 report or failed authentication for this request
                 pending.pop(key, None)
+                if p is None:
+                    continue
                 if p.timer:
                     p.timer.cancel()
                 if not p.future.done():
