@@ -210,6 +210,11 @@ class IndentedSession:
             else:
                 return self.error(line, len(neg) + 1), False
             return "", False
+        if self.mode == "sub" and words[0] in cli["sub_words"] and words[0] in cli.get("sub_first", []):
+            # a sub-command that shares its first word with a block ("acl 2001 inbound"
+            # under user-interface on VRP) stays in the current view (needed by config)
+            cfg.add(self.sub.children, line)  # type: ignore[union-attr]
+            return "", False
         key = cfg.block_of(line)
         if key is not None:
             if line == key and key not in ("control-plane", "bgp", "aaa"):
