@@ -191,6 +191,8 @@ def parse_indented(platform: Platform, text: str, raw_text: str | None = None) -
             continue
         if (stripped.startswith(platform.comment_prefixes) or stripped in platform.block_end
                 or stripped == platform.config_end):
+            if line[:1] != " ":  # a separator at column 0 closes every open block
+                del stack[1:]   # (VRP indents its top-level lines by one space after '#')
             continue
         indent = len(line) - len(line.lstrip(" "))
         while stack and indent <= stack[-1][0]:

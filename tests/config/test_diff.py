@@ -145,3 +145,13 @@ def test_routeros_default_name_selector_matches_named_item() -> None:
     assert plan("r", ros, '/interface ethernet set [ find default-name=ether1 ] comment="Icon Plus X"\n', want).empty
     assert not plan("r", ros, '/interface ethernet set [ find default-name=ether2 ] comment="Icon Plus X"\n',
                     want).empty
+
+
+def test_vrp_top_level_lines_indented_after_separator_are_not_children() -> None:
+    vrp = get_platform("huawei_vrp")
+    running = ("#\n sysname r1\n#\ninterface GigabitEthernet0/0/1\n description up\n#\n ntp-service unicast-server 10.0.0.1\n"
+               " dns resolve\n#\nreturn\n")
+    want = "sysname r1\nntp-service unicast-server 10.0.0.1\ndns resolve\ninterface GigabitEthernet0/0/1\n description up\n"
+    assert plan("r1", vrp, running, want).empty
+    p = plan("r1", vrp, running, want + "dns server 10.0.0.53\n")
+    assert p.commands == ["dns server 10.0.0.53"]
