@@ -4,7 +4,8 @@ Values come out exactly as the pysnmp client gives them (ints; OCTET STRING as
 text when printable UTF-8, else colon hex; IpAddress dotted; OIDs dotted; no
 entry for noSuchObject/noSuchInstance/endOfMibView), and errors as the
 monitor's ``SnmpError(reason, message)``. SNMPv3 targets whose protocols the
-fast USM does not implement (AES-256, DES) are handed to pysnmp, per target.
+fast USM does not implement (AES-256, DES) and IPv6 agents are handed to pysnmp,
+per target.
 """
 
 from __future__ import annotations
@@ -55,8 +56,9 @@ class FastSnmpClient:
         return ft
 
     def _pysnmp_only(self, t: SnmpTarget) -> bool:
-        return t.version == "3" and (t.priv_protocol.lower() not in usm.PRIV
-                                     or t.auth_protocol.lower() not in usm.AUTH)
+        """IPv6 agents and v3 protocols the fast USM lacks (AES-256, DES) go to pysnmp."""
+        return ":" in t.host or (t.version == "3" and (t.priv_protocol.lower() not in usm.PRIV
+                                                       or t.auth_protocol.lower() not in usm.AUTH))
 
     @property
     def fallback(self):  # type: ignore[no-untyped-def]

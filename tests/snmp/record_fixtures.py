@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,7 @@ from netops.snmp.snmpd import Snmpd, create_netns, delete_netns  # noqa: E402
 OUT = ROOT / "tests" / "fixtures" / "snmp" / "netsnmp_responses.json"
 IF_BASICS = ["1.3.6.1.2.1.31.1.1.1.6", "1.3.6.1.2.1.31.1.1.1.10", "1.3.6.1.2.1.2.2.1.14", "1.3.6.1.2.1.2.2.1.20",
              "1.3.6.1.2.1.2.2.1.13", "1.3.6.1.2.1.2.2.1.19", "1.3.6.1.2.1.2.2.1.8", "1.3.6.1.2.1.31.1.1.1.15"]
+V3 = ("netops", "SHA", "recorder-auth-key", "AES", "recorder-priv-key")  # test-only keys, stored with the records
 LABELS = ["1.3.6.1.2.1.31.1.1.1.1", "1.3.6.1.2.1.2.2.1.2", "1.3.6.1.2.1.31.1.1.1.18"]
 
 
@@ -58,7 +58,7 @@ def main() -> None:
     records = []
     try:
         agent = Snmpd(work, [("127.150.0.1", 1161)], community="recorder", netns=ns, wildcard_port=1161,
-                      v3_users=[("netops", "SHA", "recorder-auth-key", "AES", "recorder-priv-key")])
+                      v3_users=[V3])
         agent.start()
         try:
             for rid, (name, version, pdu, nr, mr, oids) in enumerate(requests(), start=1000):
@@ -87,19 +87,31 @@ def _exchange(ns: str, req: bytes) -> bytes:
 
 
 def _v3_records(ns: str) -> list[dict[str, str]]:
-    """Discovery report and an authPriv exchange, if the USM module exists yet."""
-    try:
-        from netops.snmp import usm
-    except ImportError:
-        return []
+    """Discovery report, then an authPriv GET and GETBULK (SHA-1 / AES-128 with the recorder's test keys)."""
+    from netops.snmp import usm
+    from netops.snmp.engine import Target
+
     out = []
     disc = usm.discovery_request(4242)
     resp = _exchange(ns, disc)
     out.append({"name": "v3_discovery_report", "agent": "net-snmp 5.9.3", "request": disc.hex(),
                 "response": resp.hex()})
+    p = usm.parse(resp)
+    agent = usm.Agent(engine_id=p.engine_id)
+    agent.update(p.boots, p.time)
+    user, _, akey, _, pkey = V3
+    t = Target("127.150.0.1", 1161, version="3", user=user, auth_key=akey, priv_key=pkey)
+    keys = usm.keys_for(t, agent.engine_id)
+    for rid, (name, tag, nr, mr, oids) in enumerate([
+        ("v3_authpriv_get_system", ber.GET, 0, 0, ["1.3.6.1.2.1.1.1.0", "1.3.6.1.2.1.1.3.0", "1.3.6.1.2.1.1.5.0"]),
+        ("v3_authpriv_bulk_if", ber.GETBULK, 0, 20, IF_BASICS[:4]),
+    ], start=5000):
+        req = usm.encode_request(rid, agent, keys, ber.encode_pdu(tag, rid, nr, mr,
+                                                                  ber.null_varbinds([ber.encode_oid(o) for o in oids])))
+        out.append({"name": name, "agent": "net-snmp 5.9.3", "user": user, "auth": "sha", "auth_key": akey,
+                    "priv": "aes", "priv_key": pkey, "request": req.hex(), "response": _exchange(ns, req).hex()})
     return out
 
 
 if __name__ == "__main__":
-    del socket
     main()

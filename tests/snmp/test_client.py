@@ -91,3 +91,16 @@ def test_convert_matches_the_pysnmp_client() -> None:
               rfc1902.ObjectIdentifier("1.3.6.1.4.1.14988.1"), rfc1902.Opaque(b"\x9f\x78\x04")]:
         raw = bytes(v) if tag_of(v) in (0x04, 0x40, 0x44) else (tuple(v) if tag_of(v) == 0x06 else int(v))
         assert convert(tag_of(v), raw) == _convert(v), v
+
+
+def test_targets_the_fast_engine_lacks_go_to_pysnmp() -> None:
+    fast = FastSnmpClient()
+    v3 = SnmpTarget("d", "127.0.0.1", 161, "3", 1.0, 0, user="u", auth_key="a" * 8, priv_key="p" * 8)
+    import dataclasses
+
+    assert not fast._pysnmp_only(v3)
+    assert fast._pysnmp_only(dataclasses.replace(v3, priv_protocol="aes256"))
+    assert fast._pysnmp_only(dataclasses.replace(v3, priv_protocol="des"))
+    assert fast._pysnmp_only(SnmpTarget("d", "::1", 161, "2c", 1.0, 0, community="c"))
+    fast.close()
+
