@@ -101,7 +101,7 @@ def messages(draw: st.DrawFn) -> tuple[bytes, tuple]:
     return data, expected
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(messages())
 def test_generated_round_trip_and_pysnmp_agrees(case: tuple[bytes, tuple]) -> None:
     data, expected = case
@@ -109,7 +109,7 @@ def test_generated_round_trip_and_pysnmp_agrees(case: tuple[bytes, tuple]) -> No
     assert reference.decode(data) == expected
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(messages(), st.data())
 def test_every_truncation_is_rejected(case: tuple[bytes, tuple], data: st.DataObject) -> None:
     raw, _ = case
@@ -136,7 +136,7 @@ def _mutate(raw: bytes, data: st.DataObject) -> bytes:
     return bytes(b)
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=600, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(messages(), st.data())
 def test_mutated_packets_fail_cleanly_or_agree_with_pysnmp(case: tuple[bytes, tuple], data: st.DataObject) -> None:
     """Damage never escapes as another exception; what both decoders accept, they read the same."""
