@@ -35,6 +35,7 @@ def main() -> None:
     p.add_argument("--timeout", type=float, default=1.0)
     p.add_argument("--retries", type=int, default=4)
     p.add_argument("--max-varbinds", type=int, default=250)
+    p.add_argument("--in-flight", type=int, default=256)
     p.add_argument("--exporter-timeout", default="2s")
     p.add_argument("--no-exporter", action="store_true")
     a = p.parse_args()
@@ -72,12 +73,14 @@ def main() -> None:
                     exp.wait(10)
             r = lab.run([PY, str(BENCH / "snmp_worker.py"), f"--devices={a.devices}", f"--port={RELAY_PORT}",
                          f"--cycles={a.cycles}", f"--timeout={a.timeout}", f"--retries={a.retries}",
-                         f"--max-varbinds={a.max_varbinds}", "--interval=0"], check=True)
+                         f"--max-varbinds={a.max_varbinds}", f"--in-flight={a.in_flight}", "--interval=0"],
+                        check=True)
             for ln in r.stdout.splitlines():
                 c = json.loads(ln)
                 print(f"# netops: {c}", file=sys.stderr)
                 rows.append((f"netops.snmp, timeout {a.timeout:g} s, retries {a.retries}, max_varbinds "
-                             f"{a.max_varbinds}", f"{c['cycle']} ({'cold' if c['cycle'] == 0 else 'warm'})",
+                             f"{a.max_varbinds}, in flight {a.in_flight}",
+                             f"{c['cycle']} ({'cold' if c['cycle'] == 0 else 'warm'})",
                              c["wall"], f"{c['walk_round_trips']} walk round trips", c["devices"] - c["failed"],
                              c["varbinds"], c["retransmits"]))
         finally:
