@@ -202,3 +202,17 @@ def test_recorded_authpriv_responses_verify_and_decrypt() -> None:
                                     priv_key=r["priv_key"]), p.engine_id)
         with pytest.raises(ber.SnmpDecodeError, match="HMAC"):
             usm.open_message(p, wrong)
+
+
+def test_changed_engine_id_is_rediscovered(agent: Snmpd) -> None:
+    """A replaced device answers unknownEngineID to our stale id: rediscover once, then succeed."""
+    async def run() -> None:
+        async with Engine() as eng:
+            t = v3_target(agent)
+            await eng.get(t, ["1.3.6.1.2.1.1.3.0"])
+            state = eng.agents[t.addr]
+            real = state.engine_id
+            state.engine_id = bytes.fromhex("80001f8880") + b"stale-engine"
+            got = await eng.get(t, ["1.3.6.1.2.1.1.3.0"])
+            assert "1.3.6.1.2.1.1.3.0" in got and state.engine_id == real
+    asyncio.run(run())
