@@ -107,6 +107,9 @@ class Lab:
         ssh_port = self.ssh_port or _pick_port(probe, 22, socket.SOCK_STREAM)
         snmp_port = self.snmp_port or _pick_port(probe, 161, socket.SOCK_DGRAM)
         plan = make_plan(inv, self.base, self.where, ssh_port, snmp_port)
+        if vsat.in_use(plan.lab_id):  # our own workdir was torn down above: it is another lab's
+            raise LabError(f"lab base {self.base} is in use by another lab (nft table {vsat.table_name(plan.lab_id)}); "
+                           "choose another --base, or stop that lab with 'netops lab down --workdir DIR'")
         make_secrets(inv, plan)
         self.plan = plan
         write_secrets(plan, self.secrets_dir)

@@ -34,6 +34,12 @@ def queue_num(lab_id: str) -> int:
     return 1000 + int(lab_id[2:], 16) % 60000
 
 
+def in_use(lab_id: str) -> bool:
+    """True when some lab (of any workdir) has its firewall table for this id installed."""
+    proc = subprocess.run(["nft", "list", "table", "ip", table_name(lab_id)], capture_output=True)
+    return proc.returncode == 0
+
+
 def _nft(script: str) -> None:
     proc = subprocess.run(["nft", "-f", "-"], input=script, text=True, capture_output=True)
     if proc.returncode != 0:

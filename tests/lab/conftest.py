@@ -1,4 +1,4 @@
-"""A lab on the small inventory, shared by the lab tests (base 127.100.0.0)."""
+"""A lab on the small inventory, shared by the lab tests (base 127.102.0.0)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from netops.lab import Lab
 from tests.conftest import SMALL_INVENTORY, need, need_binary
 
-BASE = "127.100.0.0"
+BASE = "127.102.0.0"  # not the CLI default: running the tests never touches a user's lab
 LAB_WHERE: list[str] | None = None
 
 
