@@ -123,7 +123,8 @@ def _build_report(inv: Inventory, kind: str, opts: ReportOptions) -> Report:
         sections.append(build.coverage_section(inv, cov, m, detail=False))
         try:
             version = client.check()
-            up = uptime(inv, links, {lk.b.site for lk in links}, client, at, opts.period, opts.interval_s)
+            up = uptime(inv, links, {lk.b.site for lk in links}, client, at, opts.period, opts.interval_s,
+                        filtered=bool(opts.where))
         except PrometheusUnavailable as exc:
             prometheus_down(exc)
             sections.insert(0, Section("prometheus", m("h.prometheus_down"), alert=alerts[-1]))

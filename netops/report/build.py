@@ -166,6 +166,12 @@ def uptime_sections(up: Uptime, m: Messages) -> list[Section]:
                         max_value=1.0, unit="%")
     tables.append(Table("uptime_providers", m("t.uptime_providers"), [Column("name", m("c.provider")), *gcols],
                         _group_rows(up.providers), source=derived, queries=q["providers"], chart=group_chart))
+    providers = sorted({p for _, row in up.trend for p in row})
+    tables.append(Table(
+        "uptime_trend", m("t.uptime_trend", step=up.trend_step),
+        [Column("end", m("c.step_end")), *[Column(p, p, "avail") for p in providers]],
+        [{"end": _iso(t), **row} for t, row in up.trend],
+        source=m("src.trend"), queries=q.get("trend", []), empty=m("e.no_trend")))
     tables.append(Table("uptime_kecamatan", m("t.uptime_kecamatan"), [Column("name", m("c.kecamatan")), *gcols],
                         _group_rows(up.kecamatan), source=derived, queries=q["kecamatan"]))
     tables.append(Table(

@@ -67,6 +67,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "t.uptime_worst": ("10 tautan terburuk", "Worst 10 links"),
     "t.uptime_breaches": ("Pelanggaran SLA", "SLA breaches"),
     "t.uptime_providers": ("Ketersediaan per penyedia", "Availability by provider"),
+    "t.uptime_trend": ("Ketersediaan per penyedia, per {step}", "Availability by provider, per {step}"),
+    "c.step_end": ("Akhir selang (UTC)", "Step ending (UTC)"),
+    "src.trend": (
+        "Sumber: Prometheus /api/v1/query_range; tiap titik = Σ sampel naik / Σ sampel tautan penyedia dalam "
+        "selang yang berakhir pada waktu itu.",
+        "Source: Prometheus /api/v1/query_range; each point = Σ up samples / Σ samples of the provider's links "
+        "in the step ending at that time.",
+    ),
+    "e.no_trend": ("Tidak ada deret waktu (tanpa data, atau saringan memilih lebih dari 2000 tautan).",
+                   "No time series (no data, or the filter chose more than 2000 links)."),
     "t.uptime_kecamatan": ("Ketersediaan per kecamatan", "Availability by kecamatan"),
     "t.uptime_vsat": ("Kinerja VSAT: RTT dan kehilangan paket", "VSAT performance: RTT and packet loss"),
     "t.uptime_sites": ("Ketersediaan per lokasi", "Availability by site"),

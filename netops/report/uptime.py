@@ -126,6 +126,9 @@ class Uptime:
     """Table id → the PromQL behind it."""
     ignored_series: int = 0
     duplicate_series: int = 0
+    trend: list[tuple[float, dict[str, float]]] = field(default_factory=list)
+    """(end of step, provider → availability) over the period, from /api/v1/query_range."""
+    trend_step: str = ""
 
     @property
     def worst(self) -> list[LinkUptime]:
@@ -249,8 +252,37 @@ def _period_seconds(period: str) -> int:
     return parse_duration(period)
 
 
+MAX_TREND_LINKS = 2000
+"""Above this many filtered links the trend's link=~"…" matcher gets unwieldy: no trend then."""
+
+
+def provider_trend(client: PromClient, at: float, period: str, link_ids: list[str] | None
+                   ) -> tuple[list[tuple[float, dict[str, float]]], str, str]:
+    """Availability per provider per hour (periods under 7 days) or per day, over the period.
+
+    Each point is Σ up / Σ samples of the provider's links in the step ending there. With a
+    ``--where`` filter the query names the chosen links (``link=~"a|b"``), so it matches the tables.
+    """
+    period_s = parse_duration(period)
+    step = "1d" if period_s >= 7 * 86400 else "1h"
+    step_s = parse_duration(step)
+    sel = ""
+    if link_ids is not None:
+        if not link_ids or len(link_ids) > MAX_TREND_LINKS:
+            return [], step, ""
+        sel = '{link=~"' + "|".join(sorted(link_ids)) + '"}'
+    expr = (f"sum by (provider) (sum_over_time(netops_link_up{sel}[{step}])) / "
+            f"sum by (provider) (count_over_time(netops_link_up{sel}[{step}]))")
+    points: dict[float, dict[str, float]] = {}
+    for series in client.query_range(expr, at - period_s + step_s, at, step_s, f"availability per provider per {step}"):
+        prov = series["metric"].get("provider", "-")
+        for t, v in series["values"]:
+            points.setdefault(t, {})[prov] = v
+    return sorted(points.items()), step, expr
+
+
 def uptime(inv: Inventory, links: Iterable[Link], sites: Iterable[str], client: PromClient, at: float,
-           period: str, interval_s: float | None = None) -> Uptime:
+           period: str, interval_s: float | None = None, filtered: bool = False) -> Uptime:
     """Everything the uptime report shows; raises PrometheusUnavailable when Prometheus fails."""
     links = list(links)
     if interval_s is None:
@@ -290,10 +322,13 @@ def uptime(inv: Inventory, links: Iterable[Link], sites: Iterable[str], client: 
     queries["sites"] = [qs_a, qs_n]
     perf, vq = vsat_perf(inv, links, client, at, period)
     queries["vsat"] = vq
+    trend, step, tq = provider_trend(client, at, period, [lk.id for lk in links] if filtered else None)
+    queries["trend"] = [tq] if tq else []
     return Uptime(
         at=at, period=period, period_s=_period_seconds(period), interval_s=interval_s,
         interval_source=interval_source, links=rows, sites=site_rows,
         kecamatan=[groups["kecamatan"][k] for k in sorted(groups["kecamatan"])],
         providers=[groups["providers"][k] for k in sorted(groups["providers"])],
         vsat=perf, queries=queries, ignored_series=ignored, duplicate_series=duplicates,
+        trend=trend, trend_step=step,
     )

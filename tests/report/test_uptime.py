@@ -148,3 +148,25 @@ def test_plan_shows_the_vsat_performance_from_prometheus(inv, prom):
     assert rows["desa-b1"]["rtt_p50_s"] == pytest.approx(0.6)
     assert rows["desa-b2"]["downtime_min"] == 30
     assert report.queries  # listed
+
+
+def test_provider_trend_from_query_range(up):
+    assert up.trend_step == "1h" and len(up.trend) == 24
+    start = up.at - 86400
+    hours = {round((t - start) / 3600): row for t, row in up.trend}
+    assert set(hours) == set(range(1, 25))
+    # hour ending 11 h after the start holds samples 600..659: fo-desa-a1 and fo-desa-a2 down, 3 other links up
+    assert hours[11]["Icon Plus"] == pytest.approx(180 / 300)
+    # hour 4 holds samples 180..239: vsat-desa-b2 down for 200..209
+    assert hours[4]["Telkom Mangoesky"] == pytest.approx(110 / 120)
+    assert hours[24]["Telkom Mangoesky"] == 1.0
+    assert "Other ISP" in hours[1]  # unfiltered: the trend shows what Prometheus holds
+    assert up.queries["trend"][0].startswith("sum by (provider) (sum_over_time(netops_link_up[1h]))")
+
+
+def test_provider_trend_follows_the_filter(inv, prom):
+    client = PromClient(prom.url)
+    vsat = [lk for lk in inv.links.values() if lk.medium.value == "vsat"]
+    res = uptime(inv, vsat, {lk.b.site for lk in vsat}, client, prom.end, history.PERIOD, filtered=True)
+    assert {p for _, row in res.trend for p in row} == {"Telkom Mangoesky"}
+    assert 'link=~"vsat-desa-b1|vsat-desa-b2"' in res.queries["trend"][0]
