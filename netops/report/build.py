@@ -98,7 +98,7 @@ def _desa_rows(inv: Inventory, cov: Coverage, m: Messages) -> list[dict[str, Any
         lk, site = st.link, st.site
         loc = sources.get(("sites", site.id))
         src = str(loc) if loc else ""
-        row = {"kecamatan": site.kecamatan, "code": site.code, "site": site.id, "name": site.name,
+        row: dict[str, Any] = {"kecamatan": site.kecamatan, "code": site.code, "site": site.id, "name": site.name,
                "state": states[st.state], "link": None, "provider": None, "status": None, "bandwidth_mbps": None,
                "since": None, "planned": ", ".join(x.id for x in st.planned) if st.planned else "", "source": src}
         if lk is not None:

@@ -110,7 +110,7 @@ class CoverageRow:
 class ProviderRow:
     provider: str
     media: set[str] = field(default_factory=set)
-    links: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LinkStatus, 0))
+    links: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LinkStatus, 0))  # type: ignore[arg-type]
     """Count by status (LinkStatus is a str enum: keys compare equal to 'active', ...)."""
     sites: set[str] = field(default_factory=set)
     desa: set[str] = field(default_factory=set)
@@ -164,17 +164,17 @@ def coverage(inv: Inventory, sites: Iterable[Site] | None = None,
         if bsite not in ids or link.a.site == bsite:
             continue
         status = _ACTIVE if assume_active and link.id in assume_active else link.status
-        row = providers.get(link.provider)
-        if row is None:
-            row = providers[link.provider] = ProviderRow(link.provider)
-        row.media.add(link.medium)
-        row.links[status] += 1
+        prow = providers.get(link.provider)
+        if prow is None:
+            prow = providers[link.provider] = ProviderRow(link.provider)
+        prow.media.add(link.medium)
+        prow.links[status] += 1
         if status is _ACTIVE or status is _DOWN:
-            row.sites.add(bsite)
+            prow.sites.add(bsite)
             if all_sites[bsite].tier is _DESA:
-                row.desa.add(bsite)
+                prow.desa.add(bsite)
             if status is _ACTIVE:
-                row.bandwidth_mbps += link.bandwidth_mbps or 0.0
+                prow.bandwidth_mbps += link.bandwidth_mbps or 0.0
     return Coverage(
         desa=desa,
         kecamatan=[by_kec[k] for k in sorted(by_kec)],
