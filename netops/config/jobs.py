@@ -101,29 +101,31 @@ def targets(inv: Inventory, names: Iterable[str]) -> list[str]:
 
 # -- reading ------------------------------------------------------------------------
 
-def _fetch_task(task: Task) -> str:
-    platform = dev.platform_of(task.host)
-    conn = dev.connection(task.host, task.nornir.config)
-    text = dev.show_config(conn, platform)
-    dev.drop(task.host)
-    return text
-
-
 def fetch_running(inv: Inventory, names: list[str], workers: int = 20,
-                  progress: Progress = _nothing) -> tuple[dict[str, str], dict[str, str]]:
-    """(raw running configs, errors) per device, read in parallel."""
+                  progress: Progress = _nothing, nr: Any = None) -> tuple[dict[str, str], dict[str, str]]:
+    """(raw running configs, errors) per device, read in parallel.
+
+    With ``nr`` (a job's own Nornir), sessions stay open for the job's next step: behind
+    VSAT a new SSH session costs ~10 s.
+    """
     if not names:
         return {}, {}
-    nr = dev.nornir_for(inv, names, workers)
+    keep_open = nr is not None
+    if nr is None:
+        nr = dev.nornir_for(inv, names, workers)
     masker = _Masker(inv)
 
     def task(t: Task) -> str:
         progress(t.host.name, "reading")
-        text = _fetch_task(t)
+        platform = dev.platform_of(t.host)
+        text = dev.show_config(dev.connection(t.host, t.nornir.config), platform)
+        if not keep_open:
+            dev.drop(t.host)
         progress(t.host.name, "read")
         return text
 
-    agg = nr.run(task=task, on_failed=True)
+    wanted = set(names)
+    agg = nr.filter(filter_func=lambda h: h.name in wanted).run(task=task, on_failed=True)
     configs, errors = {}, {}
     for name, multi in agg.items():
         if multi.failed:
@@ -142,10 +144,10 @@ def _error_text(exc: BaseException | None) -> str:
 
 
 def backup(inv: Inventory, names: Iterable[str], repo: BackupRepo, workers: int = 20,
-           progress: Progress = _nothing, label: str = "backup") -> tuple[JobReport, dict[str, str]]:
+           progress: Progress = _nothing, label: str = "backup", nr: Any = None) -> tuple[JobReport, dict[str, str]]:
     """Read, clean and commit the running config of every managed device."""
     names = targets(inv, names)
-    raw, errors = fetch_running(inv, names, workers, progress)
+    raw, errors = fetch_running(inv, names, workers, progress, nr)
     masker = _Masker(inv)
     cleaned = {n: clean(get_platform(inv.devices[n].platform), text, masker.secrets) for n, text in raw.items()}
     summary = f"{label}: {len(cleaned)} of {len(names)} devices"
@@ -237,13 +239,16 @@ def _push_one(task: Task, p: Plan, rendered: Rendered, backup_text: str, secrets
     start = time.monotonic()
     res = DeviceResult(host.name, platform.name, "applied", changes=len(p.changes), diff=p.unified())
     job = f"netops-revert-{int(time.time())}"
-    armed = False
+    armed = arming = False
     error = ""
     try:
         progress(host.name, "connecting")
-        conn = dev.connection(host, task.nornir.config)
+        conn = dev.connection(host, task.nornir.config)  # the session that read the backup, if still up
+        if not conn.is_alive():
+            conn = dev.reconnect(host, task.nornir.config)
         if platform.rollback == "scheduled-revert" and opts.rollback:
             progress(host.name, "arming revert")
+            arming = True
             dev.send_lines(conn, [c.format(name=job, seconds=opts.revert_after) for c in platform.revert_arm])
             armed = True
         progress(host.name, "pushing")
@@ -268,8 +273,8 @@ def _push_one(task: Task, p: Plan, rendered: Rendered, backup_text: str, secrets
         if opts.rollback:
             progress(host.name, "rolling back")
             res.running_after = None
-            res.rollback = masker(_roll_back(task, p, rendered, backup_text, secrets, armed, job, opts, res),
-                                  platform.name)
+            res.rollback = masker(_roll_back(task, p, rendered, backup_text, secrets, armed, job, opts, res,
+                                             half_armed=arming and not armed), platform.name)
             if res.rollback.startswith("rolled back"):
                 res.status = "rolled-back"
     dev.drop(host)
@@ -290,7 +295,7 @@ def _reconnect_until(host: Any, nr_config: Any, seconds: float) -> Any:
 
 
 def _roll_back(task: Task, p: Plan, rendered: Rendered, backup_text: str, secrets: tuple[str, ...],
-               armed: bool, job: str, opts: PushOptions, res: DeviceResult) -> str:
+               armed: bool, job: str, opts: PushOptions, res: DeviceResult, half_armed: bool = False) -> str:
     host, platform = task.host, p.platform
     try:
         if armed:
@@ -304,6 +309,8 @@ def _roll_back(task: Task, p: Plan, rendered: Rendered, backup_text: str, secret
         return (f"NOT rolled back: unreachable for {opts.revert_after} s ({_error_text(exc)}); run "
                 f"'netops config rollback {host.name} --commit' when it is reachable")
     try:
+        if half_armed:  # arming broke off: nothing was pushed, but a revert job may be waiting
+            dev.send_lines(conn, [c.format(name=job) for c in platform.revert_confirm])
         if armed:
             try:
                 dev.send_lines(conn, [c.format(name=job) for c in platform.revert_now])
@@ -338,7 +345,9 @@ def push(inv: Inventory, names: Iterable[str], repo: BackupRepo, opts: PushOptio
         raise ConfigError("--canary must be >= 0, --batch >= 1 and --max-fail between 0 and 100")
     rendered = render_all(inv, names, features, templates)
     masker = _Masker(inv, [s for r in rendered.values() for s in r.secrets])
-    pre, backups = backup(inv, list(rendered), repo, opts.workers, progress, label="before push")
+    # one Nornir for the whole job: the session that read the backup is the one that pushes
+    nr = dev.nornir_for(inv, list(rendered), opts.workers, opts.read_timeout, opts.connect_timeout)
+    pre, backups = backup(inv, list(rendered), repo, opts.workers, progress, label="before push", nr=nr)
     report = JobReport(backup_commit=pre.backup_commit)
     failed_read = {r.device: r for r in pre.results if r.status == "failed"}
     raw_running = {n: t for n, t in backups.items()}
@@ -356,9 +365,11 @@ def push(inv: Inventory, names: Iterable[str], repo: BackupRepo, opts: PushOptio
                                                diff=p.unified()))
         else:
             todo.append(name)
+    for name in rendered:
+        if name not in todo:
+            dev.drop(nr.inventory.hosts[name])
     if not todo:
         return report
-    nr = dev.nornir_for(inv, todo, opts.workers, opts.read_timeout, opts.connect_timeout)
     groups = [todo[: opts.canary]] if opts.canary else []
     rest = todo[opts.canary:] if opts.canary else todo
     groups += [rest[i: i + opts.batch] for i in range(0, len(rest), opts.batch)]
@@ -399,6 +410,8 @@ def push(inv: Inventory, names: Iterable[str], repo: BackupRepo, opts: PushOptio
     # is left out (its state is unknown until the next backup reads it)
     after = {n: backups[n] for n in backups if n not in done}
     after.update({r.device: r.running_after for r in report.results if r.running_after is not None})
+    for host in nr.inventory.hosts.values():
+        dev.drop(host)
     applied = sum(1 for r in report.results if r.status == "applied")
     report.after_commit, _ = repo.store(after, f"after push: {applied} applied, {len(report.results)} devices "
                                                f"({', '.join(f'{v} {k}' for k, v in sorted(report.by_status().items()))})")
