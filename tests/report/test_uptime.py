@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -106,7 +107,10 @@ def test_uptime_report_files_list_every_query_and_exact_figures(inv, prom, tmp_p
     opts = ReportOptions(period=history.PERIOD, at=prom.end, prometheus=prom.url, lang="en")
     report = build_report(inv, "uptime", opts)
     assert report.exit_code == 0 and not report.alerts
-    files = write_report(report, ["md", "csv"], tmp_path)
+    files = write_report(report, ["md", "csv", "geojson"], tmp_path)
+    gj = json.loads((tmp_path / "uptime.geojson").read_text())
+    props = {f["properties"]["id"]: f["properties"] for f in gj["features"]}
+    assert props["desa-a1"]["availability_pct"] == 93.75 and props["desa-b1"]["medium"] == "vsat"
     with (tmp_path / "uptime-uptime_links.csv").open(encoding="utf-8-sig") as fh:
         rows = {r["Link"]: r for r in csv.DictReader(fh)}
     assert rows["fo-desa-a1"]["Availability (%)"] == "93.75"
