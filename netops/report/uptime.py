@@ -258,13 +258,15 @@ MAX_TREND_LINKS = 2000
 
 def provider_trend(client: PromClient, at: float, period: str, link_ids: list[str] | None
                    ) -> tuple[list[tuple[float, dict[str, float]]], str, str]:
-    """Availability per provider per hour (periods under 7 days) or per day, over the period.
+    """Availability per provider per day (periods of 7 days or more), hour, 5 or 1 minutes, over the period.
 
     Each point is Σ up / Σ samples of the provider's links in the step ending there. With a
     ``--where`` filter the query names the chosen links (``link=~"a|b"``), so it matches the tables.
     """
     period_s = parse_duration(period)
-    step = "1d" if period_s >= 7 * 86400 else "1h"
+    # Days for a month, hours for a day, minutes for a short demo period; never a step past the period.
+    step = next((st for st, floor in (("1d", 7 * 86400), ("1h", 2 * 3600), ("5m", 3600), ("1m", 120))
+                 if period_s >= floor), period)
     step_s = parse_duration(step)
     sel = ""
     if link_ids is not None:

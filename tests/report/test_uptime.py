@@ -174,3 +174,11 @@ def test_provider_trend_follows_the_filter(inv, prom):
     res = uptime(inv, vsat, {lk.b.site for lk in vsat}, client, prom.end, history.PERIOD, filtered=True)
     assert {p for _, row in res.trend for p in row} == {"Telkom Mangoesky"}
     assert 'link=~"vsat-desa-b1|vsat-desa-b2"' in res.queries["trend"][0]
+
+
+def test_a_short_period_still_gets_a_trend(inv, prom):
+    """A 2-minute demo period: two 1-minute trend points, no start-after-end query."""
+    res = uptime(inv, inv.links.values(), set(), PromClient(prom.url), prom.end, "2m")
+    assert res.trend_step == "1m" and len(res.trend) == 2
+    got = {lu.link.id: lu for lu in res.links}
+    assert got["fo-desa-a2"].samples == 2 and got["fo-desa-a2"].availability == 0.0
