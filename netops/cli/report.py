@@ -32,7 +32,8 @@ def _run(ctx: typer.Context, kind: str, where: list[str] | None, period: str, at
     opts = ReportOptions(where=list(where or []), period=period, at=parse_time(at) if at else None,
                          prometheus=prometheus, interval_s=interval, lang=lang)
     report = build_report(inv, kind, opts)
-    if formats is None and "pdf" in fmts:
+    asked_all = formats is None or any(part.strip().lower() == "all" for f in formats for part in f.split(","))
+    if asked_all and "pdf" in fmts:
         from netops.report.render.pdf import find_chromium
 
         if find_chromium() is None:

@@ -69,3 +69,15 @@ def test_bad_options_are_clear(tmp_path: Path):
     assert res.exit_code == 2 and "--lang" in res.output
     res = runner.invoke(app, [*base, "coverage", "--where", "colour=red", "--out", str(tmp_path)])
     assert res.exit_code == 2 and "colour" in res.output
+
+
+def test_all_formats_without_chromium_skip_pdf_with_a_note_but_explicit_pdf_fails(tmp_path: Path):
+    env = {"PATH": "/nonexistent", "NETOPS_CHROMIUM": ""}
+    base = ["-i", str(SMALL_INVENTORY), "report", "coverage", "--out", str(tmp_path)]
+    res = runner.invoke(app, [*base, "-f", "all"], env=env)
+    assert res.exit_code == 0 and "no Chromium found" in res.output
+    assert (tmp_path / "coverage.html").exists() and not (tmp_path / "coverage.pdf").exists()
+    res = runner.invoke(app, [*base, "-f", "pdf"], env=env)
+    assert res.exit_code == 2 and "PDF needs Chromium" in res.output
+    res = runner.invoke(app, [*base, "-f", "pdf"], env={"NETOPS_CHROMIUM": "/nonexistent/chromium"})
+    assert res.exit_code == 2 and "NETOPS_CHROMIUM" in res.output

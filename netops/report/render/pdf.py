@@ -21,7 +21,10 @@ CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrom
 def find_chromium() -> str | None:
     env = os.environ.get("NETOPS_CHROMIUM")
     if env:
-        return env
+        path = shutil.which(env)
+        if path is None:
+            raise ReportError(f"NETOPS_CHROMIUM={env!r} is not an executable Chromium; fix or unset it")
+        return path
     return next((p for p in map(shutil.which, CHROMIUM_NAMES) if p), None)
 
 
@@ -49,6 +52,8 @@ def write(report: Report, path: Path, html_path: Path | None = None, timeout: fl
             proc = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:
             raise ReportError(f"Chromium did not print {path} within {timeout:g} s") from None
+        except OSError as exc:
+            raise ReportError(f"could not start Chromium ({binary}): {exc.strerror}") from None
         if proc.returncode != 0 or not path.exists() or path.stat().st_size == 0:
             tail = (proc.stderr or "").strip().splitlines()[-3:]
             raise ReportError(f"Chromium could not print {path} (exit {proc.returncode}): {' '.join(tail)}")
