@@ -62,9 +62,9 @@ def write_inventory(root: Path, agent: SnmpdAgent, devices: list[dict], links: l
         "v3": {"version": "3", "user": agent.user, "auth_key": f"file:{sec / 'auth'}",
                "priv_key": f"file:{sec / 'priv'}", "port": agent.port, "timeout": 1.0, "retries": 1},
         "v3-wrongpriv": {"version": "3", "user": agent.user, "auth_key": f"file:{sec / 'auth'}",
-                         "priv_key": f"file:{sec / 'wrong'}", "port": agent.port, "timeout": 0.5, "retries": 0},
+                         "priv_key": f"file:{sec / 'wrong'}", "port": agent.port, "timeout": 1.0, "retries": 0},
         "v3-wrongauth": {"version": "3", "user": agent.user, "auth_key": f"file:{sec / 'wrong'}",
-                         "priv_key": f"file:{sec / 'priv'}", "port": agent.port, "timeout": 0.5, "retries": 0},
+                         "priv_key": f"file:{sec / 'priv'}", "port": agent.port, "timeout": 1.0, "retries": 0},
     }
     for k, v in (snmp_overrides or {}).items():
         snmp[k].update(v)

@@ -38,6 +38,12 @@ class FixedProber:
         return {a: summarise(a, count, [0.001] * count) for a in addresses}
 
 
+@pytest.fixture(params=["pysnmp", "fast"])
+def engine(request) -> str:
+    """Both SnmpClient implementations behind the seam: pysnmp 7 and the lean codec of netops.snmp."""
+    return request.param
+
+
 def run(poller: Poller):
     return asyncio.run(poller.poll_once())
 
@@ -57,12 +63,12 @@ def value(poller: Poller, name: str, **labels: str) -> float | None:
     return None
 
 
-def test_v2c_and_v3_authpriv_poll_gives_if_mib_series(tmp_path: Path, agent_factory) -> None:
+def test_v2c_and_v3_authpriv_poll_gives_if_mib_series(tmp_path: Path, agent_factory, engine) -> None:
     agent = agent_factory([addr(1), addr(2)], [Interface(1, "ether1", alias="uplink Icon Plus", in_octets=123456789,
                                                          out_octets=987654321, speed_mbps=100),
                                                Interface(2, "ether2", oper=2)])
     inv = load_inventory(write_inventory(tmp_path, agent, [core(1, "v3"), desa("desa-a-r1", "desa-a", 2)], LINKS))
-    poller = Poller(inv, PollerConfig(), prober=FixedProber())
+    poller = Poller(inv, PollerConfig(engine=engine), prober=FixedProber())
     try:
         snap = run(poller)
     finally:
@@ -89,11 +95,12 @@ def test_v2c_and_v3_authpriv_poll_gives_if_mib_series(tmp_path: Path, agent_fact
 
 @pytest.mark.parametrize("profile,detail", [("v3-wrongauth", "authentication failed"),
                                             ("v3-wrongpriv", "wrong priv key")])
-def test_wrong_v3_keys_give_a_clear_error_counted_by_reason(tmp_path: Path, agent_factory, profile, detail) -> None:
+def test_wrong_v3_keys_give_a_clear_error_counted_by_reason(tmp_path: Path, agent_factory, engine, profile,
+                                                             detail) -> None:
     agent = agent_factory([addr(3), addr(4)])
     devices = [core(3, profile), desa("desa-a-r1", "desa-a", 4, "v3")]
     inv = load_inventory(write_inventory(tmp_path, agent, devices, LINKS))
-    poller = Poller(inv, PollerConfig(), prober=FixedProber())
+    poller = Poller(inv, PollerConfig(engine=engine), prober=FixedProber())
     try:
         snap = run(poller)
         snap = run(poller)
@@ -109,11 +116,11 @@ def test_wrong_v3_keys_give_a_clear_error_counted_by_reason(tmp_path: Path, agen
         assert secret not in bad.error
 
 
-def test_dead_device_never_delays_the_others(tmp_path: Path, agent_factory) -> None:
+def test_dead_device_never_delays_the_others(tmp_path: Path, agent_factory, engine) -> None:
     agent = agent_factory([addr(5)])
     devices = [desa("desa-a-r1", "desa-a", 5), desa("desa-b-r1", "desa-b", 99, "v2c-slow")]  # nothing on .99
     inv = load_inventory(write_inventory(tmp_path, agent, devices, LINKS))
-    poller = Poller(inv, PollerConfig(), prober=FixedProber())
+    poller = Poller(inv, PollerConfig(engine=engine), prober=FixedProber())
     try:
         snap = run(poller)
     finally:
@@ -129,12 +136,12 @@ def test_dead_device_never_delays_the_others(tmp_path: Path, agent_factory) -> N
         pytest.approx(time.time(), abs=30)
 
 
-def test_counter32_wrap_is_unwrapped_and_agent_restart_resets_the_baseline(tmp_path: Path, agent_factory) -> None:
+def test_counter32_wrap_is_unwrapped_and_agent_restart_resets_the_baseline(tmp_path: Path, agent_factory, engine) -> None:
     """Through the real agent: a 32-bit counter wrap gives the true rate, a restart gives no rate (no spike)."""
     eth = Interface(1, "ether1", in_octets=2**32 - 1000, out_octets=5000, hc=False, speed_mbps=100)
     agent = agent_factory([addr(6)], [eth])
     inv = load_inventory(write_inventory(tmp_path, agent, [desa("desa-a-r1", "desa-a", 6)], LINKS))
-    poller = Poller(inv, PollerConfig(), prober=FixedProber())
+    poller = Poller(inv, PollerConfig(engine=engine), prober=FixedProber())
     try:
         s1 = run(poller)
         assert s1.polls["desa-a-r1"].ok and s1.rates["desa-a-r1"]["1"].in_bps is None  # no baseline yet
@@ -173,12 +180,12 @@ def test_counter32_wrap_is_unwrapped_and_agent_restart_resets_the_baseline(tmp_p
         poller.close()
 
 
-def test_counter64_reset_without_uptime_change_gives_no_rate(tmp_path: Path, agent_factory) -> None:
+def test_counter64_reset_without_uptime_change_gives_no_rate(tmp_path: Path, agent_factory, engine) -> None:
     """A Counter64 that goes down was cleared (a 2**64 wrap does not happen): no rate, no spike."""
     eth = Interface(1, "ether1", in_octets=10**12, out_octets=10**12)
     agent = agent_factory([addr(7)], [eth])
     inv = load_inventory(write_inventory(tmp_path, agent, [desa("desa-a-r1", "desa-a", 7)], LINKS))
-    poller = Poller(inv, PollerConfig(), prober=FixedProber())
+    poller = Poller(inv, PollerConfig(engine=engine), prober=FixedProber())
     try:
         run(poller)
         eth.in_octets, eth.out_octets = 100, 10**12 + 800
