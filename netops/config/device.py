@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import socket
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -75,7 +76,7 @@ def platform_of(host: Host) -> Platform:
 
 
 def connection(host: Host, nr_config: Config) -> Any:
-    return host.get_connection("netmiko", nr_config)
+    return _nodelay(host.get_connection("netmiko", nr_config))
 
 
 def reconnect(host: Host, nr_config: Config) -> Any:
@@ -84,7 +85,17 @@ def reconnect(host: Host, nr_config: Config) -> Any:
         host.close_connection("netmiko")
     except Exception:  # noqa: BLE001 - the old session may be dead already
         pass
-    return host.get_connection("netmiko", nr_config)
+    return _nodelay(host.get_connection("netmiko", nr_config))
+
+
+def _nodelay(conn: Any) -> Any:
+    """Send each command at once (as OpenSSH does for interactive sessions): with Nagle a
+    command's last bytes wait for an ACK, one more VSAT round trip per command."""
+    try:
+        conn.remote_conn.get_transport().sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except (AttributeError, OSError):
+        pass
+    return conn
 
 
 def drop(host: Host) -> None:
