@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Push + verify the baseline to every router of the sample inventory on the lab.
 
-Usage: .venv/bin/python bench/config_push.py [--workers 40] [--batch 40] [--where ...]
+Usage: .venv/bin/python bench/config_push.py [--workers 40] [--batch 200] [--where ...]
 
 Starts a lab (base 127.140.0.0, VSAT 300 ms one way + 1 % loss), then times one
 `netops config push --commit` (backup, canary, batches, verify on a fresh SSH
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -30,7 +31,7 @@ from netops.lab import Lab  # noqa: E402
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--workers", type=int, default=40)
-    ap.add_argument("--batch", type=int, default=40)
+    ap.add_argument("--batch", type=int, default=200, help="devices per batch after the canary (200: all)")
     ap.add_argument("--where", action="append", default=[])
     ap.add_argument("--vsat-delay", type=float, default=300)
     ap.add_argument("--vsat-loss", type=float, default=1.0)
@@ -53,8 +54,12 @@ def main() -> None:
             opts = jobs.PushOptions(commit=True, canary=1, batch=args.batch, max_fail_pct=5,
                                     workers=args.workers)
             t1 = time.monotonic()
+            r1 = resource.getrusage(resource.RUSAGE_SELF)
             report = jobs.push(inv, names, repo, opts)
             t_push = time.monotonic() - t1
+            r2 = resource.getrusage(resource.RUSAGE_SELF)
+            print(f"settings: canary 1, batch {args.batch}, workers {args.workers}; netops CPU during push: "
+                  f"{r2.ru_utime - r1.ru_utime:.1f} s user + {r2.ru_stime - r1.ru_stime:.1f} s sys")
             counts = report.by_status()
             print(f"push + verify (baseline, uplink) --commit: {t_push:.1f} s wall; results {counts}"
                   + (f"; stopped: {report.stopped}" if report.stopped else ""))
