@@ -103,6 +103,7 @@ PLATFORMS: dict[str, Platform] = {
             volatile_patterns=(
                 r"^# \S+ \S+ by RouterOS",  # export header: "# 2024-05-01 10:00:00 by RouterOS 7.14"
                 r"^# software id = ",
+                r"^#\s*$",  # the header's closing '#'
                 r"^# (?:model|serial number) = ",
                 r"^# .*uptime",
             ),
