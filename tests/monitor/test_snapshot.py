@@ -99,3 +99,21 @@ def test_summary_rows_are_sorted_and_rounded() -> None:
     snap.links = {"fo-desa-a1": link_state(inv, inv.links["fo-desa-a1"], probes, {})}
     (row,) = summary_rows(snap)
     assert row["status"] == "up" and row["rtt_ms"] == 1.2 and row["loss_pct"] == 0.0
+
+
+def test_poller_shards_partition_devices_links_and_sites() -> None:
+    from netops.monitor.poller import Poller, PollerConfig, parse_shard
+
+    inv = load_inventory(ROOT / "inventory")
+    pollers = [Poller(inv, PollerConfig(shard=parse_shard(f"{i}/3"))) for i in range(3)]
+    devices = [d.name for p in pollers for d in p.devices]
+    assert sorted(devices) == sorted(d.name for d in inv.devices.values() if d.monitor != "off")
+    links = [lk.id for p in pollers for lk in p.links]
+    assert len(links) == len(set(links))  # each link on exactly one shard: no duplicate series
+    for p in pollers:
+        names = {d.name for d in p.devices}
+        for lk in p.links:
+            owner = lk.b.device
+            assert owner is None or owner in names  # a link goes with its far-end device
+    sites = [s for p in pollers for s in p.site_ids]
+    assert sorted(sites) == sorted(inv.sites)
