@@ -243,6 +243,8 @@ class Plan:
     """unmasked commands to send, in order (with parent lines for blocks)"""
     skipped: list[str] = field(default_factory=list)
     """lines that cannot be sent (masked secrets in a backup being restored)"""
+    target: str = "intended"
+    """what ``proposed`` is, for the diff header (intended, or a backup)"""
 
     @property
     def empty(self) -> bool:
@@ -255,7 +257,7 @@ class Plan:
                 self.running.splitlines(keepends=True),
                 self.proposed.splitlines(keepends=True),
                 fromfile=f"{self.device} running",
-                tofile=f"{self.device} intended",
+                tofile=f"{self.device} {self.target}",
                 n=context,
             )
         )
@@ -462,4 +464,4 @@ def restore_plan(device: str, platform: Platform, running: str, backup: str,
             commands.extend(ctx)
             commands.extend(body)
             commands.extend([leave] * len(ctx))
-    return Plan(device, platform, run_clean, back_clean, changes, commands, skipped)
+    return Plan(device, platform, run_clean, back_clean, changes, commands, skipped, target="backup")
