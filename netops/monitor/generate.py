@@ -143,7 +143,7 @@ def _ds() -> dict[str, str]:
 
 def _target(expr: str, legend: str = "", *, instant: bool = False, fmt: str = "time_series", ref: str = "A"
             ) -> dict[str, Any]:
-    t = {"datasource": _ds(), "expr": expr, "legendFormat": legend, "refId": ref, "format": fmt}
+    t: dict[str, Any] = {"datasource": _ds(), "expr": expr, "legendFormat": legend, "refId": ref, "format": fmt}
     if instant:
         t["instant"] = True
         t["range"] = False
