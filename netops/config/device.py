@@ -60,14 +60,14 @@ def nornir_for(inv: Inventory, names: Iterable[str], workers: int = 20, read_tim
         vsat = "vsat" in (host.data.get("facts", {}).get("medium") or [])
         opts = host.connection_options.get("netmiko")
         if opts is not None:
-            extras = dict(TIMEOUTS["vsat" if vsat else "fast"])
+            extras: dict[str, Any] = dict(TIMEOUTS["vsat" if vsat else "fast"])
             extras.update(opts.extras or {})
             if read_timeout:
                 extras["read_timeout_override"] = read_timeout
             if connect_timeout:
                 extras["conn_timeout"] = connect_timeout
             opts.extras = extras
-    config = Config(logging={"enabled": False})
+    config = Config(logging={"enabled": False})  # type: ignore[arg-type]  # Config builds LoggingConfig
     return Nornir(inventory=nr_inv, runner=ThreadedRunner(num_workers=workers), config=config)
 
 
