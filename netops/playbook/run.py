@@ -9,7 +9,7 @@ import jinja2
 
 from netops.config import jobs
 from netops.config.backup import BackupRepo
-from netops.config.render import TemplateSet
+from netops.config.render import DEFAULT_FEATURES, TemplateSet
 from netops.inventory.loader import Inventory
 from netops.inventory.nornir_plugin import host_data
 from netops.playbook.model import Playbook, VerifyCheck
@@ -61,7 +61,7 @@ def run_playbook(pb: Playbook, inv: Inventory, repo: BackupRepo, commit: bool = 
     pushed = False
     for i, step in enumerate(pb.steps):
         opts = step.options
-        feats = tuple(opts.get("features") or ())
+        feats = tuple(opts.get("features") or DEFAULT_FEATURES)
         sr = StepReport(step.kind, step.line)
         report.steps.append(sr)
         if step.kind == "backup":

@@ -206,3 +206,23 @@ def test_rejected_command_stops_the_push_and_rolls_back(lab, inv, tmp_path: Path
         assert by[n].status == "rolled-back", (by[n].message, by[n].rollback)
         assert "rejected" in by[n].message and "frobnicate" in by[n].message
         assert _running_clean(inv, n) == before[n]
+
+
+def test_playbook_runs_its_steps_in_order(lab, inv, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from netops.playbook import load_playbook, run_playbook
+    pb_file = tmp_path / "kec-a.yaml"
+    pb_file.write_text(
+        "name: kec-a\ntargets: [name=kec-a-r1]\nsteps:\n  - backup\n  - diff\n  - push: {canary: 1}\n"
+        "  - verify:\n      - {command: \"/system identity print\", expect: \"name: {{ hostname }}\"}\n"
+        "  - rollback_on_failure: true\n")
+    tset = TemplateSet(ROOT / "templates")
+    pb = load_playbook(pb_file, inv, tset)
+    repo = BackupRepo(tmp_path / "backups")
+    dry = run_playbook(pb, inv, repo, commit=False, templates=tset)
+    assert [s.kind for s in dry.steps] == ["backup", "diff", "push", "verify", "rollback_on_failure"]
+    assert dry.ok and "dry run" in dry.steps[3].note
+    done = run_playbook(pb, inv, repo, commit=True, templates=tset)
+    assert done.ok, [(s.kind, s.report and [(r.status, r.message) for r in s.report.results]) for s in done.steps]
+    assert done.steps[3].report is not None and done.steps[3].report.results[0].status == "ok"
+    again, _ = jobs.diff(inv, ["kec-a-r1"])
+    assert again.results[0].status == "unchanged", again.results[0].diff
