@@ -4,8 +4,8 @@
 
 1. The monitor's own selection: ``netops.monitor.Poller(inv, PollerConfig(shard=(i, N))).devices`` on a
    generated inventory (bench/gen_inventory.py), for N = 4 and N = 5: sizes, overlap, coverage, and how
-   many devices change owner from N=4 to N=5 with the monitor's hash (sha1 mod N) — and, for comparison,
-   with jump consistent hashing (``netops.snmp.shard.jump_shard``), which moves only ~1/5.
+   many devices change owner from N=4 to N=5 with the monitor's selection, checked against jump
+   consistent hashing (``netops.snmp.shard.jump_shard``, which the monitor uses), ideally ~1/5.
 2. Live, on loopback: 4 netops.snmp poller processes (``--shard i/4``, same hash) poll ``--devices``
    snmpd-backed devices in the bench namespace; each reports the devices it polled and its varbinds.
 """
@@ -61,8 +61,8 @@ def monitor_selection(desa: int) -> None:
     jmoved = sum(1 for name in owners[4] if jump_shard(name, 4) != jump_shard(name, 5))
     jsizes = Counter(jump_shard(name, 5) for name in owners[4])
     total = len(owners[4])
-    print(f"\nN=4 -> N=5 on {total} monitored devices: the monitor's sha1 mod N moves {moved} "
-          f"({moved / total * 100:.1f}%); jump consistent hashing would move {jmoved} ({jmoved / total * 100:.1f}%, "
+    print(f"\nN=4 -> N=5 on {total} monitored devices: the monitor's selection moves {moved} "
+          f"({moved / total * 100:.1f}%); jump consistent hashing alone moves {jmoved} ({jmoved / total * 100:.1f}%, "
           f"ideal 20%), N=5 sizes {' / '.join(str(jsizes[i]) for i in range(5))}. Same check on the names: "
           f"{sum(1 for nm in owners[4] if shard_of(nm, 4) != owners[4][nm])} mismatches between shard_of and "
           "the Poller's selection.")

@@ -7,7 +7,6 @@ Everything here is pure (no I/O), so it is tested with recorded replies.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +16,7 @@ from netops.monitor.counters import Sample, rate, restarted, utilisation
 from netops.monitor.icmp import ProbeResult
 from netops.monitor.profiles import Profile
 from netops.monitor.snmp import Value
+from netops.snmp.shard import jump_shard
 
 MONITORED_LINK_STATUS = (LinkStatus.active, LinkStatus.down)
 """'down' links stay monitored so a repair shows; planned/decommissioned are not probed."""
@@ -25,8 +25,13 @@ DURATION_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0)
 
 
 def shard_of(name: str, shards: int) -> int:
-    """Stable shard of a device name: sha1 mod N (the same on every machine and run)."""
-    return int(hashlib.sha1(name.encode("utf-8")).hexdigest(), 16) % shards
+    """Stable shard of a name, the same on every machine and run.
+
+    Jump consistent hashing: going from N to N+1 pollers moves only the ~1/(N+1) of the
+    devices the new poller takes, so the others keep their counter baselines and
+    remembered table sizes.
+    """
+    return jump_shard(name, shards)
 
 
 # --- one device's poll ----------------------------------------------------------------------

@@ -86,9 +86,15 @@ def test_shards_are_stable_and_cover_every_device_once() -> None:
     names = list(inv.devices)
     owners = [[i for i in range(4) if shard_of(n, 4) == i] for n in names]
     assert all(len(o) == 1 for o in owners)
-    assert shard_of("desa-kubu-r1", 4) == int(__import__("hashlib").sha1(b"desa-kubu-r1").hexdigest(), 16) % 4
     counts = [sum(1 for o in owners if o == [i]) for i in range(4)]
     assert min(counts) > len(names) / 8  # roughly balanced
+
+
+def test_resharding_moves_only_what_the_new_shard_takes() -> None:
+    names = list(load_inventory(ROOT / "inventory").devices)
+    moved = [n for n in names if shard_of(n, 4) != shard_of(n, 5)]
+    assert all(shard_of(n, 5) == 4 for n in moved)  # nobody moves between the old shards
+    assert 0.1 * len(names) < len(moved) < 0.3 * len(names)  # ~1/5, not ~4/5 as with a modulo
 
 
 def test_summary_rows_are_sorted_and_rounded() -> None:
