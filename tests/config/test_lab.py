@@ -68,7 +68,7 @@ def _running_clean(inv, name: str) -> str:  # type: ignore[no-untyped-def]
     return clean(get_platform(inv.devices[name].platform), raw[name], jobs._Masker(inv).secrets)
 
 
-@pytest.mark.parametrize("device", ["desa-a1-r1", "kec-b-r1"])
+@pytest.mark.parametrize("device", ["desa-a1-r1", "kec-b-r1", "core-01", "bappeda-r1"])
 def test_render_diff_push_diff_empty_backup_has_it(lab, inv, tmp_path: Path, device: str) -> None:  # type: ignore[no-untyped-def]
     repo = BackupRepo(tmp_path / "backups")
     names = [d for d in inv.devices if d == device]
