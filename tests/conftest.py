@@ -42,6 +42,23 @@ def need_binary(name: str) -> str:
     return path  # type: ignore[return-value]
 
 
+# Fake values for the small inventory's secret references; tests grep that they never leak.
+SMALL_INVENTORY_SECRETS = {
+    "TEST_ROUTER_PASSWORD": "rtr-Pw-7f3a9",
+    "TEST_SNMP_AUTH": "snmpAuth-K3y-1b2c",
+    "TEST_SNMP_PRIV": "snmpPriv-K3y-9d8e",
+    "TEST_SNMP_COMMUNITY": "c0mmunity-x41",
+}
+
+
+@pytest.fixture
+def secrets_env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The small inventory's secrets, set in the environment its references name."""
+    for k, v in SMALL_INVENTORY_SECRETS.items():
+        monkeypatch.setenv(k, v)
+    return SMALL_INVENTORY_SECRETS
+
+
 @pytest.fixture
 def sample_inventory() -> Path:
     return SAMPLE_INVENTORY

@@ -106,20 +106,24 @@ def auth_message(t: SnmpTarget, detail: str) -> str:
     return f"{t.where}: SNMPv{t.version} {detail}: check the SNMP credentials (user, auth/priv keys and protocols)"
 
 
+def octets_text(raw: bytes) -> str:
+    """An OCTET STRING as snmp_exporter shows it: printable UTF-8 as text, anything else as colon hex."""
+    try:
+        text = raw.decode("utf-8")
+        if text.isprintable() or not text:
+            return text
+    except UnicodeDecodeError:
+        pass
+    return raw.hex(":")
+
+
 def _convert(value: object) -> Value | None:
     """pysnmp value -> int/str; None for noSuchObject/noSuchInstance/endOfMibView."""
     cls = type(value).__name__
     if cls in ("NoSuchObject", "NoSuchInstance", "EndOfMibView", "Null"):
         return None
     if cls in ("OctetString", "DisplayString", "Opaque", "Bits"):
-        raw = bytes(value)  # type: ignore[call-overload]
-        try:
-            text = raw.decode("utf-8")
-            if text.isprintable() or not text:
-                return text
-        except UnicodeDecodeError:
-            pass
-        return raw.hex(":")
+        return octets_text(bytes(value))  # type: ignore[call-overload]
     if cls in ("IpAddress",):
         return ".".join(str(b) for b in bytes(value))  # type: ignore[call-overload]
     if cls in ("ObjectIdentifier", "ObjectName"):

@@ -10,7 +10,7 @@ per target.
 
 from __future__ import annotations
 
-from netops.monitor.snmp import SnmpError, SnmpTarget, Value
+from netops.monitor.snmp import SnmpError, SnmpTarget, Value, octets_text
 from netops.snmp import ber, usm
 from netops.snmp import engine as fast
 from netops.snmp.walk import Walker, index_text
@@ -20,14 +20,7 @@ def convert(tag: int, value: object) -> Value | None:
     if tag in ber.EXCEPTIONS or tag == ber.NULL:
         return None
     if tag == ber.OCTET_STRING or tag == ber.OPAQUE:
-        raw: bytes = value  # type: ignore[assignment]
-        try:
-            text = raw.decode("utf-8")
-            if text.isprintable() or not text:
-                return text
-        except UnicodeDecodeError:
-            pass
-        return raw.hex(":")
+        return octets_text(value)  # type: ignore[arg-type]
     if tag == ber.IP_ADDRESS:
         return ".".join(str(b) for b in value)  # type: ignore[attr-defined]
     if tag == ber.OBJECT_IDENTIFIER:
