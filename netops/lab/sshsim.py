@@ -706,11 +706,22 @@ def crlf(text: str) -> str:
 
 async def interact(sess: Any, process: asyncssh.SSHServerProcess[str]) -> None:
     """A terminal of our own: echo, backspace, Ctrl-C, and CR LF taken as one Enter."""
-    write = process.stdout.write
+    # what one read of input produces (echo, output, prompts) leaves in one write, as a
+    # terminal echoes a pasted block: one SSH packet, not one per character
+    pending: list[str] = []
+    write = pending.append
+
+    def flush() -> None:
+        if pending:
+            process.stdout.write("".join(pending))
+            pending.clear()
+
     write("\r\n" + sess.prompt())
+    flush()
     buf: list[str] = []
     last_cr = False
     while True:
+        flush()
         try:
             data = await process.stdin.read(4096)
         except (asyncssh.BreakReceived, asyncssh.TerminalSizeChanged):
@@ -729,6 +740,7 @@ async def interact(sess: Any, process: asyncssh.SSHServerProcess[str]) -> None:
                 if out:
                     write(crlf(out))
                 if close:
+                    flush()
                     return
                 if not getattr(sess, "pending", None):
                     write(sess.prompt())
