@@ -56,8 +56,13 @@ def nornir_for(inv: Inventory, names: Iterable[str], workers: int = 20, read_tim
     for name in list(nr_inv.hosts):
         if name not in wanted:
             del nr_inv.hosts[name]
+    # slowest first (devices behind VSAT): the workers then finish together instead of
+    # waiting for a VSAT router picked up last
+    order = sorted(nr_inv.hosts.items(), key=lambda kv: not _behind_vsat(kv[1]))
+    nr_inv.hosts.clear()
+    nr_inv.hosts.update(order)
     for host in nr_inv.hosts.values():
-        vsat = "vsat" in (host.data.get("facts", {}).get("medium") or [])
+        vsat = _behind_vsat(host)
         opts = host.connection_options.get("netmiko")
         if opts is not None:
             extras: dict[str, Any] = dict(TIMEOUTS["vsat" if vsat else "fast"])
@@ -69,6 +74,10 @@ def nornir_for(inv: Inventory, names: Iterable[str], workers: int = 20, read_tim
             opts.extras = extras
     config = Config(logging={"enabled": False})  # type: ignore[arg-type]  # Config builds LoggingConfig
     return Nornir(inventory=nr_inv, runner=ThreadedRunner(num_workers=workers), config=config)
+
+
+def _behind_vsat(host: Host) -> bool:
+    return "vsat" in (host.data.get("facts", {}).get("medium") or [])
 
 
 def platform_of(host: Host) -> Platform:
@@ -107,22 +116,35 @@ def drop(host: Host) -> None:
 
 def show_config(conn: Any, platform: Platform) -> str:
     assert platform.show_config is not None
-    return str(conn.send_command(platform.show_config, read_timeout=60))
+    return run_command(conn, platform.show_config)
 
 
 def run_command(conn: Any, command: str) -> str:
-    return str(conn.send_command(command, read_timeout=60))
+    # the prompt learnt at login (or after a push) ends the output: netmiko would otherwise
+    # send an Enter and wait for the prompt first, one more round trip per command
+    prompt = re.escape(str(conn.base_prompt)) + r"[^\r\n]*$"
+    return str(conn.send_command(command, read_timeout=60, expect_string=prompt))
 
 
-def send_config(conn: Any, platform: Platform, commands: list[str]) -> str:
+def send_config(conn: Any, platform: Platform, commands: list[str], pipelined: bool = False) -> str:
     """Send config lines; raise :class:`DeviceError` at the first line the device rejects.
 
     The prompt may change under netmiko's feet (a new hostname or identity), so any
     prompt ends a command's output, config mode is left by writing the exit command
     ourselves, and the prompt is learnt again before saving.
+
+    ``pipelined`` (only while an on-device revert is armed, see ``Platform.pipeline``):
+    all lines in one write, one read; a rejected line is still reported, but the lines
+    after it have run too and are left to the armed revert.
     """
     if not commands:
         return ""
+    if pipelined:
+        out = pipeline(conn, platform, commands)
+        if platform.save:
+            conn.set_base_prompt()
+            conn.save_config()
+        return out
     try:
         # bypass_commands="": netmiko would otherwise stop verifying echoes for the whole set
         # when it holds a banner, and wait ~2 s of silence after every line instead.
@@ -139,9 +161,20 @@ def send_config(conn: Any, platform: Platform, commands: list[str]) -> str:
     if platform.config_exit:
         conn.write_channel(conn.normalize_cmd(platform.config_exit))
         time.sleep(0.2)
-    conn.set_base_prompt()
-    if platform.save:
+    if platform.save:  # the session is not used again otherwise (verify logs in anew)
+        conn.set_base_prompt()
         conn.save_config()
+    return out
+
+
+def pipeline(conn: Any, platform: Platform, commands: list[str]) -> str:
+    """Write all lines at once, read until the last line's echo is followed by a prompt,
+    and raise :class:`DeviceError` naming the first line the device rejected."""
+    conn.write_channel("".join(conn.normalize_cmd(c) for c in commands))
+    last = re.escape(commands[-1].strip())
+    out = str(conn.read_until_pattern(pattern=last + r"[^\n]*\n[\s\S]*" + _ANY_PROMPT, read_timeout=60))
+    if re.search(platform.cli_error, out, re.MULTILINE | re.IGNORECASE):
+        raise DeviceError(f"device rejected a command: {_error_line(out, platform)}")
     return out
 
 
@@ -157,6 +190,10 @@ def _error_line(text: str, platform: Platform) -> str:
     return lines[-1].strip() if lines else text
 
 
-def send_lines(conn: Any, commands: Iterable[str]) -> str:
-    """Operational commands one by one (RouterOS scheduler, file export)."""
-    return "\n".join(str(conn.send_command(c, read_timeout=60)) for c in commands)
+def send_lines(conn: Any, commands: Iterable[str], platform: Platform | None = None) -> str:
+    """Operational commands (RouterOS scheduler, file export): one by one, or with a
+    ``pipeline`` platform all in one round trip, a rejected one raising :class:`DeviceError`."""
+    commands = list(commands)
+    if platform is not None and platform.pipeline and commands:
+        return pipeline(conn, platform, commands)
+    return "\n".join(run_command(conn, c) for c in commands)

@@ -249,10 +249,11 @@ def _push_one(task: Task, p: Plan, rendered: Rendered, backup_text: str, secrets
         if platform.rollback == "scheduled-revert" and opts.rollback:
             progress(host.name, "arming revert")
             arming = True
-            dev.send_lines(conn, [c.format(name=job, seconds=opts.revert_after) for c in platform.revert_arm])
+            dev.send_lines(conn, [c.format(name=job, seconds=opts.revert_after) for c in platform.revert_arm],
+                           platform)
             armed = True
         progress(host.name, "pushing")
-        dev.send_config(conn, platform, p.commands)
+        dev.send_config(conn, platform, p.commands, pipelined=armed and platform.pipeline)
         progress(host.name, "verifying")
         conn = dev.reconnect(host, task.nornir.config)
         problems = _verify(conn, platform, rendered, secrets, opts.checks.get(host.name, ()), res)
@@ -260,7 +261,7 @@ def _push_one(task: Task, p: Plan, rendered: Rendered, backup_text: str, secrets
             error = "; ".join(problems)
         else:
             if armed:
-                dev.send_lines(conn, [c.format(name=job) for c in platform.revert_confirm])
+                dev.send_lines(conn, [c.format(name=job) for c in platform.revert_confirm], platform)
                 if res.running_after:  # the revert job was in the config netops read; it is gone now
                     res.running_after = "".join(ln for ln in res.running_after.splitlines(keepends=True)
                                                 if job not in ln)
