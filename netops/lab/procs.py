@@ -65,15 +65,32 @@ def cmdline(pid: int) -> str | None:
         return None
 
 
-def alive(pid: int, marker: str) -> bool:
-    line = cmdline(pid)
-    if line is None or marker not in line:
-        return False
+def _proc_state(pid: int) -> str | None:
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return stat.rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return None
+
+
+def alive(pid: int, marker: str) -> bool:
+    """Is ``pid`` still the running process the lab started (``marker`` in its command line)?
+
+    A process in the middle of ``execve`` shows an empty command line for a moment
+    (the kernel has switched to the new program but not yet set its arguments); a
+    chain like ``ip netns exec … unshare … sh -c 'exec sshd'`` passes through that
+    several times while it starts. Reading it then must not call the process dead,
+    so an empty line from a live process is read again.
+    """
+    for _ in range(250):
+        line = cmdline(pid)
+        if line is None:
+            return False
+        if line:
+            return marker in line and _proc_state(pid) not in (None, "Z")
+        if _proc_state(pid) in (None, "Z"):
+            return False
+        time.sleep(0.002)
+    return False
 
 
 def stop(procs: list[dict[str, Any]], timeout: float = 5.0) -> list[str]:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+import time
+
 import pytest
 
 from netops.inventory import load_inventory
-from netops.lab.procs import State
+from netops.lab.procs import State, alive, spawn, stop
 from netops.lab.snmpdata import C32, interface_rows, snmprec
 from netops.lab.sshsim import RosError, parse_interval, ros_tokens, split_script
 from netops.lab.vsat import delays, queue_rules, rules
@@ -51,3 +54,21 @@ def test_vsat_rules_follow_defaults_and_impairments(tmp_path):
     q = queue_rules(st)
     assert "-d 127.1.0.2/32 -j NFQUEUE" in q and "-s 198.18.1.2/32 -j NFQUEUE" in q and "127.1.0.3" not in q
     assert delays(st)["addresses"]["127.1.0.2"] == [0.6, 0.02]
+
+
+def test_a_process_passing_through_exec_is_never_taken_for_dead(tmp_path):
+    """The lab's start chains exec several times (ip netns exec, unshare, sh -c 'exec …');
+    each exec shows an empty command line for a moment, which once failed a lab start."""
+    st = State(tmp_path)
+    marker = str(tmp_path)
+    starts = 0
+    for i in range(20):
+        cmd = ["env", "sh", "-c", 'exec "$@"', "sh", sys.executable, "-c", "import time; time.sleep(5)", marker]
+        pid = spawn(st, f"chain-{i}", cmd, tmp_path / "chain.log", marker=marker)
+        deadline = time.monotonic() + 0.05
+        while time.monotonic() < deadline:
+            assert alive(pid, marker), f"run {i}: a starting process was reported dead"
+            starts += 1
+        stop([p for p in st.data["procs"] if p["pid"] == pid])
+        assert not alive(pid, marker)
+    assert starts > 100  # the checks really ran during the start
