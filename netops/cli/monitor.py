@@ -105,7 +105,7 @@ def serve(
     poller = Poller(inv, cfg, profiles_dir=profiles or default_profiles_dir())
     web = load_web_config(web_config) if web_config else None
     exporter = Exporter(lambda: poller.snapshot, parse_listen(listen), web).start()
-    host, port = exporter.address[:2]
+    host, port = exporter.address
     scheme = "https" if web and web.cert_file else "http"
     console.print(f"netops monitor: shard {cfg.shard[0]}/{cfg.shard[1]}, {len(poller.devices)} devices, "
                   f"{len(poller.links)} links, every {interval:g} s; serving {scheme}://{host}:{port}/metrics")

@@ -258,7 +258,7 @@ class _Collector:
                 loc = tuple(err["loc"])
                 line = line_of(item, loc) or getattr(item, "line", 0)
                 fieldname = ".".join([label, *map(str, loc)])
-                self.error(Location(fname, line), fieldname, _explain(err, model_cls, loc))
+                self.error(Location(fname, line), fieldname, _explain(dict(err), model_cls, loc))
             return None
 
 

@@ -8,7 +8,7 @@ several values (a device on two links has two media) matches if any value does.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,7 +100,8 @@ def link_facts(inv: Inventory, link: Link) -> dict[str, Any]:
     }
 
 
-FACTS = {"devices": device_facts, "sites": site_facts, "links": link_facts}
+FACTS: dict[str, Callable[[Inventory, Any], dict[str, Any]]] = {
+    "devices": device_facts, "sites": site_facts, "links": link_facts}
 
 
 def select(inv: Inventory, kind: str, where: Iterable[str] | list[Condition] | None) -> list[Any]:
@@ -108,7 +109,8 @@ def select(inv: Inventory, kind: str, where: Iterable[str] | list[Condition] | N
     conds = [w for w in where or [] if isinstance(w, Condition)] or parse_where(
         [w for w in where or [] if isinstance(w, str)]
     )
-    records = {"devices": inv.devices, "sites": inv.sites, "links": inv.links}[kind]
+    tables: dict[str, dict[str, Any]] = {"devices": inv.devices, "sites": inv.sites, "links": inv.links}
+    records = tables[kind]
     facts_of = FACTS[kind]
     out = []
     for rec in records.values():

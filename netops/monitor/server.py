@@ -178,7 +178,8 @@ class Exporter:
             ctx.minimum_version = ssl.TLSVersion.TLSv1_2
             ctx.load_cert_chain(str(self.web.cert_file), str(self.web.key_file))
             self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
-        self.address = self.httpd.server_address
+        host, port = self.httpd.server_address[:2]
+        self.address: tuple[str, int] = (str(host), int(port))
         self._thread = threading.Thread(target=self.httpd.serve_forever, name="netops-exporter", daemon=True)
 
     def start(self) -> Exporter:
