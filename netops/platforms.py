@@ -29,7 +29,9 @@ class Platform:
     save: str | None
     """command that persists the running config (None: changes are persistent)."""
     rollback: str
-    """how a failed change is undone: scheduled-revert, napalm, backup-restore or none."""
+    """how a failed change is undone: ``scheduled-revert`` (the device restores itself unless
+    netops confirms in time), ``backup-restore`` (netops pushes the difference back to the
+    backup it took just before) or ``none`` (not managed)."""
     # -- configuration management (netops.config) --------------------------------
     config_style: str = "indented"
     """how the config is structured: ``indented`` (blocks under a parent line, IOS-like)
@@ -137,7 +139,9 @@ PLATFORMS: dict[str, Platform] = {
             snmp_profiles=("system", "if_mib"),
             show_config="show running-config",
             save="write memory",
-            rollback="napalm",
+            # napalm's ios candidate/rollback needs archive + SCP on a real IOS: nothing in
+            # the lab can run it, so the tested restore from backup is used instead.
+            rollback="backup-restore",
             replace_prefixes=("hostname ", "ip domain name ", "banner motd ", "description ",
                               "snmp-server location ", "snmp-server contact "),
             secret_patterns=(

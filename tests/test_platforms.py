@@ -1,0 +1,42 @@
+"""The platform table against the libraries and files it names: a typo there breaks a
+push only on the day a device of that platform is touched."""
+
+from __future__ import annotations
+
+import importlib
+import re
+
+import pytest
+from netmiko.ssh_dispatcher import CLASS_MAPPER
+
+from netops.errors import UnknownPlatform
+from netops.platforms import PLATFORMS, get_platform
+from tests.conftest import ROOT
+
+
+@pytest.mark.parametrize("name", sorted(PLATFORMS))
+def test_every_platform_names_what_exists(name):
+    p = PLATFORMS[name]
+    assert p.name == name
+    if p.netmiko is not None:
+        assert p.netmiko in CLASS_MAPPER, f"{name}: netmiko has no device_type {p.netmiko!r}"
+    if p.napalm is not None:
+        importlib.import_module(f"napalm.{p.napalm}")
+    for profile in p.snmp_profiles:
+        assert (ROOT / "monitors" / "profiles" / f"{profile}.yaml").is_file()
+    for pattern in (*p.secret_patterns, *p.volatile_patterns, p.cli_error):
+        re.compile(pattern)
+    if p.managed:
+        for feature in ("baseline", "uplink"):
+            assert (ROOT / "templates" / str(p.templates) / f"{feature}.j2").is_file()
+        assert p.show_config
+        assert p.rollback in ("scheduled-revert", "backup-restore")
+        if p.rollback == "scheduled-revert":
+            assert p.revert_arm and p.revert_confirm and p.revert_now
+    else:
+        assert p.rollback == "none"
+
+
+def test_an_unknown_platform_is_refused_with_the_valid_names():
+    with pytest.raises(UnknownPlatform, match="unknown platform 'junos'.*mikrotik_routeros"):
+        get_platform("junos")
