@@ -8,8 +8,11 @@ import signal
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
-from netops.cli.output import console, emit_json, handle_errors, state, table
+from netops.cli.output import console, emit_json, err_console, handle_errors, state, table
+from netops.errors import NetopsError
+from netops.inventory import load_inventory
 from netops.monitor.poller import Poller, PollerConfig, parse_shard
 from netops.monitor.profiles import default_profiles_dir
 from netops.monitor.snapshot import summary_rows
@@ -110,11 +113,36 @@ def serve(
     console.print(f"netops monitor: shard {cfg.shard[0]}/{cfg.shard[1]}, {len(poller.devices)} devices, "
                   f"{len(poller.links)} links, every {interval:g} s; serving {scheme}://{host}:{port}/metrics")
 
+    console.print("reload the inventory without a restart: kill -HUP <pid> (a broken edit is refused)")
+    inv_path = state(ctx).inventory_path
+
+    async def reload() -> None:
+        try:
+            new = await asyncio.get_running_loop().run_in_executor(None, load_inventory, inv_path)
+            added, removed = await poller.reload(new)
+        except NetopsError as exc:
+            for p in getattr(exc, "errors", None) or [exc]:
+                err_console.print(f"[red]error[/] {escape(str(p))}")
+            err_console.print("[red]inventory reload refused[/]: still serving the previous inventory; "
+                              "fix the error(s) and send SIGHUP again")
+            await poller.reload(None, str(exc))
+            return
+        console.print(f"inventory reloaded from {inv_path}: {len(poller.devices)} devices "
+                      f"(+{len(added)} -{len(removed)}), {len(poller.links)} links")
+
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
+        reloads: set[asyncio.Task[None]] = set()
+
+        def on_hup() -> None:
+            task = loop.create_task(reload())
+            reloads.add(task)
+            task.add_done_callback(reloads.discard)
+
+        loop.add_signal_handler(signal.SIGHUP, on_hup)
         await poller.run(stop)
 
     try:

@@ -163,7 +163,15 @@ def netops_families(snap: Snapshot) -> list[Metric]:
         last_cycle.add_metric([shard], snap.taken_at)
     ndev.add_metric([shard], len(snap.devices))
     vb.add_metric([shard], sum(p.varbinds for p in snap.polls.values()))
-    fams += [hist, errs, cycles, cyc, last_cycle, ndev, vb]
+    reload_ok = _gauge("netops_inventory_reload_success",
+                       "1 when the last inventory (re)load succeeded; 0 while a broken edit is refused (SIGHUP).",
+                       ["shard"])
+    reload_ok.add_metric([shard], 1.0 if snap.inventory_ok else 0.0)
+    loaded = _gauge("netops_inventory_last_reload_success_timestamp_seconds",
+                    "Unix time the inventory in service was loaded.", ["shard"])
+    if snap.inventory_loaded_at:
+        loaded.add_metric([shard], snap.inventory_loaded_at)
+    fams += [hist, errs, cycles, cyc, last_cycle, ndev, vb, reload_ok, loaded]
     return fams
 
 

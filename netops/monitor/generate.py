@@ -124,6 +124,12 @@ def alert_rules(th: Thresholds) -> dict[str, Any]:
          "annotations": {"summary": "netops poller {{ $labels.instance }} is stale or down",
                          "description": f"No completed poll cycle for {stale} s or the exporter does not answer: "
                                         "every netops series from it is out of date."}},
+        {"alert": "NetopsInventoryReloadFailed", "expr": "netops_inventory_reload_success == 0", "for": "5m",
+         "labels": {"severity": "warning"},
+         "annotations": {"summary": "netops poller {{ $labels.instance }} refused an inventory edit",
+                         "description": "The last SIGHUP reload found errors: the poller still monitors the "
+                                        "previous inventory, so new or changed sites are not watched. "
+                                        "Run 'netops inventory validate' and send SIGHUP again."}},
         {"alert": "NetopsSlaBudgetBurnFast", "expr": _burn("1h", "5m", 14.4), "labels": {"severity": "critical"},
          "annotations": {"summary": f"Link {link_labels} burns its SLA error budget 14x too fast",
                          "description": "At this rate a 30-day error budget is gone in about 2 days "
@@ -314,13 +320,15 @@ def vsat_dashboard() -> dict[str, Any]:
 def poller_dashboard() -> dict[str, Any]:
     lay = _Layout()
     panels = [
-        lay.panel("Exporters up", "stat", [_target(f'sum(up{{job="{JOB}"}})', instant=True)], 6, 4),
+        lay.panel("Exporters up", "stat", [_target(f'sum(up{{job="{JOB}"}})', instant=True)], 5, 4),
         lay.panel("Seconds since last cycle", "stat",
-                  [_target("time() - netops_poll_last_cycle_timestamp_seconds", "{{shard}}", instant=True)], 6, 4,
+                  [_target("time() - netops_poll_last_cycle_timestamp_seconds", "{{shard}}", instant=True)], 5, 4,
                   unit="s"),
-        lay.panel("Devices per shard", "stat", [_target("netops_poll_devices", "{{shard}}", instant=True)], 6, 4),
+        lay.panel("Devices per shard", "stat", [_target("netops_poll_devices", "{{shard}}", instant=True)], 5, 4),
         lay.panel("SNMP polls failing", "stat",
-                  [_target("count(netops_device_snmp_up == 0) or vector(0)", instant=True)], 6, 4),
+                  [_target("count(netops_device_snmp_up == 0) or vector(0)", instant=True)], 5, 4),
+        lay.panel("Inventory edits refused (SIGHUP)", "stat",
+                  [_target("count(netops_inventory_reload_success == 0) or vector(0)", instant=True)], 4, 4),
         lay.panel("Device poll duration (p50 / p90 / p99)", "timeseries", [
             _target(f"histogram_quantile({q}, sum by (le, shard) (rate(netops_poll_duration_seconds_bucket"
                     f"[$__rate_interval])))", f"{{{{shard}}}} p{int(q * 100)}") for q in (0.5, 0.9, 0.99)],

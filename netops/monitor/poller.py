@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from netops.errors import NetopsError
@@ -69,23 +69,9 @@ class Poller:
         self, inv: Inventory, config: PollerConfig | None = None, *, profiles: dict[str, Profile] | None = None,
         profiles_dir: Path | None = None, client: SnmpClient | None = None, prober: Prober | None = None,
     ):
-        self.inv = inv
         self.config = config or PollerConfig()
         self.profiles = profiles if profiles is not None else load_profiles(profiles_dir or default_profiles_dir())
-        i, n = self.config.shard
-        chosen = select(inv, "devices", self.config.where) if self.config.where else list(inv.devices.values())
-        self.devices: list[Device] = [
-            d for d in chosen if d.monitor != "off" and shard_of(d.name, n) == i  # type: ignore[union-attr]
-        ]
-        names = {d.name for d in self.devices}
-        self.links = []
-        for lk in monitored_links(inv):
-            owner = link_owner(inv, lk)
-            if (owner.name in names) if owner is not None else (shard_of(lk.id, n) == i and not self.config.where):
-                self.links.append(lk)
-        self.site_ids = sorted({d.site for d in self.devices} if self.config.where
-                               else {s for s in inv.sites if shard_of(s, n) == i})
-        self.device_profiles = {d.name: profiles_for(d.platform, self.profiles) for d in self.devices}
+        self._select(inv)
         self._client = client
         self._prober = prober
         self._baseline: dict[str, DevicePoll] = {}
@@ -96,7 +82,58 @@ class Poller:
         self._secrets: list[str] = []
         self._targets: dict[str, SnmpTarget] = {}
         self._target_errors: dict[str, tuple[str, str]] = {}
-        self.snapshot = Snapshot(shard=self.config.shard, profiles=self.profiles)
+        self._cycle_lock = asyncio.Lock()
+        self._inventory_loaded_at = time.time()
+        self._inventory_ok = True
+        self.snapshot = Snapshot(shard=self.config.shard, profiles=self.profiles,
+                                 inventory_ok=True, inventory_loaded_at=self._inventory_loaded_at)
+
+    def _select(self, inv: Inventory) -> None:
+        """Take this shard's devices, links and sites from ``inv`` (at start and on reload).
+
+        Everything is worked out before anything is assigned: a reload that fails
+        here leaves the poller as it was."""
+        i, n = self.config.shard
+        chosen = select(inv, "devices", self.config.where) if self.config.where else list(inv.devices.values())
+        devices: list[Device] = [
+            d for d in chosen if d.monitor != "off" and shard_of(d.name, n) == i  # type: ignore[union-attr]
+        ]
+        names = {d.name for d in devices}
+        links = []
+        for lk in monitored_links(inv):
+            owner = link_owner(inv, lk)
+            if (owner.name in names) if owner is not None else (shard_of(lk.id, n) == i and not self.config.where):
+                links.append(lk)
+        site_ids = sorted({d.site for d in devices} if self.config.where
+                          else {s for s in inv.sites if shard_of(s, n) == i})
+        device_profiles = {d.name: profiles_for(d.platform, self.profiles) for d in devices}
+        self.inv, self.devices, self.links, self.site_ids = inv, devices, links, site_ids
+        self.device_profiles = device_profiles
+
+    async def reload(self, inv: Inventory | None, error: str | None = None) -> tuple[set[str], set[str]]:
+        """Serve a new inventory without a restart (``SIGHUP``), between two cycles.
+
+        Devices that stay keep their counter baselines, so their rates carry on
+        without a gap; devices that left lose their series. ``inv=None`` records a
+        failed reload: the old inventory stays in service and the exporter says so
+        (``netops_inventory_reload_success 0``). Returns (added, removed) names.
+        """
+        async with self._cycle_lock:
+            if inv is None:
+                self._inventory_ok = False
+                self.snapshot = replace(self.snapshot, inventory_ok=False)
+                log.warning("inventory reload failed, still serving the previous one: %s", error or "")
+                return set(), set()
+            before = {d.name for d in self.devices}
+            self._select(inv)
+            after = {d.name for d in self.devices}
+            for name in before - after:
+                self._baseline.pop(name, None)
+                self._last_success.pop(name, None)
+            self._errors = {k: v for k, v in self._errors.items() if k[0] in after or not k[0]}
+            self._inventory_ok, self._inventory_loaded_at = True, time.time()
+            self.snapshot = replace(self.snapshot, inventory_ok=True, inventory_loaded_at=self._inventory_loaded_at)
+            return after - before, before - after
 
     @property
     def client(self) -> SnmpClient:
@@ -184,6 +221,10 @@ class Poller:
 
     async def poll_once(self) -> Snapshot:
         """One cycle: every device's SNMP poll and the ICMP probes, concurrently."""
+        async with self._cycle_lock:
+            return await self._cycle()
+
+    async def _cycle(self) -> Snapshot:
         start = time.monotonic()
         sem = asyncio.Semaphore(self.config.concurrency)
         snmp_devices = [d for d in self.devices if d.monitor == "snmp"]
@@ -222,6 +263,7 @@ class Poller:
             sites=site_info(self.inv, self.site_ids),
             snmp_devices={d.name for d in self.devices if d.monitor == "snmp"},
             profiles=self.profiles,
+            inventory_ok=self._inventory_ok, inventory_loaded_at=self._inventory_loaded_at,
         )
         snap.links = {lk.id: link_state(self.inv, lk, probes, rates) for lk in self.links}
         return snap

@@ -278,6 +278,10 @@ class Snapshot:
     sites: list[dict[str, str]] = field(default_factory=list)
     snmp_devices: set[str] = field(default_factory=set)
     profiles: dict[str, Profile] = field(default_factory=dict)
+    inventory_ok: bool = True
+    """False after a reload that failed (the previous inventory is still served)."""
+    inventory_loaded_at: float = 0.0
+    """Unix time of the last successful inventory load."""
 
     def device_up(self, name: str) -> bool:
         poll = self.polls.get(name)

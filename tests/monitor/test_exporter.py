@@ -168,3 +168,59 @@ def test_serve_refuses_a_bad_shard(tmp_path: Path) -> None:
                         "monitor", "serve", "--shard", "4/4"], capture_output=True, text=True,
                        env={**os.environ, "NO_COLOR": "1"})
     assert r.returncode != 0 and "0 <= I < N" in r.stderr
+
+
+def _metric(body: str, prefix: str) -> str | None:
+    return next((ln.rsplit(" ", 1)[1] for ln in body.splitlines() if ln.startswith(prefix)), None)
+
+
+def test_sighup_reloads_the_inventory_and_refuses_a_broken_edit(tmp_path: Path, agent_factory) -> None:
+    agent = agent_factory([addr(11), addr(12), addr(13)])
+    inv = write_inventory(tmp_path, agent, [core(11, "v2c"), desa("desa-a-r1", "desa-a", 12)], LINKS)
+    port = free_tcp_port()
+    proc = subprocess.Popen(
+        [*NETOPS, "-i", str(inv), "monitor", "serve", "--listen", f"127.0.0.1:{port}", "--interval", "1",
+         "--count", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2],
+    )
+    url = f"http://127.0.0.1:{port}/metrics"
+    try:
+        body = wait_metrics(url, 'netops_device_up{device="desa-a-r1"', proc)
+        assert _metric(body, 'netops_inventory_reload_success{shard="0/1"}') == "1.0"
+        first_load = float(_metric(body, "netops_inventory_last_reload_success_timestamp_seconds{") or 0)
+        assert first_load > 0
+
+        # a village router is replaced: desa-a-r1 leaves, desa-b-r1 arrives; the core stays
+        write_inventory(tmp_path, agent, [core(11, "v2c"), desa("desa-b-r1", "desa-b", 13)], [])
+        proc.send_signal(signal.SIGHUP)
+        body = wait_metrics(url, 'netops_device_up{device="desa-b-r1"', proc)
+        deadline = time.monotonic() + 15
+        while 'device="desa-a-r1"' in body and time.monotonic() < deadline:
+            time.sleep(0.5)
+            body = http_get(url, timeout=2)[1]
+        assert 'device="desa-a-r1"' not in body  # its series left with it
+        assert 'netops_device_up{device="core-01"' in body
+        assert float(_metric(body, "netops_inventory_last_reload_success_timestamp_seconds{") or 0) > first_load
+
+        # a broken edit: refused, named by file and line, the previous inventory still served
+        (inv / "broken.yaml").write_text("devices:\n  - name: desa-c-r1\n    site: desa-c\n    mgmt: [\n")
+        proc.send_signal(signal.SIGHUP)
+        body = wait_metrics(url, 'netops_inventory_reload_success{shard="0/1"} 0.0', proc)
+        time.sleep(2.5)  # two more cycles on the inventory that was in service
+        body = http_get(url, timeout=2)[1]
+        assert 'netops_device_up{device="desa-b-r1"' in body and _metric(body, "netops_poll_devices{") == "2.0"
+
+        (inv / "broken.yaml").unlink()
+        proc.send_signal(signal.SIGHUP)
+        wait_metrics(url, 'netops_inventory_reload_success{shard="0/1"} 1.0', proc)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            _, err = proc.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            _, err = proc.communicate()
+    assert proc.returncode == 0, err
+    assert "broken.yaml:5: YAML syntax error" in err and "inventory reload refused" in err, err
+    for secret in (agent.community, agent.auth_key, agent.priv_key):
+        assert secret not in err

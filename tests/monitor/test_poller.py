@@ -197,3 +197,32 @@ def test_counter64_reset_without_uptime_change_gives_no_rate(tmp_path: Path, age
     r = s2.rates["desa-a-r1"]["1"]
     assert r.in_bps is None
     assert r.out_bps is not None and r.out_bps > 0
+
+
+def test_reload_keeps_the_baselines_of_devices_that_stay(tmp_path: Path, agent_factory) -> None:
+    agent = agent_factory([addr(5), addr(6), addr(7)], [Interface(1, "ether1", in_octets=1000, out_octets=1000,
+                                                                  speed_mbps=100)])
+    first = load_inventory(write_inventory(tmp_path / "a", agent, [core(5, "v2c"), desa("desa-a-r1", "desa-a", 6)],
+                                           LINKS))
+    second = load_inventory(write_inventory(tmp_path / "b", agent, [core(5, "v2c"), desa("desa-b-r1", "desa-b", 7)],
+                                            []))
+
+    async def scenario(poller: Poller):
+        await poller.poll_once()
+        added, removed = await poller.reload(second)
+        after_reload = await poller.poll_once()
+        await poller.reload(None, "broken.yaml:3: YAML syntax error")
+        return added, removed, after_reload, poller.snapshot
+
+    poller = Poller(first, PollerConfig(), prober=FixedProber())
+    try:
+        added, removed, snap, refused = asyncio.run(scenario(poller))
+    finally:
+        poller.close()
+    assert (added, removed) == ({"desa-b-r1"}, {"desa-a-r1"})
+    assert set(snap.devices) == {"core-01", "desa-b-r1"} and not snap.links
+    assert snap.rates["core-01"]["1"].in_bps == 0.0      # its baseline from before the reload gave a rate at once
+    assert snap.rates["desa-b-r1"]["1"].in_bps is None   # a new device needs two polls, as always
+    assert snap.inventory_ok and snap.inventory_loaded_at > 0
+    assert not refused.inventory_ok and set(refused.devices) == {"core-01", "desa-b-r1"}
+    assert value(poller, "netops_inventory_reload_success", shard="0/1") == 0
