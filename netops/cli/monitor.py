@@ -45,8 +45,9 @@ def poll(
     interval: float = typer.Option(10.0, help="Seconds between the two polls of --rate."),
     concurrency: int = typer.Option(64, help="Devices polled at once."),
     engine: str = ENGINE,
+    down: bool = typer.Option(False, "--down", help="Show only links that are down or unknown (offline sites)."),
 ) -> None:
-    """Poll once and show each monitored link: status, RTT, loss, utilisation."""
+    """Poll once and show each monitored link: status, RTT, loss, utilisation; offline sites listed last."""
     st = state(ctx)
     inv = st.inventory()
     cfg = PollerConfig(where=list(where or []), probe_count=count, concurrency=concurrency, interval=interval,
@@ -65,22 +66,33 @@ def poll(
         poller.close()
     snap = poller.snapshot
     rows = summary_rows(snap)
+    total = len(rows)
+    offline = [r for r in rows if r["status"] != "up"]
+    if down:
+        rows = offline
     errors = [{"device": p.device, "reason": p.reason, "error": p.error} for p in snap.polls.values() if not p.ok]
     if st.json:
-        emit_json({"links": rows, "errors": errors, "devices": {
+        emit_json({"links": rows, "offline": [r["link"] for r in offline], "errors": errors, "devices": {
             n: {"up": snap.device_up(n), "snmp": (snap.polls[n].ok if n in snap.polls else None)}
             for n in snap.devices}})
         return
     console.print(table(
-        f"{len(rows)} links, {len(snap.devices)} devices polled in {snap.cycle_duration:.1f} s",
+        f"{len(rows)} {'offline ' if down else ''}links, {len(snap.devices)} devices polled in "
+        f"{snap.cycle_duration:.1f} s",
         ["link", "kecamatan", "site", "medium", "status", "RTT ms", "jitter ms", "loss %", "in", "out", "util %"],
         [[r["link"], r["kecamatan"], r["site"], r["medium"], r["status"], r["rtt_ms"], r["jitter_ms"],
           r["loss_pct"], _fmt_bps(r["in_bps"]), _fmt_bps(r["out_bps"]), r["utilisation_pct"]] for r in rows],
     ))
     for e in errors:
         console.print(f"[red]{e['reason']}[/]: {e['error']}")
-    if not rate:
+    if not rate and not down:
         console.print("utilisation needs two polls: add --rate (or use 'netops monitor serve')")
+    if offline:
+        shown = ", ".join(f"{r['link']} ({r['site']}, {r['kecamatan']}: {r['status']})" for r in offline[:20])
+        more = f" and {len(offline) - 20} more" if len(offline) > 20 else ""
+        console.print(f"[red]{len(offline)} of {total} links not up[/]: {escape(shown)}{more}")
+    elif snap.links:
+        console.print(f"[green]all {len(snap.links)} links up[/]")
 
 
 @app.command()

@@ -45,6 +45,28 @@ def test_poll_json_and_table(tmp_path: Path, agent_factory) -> None:
     assert "fo-desa-a" in r.stdout and "fo-desa-b" not in r.stdout and "up" in r.stdout
 
 
+
+def test_poll_names_the_offline_sites_and_down_shows_only_them(tmp_path: Path, agent_factory, nft) -> None:
+    need_binary("fping")
+    agent = agent_factory([addr(23), addr(24)], [Interface(1, "ether1")])
+    links = [*LINKS, {"id": "vsat-desa-b", "medium": "vsat", "provider": "Telkom Mangoesky", "bandwidth_mbps": 4,
+                      "a": {"site": "dc"}, "b": {"site": "desa-b", "device": "desa-b-r1", "interface": "ether1"}}]
+    inv = write_inventory(tmp_path, agent, [desa("desa-a-r1", "desa-a", 23), desa("desa-b-r1", "desa-b", 24)],
+                          links)
+    r = netops("-i", str(inv), "monitor", "poll", "--count", "2")
+    assert r.returncode == 0, r.stderr
+    assert "all 2 links up" in r.stdout
+
+    nft.drop(addr(24))  # desa B's VSAT goes dark: no SNMP, no ping
+    r = netops("-i", str(inv), "monitor", "poll", "--count", "2")
+    assert r.returncode == 0, r.stderr
+    assert "1 of 2 links not up: vsat-desa-b (desa-b, Kubu: down)" in r.stdout
+    r = netops("-i", str(inv), "monitor", "poll", "--count", "2", "--down")
+    assert "1 offline links" in r.stdout and "vsat-desa-b" in r.stdout and "fo-desa-a" not in r.stdout
+    r = netops("-i", str(inv), "--json", "monitor", "poll", "--count", "2", "--down")
+    data = json.loads(r.stdout)
+    assert data["offline"] == ["vsat-desa-b"] and [row["link"] for row in data["links"]] == ["vsat-desa-b"]
+
 def test_poll_with_a_bad_filter_or_inventory_fails_clearly(tmp_path: Path) -> None:
     r = netops("-i", str(tmp_path / "nope"), "monitor", "poll")
     assert r.returncode != 0 and "does not exist" in r.stderr and "Traceback" not in r.stderr
