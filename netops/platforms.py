@@ -7,6 +7,7 @@ platform name.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from netops.errors import UnknownPlatform
@@ -67,11 +68,17 @@ class Platform:
     """scheduled-revert: commands that cancel the scheduled restore after a good change."""
     revert_now: tuple[str, ...] = ()
     """scheduled-revert: commands that restore the saved config at once."""
+    read_only: tuple[str, ...] = ()
+    """regexes of commands that only read (show, print, ping): ``netops run`` sends any
+    other command only with ``--commit``, so a typo cannot reload a village router."""
     pipeline: bool = False
     """send a whole set of lines in one write and read the answers once (one round trip
     instead of one per line: ~0.6 s each behind VSAT). Used only while an on-device revert
     is armed: the lines after a rejected one have run before netops sees the error, and
     the armed revert undoes them with the rest."""
+
+    def is_read_only(self, command: str) -> bool:
+        return any(re.search(rx, command.strip()) for rx in self.read_only)
 
     @property
     def managed(self) -> bool:
@@ -91,6 +98,8 @@ PLATFORMS: dict[str, Platform] = {
             snmp_profiles=("system", "if_mib", "mikrotik_health"),
             show_config="/export terse",
             save=None,
+            read_only=(r"^(?!.*\bfile=)/(?:[\w-]+[ /])*(?:print|export)(?:\s|$)",
+                       r"^/(?:ping|tool[ /]traceroute)\s"),
             rollback="scheduled-revert",
             config_style="flat",
             comment_prefixes=("#",),
@@ -141,6 +150,7 @@ PLATFORMS: dict[str, Platform] = {
             save="write memory",
             # napalm's ios candidate/rollback needs archive + SCP on a real IOS: nothing in
             # the lab can run it, so the tested restore from backup is used instead.
+            read_only=(r"^(?:sh|sho|show)\s(?!.*\|\s*(?:redirect|tee|append)\b)", r"^(?:ping|traceroute)\s"),
             rollback="backup-restore",
             replace_prefixes=("hostname ", "ip domain name ", "banner motd ", "description ",
                               "snmp-server location ", "snmp-server contact "),
@@ -169,6 +179,7 @@ PLATFORMS: dict[str, Platform] = {
             snmp_profiles=("system", "if_mib"),
             show_config="display current-configuration",
             save="save",
+            read_only=(r"^(?:dis|disp|displa|display)\s", r"^(?:ping|tracert)\s"),
             rollback="backup-restore",
             comment_prefixes=("#", "!"),
             block_end=("quit", "#", "return"),
@@ -198,6 +209,7 @@ PLATFORMS: dict[str, Platform] = {
             snmp_profiles=("system", "if_mib"),
             show_config="show running-config",
             save="write memory",
+            read_only=(r"^(?:sh|sho|show)\s(?!.*\|\s*(?:redirect|tee|append)\b)", r"^(?:ping|traceroute)\s"),
             rollback="backup-restore",
             replace_prefixes=("hostname ", "banner motd ", "description "),
             secret_patterns=(

@@ -40,3 +40,32 @@ def test_every_platform_names_what_exists(name):
 def test_an_unknown_platform_is_refused_with_the_valid_names():
     with pytest.raises(UnknownPlatform, match="unknown platform 'junos'.*mikrotik_routeros"):
         get_platform("junos")
+
+
+@pytest.mark.parametrize("platform,command,read_only", [
+    ("mikrotik_routeros", "/ip address print", True),
+    ("mikrotik_routeros", "/interface/print detail", True),
+    ("mikrotik_routeros", "/export terse", True),
+    ("mikrotik_routeros", "/export", True),
+    ("mikrotik_routeros", "/ping 10.112.0.10 count=3", True),
+    ("mikrotik_routeros", "/export file=all", False),          # writes a file on the router
+    ("mikrotik_routeros", "/ip address print file=addrs", False),
+    ("mikrotik_routeros", "/system reboot", False),
+    ("mikrotik_routeros", "/ip address add address=10.0.0.1/24 interface=ether2", False),
+    ("mikrotik_routeros", "show version", False),
+    ("cisco_ios", "show ip interface brief", True),
+    ("cisco_ios", "sh run", True),
+    ("cisco_ios", "ping 10.112.0.10 repeat 3", True),
+    ("cisco_ios", "show running-config | redirect flash:run.txt", False),
+    ("cisco_ios", "reload", False),
+    ("cisco_ios", "clear ip bgp *", False),
+    ("cisco_ios", "configure terminal", False),
+    ("frr", "show ip route", True),
+    ("frr", "write memory", False),
+    ("huawei_vrp", "display current-configuration", True),
+    ("huawei_vrp", "dis ip int brief", True),
+    ("huawei_vrp", "reboot", False),
+    ("huawei_vrp", "save", False),
+])
+def test_read_only_commands(platform: str, command: str, read_only: bool) -> None:
+    assert get_platform(platform).is_read_only(command) is read_only

@@ -14,6 +14,7 @@ from netops.cli.monitor import app as monitor_app
 from netops.cli.output import State
 from netops.cli.play import play as play_command
 from netops.cli.report import app as report_app
+from netops.cli.run import run as run_command
 
 app = typer.Typer(
     name="netops",
@@ -25,6 +26,7 @@ app.add_typer(inventory_app, name="inventory")
 app.add_typer(lab_app, name="lab")
 app.add_typer(config_app, name="config")
 app.command("play")(play_command)
+app.command("run")(run_command)
 app.add_typer(monitor_app, name="monitor")
 app.add_typer(report_app, name="report")
 

@@ -157,7 +157,7 @@ def send_config(conn: Any, platform: Platform, commands: list[str], pipelined: b
         raise DeviceError(f"device rejected a command: {first}") from None
     m = re.search(platform.cli_error, out, re.MULTILINE | re.IGNORECASE)
     if m:
-        raise DeviceError(f"device rejected a command: {_error_line(out, platform)}")
+        raise DeviceError(f"device rejected a command: {error_line(out, platform)}")
     if platform.config_exit:
         conn.write_channel(conn.normalize_cmd(platform.config_exit))
         time.sleep(0.2)
@@ -174,14 +174,14 @@ def pipeline(conn: Any, platform: Platform, commands: list[str]) -> str:
     last = re.escape(commands[-1].strip())
     out = str(conn.read_until_pattern(pattern=last + r"[^\n]*\n[\s\S]*" + _ANY_PROMPT, read_timeout=60))
     if re.search(platform.cli_error, out, re.MULTILINE | re.IGNORECASE):
-        raise DeviceError(f"device rejected a command: {_error_line(out, platform)}")
+        raise DeviceError(f"device rejected a command: {error_line(out, platform)}")
     return out
 
 
 _ANY_PROMPT = r"[#>\]]\s*$"
 
 
-def _error_line(text: str, platform: Platform) -> str:
+def error_line(text: str, platform: Platform) -> str:
     lines = text.splitlines()
     for i, line in enumerate(lines):
         if re.search(platform.cli_error, line, re.IGNORECASE) or (line.startswith("%") and i):

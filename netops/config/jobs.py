@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +56,8 @@ class DeviceResult:
     rollback: str = ""
     """what happened to undo a failed change"""
     seconds: float = 0.0
+    output: str = ""
+    """what the device printed (``netops run``), masked"""
     running_after: str | None = field(default=None, repr=False)
     """the cleaned running config netops last read from the device (saves a re-read)"""
 
@@ -419,7 +422,30 @@ def push(inv: Inventory, names: Iterable[str], repo: BackupRepo, opts: PushOptio
     return report
 
 
-# -- verify (read-only checks) -------------------------------------------------------
+# -- commands: verify checks and ad-hoc runs ------------------------------------------
+
+def _collect(inv: Inventory, commands: dict[str, list[str]], workers: int,
+             progress: Progress) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """(outputs, errors) per device: each device's exec-mode commands, in order, on one session."""
+    nr = dev.nornir_for(inv, list(commands), workers)
+    masker = _Masker(inv)
+
+    def task(t: Task) -> list[str]:
+        conn = dev.connection(t.host, t.nornir.config)
+        outs = [dev.run_command(conn, c) for c in commands[t.host.name]]
+        dev.drop(t.host)
+        progress(t.host.name, "done")
+        return outs
+
+    agg = nr.run(task=task, on_failed=True)
+    outputs, errors = {}, {}
+    for name, multi in agg.items():
+        if multi.failed:
+            errors[name] = masker(_error_text(multi[0].exception), inv.devices[name].platform)
+        else:
+            outputs[name] = multi[0].result
+    return outputs, errors
+
 
 def verify(inv: Inventory, names: Iterable[str], checks: dict[str, tuple[Check, ...]], workers: int = 20,
            progress: Progress = _nothing) -> JobReport:
@@ -428,31 +454,57 @@ def verify(inv: Inventory, names: Iterable[str], checks: dict[str, tuple[Check, 
     report = JobReport()
     if not names:
         return report
-    nr = dev.nornir_for(inv, names, workers)
+    outputs, errors = _collect(inv, {n: [c.command for c in checks[n]] for n in names}, workers, progress)
     masker = _Masker(inv)
-
-    def task(t: Task) -> list[str]:
-        conn = dev.connection(t.host, t.nornir.config)
-        problems = []
-        for check in checks[t.host.name]:
-            out = dev.run_command(conn, check.command)
-            if not re.search(check.expect, out, re.MULTILINE):
-                problems.append(f"'{check.command}': no match for /{check.expect}/")
-        dev.drop(t.host)
-        progress(t.host.name, "done")
-        return problems
-
-    agg = nr.run(task=task, on_failed=True)
     for name in names:
         platform = inv.devices[name].platform
-        multi = agg[name]
-        if multi.failed:
-            report.results.append(DeviceResult(name, platform, "failed", masker(_error_text(multi[0].exception),
-                                                                                 platform)))
-        elif multi[0].result:
-            report.results.append(DeviceResult(name, platform, "failed", masker("; ".join(multi[0].result), platform)))
+        if name in errors:
+            report.results.append(DeviceResult(name, platform, "failed", errors[name]))
+            continue
+        problems = [f"'{c.command}': no match for /{c.expect}/"
+                    for c, out in zip(checks[name], outputs[name], strict=True)
+                    if not re.search(c.expect, out, re.MULTILINE)]
+        if problems:
+            report.results.append(DeviceResult(name, platform, "failed", masker("; ".join(problems), platform)))
         else:
             report.results.append(DeviceResult(name, platform, "ok", f"{len(checks[name])} check(s) passed"))
+    return report
+
+
+def run_commands(inv: Inventory, names: Iterable[str], commands: list[str], commit: bool = False,
+                 workers: int = 20, progress: Progress = _nothing) -> JobReport:
+    """Send exec-mode ``commands`` to every managed device; each result holds the masked output.
+
+    Unless ``commit``, every command must be read-only on every selected platform
+    (``Platform.read_only``); otherwise nothing is sent at all. A command the device
+    rejects fails that device with the device's own error line.
+    """
+    names = targets(inv, names)
+    report = JobReport()
+    if not names or not commands:
+        return report
+    if not commit:
+        count = Counter(inv.devices[n].platform for n in names)
+        refused = [f"'{c}' on {platform} ({n} device{'s' if n != 1 else ''})" for platform, n in sorted(count.items())
+                   for c in commands if not get_platform(platform).is_read_only(c)]
+        if refused:
+            raise ConfigError(f"not a read-only command: {', '.join(refused)}; check the command and the "
+                              "selection (--where platform=...), then add --commit to send it anyway; nothing was sent")
+    outputs, errors = _collect(inv, {n: list(commands) for n in names}, workers, progress)
+    masker = _Masker(inv)
+    for name in names:
+        platform = inv.devices[name].platform
+        p = get_platform(platform)
+        if name in errors:
+            report.results.append(DeviceResult(name, platform, "failed", errors[name]))
+            continue
+        outs = [masker(o, platform) for o in outputs[name]]
+        rejected = [(c, o) for c, o in zip(commands, outs, strict=True) if re.search(p.cli_error, o, re.MULTILINE)]
+        res = DeviceResult(name, platform, "failed" if rejected else "ok",
+                           f"'{rejected[0][0]}': {dev.error_line(rejected[0][1], p)}" if rejected else "",
+                           output="\n".join(f"# {c}\n{o.rstrip()}" if len(commands) > 1 else o.rstrip()
+                                            for c, o in zip(commands, outs, strict=True)))
+        report.results.append(res)
     return report
 
 

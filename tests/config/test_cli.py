@@ -87,3 +87,14 @@ def test_backup_of_unreachable_devices_fails_per_device(local_inventory: Path, t
     assert '"status": "failed"' in res.output and "desa-a1-r1" in res.output
     for value in secrets_env.values():
         assert value not in res.output
+
+
+def test_run_refuses_before_contacting_any_device(local_inventory: Path, secrets_env) -> None:
+    r = runner.invoke(app, ["-i", str(local_inventory), "run", "reload", "--where", "name=core-01"])
+    assert r.exit_code == 2
+    assert "not a read-only command: 'reload' on cisco_ios (1 device)" in r.output and "nothing was sent" in r.output
+    assert "Connection" not in r.output and "refused" not in r.output  # no device was tried
+    r = runner.invoke(app, ["-i", str(local_inventory), "run", "show version", "--where", "platform=vsat_modem"])
+    assert r.exit_code == 1 and "no router netops logs into matches the selection" in r.output
+    r = runner.invoke(app, ["-i", str(local_inventory), "run", "show version", "--where", "name=core-01"])
+    assert r.exit_code == 1 and "core-01" in r.output  # the closed port: failed, reported per device

@@ -226,3 +226,47 @@ def test_playbook_runs_its_steps_in_order(lab, inv, tmp_path: Path) -> None:  # 
     assert done.steps[3].report is not None and done.steps[3].report.results[0].status == "ok"
     again, _ = jobs.diff(inv, ["kec-a-r1"])
     assert again.results[0].status == "unchanged", again.results[0].diff
+
+
+def _netops(lab, *args: str) -> subprocess.CompletedProcess[str]:  # type: ignore[no-untyped-def]
+    env = dict(os.environ, NETOPS_INVENTORY=str(lab.inventory_path), COLUMNS="200", NO_COLOR="1")
+    return subprocess.run([sys.executable, "-m", "netops", *args], capture_output=True, text=True, env=env,
+                          cwd=ROOT, timeout=300)
+
+
+def test_run_shows_each_devices_output_and_names_a_rejected_command(lab) -> None:  # type: ignore[no-untyped-def]
+    r = _netops(lab, "--json", "run", "show version", "--where", "name=kec-b-r1")
+    assert r.returncode == 0, r.stdout + r.stderr
+    (res,) = json.loads(r.stdout)["results"]
+    assert res["status"] == "ok" and "FRRouting" in res["output"]  # real vtysh
+
+    r = _netops(lab, "run", "/export show-sensitive", "/system identity print", "--where", "name=desa-a*")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "desa-a1-r1 (mikrotik_routeros)" in r.stdout and "desa-a2-r1 (mikrotik_routeros)" in r.stdout
+    assert "# /system identity print" in r.stdout and "name: desa-a2-r1" in r.stdout
+    for v in (v for v in lab.secrets.values() if v and len(v) >= 4):
+        assert v not in r.stdout + r.stderr
+
+    r = _netops(lab, "--json", "run", "show ip bgp neighbours detail", "--where", "name=core-01")
+    assert r.returncode == 1
+    (res,) = json.loads(r.stdout)["results"]
+    assert res["status"] == "failed" and "Invalid input" in res["message"], res
+
+
+def test_run_refuses_a_command_that_is_not_read_only_before_contacting_anyone(lab, inv) -> None:  # type: ignore[no-untyped-def]
+    before = _running_clean(inv, "desa-b2-r1")
+    add = "/ip firewall address-list add list=netops-run address=10.98.0.0/16"
+    # 'show version' reads on FRR but is no RouterOS command; the write needs --commit
+    for cmd in ("show version", add):
+        r = _netops(lab, "run", cmd, "--where", "kecamatan=B")
+        assert r.returncode == 2 and f"not a read-only command: '{cmd}' on " in r.stderr, r.stderr
+        assert f"'{cmd}' on mikrotik_routeros (2 devices)" in r.stderr and "nothing was sent" in r.stderr
+    assert _running_clean(inv, "desa-b2-r1") == before
+
+    r = _netops(lab, "run", add, "--where", "name=desa-b2-r1", "--commit")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "netops-run" in _running_clean(inv, "desa-b2-r1")
+    r = _netops(lab, "run", "/ip firewall address-list remove [find list=netops-run]", "--where", "name=desa-b2-r1",
+                "--commit")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert _running_clean(inv, "desa-b2-r1") == before

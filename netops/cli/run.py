@@ -1,0 +1,48 @@
+"""netops run: the same exec-mode command(s) on many routers, output per device (read-only unless --commit)."""
+
+from __future__ import annotations
+
+import typer
+from rich.markup import escape
+from rich.rule import Rule
+
+from netops.cli.config import Where, Workers, _names, _progress, _report_json, _results_table
+from netops.cli.output import console, emit_json, handle_errors, state
+from netops.config import jobs
+from netops.errors import NetopsError
+
+
+@handle_errors
+def run(ctx: typer.Context,
+        command: list[str] = typer.Argument(..., help="Command(s), each one argument: 'show version' '/ip address print'."),
+        where: list[str] | None = Where,
+        commit: bool = typer.Option(False, "--commit",
+                                    help="Also send commands that are not read-only on a platform (show, print, ping)."),
+        workers: int = Workers) -> None:
+    """Run command(s) on every selected router; show what each printed (masked).
+
+    Without --commit only read-only commands go out (show, display, print,
+    export, ping: the platform table's read_only patterns); any other command
+    stops the run before a device is contacted. Exit code 0 when every
+    device answered without error.
+    """
+    st = state(ctx)
+    inv = st.inventory()
+    names = _names(ctx, where)
+    if not jobs.targets(inv, names):
+        raise NetopsError(f"no router netops logs into matches the selection ({len(names)} device(s), none "
+                          "managed: VSAT modems and Linux hosts are not); widen --where")
+    with _progress("run", len(jobs.targets(inv, names)), st.json) as cb:
+        report = jobs.run_commands(inv, names, list(command), commit, workers, cb)
+    if st.json:
+        data = _report_json(report)
+        outputs = {r.device: r.output for r in report.results}
+        for row in data["results"]:
+            row["output"] = outputs[row["device"]]
+        emit_json(data)
+    else:
+        for r in report.results:
+            console.print(Rule(f"{r.device} ({r.platform})", align="left"))
+            console.print(escape(r.output) if r.output else f"[red]{escape(r.message)}[/]")
+        _results_table("run: " + " ; ".join(command), report)
+    raise typer.Exit(0 if report.ok else 1)
