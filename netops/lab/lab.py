@@ -156,8 +156,9 @@ def teardown(workdir: str | Path, quiet: bool = False) -> dict[str, Any]:
                "nft_tables": list(state.data["nft_tables"]), "users": list(state.data["users"]),
                "iptables_chains": list(state.data["iptables_chains"]), "dirs": list(state.data["dirs"])}
     if (workdir / "state.json").exists():
+        # impairments go with the rules that carried them: the next 'lab up' starts unimpaired
         state.data.update({"procs": [], "netns": [], "nft_tables": [], "users": [], "links": [],
-                           "iptables_chains": [], "dirs": []})
+                           "iptables_chains": [], "dirs": [], "impairments": {}})
         state.data["stopped"] = time.time()
         state.save()
     for sub in ("snmp", "ssh", "frr"):

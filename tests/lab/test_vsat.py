@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
 from netops.inventory import load_inventory
 from netops.lab import Lab, LabError
+from tests.conftest import SMALL_INVENTORY
+from tests.lab.conftest import need_lab_tools
 
 
 def rtts(address: str, count: int = 6) -> list[float]:
@@ -59,3 +62,20 @@ def test_impair_loss_and_delay_change_live(lab: Lab):
 def test_impair_unknown_target_is_a_clear_error(lab: Lab):
     with pytest.raises(LabError, match="neither a device nor a site"):
         lab.impair("no-such-site", down=True)
+
+
+def test_a_new_lab_in_the_same_workdir_starts_unimpaired(tmp_path: Path):
+    """'lab impair --down', 'lab down', 'lab up' again: the device answers (the demo runs twice)."""
+    need_lab_tools()
+    lab = Lab(SMALL_INVENTORY, tmp_path / "lab", base="127.103.0.0", where=["name=desa-a1-r1"])
+    try:
+        lab.up()
+        target = addr(lab, "desa-a1-r1")
+        lab.impair("desa-a1-r1", down=True)
+        assert rtts(target, 2) == []
+        lab.down()
+        lab.up()
+        assert len(rtts(target, 3)) == 3
+        assert lab.status()["impairments"] == {}
+    finally:
+        lab.down()
