@@ -55,9 +55,11 @@ def _results_table(title: str, report: jobs.JobReport) -> None:
     rows = [(r.device, r.platform, f"[{STYLE.get(r.status, '')}]{r.status}[/]", r.changes or "",
              f"{r.seconds:.1f}" if r.seconds else "", escape(r.message), escape(r.rollback))
             for r in report.results]
-    t = table(title, ["device", "platform", "result", "changes", "s", "message", "rollback"], [])
+    columns = ["device", "platform", "result", "changes", "s", "message", "rollback"]
+    keep = [i for i in range(len(columns)) if i < 3 or any(str(row[i]) for row in rows)]  # no empty columns
+    t = table(title, [columns[i] for i in keep], [])
     for row in rows:
-        t.add_row(*(str(c) for c in row))
+        t.add_row(*(str(row[i]) for i in keep))
     console.print(t)
     counts = ", ".join(f"{n} {s}" for s, n in sorted(report.by_status().items()))
     console.print(f"{len(report.results)} devices: {counts}")
