@@ -128,14 +128,18 @@ def fetch_running(inv: Inventory, names: list[str], workers: int = 20,
         return text
 
     wanted = set(names)
-    agg = nr.filter(filter_func=lambda h: h.name in wanted).run(task=task, on_failed=True)
-    configs, errors = {}, {}
+    return _split(nr.filter(filter_func=lambda h: h.name in wanted).run(task=task, on_failed=True), inv, masker)
+
+
+def _split(agg: Any, inv: Inventory, masker: _Masker) -> tuple[dict[str, Any], dict[str, str]]:
+    """A Nornir run's (results, masked errors) per device."""
+    results, errors = {}, {}
     for name, multi in agg.items():
         if multi.failed:
             errors[name] = masker(_error_text(multi[0].exception), inv.devices[name].platform)
         else:
-            configs[name] = multi[0].result
-    return configs, errors
+            results[name] = multi[0].result
+    return results, errors
 
 
 def _error_text(exc: BaseException | None) -> str:
@@ -437,14 +441,7 @@ def _collect(inv: Inventory, commands: dict[str, list[str]], workers: int,
         progress(t.host.name, "done")
         return outs
 
-    agg = nr.run(task=task, on_failed=True)
-    outputs, errors = {}, {}
-    for name, multi in agg.items():
-        if multi.failed:
-            errors[name] = masker(_error_text(multi[0].exception), inv.devices[name].platform)
-        else:
-            outputs[name] = multi[0].result
-    return outputs, errors
+    return _split(nr.run(task=task, on_failed=True), inv, masker)
 
 
 def verify(inv: Inventory, names: Iterable[str], checks: dict[str, tuple[Check, ...]], workers: int = 20,

@@ -45,6 +45,15 @@ def promtool_check_metrics(text: str) -> tuple[int, list[str]]:
     return r.returncode, [ln for ln in (r.stdout + r.stderr).splitlines() if ln.strip()]
 
 
+def start_serve(inv: Path, port: int, interval: str, count: str) -> subprocess.Popen:
+    """``netops monitor serve`` as a user starts it, on a loopback port."""
+    return subprocess.Popen(
+        [*NETOPS, "-i", str(inv), "monitor", "serve", "--listen", f"127.0.0.1:{port}", "--interval", interval,
+         "--count", count],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2],
+    )
+
+
 @pytest.fixture
 def served(tmp_path: Path, agent_factory):
     need_binary("promtool")
@@ -53,11 +62,7 @@ def served(tmp_path: Path, agent_factory):
                                                            out_octets=7000, speed_mbps=100)])
     inv = write_inventory(tmp_path, agent, [core(11, "v3"), desa("desa-a-r1", "desa-a", 12)], LINKS)
     port = free_tcp_port()
-    proc = subprocess.Popen(
-        [*NETOPS, "-i", str(inv), "monitor", "serve", "--listen", f"127.0.0.1:{port}", "--interval", "2",
-         "--count", "3"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2],
-    )
+    proc = start_serve(inv, port, "2", "3")
     yield agent, f"127.0.0.1:{port}", proc
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
@@ -178,11 +183,7 @@ def test_sighup_reloads_the_inventory_and_refuses_a_broken_edit(tmp_path: Path, 
     agent = agent_factory([addr(11), addr(12), addr(13)])
     inv = write_inventory(tmp_path, agent, [core(11, "v2c"), desa("desa-a-r1", "desa-a", 12)], LINKS)
     port = free_tcp_port()
-    proc = subprocess.Popen(
-        [*NETOPS, "-i", str(inv), "monitor", "serve", "--listen", f"127.0.0.1:{port}", "--interval", "1",
-         "--count", "2"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2],
-    )
+    proc = start_serve(inv, port, "1", "2")
     url = f"http://127.0.0.1:{port}/metrics"
     try:
         body = wait_metrics(url, 'netops_device_up{device="desa-a-r1"', proc)
