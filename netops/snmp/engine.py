@@ -155,9 +155,6 @@ class Engine:
             if not p.future.done() and not p.future.get_loop().is_closed():
                 p.future.set_exception(SnmpError("closed", "SNMP engine closed"))
         self._pending.clear()
-        for a in self.agents.values():  # an unfinished discovery belongs to the old loop
-            if getattr(a, "discovering", None) is not None:
-                a.discovering = None  # type: ignore[attr-defined]
 
     async def __aenter__(self) -> Engine:
         self._open()

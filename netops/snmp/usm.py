@@ -301,11 +301,19 @@ def _report(p: Parsed, pdu: Pdu, agent: Agent, target: Target) -> SnmpError:
 
 
 async def discover(engine: Engine, target: Target, agent: Agent) -> None:
-    if agent.discovering is not None:
-        await asyncio.shield(agent.discovering)
-        return
+    """Learn the agent's engine id, boots and time; parallel requests to it share one discovery.
+
+    The discovery in flight is this call's own future: only a future of the running loop is
+    waited on (one left from an earlier ``asyncio.run`` is not), and only the call that made
+    it settles and clears it.
+    """
     loop = asyncio.get_running_loop()
-    agent.discovering = loop.create_future()
+    current = agent.discovering
+    if current is not None and current.get_loop() is loop and not current.done():
+        await asyncio.shield(current)
+        return
+    fut: asyncio.Future[None] = loop.create_future()
+    agent.discovering = fut
     try:
         msg_id = engine.next_id()
 
@@ -319,13 +327,14 @@ async def discover(engine: Engine, target: Target, agent: Agent) -> None:
             agent.update(p.boots, p.time)
             return pdu
         await engine.exchange(target, msg_id, discovery_request(msg_id), handle)
-        agent.discovering.set_result(None)
+        fut.set_result(None)
     except BaseException as exc:
-        agent.discovering.set_exception(exc)
-        agent.discovering.exception()  # retrieved: waiters re-raise it
+        fut.set_exception(exc)
+        fut.exception()  # retrieved: waiters re-raise it
         raise
     finally:
-        agent.discovering = None
+        if agent.discovering is fut:
+            agent.discovering = None
 
 
 async def _answers_discovery(engine: Engine, target: Target) -> bool:

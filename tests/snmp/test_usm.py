@@ -216,3 +216,29 @@ def test_changed_engine_id_is_rediscovered(agent: Snmpd) -> None:
             got = await eng.get(t, ["1.3.6.1.2.1.1.3.0"])
             assert "1.3.6.1.2.1.1.3.0" in got and state.engine_id == real
     asyncio.run(run())
+
+
+def test_discovery_on_a_new_event_loop_with_requests_in_parallel(agent: Snmpd) -> None:
+    """One engine across two asyncio.run() calls (as 'monitor poll --rate' or a script polls):
+    the first request of the second run reopens the socket; a discovery it had just begun must
+    stay the one every parallel request of that device waits for."""
+    eng = Engine()
+    host, port = agent.listen[0]
+    v2c = Target(host, port, community=agent.community, timeout=1.0, retries=1)
+    t = v3_target(agent)
+
+    async def warm() -> None:
+        await eng.get(v2c, ["1.3.6.1.2.1.1.3.0"])
+
+    oids = ["1.3.6.1.2.1.1.1.0", "1.3.6.1.2.1.1.3.0", "1.3.6.1.2.1.1.5.0"]  # sysDescr, sysUpTime, sysName
+
+    async def parallel() -> list[dict]:
+        return await asyncio.gather(*(eng.get(t, [oid]) for oid in oids))
+
+    try:
+        asyncio.run(warm())
+        got = asyncio.run(parallel())
+    finally:
+        eng.close()
+    assert [list(g) for g in got] == [[oid] for oid in oids]
+    assert eng.agents[t.addr].discovering is None
