@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 from pathlib import Path
 
@@ -124,8 +125,7 @@ def serve(
     scheme = "https" if web and web.cert_file else "http"
     console.print(f"netops monitor: shard {cfg.shard[0]}/{cfg.shard[1]}, {len(poller.devices)} devices, "
                   f"{len(poller.links)} links, every {interval:g} s; serving {scheme}://{host}:{port}/metrics")
-
-    console.print("reload the inventory without a restart: kill -HUP <pid> (a broken edit is refused)")
+    console.print(f"reload the inventory without a restart: kill -HUP {os.getpid()} (a broken edit is refused)")
     inv_path = state(ctx).inventory_path
 
     async def reload() -> None:
