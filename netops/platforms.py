@@ -71,6 +71,9 @@ class Platform:
     read_only: tuple[str, ...] = ()
     """regexes of commands that only read (show, print, ping): ``netops run`` sends any
     other command only with ``--commit``, so a typo cannot reload a village router."""
+    read_only_never: str | None = None
+    """regex of what makes any command a writer (a second command after ``;``, command
+    substitution, output redirected to a file); matched case-insensitively."""
     pipeline: bool = False
     """send a whole set of lines in one write and read the answers once (one round trip
     instead of one per line: ~0.6 s each behind VSAT). Used only while an on-device revert
@@ -78,7 +81,13 @@ class Platform:
     the armed revert undoes them with the rest."""
 
     def is_read_only(self, command: str) -> bool:
-        return any(re.search(rx, command.strip()) for rx in self.read_only)
+        """Only one line, nothing in ``read_only_never``, and a ``read_only`` pattern matches."""
+        cmd = command.strip()
+        if re.search(r"[\x00-\x1f\x7f]", cmd):  # a newline would send a second command
+            return False
+        if self.read_only_never and re.search(self.read_only_never, cmd, re.IGNORECASE):
+            return False
+        return any(re.search(rx, cmd, re.IGNORECASE) for rx in self.read_only)
 
     @property
     def managed(self) -> bool:
@@ -98,8 +107,10 @@ PLATFORMS: dict[str, Platform] = {
             snmp_profiles=("system", "if_mib", "mikrotik_health"),
             show_config="/export terse",
             save=None,
-            read_only=(r"^(?!.*\bfile=)/(?:[\w-]+[ /])*(?:print|export)(?:\s|$)",
-                       r"^/(?:ping|tool[ /]traceroute)\s"),
+            read_only=(r"^/(?:[\w-]+[ /])*(?:print|export)(?:\s|$)", r"^/(?:ping|tool[ /]traceroute)\s"),
+            # ';' chains commands, [ ] { } $ substitute them, ':' starts a script command,
+            # file= (or any abbreviation of it) writes a file on the router
+            read_only_never=r"[;\[\]{}$]|^:|\bf(?:i(?:le?)?)?=",
             rollback="scheduled-revert",
             config_style="flat",
             comment_prefixes=("#",),
@@ -150,7 +161,8 @@ PLATFORMS: dict[str, Platform] = {
             save="write memory",
             # napalm's ios candidate/rollback needs archive + SCP on a real IOS: nothing in
             # the lab can run it, so the tested restore from backup is used instead.
-            read_only=(r"^(?:sh|sho|show)\s(?!.*\|\s*(?:redirect|tee|append)\b)", r"^(?:ping|traceroute)\s"),
+            read_only=(r"^(?:sh|sho|show)\s", r"^(?:ping|traceroute)\s"),
+            read_only_never=r"\|\s*[art]|>",  # | append, | redirect, | tee (or abbreviations): a file
             rollback="backup-restore",
             replace_prefixes=("hostname ", "ip domain name ", "banner motd ", "description ",
                               "snmp-server location ", "snmp-server contact "),
@@ -180,6 +192,7 @@ PLATFORMS: dict[str, Platform] = {
             show_config="display current-configuration",
             save="save",
             read_only=(r"^(?:dis|disp|displa|display)\s", r"^(?:ping|tracert)\s"),
+            read_only_never=r"\|\s*[art]|>",
             rollback="backup-restore",
             comment_prefixes=("#", "!"),
             block_end=("quit", "#", "return"),
@@ -209,7 +222,8 @@ PLATFORMS: dict[str, Platform] = {
             snmp_profiles=("system", "if_mib"),
             show_config="show running-config",
             save="write memory",
-            read_only=(r"^(?:sh|sho|show)\s(?!.*\|\s*(?:redirect|tee|append)\b)", r"^(?:ping|traceroute)\s"),
+            read_only=(r"^(?:sh|sho|show)\s", r"^(?:ping|traceroute)\s"),
+            read_only_never=r"\|\s*[art]|>",  # | append, | redirect, | tee (or abbreviations): a file
             rollback="backup-restore",
             replace_prefixes=("hostname ", "banner motd ", "description "),
             secret_patterns=(

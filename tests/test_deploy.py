@@ -42,6 +42,12 @@ def _environment(text: str) -> dict[str, str]:
     return env
 
 
+def _example_alternatives() -> list[str]:
+    """The commented-out settings the example file offers, as they would be uncommented."""
+    return [ln[1:] for ln in (ROOT / "deploy" / "netops.env.example").read_text().splitlines()
+            if ln.startswith("#NETOPS_")]
+
+
 def _expand(command: str, env: dict[str, str]) -> list[str]:
     """systemd's rule for ExecStart: an unbraced $VAR splits into words."""
     out: list[str] = []
@@ -70,12 +76,21 @@ def test_verify_would_catch_a_broken_unit(tmp_path: Path) -> None:
     assert "Failed to parse service type" in r.stdout + r.stderr
 
 
-@pytest.mark.parametrize("unit,command", [("netops-exporter.service", "monitor serve"),
-                                          ("netops-backup.service", "play")])
-def test_exec_start_parses_with_the_cli(unit: str, command: str) -> None:
+@pytest.mark.parametrize("unit,command,alternative", [
+    ("netops-exporter.service", "monitor serve", None),
+    *(("netops-exporter.service", "monitor serve", alt) for alt in _example_alternatives()),
+    ("netops-backup.service", "play", None),
+])
+def test_exec_start_parses_with_the_cli(unit: str, command: str, alternative: str | None) -> None:
     text = (UNITS / unit).read_text()
     (exec_start,) = _unit_values(text, "ExecStart")
-    argv = _expand(exec_start, _environment(text))
+    env = _environment(text)
+    if alternative:
+        k, v = alternative.split("=", 1)
+        env[k] = v
+    argv = _expand(exec_start, env)
+    if command == "monitor serve" and not alternative:  # out of the box, the exporter stays local
+        assert "--listen 127.0.0.1:" in " ".join(argv)
     assert argv[0] == f"{INSTALLED}/.venv/bin/netops"
     args = argv[1:]
     for path in (a for a in args if a.startswith(INSTALLED + "/")):

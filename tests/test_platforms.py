@@ -66,6 +66,26 @@ def test_an_unknown_platform_is_refused_with_the_valid_names():
     ("huawei_vrp", "dis ip int brief", True),
     ("huawei_vrp", "reboot", False),
     ("huawei_vrp", "save", False),
+    # a read-only start does not make a command read-only
+    ("mikrotik_routeros", "/ip address print ; /system reboot", False),
+    ("mikrotik_routeros", "/export terse ;/ip address remove [find]", False),
+    ("mikrotik_routeros", "/ip address print where [/ip address remove 0]", False),
+    ("mikrotik_routeros", "/ip address print\n/system reboot", False),
+    ("mikrotik_routeros", "/export fi=all", False),
+    ("mikrotik_routeros", "/export FILE=x", False),
+    ("mikrotik_routeros", ":foreach i in=[/ip address find] do={/ip address remove $i}", False),
+    ("mikrotik_routeros", "/ip address print from=0", True),
+    ("mikrotik_routeros", "/log print follow-only", True),
+    ("cisco_ios", "show ver\nconfigure terminal", False),
+    ("cisco_ios", "show run | red flash:x", False),
+    ("cisco_ios", "show run | REDIRECT flash:x", False),
+    ("cisco_ios", "show run | t flash:x", False),
+    ("cisco_ios", "show run | include hostname", True),
+    ("cisco_ios", "show run | section interface", True),
+    ("cisco_ios", "SHOW VERSION", True),
+    ("frr", "show running-config | append x", False),
+    ("huawei_vrp", "display version\nreboot", False),
+    ("huawei_vrp", "display current-configuration | include sysname", True),
 ])
 def test_read_only_commands(platform: str, command: str, read_only: bool) -> None:
     assert get_platform(platform).is_read_only(command) is read_only

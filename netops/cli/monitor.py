@@ -111,7 +111,10 @@ def serve(
     profiles: Path | None = PROFILES,
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log poll errors to stderr."),
 ) -> None:
-    """Run the poller and a Prometheus exporter until interrupted."""
+    """Run the poller and a Prometheus exporter until interrupted; SIGHUP reloads the inventory."""
+    # a reload asked for while netops is still starting is kept, not fatal (SIGHUP's default)
+    early_hup: list[int] = []
+    signal.signal(signal.SIGHUP, lambda *_: early_hup.append(1))
     from netops.monitor.server import Exporter, load_web_config, parse_listen
 
     logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, format="%(levelname)s %(message)s")
@@ -128,17 +131,20 @@ def serve(
     console.print(f"reload the inventory without a restart: kill -HUP {os.getpid()} (a broken edit is refused)")
     inv_path = state(ctx).inventory_path
 
+    reloading = asyncio.Lock()  # one reload at a time, in the order asked: the last edit wins
+
     async def reload() -> None:
-        try:
-            new = await asyncio.get_running_loop().run_in_executor(None, load_inventory, inv_path)
-            added, removed = await poller.reload(new)
-        except NetopsError as exc:
-            for p in getattr(exc, "errors", None) or [exc]:
-                err_console.print(f"[red]error[/] {escape(str(p))}")
-            err_console.print("[red]inventory reload refused[/]: still serving the previous inventory; "
-                              "fix the error(s) and send SIGHUP again")
-            await poller.reload(None, str(exc))
-            return
+        async with reloading:
+            try:
+                new = await asyncio.get_running_loop().run_in_executor(None, load_inventory, inv_path)
+                added, removed = await poller.reload(new)
+            except NetopsError as exc:
+                for p in getattr(exc, "errors", None) or [exc]:
+                    err_console.print(f"[red]error[/] {escape(str(p))}")
+                err_console.print("[red]inventory reload refused[/]: still serving the previous inventory; "
+                                  "fix the error(s) and send SIGHUP again")
+                await poller.reload(None, str(exc))
+                return
         console.print(f"inventory reloaded from {inv_path}: {len(poller.devices)} devices "
                       f"(+{len(added)} -{len(removed)}), {len(poller.links)} links")
 
@@ -155,6 +161,8 @@ def serve(
             task.add_done_callback(reloads.discard)
 
         loop.add_signal_handler(signal.SIGHUP, on_hup)
+        if early_hup:
+            on_hup()
         await poller.run(stop)
 
     try:

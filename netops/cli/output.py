@@ -77,7 +77,7 @@ def emit_json(data: Any) -> None:
 
 
 def table(title: str | None, columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> Table:
-    t = Table(title=title, show_lines=False, header_style="bold")
+    t = Table(title=escape(title) if title else title, show_lines=False, header_style="bold")
     for col in columns:
         t.add_column(col)
     for row in rows:

@@ -44,5 +44,5 @@ def run(ctx: typer.Context,
         for r in report.results:
             console.print(Rule(f"{r.device} ({r.platform})", align="left"))
             console.print(escape(r.output) if r.output else f"[red]{escape(r.message)}[/]")
-        _results_table("run: " + " ; ".join(command), report)
+        _results_table(f"run: {len(command)} command{'s' if len(command) != 1 else ''}", report)
     raise typer.Exit(0 if report.ok else 1)

@@ -25,7 +25,7 @@ from netops.config.errors import ConfigError
 from netops.config.mask import clean, known_secrets, mask
 from netops.config.render import DEFAULT_FEATURES, Rendered, TemplateSet, managed, render_all
 from netops.inventory.loader import Inventory
-from netops.platforms import get_platform
+from netops.platforms import Platform, get_platform
 from netops.secrets import redact
 
 Progress = Callable[[str, str], None]
@@ -480,29 +480,39 @@ def run_commands(inv: Inventory, names: Iterable[str], commands: list[str], comm
     report = JobReport()
     if not names or not commands:
         return report
+    masker = _Masker(inv)  # commands are masked too: one may carry a password
     if not commit:
         count = Counter(inv.devices[n].platform for n in names)
-        refused = [f"'{c}' on {platform} ({n} device{'s' if n != 1 else ''})" for platform, n in sorted(count.items())
-                   for c in commands if not get_platform(platform).is_read_only(c)]
+        refused = [f"'{masker(c, platform)}' on {platform} ({n} device{'s' if n != 1 else ''})"
+                   for platform, n in sorted(count.items()) for c in commands
+                   if not get_platform(platform).is_read_only(c)]
         if refused:
             raise ConfigError(f"not a read-only command: {', '.join(refused)}; check the command and the "
                               "selection (--where platform=...), then add --commit to send it anyway; nothing was sent")
     outputs, errors = _collect(inv, {n: list(commands) for n in names}, workers, progress)
-    masker = _Masker(inv)
     for name in names:
         platform = inv.devices[name].platform
         p = get_platform(platform)
         if name in errors:
             report.results.append(DeviceResult(name, platform, "failed", errors[name]))
             continue
+        shown = [masker(c, platform) for c in commands]
         outs = [masker(o, platform) for o in outputs[name]]
-        rejected = [(c, o) for c, o in zip(commands, outs, strict=True) if re.search(p.cli_error, o, re.MULTILINE)]
+        rejected = [(c, o) for c, o in zip(shown, outs, strict=True) if _rejected(o, p)]
         res = DeviceResult(name, platform, "failed" if rejected else "ok",
                            f"'{rejected[0][0]}': {dev.error_line(rejected[0][1], p)}" if rejected else "",
                            output="\n".join(f"# {c}\n{o.rstrip()}" if len(commands) > 1 else o.rstrip()
-                                            for c, o in zip(commands, outs, strict=True)))
+                                            for c, o in zip(shown, outs, strict=True)))
         report.results.append(res)
     return report
+
+
+def _rejected(output: str, platform: Platform) -> bool:
+    """Did the device refuse the command? A refusal is short and starts with the error (RouterOS:
+    one line; IOS, VRP: a caret line, then the message). A longer answer is the device's data:
+    a log that quotes "syntax error" is not a failure."""
+    lines = [ln for ln in output.splitlines() if ln.strip()]
+    return len(lines) <= 3 and bool(re.search(platform.cli_error, "\n".join(lines[:2]), re.MULTILINE | re.IGNORECASE))
 
 
 # -- rollback to a backup revision -------------------------------------------------------
