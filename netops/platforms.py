@@ -95,6 +95,11 @@ class Platform:
         return self.netmiko is not None and self.templates is not None
 
 
+SHOW_PING_TRACEROUTE = (r"^(?:sh|sho|show)\s", r"^(?:ping|traceroute)\s")
+"""read-only commands of IOS and FRR's vtysh"""
+OUTPUT_TO_FILE = r"\|\s*[art]|>"
+"""``| append``, ``| redirect``, ``| tee`` (or an abbreviation) or ``>``: the output goes to a file"""
+
 PLATFORMS: dict[str, Platform] = {
     p.name: p
     for p in (
@@ -161,8 +166,8 @@ PLATFORMS: dict[str, Platform] = {
             save="write memory",
             # napalm's ios candidate/rollback needs archive + SCP on a real IOS: nothing in
             # the lab can run it, so the tested restore from backup is used instead.
-            read_only=(r"^(?:sh|sho|show)\s", r"^(?:ping|traceroute)\s"),
-            read_only_never=r"\|\s*[art]|>",  # | append, | redirect, | tee (or abbreviations): a file
+            read_only=SHOW_PING_TRACEROUTE,
+            read_only_never=OUTPUT_TO_FILE,
             rollback="backup-restore",
             replace_prefixes=("hostname ", "ip domain name ", "banner motd ", "description ",
                               "snmp-server location ", "snmp-server contact "),
@@ -192,7 +197,7 @@ PLATFORMS: dict[str, Platform] = {
             show_config="display current-configuration",
             save="save",
             read_only=(r"^(?:dis|disp|displa|display)\s", r"^(?:ping|tracert)\s"),
-            read_only_never=r"\|\s*[art]|>",
+            read_only_never=OUTPUT_TO_FILE,
             rollback="backup-restore",
             comment_prefixes=("#", "!"),
             block_end=("quit", "#", "return"),
@@ -222,8 +227,8 @@ PLATFORMS: dict[str, Platform] = {
             snmp_profiles=("system", "if_mib"),
             show_config="show running-config",
             save="write memory",
-            read_only=(r"^(?:sh|sho|show)\s", r"^(?:ping|traceroute)\s"),
-            read_only_never=r"\|\s*[art]|>",  # | append, | redirect, | tee (or abbreviations): a file
+            read_only=SHOW_PING_TRACEROUTE,
+            read_only_never=OUTPUT_TO_FILE,
             rollback="backup-restore",
             replace_prefixes=("hostname ", "banner motd ", "description "),
             secret_patterns=(

@@ -67,13 +67,14 @@ def _results_table(title: str, report: jobs.JobReport) -> None:
         console.print(f"[red]stopped:[/] {escape(report.stopped)}")
 
 
-def _report_json(report: jobs.JobReport, with_diff: bool = False) -> dict:
+def _report_json(report: jobs.JobReport, with_diff: bool = False, with_output: bool = False) -> dict:
     return {
         "ok": report.ok, "stopped": report.stopped or None, "backup_commit": report.backup_commit,
         "after_commit": report.after_commit,
         "results": [{"device": r.device, "platform": r.platform, "status": r.status, "changes": r.changes,
                      "message": r.message, "rollback": r.rollback, "seconds": round(r.seconds, 2),
-                     **({"diff": r.diff} if with_diff else {})} for r in report.results],
+                     **({"diff": r.diff} if with_diff else {}),
+                     **({"output": r.output} if with_output else {})} for r in report.results],
     }
 
 

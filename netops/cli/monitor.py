@@ -92,8 +92,8 @@ def poll(
         shown = ", ".join(f"{r['link']} ({r['site']}, {r['kecamatan']}: {r['status']})" for r in offline[:20])
         more = f" and {len(offline) - 20} more" if len(offline) > 20 else ""
         console.print(f"[red]{len(offline)} of {total} links not up[/]: {escape(shown)}{more}")
-    elif snap.links:
-        console.print(f"[green]all {len(snap.links)} links up[/]")
+    elif total:
+        console.print(f"[green]all {total} links up[/]")
 
 
 @app.command()

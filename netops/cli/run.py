@@ -29,17 +29,14 @@ def run(ctx: typer.Context,
     st = state(ctx)
     inv = st.inventory()
     names = _names(ctx, where)
-    if not jobs.targets(inv, names):
+    routers = jobs.targets(inv, names)
+    if not routers:
         raise NetopsError(f"no router netops logs into matches the selection ({len(names)} device(s), none "
                           "managed: VSAT modems and Linux hosts are not); widen --where")
-    with _progress("run", len(jobs.targets(inv, names)), st.json) as cb:
-        report = jobs.run_commands(inv, names, list(command), commit, workers, cb)
+    with _progress("run", len(routers), st.json) as cb:
+        report = jobs.run_commands(inv, routers, list(command), commit, workers, cb)
     if st.json:
-        data = _report_json(report)
-        outputs = {r.device: r.output for r in report.results}
-        for row in data["results"]:
-            row["output"] = outputs[row["device"]]
-        emit_json(data)
+        emit_json(_report_json(report, with_output=True))
     else:
         for r in report.results:
             console.print(Rule(f"{r.device} ({r.platform})", align="left"))
