@@ -32,7 +32,7 @@ from snmp_lab import COMMUNITY, IF_BASICS, SYSUPTIME, V3, device  # noqa: E402
 
 from netops.inventory import load_inventory  # noqa: E402
 from netops.monitor.poller import Poller, PollerConfig  # noqa: E402
-from netops.monitor.snmp import PysnmpClient  # noqa: E402
+from netops.snmp.pysnmp_client import PysnmpClient  # noqa: E402
 
 
 class NoProbes:

@@ -50,10 +50,11 @@ def summarise(session: object) -> dict[str, object]:
 
 
 async def poll_pysnmp(n: int, port_base: int, agents: int) -> int:
-    from netops.monitor.snmp import PysnmpClient, SnmpTarget
+    from netops.snmp.api import SnmpTarget
+    from netops.snmp.pysnmp_client import PysnmpClient
 
     client = PysnmpClient()
-    ts = [SnmpTarget(name, host, port, "2c", 10.0, 1, community=COMMUNITY)
+    ts = [SnmpTarget(host, port, "2c", timeout=10.0, retries=1, name=name, community=COMMUNITY)
           for name, host, port in (device(i, port_base, agents) for i in range(n))]
     sem = asyncio.Semaphore(256)
 
@@ -69,17 +70,19 @@ async def poll_pysnmp(n: int, port_base: int, agents: int) -> int:
 
 
 async def poll_fast(n: int, port_base: int, agents: int) -> int:
-    from netops.snmp.engine import Engine, Target
+    from netops.snmp import usm
+    from netops.snmp.api import SnmpTarget
+    from netops.snmp.engine import Engine
     from netops.snmp.walk import Walker
 
-    async with Engine() as eng:
+    async with Engine(v3=usm) as eng:
         w = Walker(eng)
         total = 0
         for _ in range(2):  # second cycle warm, like a running poller
-            ts = [Target(host, port, community=COMMUNITY, name=name, timeout=10.0)
+            ts = [SnmpTarget(host, port, community=COMMUNITY, name=name, timeout=10.0)
                   for name, host, port in (device(i, port_base, agents) for i in range(n))]
 
-            async def one(t: Target) -> int:
+            async def one(t: SnmpTarget) -> int:
                 s, tab = await asyncio.gather(eng.get(t, [SYSUPTIME]), w.walk(t, list(IF_BASICS.values()), 25))
                 return len(s) + sum(len(v) for v in tab.values())
             total += sum(await asyncio.gather(*(one(t) for t in ts)))

@@ -20,11 +20,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from snmp_lab import COMMUNITY, IF_BASICS, SYSUPTIME, V3, device, shard_of  # noqa: E402
 
-from netops.snmp.engine import Engine, SnmpError, Target  # noqa: E402
+from netops.snmp import usm  # noqa: E402
+from netops.snmp.api import SnmpError, SnmpTarget  # noqa: E402
+from netops.snmp.engine import Engine  # noqa: E402
 from netops.snmp.walk import Walker, index_text  # noqa: E402
 
 
-def targets(a: argparse.Namespace) -> list[Target]:
+def targets(a: argparse.Namespace) -> list[SnmpTarget]:
     out = []
     i_shard, n_shard = a.shard
     for i in range(a.devices):
@@ -32,17 +34,17 @@ def targets(a: argparse.Namespace) -> list[Target]:
         port = a.port or port
         if n_shard > 1 and shard_of(name, n_shard) != i_shard:
             continue
-        t = Target(host, port, name=name, timeout=a.timeout, retries=a.retries, max_varbinds=a.max_varbinds)
+        common = {"name": name, "timeout": a.timeout, "retries": a.retries, "max_varbinds": a.max_varbinds}
         if a.version == "3":
-            t.version, t.user, t.auth_key, t.priv_key = "3", V3[0], V3[2], V3[4]
-            t.auth_protocol, t.priv_protocol = "sha", "aes"
+            t = SnmpTarget(host, port, version="3", user=V3[0], auth_key=V3[2], priv_key=V3[4],
+                           auth_protocol="sha", priv_protocol="aes", **common)
         else:
-            t.community = COMMUNITY
+            t = SnmpTarget(host, port, community=COMMUNITY, **common)
         out.append(t)
     return out
 
 
-async def poll(engine: Engine, walker: Walker, t: Target, cols: list[str], reps: int) -> tuple[int, str | None]:
+async def poll(engine: Engine, walker: Walker, t: SnmpTarget, cols: list[str], reps: int) -> tuple[int, str | None]:
     try:
         scalars, table = await asyncio.gather(engine.get(t, [SYSUPTIME]), walker.walk(t, cols, reps))
     except SnmpError as exc:
@@ -58,13 +60,13 @@ async def poll(engine: Engine, walker: Walker, t: Target, cols: list[str], reps:
 async def main(a: argparse.Namespace) -> None:
     ts = targets(a)
     cols = list(IF_BASICS.values())
-    async with Engine(max_in_flight=a.in_flight) as engine:
+    async with Engine(max_in_flight=a.in_flight, v3=usm) as engine:
         walker = Walker(engine)
         for cycle in range(a.cycles):
             c0, w0, rt0, st0 = time.process_time(), time.monotonic(), walker.round_trips, engine.stats.retransmits
             sem = asyncio.Semaphore(a.concurrency)
 
-            async def one(t: Target, sem: asyncio.Semaphore = sem) -> tuple[int, str | None]:
+            async def one(t: SnmpTarget, sem: asyncio.Semaphore = sem) -> tuple[int, str | None]:
                 async with sem:
                     return await poll(engine, walker, t, cols, a.max_repetitions)
             results = await asyncio.gather(*(one(t) for t in ts))

@@ -31,8 +31,11 @@ from netops.monitor.snapshot import (
     shard_of,
     site_info,
 )
-from netops.monitor.snmp import PysnmpClient, SnmpClient, SnmpError, SnmpTarget, target_for
+from netops.monitor.snmp import target_for
 from netops.secrets import redact
+from netops.snmp.api import SnmpClient, SnmpError, SnmpTarget
+from netops.snmp.client import FastSnmpClient
+from netops.snmp.pysnmp_client import PysnmpClient
 
 log = logging.getLogger("netops.monitor")
 log.addHandler(logging.NullHandler())
@@ -141,8 +144,6 @@ class Poller:
             if self.config.engine == "pysnmp":
                 self._client = PysnmpClient()
             elif self.config.engine == "fast":
-                from netops.snmp.client import FastSnmpClient
-
                 self._client = FastSnmpClient()
             else:
                 raise NetopsError(f"SNMP engine {self.config.engine!r}: choose 'fast' or 'pysnmp'")

@@ -15,7 +15,7 @@ from netops.inventory.models import Medium, Role
 from netops.monitor.counters import Sample, rate, restarted, utilisation
 from netops.monitor.icmp import ProbeResult
 from netops.monitor.profiles import Profile
-from netops.monitor.snmp import Value
+from netops.snmp.api import Value
 from netops.snmp.shard import jump_shard
 
 MONITORED_LINK_STATUS = (LinkStatus.active, LinkStatus.down)

@@ -1,18 +1,21 @@
-"""The monitor's ``SnmpClient`` seam implemented on netops.snmp (``engine: fast``).
+"""The lean implementation of :class:`netops.snmp.api.SnmpClient` (``engine: fast``, the default).
 
 Values come out exactly as the pysnmp client gives them (ints; OCTET STRING as
 text when printable UTF-8, else colon hex; IpAddress dotted; OIDs dotted; no
 entry for noSuchObject/noSuchInstance/endOfMibView), and errors as the
-monitor's ``SnmpError(reason, message)``. SNMPv3 targets whose protocols the
+same ``SnmpError(reason, message)``. SNMPv3 targets whose protocols the
 fast USM does not implement (AES-256, DES) and IPv6 agents are handed to pysnmp,
 per target.
 """
 
 from __future__ import annotations
 
-from netops.monitor.snmp import SnmpError, SnmpTarget, Value, octets_text
+from dataclasses import replace
+
 from netops.snmp import ber, usm
-from netops.snmp import engine as fast
+from netops.snmp.api import SnmpTarget, Value, octets_text
+from netops.snmp.engine import Engine
+from netops.snmp.pysnmp_client import PysnmpClient
 from netops.snmp.walk import Walker, index_text
 
 
@@ -32,20 +35,17 @@ class FastSnmpClient:
     """One :class:`netops.snmp.engine.Engine` (one UDP socket) and one table walker for every device."""
 
     def __init__(self, max_in_flight: int = 256, max_varbinds: int = 250) -> None:
-        self.engine = fast.Engine(max_in_flight=max_in_flight)
+        self.engine = Engine(max_in_flight=max_in_flight, v3=usm)
         self.walker = Walker(self.engine)
         self.max_varbinds = max_varbinds
-        self._targets: dict[SnmpTarget, fast.Target] = {}
-        self._fallback: object | None = None
+        self._targets: dict[SnmpTarget, SnmpTarget] = {}
+        self._fallback: PysnmpClient | None = None
 
-    def _target(self, t: SnmpTarget) -> fast.Target:
+    def _target(self, t: SnmpTarget) -> SnmpTarget:
+        """The target with this client's GETBULK budget."""
         ft = self._targets.get(t)
         if ft is None:
-            ft = fast.Target(t.host, t.port, version=t.version, community=t.community, timeout=t.timeout,
-                             retries=t.retries, name=t.device, user=t.user, auth_protocol=t.auth_protocol,
-                             auth_key=t.auth_key, priv_protocol=t.priv_protocol, priv_key=t.priv_key,
-                             max_varbinds=self.max_varbinds)
-            self._targets[t] = ft
+            ft = self._targets[t] = replace(t, max_varbinds=self.max_varbinds)
         return ft
 
     def _pysnmp_only(self, t: SnmpTarget) -> bool:
@@ -54,10 +54,8 @@ class FastSnmpClient:
                                                        or t.auth_protocol.lower() not in usm.AUTH))
 
     @property
-    def fallback(self):  # type: ignore[no-untyped-def]
+    def fallback(self) -> PysnmpClient:
         if self._fallback is None:
-            from netops.monitor.snmp import PysnmpClient
-
             self._fallback = PysnmpClient()
         return self._fallback
 
@@ -70,11 +68,8 @@ class FastSnmpClient:
 
     async def get(self, target: SnmpTarget, oids: list[str]) -> dict[str, Value]:
         if self._pysnmp_only(target):
-            return await self.fallback.get(target, oids)  # type: ignore[no-any-return]
-        try:
-            vbs = await self.engine.get(self._target(target), oids)
-        except fast.SnmpError as exc:
-            raise SnmpError(exc.reason, str(exc)) from None
+            return await self.fallback.get(target, oids)
+        vbs = await self.engine.get(self._target(target), oids)
         out: dict[str, Value] = {}
         for oid, (_, tag, value) in vbs.items():
             v = convert(tag, value)
@@ -84,11 +79,8 @@ class FastSnmpClient:
 
     async def walk(self, target: SnmpTarget, columns: list[str], max_repetitions: int = 25) -> dict[str, dict[str, Value]]:
         if self._pysnmp_only(target):
-            return await self.fallback.walk(target, columns, max_repetitions)  # type: ignore[no-any-return]
-        try:
-            table = await self.walker.walk(self._target(target), columns, max_repetitions)
-        except fast.SnmpError as exc:
-            raise SnmpError(exc.reason, str(exc)) from None
+            return await self.fallback.walk(target, columns, max_repetitions)
+        table = await self.walker.walk(self._target(target), columns, max_repetitions)
         out: dict[str, dict[str, Value]] = {}
         for col, rows in table.items():
             conv: dict[str, Value] = {}
@@ -102,7 +94,7 @@ class FastSnmpClient:
     def close(self) -> None:
         self.engine.close()
         if self._fallback is not None:
-            self._fallback.close()  # type: ignore[attr-defined]
+            self._fallback.close()
 
 
 __all__ = ["FastSnmpClient", "convert"]

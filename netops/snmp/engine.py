@@ -1,6 +1,6 @@
 """An asyncio SNMP client engine: one UDP socket, request-id matching, bounded in-flight.
 
-Why it looks like this (FIELD-NOTES, and bench/snmp_*.py):
+Why it looks like this (measured in bench/snmp_*.py; docs/snmp-engine.md):
 
 * one socket for every target, with an 8 MiB receive buffer: replies of a few
   hundred requests in flight overflow the default 208 KiB and look like loss;
@@ -12,8 +12,9 @@ Why it looks like this (FIELD-NOTES, and bench/snmp_*.py):
 * each request has its own timer and retries (same request-id, so a late reply
   to the first try still counts); a dead device only costs its own coroutine.
 
-SNMPv3 (USM authPriv) messages go through :mod:`netops.snmp.usm`; per-agent
-engine id, boots/time and localised keys are kept in :class:`_Agent`.
+SNMPv3 messages go through the security model the engine is given (``v3=``,
+normally the :mod:`netops.snmp.usm` module): the engine knows nothing of USM and
+only asks it for a reply's message id and to run a v3 request.
 """
 
 from __future__ import annotations
@@ -22,59 +23,23 @@ import asyncio
 import itertools
 import socket
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Protocol
 
-from netops.errors import NetopsError
 from netops.snmp import ber
+from netops.snmp.api import SnmpError, SnmpTarget, SnmpTimeout, timeout_message
 from netops.snmp.ber import Pdu, SnmpDecodeError
 
 RCVBUF = 8 * 1024 * 1024
 
 
-class SnmpError(NetopsError):
-    """One target's request failed; ``reason`` is a short label for metrics (timeout, auth, snmp, decode)."""
+class SecurityModel(Protocol):
+    """SNMPv3 for the engine: :mod:`netops.snmp.usm` satisfies it as a module."""
 
-    def __init__(self, reason: str, message: str):
-        super().__init__(message)
-        self.reason = reason
+    def peek_msg_id(self, data: bytes) -> int: ...
 
-
-class SnmpTimeout(SnmpError):
-    def __init__(self, message: str):
-        super().__init__("timeout", message)
-
-
-class SnmpAuthError(SnmpError):
-    def __init__(self, message: str):
-        super().__init__("auth", message)
-
-
-@dataclass(eq=False)
-class Target:
-    """One agent. Secrets are plain strings here (resolved by the caller) and never printed."""
-
-    host: str
-    port: int = 161
-    version: str = "2c"
-    community: str | None = field(default=None, repr=False)
-    timeout: float = 2.0
-    retries: int = 1
-    name: str = ""
-    user: str | None = None
-    auth_protocol: str = "sha"
-    auth_key: str | None = field(default=None, repr=False)
-    priv_protocol: str = "aes"
-    priv_key: str | None = field(default=None, repr=False)
-    max_varbinds: int = 250
-    """Upper bound of varbinds asked per GETBULK response (bigger means fewer round trips, bigger datagrams)."""
-
-    @property
-    def where(self) -> str:
-        return f"{self.name} ({self.host}:{self.port})" if self.name else f"{self.host}:{self.port}"
-
-    @property
-    def addr(self) -> tuple[str, int]:
-        return (self.host, self.port)
+    async def request(self, engine: Engine, target: SnmpTarget, tag: int, varbinds: bytes, non_repeaters: int,
+                      max_repetitions: int) -> Pdu: ...
 
 
 @dataclass
@@ -106,8 +71,9 @@ class _Pending:
 class Engine:
     """The client side of SNMP for many targets at once; use as an async context manager or call close()."""
 
-    def __init__(self, max_in_flight: int = 256, rcvbuf: int = RCVBUF) -> None:
+    def __init__(self, max_in_flight: int = 256, rcvbuf: int = RCVBUF, v3: SecurityModel | None = None) -> None:
         self.max_in_flight = max_in_flight
+        self.v3 = v3
         self.stats = Stats()
         self._rcvbuf = rcvbuf
         self._sock: socket.socket | None = None
@@ -190,9 +156,10 @@ class Engine:
             stats.received += 1
             try:
                 if data[:1] == b"\x30" and ber.message_version(data) == 3:
-                    from netops.snmp import usm
-
-                    key = usm.peek_msg_id(data)
+                    if self.v3 is None:
+                        stats.unmatched += 1
+                        continue
+                    key = self.v3.peek_msg_id(data)
                     p = pending.get(key)
                     if p is None or p.addr != addr or not callable(p.handler):
                         stats.unmatched += 1
@@ -251,7 +218,7 @@ class Engine:
         if not p.future.done():
             p.future.set_exception(SnmpTimeout(""))
 
-    async def exchange(self, target: Target, rid: int, payload: bytes, handler: object) -> Pdu:
+    async def exchange(self, target: SnmpTarget, rid: int, payload: bytes, handler: object) -> Pdu:
         """Send one datagram and wait for the reply matched by id (and community or v3 handler)."""
         self._open()
         assert self._slots is not None and self._loop is not None
@@ -264,11 +231,7 @@ class Engine:
             try:
                 return await fut
             except SnmpTimeout:
-                tries = target.retries + 1
-                raise SnmpTimeout(
-                    f"{target.where}: no SNMP answer within {target.timeout:g} s x {tries} "
-                    f"tr{'y' if tries == 1 else 'ies'}; the device may be down or unreachable, "
-                    f"or check the SNMP credentials of {target.host}") from None
+                raise SnmpTimeout(timeout_message(target)) from None
             finally:
                 q = self._pending.pop(rid, None)
                 if q is not None and q.timer:
@@ -276,14 +239,14 @@ class Engine:
 
     # --- requests ----------------------------------------------------------------------------
 
-    async def request(self, target: Target, tag: int, oids: list[bytes], non_repeaters: int = 0,
+    async def request(self, target: SnmpTarget, tag: int, oids: list[bytes], non_repeaters: int = 0,
                       max_repetitions: int = 0) -> Pdu:
         """One PDU to ``target`` (v2c or v3 authPriv); raises SnmpError on timeout, auth or error-status."""
         vbs = ber.null_varbinds(oids)
         if target.version == "3":
-            from netops.snmp import usm
-
-            pdu = await usm.request(self, target, tag, vbs, non_repeaters, max_repetitions)
+            if self.v3 is None:
+                raise SnmpError("config", f"{target.where}: SNMPv3 needs an engine made with a security model (v3=usm)")
+            pdu = await self.v3.request(self, target, tag, vbs, non_repeaters, max_repetitions)
         else:
             community = self._community.get(target.community or "")
             if community is None:
@@ -300,7 +263,7 @@ class Engine:
                                     f"({ERROR_STATUS.get(pdu.error_status, '?')}) at varbind {pdu.error_index}")
         return pdu
 
-    async def get(self, target: Target, oids: list[str], chunk: int = 60) -> dict[str, ber.VarBind]:
+    async def get(self, target: SnmpTarget, oids: list[str], chunk: int = 60) -> dict[str, ber.VarBind]:
         """Scalars by dotted OID; OIDs the agent lacks (noSuchObject/Instance) are left out."""
         enc = [_oid_bytes(o) for o in oids]
         parts = [enc[i:i + chunk] for i in range(0, len(enc), chunk)]

@@ -26,6 +26,7 @@ except ImportError:  # pragma: no cover - older cryptography
     from cryptography.hazmat.primitives.ciphers.modes import CFB
 
 from netops.snmp import ber
+from netops.snmp.api import SnmpAuthError, SnmpError, SnmpTarget, SnmpTimeout
 from netops.snmp.ber import (
     OCTET_STRING,
     SEQUENCE,
@@ -39,10 +40,9 @@ from netops.snmp.ber import (
     read_octets,
     tlv,
 )
-from netops.snmp.engine import SnmpAuthError, SnmpError, SnmpTimeout
 
 if TYPE_CHECKING:
-    from netops.snmp.engine import Engine, Target
+    from netops.snmp.engine import Engine
 
 AUTH = {  # name -> (hash, MAC length in bytes)
     "md5": (hashlib.md5, 12),
@@ -111,7 +111,7 @@ class Keys:
     priv_key: bytes
 
 
-def keys_for(target: Target, engine_id: bytes) -> Keys:
+def keys_for(target: SnmpTarget, engine_id: bytes) -> Keys:
     auth = target.auth_protocol.lower().replace("-", "")
     priv = target.priv_protocol.lower().replace("-", "")
     if auth not in AUTH:
@@ -272,7 +272,7 @@ class _Resync(SnmpError):
         super().__init__("auth", "not in time window")
 
 
-def _report(p: Parsed, pdu: Pdu, agent: Agent, target: Target) -> SnmpError:
+def _report(p: Parsed, pdu: Pdu, agent: Agent, target: SnmpTarget) -> SnmpError:
     """A Report PDU as the error it means for this device."""
     oid = pdu.varbinds[0][0] if pdu.varbinds else b""
     host = target.host
@@ -300,7 +300,7 @@ def _report(p: Parsed, pdu: Pdu, agent: Agent, target: Target) -> SnmpError:
     return SnmpError("snmp", f"{target.where}: agent sent an SNMPv3 report ({name})")
 
 
-async def discover(engine: Engine, target: Target, agent: Agent) -> None:
+async def discover(engine: Engine, target: SnmpTarget, agent: Agent) -> None:
     """Learn the agent's engine id, boots and time; parallel requests to it share one discovery.
 
     The discovery in flight is this call's own future: only a future of the running loop is
@@ -337,7 +337,7 @@ async def discover(engine: Engine, target: Target, agent: Agent) -> None:
             agent.discovering = None
 
 
-async def _answers_discovery(engine: Engine, target: Target) -> bool:
+async def _answers_discovery(engine: Engine, target: SnmpTarget) -> bool:
     """After a timeout: an answered discovery means the agent is alive and drops what we encrypt."""
     msg_id = engine.next_id()
     try:
@@ -352,7 +352,7 @@ def _envelope(data: bytes) -> tuple[bytes, int, int]:
     return p.data, p.data_at, p.data_end
 
 
-async def request(engine: Engine, target: Target, tag: int, varbinds: bytes, non_repeaters: int,
+async def request(engine: Engine, target: SnmpTarget, tag: int, varbinds: bytes, non_repeaters: int,
                   max_repetitions: int) -> Pdu:
     agent: Agent = engine.agents.setdefault(target.addr, Agent())  # type: ignore[assignment]
     resyncs = rediscoveries = probes = 0

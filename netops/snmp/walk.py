@@ -16,10 +16,11 @@ import asyncio
 from dataclasses import dataclass
 
 from netops.snmp import ber
+from netops.snmp.api import SnmpError, SnmpTarget
 from netops.snmp.ber import VarBind, decode_oid
-from netops.snmp.engine import Engine, SnmpError, Target, _oid_bytes
+from netops.snmp.engine import Engine, _oid_bytes
 
-Table = dict[str, dict[bytes, VarBind]]
+Columns = dict[str, dict[bytes, VarBind]]
 """column OID (dotted) -> {encoded row index -> varbind}."""
 
 
@@ -42,7 +43,7 @@ class Walker:
         self.max_remembered_rows = max_remembered_rows
         self.round_trips = 0
 
-    def plan(self, target: Target, columns: list[bytes], max_repetitions: int) -> list[_Segment]:
+    def plan(self, target: SnmpTarget, columns: list[bytes], max_repetitions: int) -> list[_Segment]:
         budget = max(1, target.max_varbinds)
         known = self.rows.get((target.host, target.port, tuple(columns)))
         if known is None:
@@ -63,7 +64,7 @@ class Walker:
                 segs.append(_Segment([c], start, stop, (len(known) - lo + 1) if last else budget))
         return segs
 
-    async def walk(self, target: Target, columns: list[str], max_repetitions: int = 25) -> Table:
+    async def walk(self, target: SnmpTarget, columns: list[str], max_repetitions: int = 25) -> Columns:
         cols = [_oid_bytes(c) for c in columns]
         out: dict[bytes, dict[bytes, VarBind]] = {c: {} for c in cols}
         segs = self.plan(target, cols, max_repetitions)
@@ -74,13 +75,13 @@ class Walker:
         self._remember(target, cols, out)
         return {name: out[c] for name, c in zip(columns, cols, strict=True)}
 
-    def _remember(self, target: Target, cols: list[bytes], out: dict[bytes, dict[bytes, VarBind]]) -> None:
+    def _remember(self, target: SnmpTarget, cols: list[bytes], out: dict[bytes, dict[bytes, VarBind]]) -> None:
         biggest = max(out.values(), key=len, default={})
         if not biggest or len(biggest) > self.max_remembered_rows:
             return
         self.rows[(target.host, target.port, tuple(cols))] = sorted(biggest, key=decode_oid_suffix)
 
-    async def _segment(self, target: Target, seg: _Segment, out: dict[bytes, dict[bytes, VarBind]]) -> None:
+    async def _segment(self, target: SnmpTarget, seg: _Segment, out: dict[bytes, dict[bytes, VarBind]]) -> None:
         cur = {c: c + (seg.start or b"") for c in seg.columns}
         active = list(seg.columns)
         end_tag = ber.END_OF_MIB_VIEW
@@ -145,4 +146,4 @@ def index_text(raw: bytes) -> str:
     return t
 
 
-__all__ = ["Walker", "Table", "index_text", "decode_oid", "decode_oid_suffix"]
+__all__ = ["Walker", "Columns", "index_text", "decode_oid", "decode_oid_suffix"]

@@ -128,7 +128,9 @@ def test_dead_device_never_delays_the_others(tmp_path: Path, agent_factory, engi
     dead, alive = snap.polls["desa-b-r1"], snap.polls["desa-a-r1"]
     assert dead.reason == "timeout" and "desa-b-r1" in dead.error and "check the SNMP credentials" in dead.error
     assert dead.duration >= 3.9  # 2 s x 2 tries
-    assert alive.ok and alive.duration < 1.5
+    # not queued behind the dead device: done before its first 2 s timeout fires (a busy machine
+    # stretches a sub-second poll, never past that)
+    assert alive.ok and alive.duration < 2.0
     assert value(poller, "netops_device_snmp_up", device="desa-b-r1") == 0
     assert value(poller, "ifHCInOctets", device="desa-b-r1") is None  # no stale interface series
     assert value(poller, "netops_device_last_success_timestamp_seconds", device="desa-b-r1") is None

@@ -89,7 +89,7 @@ def _exchange(ns: str, req: bytes) -> bytes:
 def _v3_records(ns: str) -> list[dict[str, str]]:
     """Discovery report, then an authPriv GET and GETBULK (SHA-1 / AES-128 with the recorder's test keys)."""
     from netops.snmp import usm
-    from netops.snmp.engine import Target
+    from netops.snmp.api import SnmpTarget
 
     out = []
     disc = usm.discovery_request(4242)
@@ -100,7 +100,7 @@ def _v3_records(ns: str) -> list[dict[str, str]]:
     agent = usm.Agent(engine_id=p.engine_id)
     agent.update(p.boots, p.time)
     user, _, akey, _, pkey = V3
-    t = Target("127.150.0.1", 1161, version="3", user=user, auth_key=akey, priv_key=pkey)
+    t = SnmpTarget("127.150.0.1", 1161, version="3", user=user, auth_key=akey, priv_key=pkey)
     keys = usm.keys_for(t, agent.engine_id)
     for rid, (name, tag, nr, mr, oids) in enumerate([
         ("v3_authpriv_get_system", ber.GET, 0, 0, ["1.3.6.1.2.1.1.1.0", "1.3.6.1.2.1.1.3.0", "1.3.6.1.2.1.1.5.0"]),

@@ -6,8 +6,9 @@ import asyncio
 
 import pytest
 
-from netops.monitor.snmp import PysnmpClient, SnmpError, SnmpTarget
+from netops.snmp.api import SnmpError, SnmpTarget
 from netops.snmp.client import FastSnmpClient, convert
+from netops.snmp.pysnmp_client import PysnmpClient
 from netops.snmp.snmpd import Snmpd
 from tests.snmp.conftest import V3_USER
 
@@ -20,8 +21,8 @@ def targets(agent: Snmpd) -> dict[str, SnmpTarget]:
     host, port = agent.listen[0]
     user, _, ak, _, pk = V3_USER
     return {
-        "v2c": SnmpTarget("dev-v2c", host, port, "2c", 1.0, 1, community=agent.community),
-        "v3": SnmpTarget("dev-v3", host, port, "3", 1.0, 1, user=user, auth_protocol="sha", auth_key=ak,
+        "v2c": SnmpTarget(host, port, "2c", timeout=1.0, retries=1, name="dev-v2c", community=agent.community),
+        "v3": SnmpTarget(host, port, "3", timeout=1.0, retries=1, name="dev-v3", user=user, auth_protocol="sha", auth_key=ak,
                          priv_protocol="aes", priv_key=pk),
     }
 
@@ -83,7 +84,7 @@ def test_engine_survives_a_new_event_loop(agent: Snmpd) -> None:
 def test_convert_matches_the_pysnmp_client() -> None:
     from pysnmp.proto import rfc1902
 
-    from netops.monitor.snmp import _convert
+    from netops.snmp.pysnmp_client import _convert
     from tests.snmp.reference import tag_of
 
     for v in [rfc1902.OctetString(b"eth0"), rfc1902.OctetString(b"\x00\x1b\x21\xff"), rfc1902.OctetString(b""),
@@ -95,12 +96,12 @@ def test_convert_matches_the_pysnmp_client() -> None:
 
 def test_targets_the_fast_engine_lacks_go_to_pysnmp() -> None:
     fast = FastSnmpClient()
-    v3 = SnmpTarget("d", "127.0.0.1", 161, "3", 1.0, 0, user="u", auth_key="a" * 8, priv_key="p" * 8)
+    v3 = SnmpTarget("127.0.0.1", 161, "3", timeout=1.0, retries=0, name="d", user="u", auth_key="a" * 8, priv_key="p" * 8)
     import dataclasses
 
     assert not fast._pysnmp_only(v3)
     assert fast._pysnmp_only(dataclasses.replace(v3, priv_protocol="aes256"))
     assert fast._pysnmp_only(dataclasses.replace(v3, priv_protocol="des"))
-    assert fast._pysnmp_only(SnmpTarget("d", "::1", 161, "2c", 1.0, 0, community="c"))
+    assert fast._pysnmp_only(SnmpTarget("::1", 161, "2c", timeout=1.0, retries=0, name="d", community="c"))
     fast.close()
 

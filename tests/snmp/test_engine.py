@@ -9,7 +9,8 @@ import time
 import pytest
 
 from netops.snmp import ber
-from netops.snmp.engine import Engine, SnmpError, SnmpTimeout, Target
+from netops.snmp.api import SnmpError, SnmpTarget, SnmpTimeout
+from netops.snmp.engine import Engine
 from netops.snmp.snmpd import Snmpd, free_udp_port
 from netops.snmp.walk import Walker, index_text
 from tests.snmp.conftest import loopback_address
@@ -19,9 +20,10 @@ IF_COLUMNS = ["1.3.6.1.2.1.2.2.1.2", "1.3.6.1.2.1.2.2.1.3", "1.3.6.1.2.1.2.2.1.7
 STATIC = IF_COLUMNS[:6]  # counters move between two walks; these do not
 
 
-def target(agent: Snmpd, **kw: object) -> Target:
+def target(agent: Snmpd, **kw: object) -> SnmpTarget:
     host, port = agent.listen[0]
-    return Target(host, port, community=agent.community, timeout=1.0, retries=1, name="agent", **kw)  # type: ignore[arg-type]
+    settings: dict[str, object] = {"community": agent.community, "timeout": 1.0, "retries": 1, "name": "agent", **kw}
+    return SnmpTarget(host, port, **settings)  # type: ignore[arg-type]
 
 
 async def pysnmp_walk(agent: Snmpd, column: str) -> dict[str, tuple[int, object]]:
@@ -98,8 +100,7 @@ def test_get_scalars_skips_missing(agent: Snmpd) -> None:
 def test_wrong_community_times_out_with_a_clear_message(agent: Snmpd) -> None:
     async def run() -> None:
         async with Engine() as eng:
-            t = target(agent)
-            t.community, t.timeout, t.retries = "wrong", 0.2, 1
+            t = target(agent, community="wrong", timeout=0.2, retries=1)
             with pytest.raises(SnmpTimeout, match=r"0\.2 s x 2 tries.*credentials"):
                 await eng.get(t, ["1.3.6.1.2.1.1.3.0"])
             assert eng.stats.retransmits == 1
@@ -112,7 +113,7 @@ def test_dead_device_does_not_stall_the_others(agent: Snmpd) -> None:
         async with Engine(max_in_flight=64) as eng:
             w = Walker(eng)
             dead_host = loopback_address(2)
-            dead = Target(dead_host, free_udp_port(dead_host), community="x", timeout=1.0, retries=2)
+            dead = SnmpTarget(dead_host, free_udp_port(dead_host), community="x", timeout=1.0, retries=2)
             start = time.monotonic()
             dead_task = asyncio.create_task(eng.get(dead, ["1.3.6.1.2.1.1.3.0"]))
             live = await asyncio.gather(*(w.walk(target(agent), STATIC) for _ in range(20)))
@@ -174,7 +175,7 @@ def test_malformed_foreign_and_mismatched_replies_are_dropped() -> None:
             keep,
         ]
         async with Engine() as eng:
-            t = Target(fake.addr[0], fake.addr[1], community="c", timeout=2.0, retries=0)
+            t = SnmpTarget(fake.addr[0], fake.addr[1], community="c", timeout=2.0, retries=0)
             server = asyncio.create_task(fake.serve(script))
             got = await eng.get(t, ["1.3.6.1.2.1.1.3.0"])
             await server
@@ -187,7 +188,7 @@ def test_lost_request_is_retransmitted_with_the_same_id() -> None:
     async def run() -> None:
         fake = FakeAgent(loopback_address(4))
         async with Engine() as eng:
-            t = Target(fake.addr[0], fake.addr[1], community="c", timeout=0.2, retries=2)
+            t = SnmpTarget(fake.addr[0], fake.addr[1], community="c", timeout=0.2, retries=2)
             server = asyncio.create_task(fake.serve(["drop", response]))
             got = await eng.get(t, ["1.3.6.1.2.1.1.3.0"])
             await server
@@ -223,7 +224,7 @@ def test_looping_agent_is_stopped() -> None:
                 await loop.sock_sendto(fake.sock, same(ber.decode_message(data)), peer)
         server = asyncio.create_task(serve_forever())
         async with Engine() as eng:
-            t = Target(fake.addr[0], fake.addr[1], community="c", timeout=0.5, retries=0)
+            t = SnmpTarget(fake.addr[0], fake.addr[1], community="c", timeout=0.5, retries=0)
             with pytest.raises(SnmpError, match="out of order"):
                 await Walker(eng).walk(t, ["1.3.6.1.2.1.2.2.1.2"])
         server.cancel()

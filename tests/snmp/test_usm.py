@@ -7,7 +7,8 @@ import asyncio
 import pytest
 
 from netops.snmp import ber, usm
-from netops.snmp.engine import Engine, SnmpAuthError, Target
+from netops.snmp.api import SnmpAuthError, SnmpTarget
+from netops.snmp.engine import Engine
 from netops.snmp.snmpd import Snmpd
 from netops.snmp.walk import Walker
 from tests.snmp.conftest import V3_USER, V3_USER_256
@@ -18,14 +19,13 @@ SCALARS = ["1.3.6.1.2.1.1.4.0", "1.3.6.1.2.1.1.6.0", "1.3.6.1.2.1.1.7.0"]
 PROTO = {"SHA": "sha", "SHA-256": "sha256", "AES": "aes"}
 
 
-def v3_target(agent: Snmpd, creds: tuple[str, str, str, str, str] = V3_USER, **kw: object) -> Target:
+def v3_target(agent: Snmpd, creds: tuple[str, str, str, str, str] = V3_USER, **kw: object) -> SnmpTarget:
     host, port = agent.listen[0]
     name, ap, ak, pp, pk = creds
-    t = Target(host, port, version="3", user=name, auth_protocol=PROTO[ap], auth_key=ak, priv_protocol=PROTO[pp],
-               priv_key=pk, timeout=1.0, retries=1, name="v3agent")
-    for k, v in kw.items():
-        setattr(t, k, v)
-    return t
+    settings: dict[str, object] = {"version": "3", "user": name, "auth_protocol": PROTO[ap], "auth_key": ak,
+                                   "priv_protocol": PROTO[pp], "priv_key": pk, "timeout": 1.0, "retries": 1,
+                                   "name": "v3agent", **kw}
+    return SnmpTarget(host, port, **settings)  # type: ignore[arg-type]
 
 
 async def pysnmp_v3(agent: Snmpd, user: tuple[str, str, str, str, str]) -> tuple[dict, dict]:
@@ -61,7 +61,7 @@ def test_authpriv_values_equal_pysnmp(agent: Snmpd, user: tuple[str, str, str, s
     async def run() -> None:
         from netops.snmp.walk import index_text
 
-        async with Engine() as eng:
+        async with Engine(v3=usm) as eng:
             t = v3_target(agent, user)
             got = await eng.get(t, SCALARS)
             table = await Walker(eng).walk(t, COLUMNS)
@@ -83,7 +83,7 @@ def test_authpriv_values_equal_pysnmp(agent: Snmpd, user: tuple[str, str, str, s
 ])
 def test_wrong_credentials_give_a_clear_per_device_error(agent: Snmpd, field: str, value: str, message: str) -> None:
     async def run() -> None:
-        async with Engine() as eng:
+        async with Engine(v3=usm) as eng:
             good = v3_target(agent)
             bad = v3_target(agent, **{field: value}, timeout=0.3, retries=0)
             with pytest.raises(SnmpAuthError, match=message) as info:
@@ -97,7 +97,7 @@ def test_wrong_credentials_give_a_clear_per_device_error(agent: Snmpd, field: st
 @pytest.mark.parametrize("skew", ["boots", "time"])
 def test_not_in_time_window_resyncs(agent: Snmpd, skew: str) -> None:
     async def run() -> None:
-        async with Engine() as eng:
+        async with Engine(v3=usm) as eng:
             t = v3_target(agent)
             await eng.get(t, ["1.3.6.1.2.1.1.3.0"])
             state = eng.agents[t.addr]
@@ -124,7 +124,7 @@ def test_key_localisation_matches_rfc3414_vectors() -> None:
 def test_forged_or_garbled_v3_replies_are_rejected(agent: Snmpd) -> None:
     """A reply whose HMAC does not verify is dropped as malformed, never decoded into values."""
     async def run() -> None:
-        async with Engine() as eng:
+        async with Engine(v3=usm) as eng:
             t = v3_target(agent)
             await eng.get(t, ["1.3.6.1.2.1.1.3.0"])
             state = eng.agents[t.addr]
@@ -192,13 +192,13 @@ def test_recorded_authpriv_responses_verify_and_decrypt() -> None:
     for name in ("v3_authpriv_get_system", "v3_authpriv_bulk_if"):
         r = recs[name]
         p = usm.parse(bytes.fromhex(r["response"]))
-        t = Target("127.0.0.1", 161, version="3", user=r["user"], auth_key=r["auth_key"], priv_key=r["priv_key"])
+        t = SnmpTarget("127.0.0.1", 161, version="3", user=r["user"], auth_key=r["auth_key"], priv_key=r["priv_key"])
         keys = usm.keys_for(t, p.engine_id)
         pdu = usm.open_message(p, keys)
         assert pdu.tag == ber.RESPONSE and pdu.error_status == 0 and len(pdu.varbinds) >= 3
         if name == "v3_authpriv_bulk_if":
             assert len(pdu.varbinds) == 80 and pdu.varbinds[0][1] == ber.COUNTER64
-        wrong = usm.keys_for(Target("127.0.0.1", 161, version="3", user=r["user"], auth_key="other-auth-key",
+        wrong = usm.keys_for(SnmpTarget("127.0.0.1", 161, version="3", user=r["user"], auth_key="other-auth-key",
                                     priv_key=r["priv_key"]), p.engine_id)
         with pytest.raises(ber.SnmpDecodeError, match="HMAC"):
             usm.open_message(p, wrong)
@@ -207,7 +207,7 @@ def test_recorded_authpriv_responses_verify_and_decrypt() -> None:
 def test_changed_engine_id_is_rediscovered(agent: Snmpd) -> None:
     """A replaced device answers unknownEngineID to our stale id: rediscover once, then succeed."""
     async def run() -> None:
-        async with Engine() as eng:
+        async with Engine(v3=usm) as eng:
             t = v3_target(agent)
             await eng.get(t, ["1.3.6.1.2.1.1.3.0"])
             state = eng.agents[t.addr]
@@ -222,9 +222,9 @@ def test_discovery_on_a_new_event_loop_with_requests_in_parallel(agent: Snmpd) -
     """One engine across two asyncio.run() calls (as 'monitor poll --rate' or a script polls):
     the first request of the second run reopens the socket; a discovery it had just begun must
     stay the one every parallel request of that device waits for."""
-    eng = Engine()
+    eng = Engine(v3=usm)
     host, port = agent.listen[0]
-    v2c = Target(host, port, community=agent.community, timeout=1.0, retries=1)
+    v2c = SnmpTarget(host, port, community=agent.community, timeout=1.0, retries=1)
     t = v3_target(agent)
 
     async def warm() -> None:
