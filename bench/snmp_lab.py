@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from netops.snmp.snmpd import Snmpd, create_netns, delete_netns  # noqa: E402
+from tests.support.snmpd import Snmpd, create_netns, delete_netns  # noqa: E402
 
 COMMUNITY = "bench-community"
 V3 = ("netops-bench", "SHA", "bench-auth-key-1", "AES", "bench-priv-key-1")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -482,8 +481,3 @@ def _check_cycles(c: _Collector, sites: dict[str, Site]) -> None:
         for n in path:
             state[n] = 2
 
-
-def iter_problems(inv_or_exc: Inventory | InventoryInvalid) -> Iterable[Problem]:
-    if isinstance(inv_or_exc, InventoryInvalid):
-        yield from inv_or_exc.errors
-    yield from inv_or_exc.warnings

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from netops.inventory.loader import Inventory
 from netops.lab.plan import LabError, LabPlan
-from netops.lab.procs import State, spawn, wait_listening
+from netops.lab.procs import LabState, spawn, wait_listening
 
 RUN_ROOT = Path("/run/netops-lab")
 FRR_BIN = Path("/usr/lib/frr")
@@ -38,7 +38,7 @@ def _ifname(name: str, fallback: str) -> str:
     return name if re.fullmatch(r"[A-Za-z][A-Za-z0-9_.-]{0,14}", name) else fallback
 
 
-def ensure_user(user: str, password: str, state: State) -> None:
+def ensure_user(user: str, password: str, state: LabState) -> None:
     if _run(["id", user], check=False).returncode == 0:
         _run(["userdel", user], check=False)
     state.add("users", user)
@@ -46,7 +46,7 @@ def ensure_user(user: str, password: str, state: State) -> None:
     _run(["chpasswd"], stdin=f"{user}:{password}\n")
 
 
-def start_all(inv: Inventory, plan: LabPlan, workdir: Path, state: State, timeout: float) -> None:
+def start_all(inv: Inventory, plan: LabPlan, workdir: Path, state: LabState, timeout: float) -> None:
     devs = [d for d in plan.devices.values() if d.netns]
     if not devs:
         return
@@ -167,7 +167,7 @@ def apply_initial(inv: Inventory, name: str, netns: str | None, rundir: Path) ->
     _run(args)
 
 
-def teardown(state: State) -> None:
+def teardown(state: LabState) -> None:
     for ns in state.data.get("netns", []):
         subprocess.run(["ip", "netns", "del", ns], capture_output=True)
     for user in state.data.get("users", []):

@@ -9,7 +9,6 @@ crash, and as often as it is called.
 
 from __future__ import annotations
 
-import json
 import shutil
 import socket
 import time
@@ -26,7 +25,7 @@ from netops.lab.plan import (
     write_lab_inventory,
     write_secrets,
 )
-from netops.lab.procs import State, alive, stop
+from netops.lab.procs import LabState, alive, stop
 from netops.lab.snmpagent import start_agents
 
 
@@ -96,7 +95,7 @@ class Lab:
 
     def up(self) -> Lab:
         state_file = self.workdir / "state.json"
-        if state_file.exists() and any(alive(p["pid"], p["marker"]) for p in State(self.workdir).data["procs"]):
+        if state_file.exists() and any(alive(p["pid"], p["marker"]) for p in LabState(self.workdir).data["procs"]):
             raise LabError(f"a lab is already running in {self.workdir}; run 'netops lab down' first")
         t0 = time.monotonic()
         inv = load_inventory(self.source)
@@ -115,7 +114,7 @@ class Lab:
         write_secrets(plan, self.secrets_dir)
         write_lab_inventory(inv, plan, self.inventory_path, self.secrets_dir)
         load_inventory(self.inventory_path)  # the lab inventory must itself be valid
-        state = State(self.workdir)
+        state = LabState(self.workdir)
         state.data.update({"lab_id": plan.lab_id, "base": self.base, "source": str(self.source.resolve()),
                            "where": self.where, "started": time.time(),
                            "vsat": {"delay_ms": self.vsat_delay_ms, "loss_pct": self.vsat_loss_pct,
@@ -148,7 +147,7 @@ class Lab:
 def teardown(workdir: str | Path, quiet: bool = False) -> dict[str, Any]:
     """Remove everything the lab in ``workdir`` created; safe to run twice or after a crash."""
     workdir = Path(workdir).resolve()
-    state = State(workdir)
+    state = LabState(workdir)
     stopped = stop(state.data["procs"])
     vsat.teardown(state)
     frr.teardown(state)
@@ -170,7 +169,7 @@ def status(workdir: str | Path) -> dict[str, Any]:
     workdir = Path(workdir).resolve()
     if not (workdir / "state.json").exists():
         return {"running": False, "workdir": str(workdir), "processes": [], "devices": {}}
-    state = State(workdir)
+    state = LabState(workdir)
     procs = [{"name": p["name"], "pid": p["pid"], "alive": alive(p["pid"], p["marker"]),
               "rss_mb": _rss_mb(p["pid"]) if alive(p["pid"], p["marker"]) else 0.0}
              for p in state.data["procs"]]
@@ -216,7 +215,7 @@ def impair(workdir: str | Path, target: str, loss_pct: float | None = None, down
            delay_ms: float | None = None) -> list[str]:
     """Change loss, delay or reachability of a device, or of every device at a site, live."""
     workdir = Path(workdir).resolve()
-    state = State(workdir)
+    state = LabState(workdir)
     devices: dict[str, dict[str, Any]] = state.data.get("devices", {})
     if not state.data["procs"]:
         raise LabError(f"no lab is running in {workdir}; start one with 'netops lab up'")
@@ -240,11 +239,6 @@ def impair(workdir: str | Path, target: str, loss_pct: float | None = None, down
     state.save()
     vsat.apply(state, workdir)
     return hit
-
-
-def load_state(workdir: str | Path) -> dict[str, Any]:
-    path = Path(workdir) / "state.json"
-    return json.loads(path.read_text()) if path.exists() else {}
 
 
 __all__ = ["Lab", "LabError", "impair", "status", "teardown"]

@@ -20,7 +20,7 @@ from typing import Any
 STATE = "state.json"
 
 
-class State:
+class LabState:
     """The lab's record of what it created: pids, namespaces, nft tables, users."""
 
     def __init__(self, workdir: Path):
@@ -44,7 +44,7 @@ class State:
         self.save()
 
 
-def spawn(state: State, name: str, cmd: list[str], log: Path, marker: str,
+def spawn(state: LabState, name: str, cmd: list[str], log: Path, marker: str,
           env: dict[str, str] | None = None, netns: str | None = None) -> int:
     """Start a detached process (optionally inside a namespace) and record it at once."""
     if netns:

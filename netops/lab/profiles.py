@@ -20,7 +20,7 @@ DATA = Path(__file__).resolve().parent / "data"
 
 
 @dataclass(frozen=True)
-class Profile:
+class LabProfile:
     platform: str
     kind: str
     sys_descr: str
@@ -29,11 +29,11 @@ class Profile:
 
 
 @cache
-def profile(platform: str) -> Profile:
+def profile(platform: str) -> LabProfile:
     path = DATA / f"{platform}.yaml"
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise NetopsError(f"the lab has no data for platform {platform!r}; add {path}") from None
-    return Profile(platform=platform, kind=raw["kind"], sys_descr=raw["snmp"]["sys_descr"],
+    return LabProfile(platform=platform, kind=raw["kind"], sys_descr=raw["snmp"]["sys_descr"],
                    sys_object_id=raw["snmp"]["sys_object_id"], cli=raw.get("cli") or {})

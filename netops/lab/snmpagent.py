@@ -28,7 +28,7 @@ from typing import Any
 
 from netops.inventory.loader import Inventory
 from netops.lab.plan import LabDevice, LabPlan, _token
-from netops.lab.procs import State, spawn, wait_listening
+from netops.lab.procs import LabState, spawn, wait_listening
 from netops.lab.snmpdata import snmprec
 
 TRANSPORT = "1.3.6.1.6.1.1"
@@ -67,7 +67,7 @@ def groups(inv: Inventory, plan: LabPlan) -> list[AgentGroup]:
     return result
 
 
-def start_agents(inv: Inventory, plan: LabPlan, workdir: Path, state: State, timeout: float = 60.0) -> None:
+def start_agents(inv: Inventory, plan: LabPlan, workdir: Path, state: LabState, timeout: float = 60.0) -> None:
     root = workdir / "snmp"
     shutil.rmtree(root, ignore_errors=True)
     started = []
@@ -123,7 +123,7 @@ def start_agents(inv: Inventory, plan: LabPlan, workdir: Path, state: State, tim
                        f"snmpd of {d.name}", pid_ns=pid)
 
 
-def start_snmpd(inv: Inventory, plan: LabPlan, d: LabDevice, state: State) -> tuple[LabDevice, int] | None:
+def start_snmpd(inv: Inventory, plan: LabPlan, d: LabDevice, state: LabState) -> tuple[LabDevice, int] | None:
     """A namespace device is a real Linux box: it gets net-snmp's snmpd (its real IF-MIB), ~6 MB."""
     from netops.lab.frr import RUN_ROOT
     from netops.lab.profiles import profile

@@ -9,7 +9,7 @@ from pathlib import Path
 from netops.inventory.loader import Inventory
 from netops.inventory.models import LinkStatus
 from netops.lab.plan import LabPlan
-from netops.lab.procs import State, spawn, wait_listening
+from netops.lab.procs import LabState, spawn, wait_listening
 
 
 def device_spec(inv: Inventory, plan: LabPlan, name: str) -> dict[str, object]:
@@ -34,7 +34,7 @@ def device_spec(inv: Inventory, plan: LabPlan, name: str) -> dict[str, object]:
             "model": dev.model, "location": inv.sites[dev.site].name, "interfaces": ifaces}
 
 
-def start(inv: Inventory, plan: LabPlan, workdir: Path, state: State, timeout: float) -> None:
+def start(inv: Inventory, plan: LabPlan, workdir: Path, state: LabState, timeout: float) -> None:
     names = [n for n, d in plan.devices.items() if d.ssh_port and not d.netns]
     if not names:
         return

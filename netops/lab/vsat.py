@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from netops.lab.plan import LabError, LabPlan
-from netops.lab.procs import State, alive, spawn
+from netops.lab.procs import LabState, alive, spawn
 
 
 def table_name(lab_id: str) -> str:
@@ -46,7 +46,7 @@ def _nft(script: str) -> None:
         raise LabError(f"nft rejected the lab's rules: {proc.stderr.strip()}; is nftables installed and are you root?")
 
 
-def effective(state: State) -> dict[str, dict[str, Any]]:
+def effective(state: LabState) -> dict[str, dict[str, Any]]:
     """Per device: delay_ms, jitter_ms, loss_pct, down, after VSAT defaults and impairments."""
     vs = state.data.get("vsat", {})
     out = {}
@@ -61,7 +61,7 @@ def effective(state: State) -> dict[str, dict[str, Any]]:
     return out
 
 
-def rules(state: State) -> str:
+def rules(state: LabState) -> str:
     lab_id = state.data["lab_id"]
     table = table_name(lab_id)
     lines = []
@@ -89,7 +89,7 @@ def chain_name(lab_id: str) -> str:
     return f"NETOPS_{lab_id}"
 
 
-def queue_rules(state: State) -> str:
+def queue_rules(state: LabState) -> str:
     """iptables-restore input that (re)fills the lab's queueing chain."""
     chain = chain_name(state.data["lab_id"])
     q = queue_num(state.data["lab_id"])
@@ -113,7 +113,7 @@ def _iptables(args: list[str], stdin: str | None = None, check: bool = True) -> 
     return proc.returncode == 0
 
 
-def delays(state: State) -> dict[str, Any]:
+def delays(state: LabState) -> dict[str, Any]:
     out = {}
     for name, eff in effective(state).items():
         dev = state.data["devices"][name]
@@ -122,7 +122,7 @@ def delays(state: State) -> dict[str, Any]:
     return {"queue": queue_num(state.data["lab_id"]), "addresses": out}
 
 
-def apply(state: State, workdir: Path) -> None:
+def apply(state: LabState, workdir: Path) -> None:
     """Write the delayer's table first, then swap the nft table in one transaction."""
     cfg = workdir / "vsat.json"
     tmp = cfg.with_suffix(".tmp")
@@ -135,7 +135,7 @@ def apply(state: State, workdir: Path) -> None:
         _iptables(["iptables", "-w", "-I", "INPUT", "1", "-j", chain])
 
 
-def setup(plan: LabPlan, workdir: Path, state: State, delay_ms: float, jitter_ms: float, loss_pct: float) -> None:
+def setup(plan: LabPlan, workdir: Path, state: LabState, delay_ms: float, jitter_ms: float, loss_pct: float) -> None:
     state.add("nft_tables", table_name(plan.lab_id))
     state.add("iptables_chains", chain_name(plan.lab_id))
     cfg = workdir / "vsat.json"
@@ -153,7 +153,7 @@ def setup(plan: LabPlan, workdir: Path, state: State, delay_ms: float, jitter_ms
     apply(state, workdir)
 
 
-def teardown(state: State) -> None:
+def teardown(state: LabState) -> None:
     for table in state.data.get("nft_tables", []):
         subprocess.run(["nft", "delete", "table", "ip", table], capture_output=True)
     for chain in state.data.get("iptables_chains", []):

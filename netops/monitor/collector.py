@@ -17,7 +17,7 @@ from prometheus_client.core import (
     Metric,
 )
 
-from netops.monitor.profiles import Profile
+from netops.monitor.profiles import SnmpProfile
 from netops.monitor.snapshot import Snapshot
 
 LINK_LABELS = ["link", "site", "kecamatan", "tier", "medium", "provider"]
@@ -30,7 +30,7 @@ def _gauge(name: str, doc: str, labels: list[str]) -> GaugeMetricFamily:
 
 
 def profile_families(
-    snap: Snapshot, devices: list[str], profiles: Iterable[Profile], *, with_device: bool = True,
+    snap: Snapshot, devices: list[str], profiles: Iterable[SnmpProfile], *, with_device: bool = True,
 ) -> list[Metric]:
     """The profiles' series (if_mib names) for some devices, from their last good poll this cycle."""
     fams: list[Metric] = []
@@ -187,7 +187,7 @@ class SnapshotCollector:
         yield from netops_families(snap)
 
 
-def _fix_counter_names(text: bytes, profiles: Iterable[Profile]) -> bytes:
+def _fix_counter_names(text: bytes, profiles: Iterable[SnmpProfile]) -> bytes:
     """prometheus-client names counter families ``X_total``; snmp_exporter's if_mib series are ``X``."""
     out = text.decode("utf-8")
     for prof in profiles:
@@ -199,7 +199,7 @@ def _fix_counter_names(text: bytes, profiles: Iterable[Profile]) -> bytes:
     return out.encode("utf-8")
 
 
-def render_metrics(registry: CollectorRegistry, profiles: Iterable[Profile]) -> bytes:
+def render_metrics(registry: CollectorRegistry, profiles: Iterable[SnmpProfile]) -> bytes:
     return _fix_counter_names(generate_latest(registry), profiles)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from netops.errors import NetopsError
 from netops.inventory import Device, Inventory, select
 from netops.monitor.icmp import Prober, ProbeResult, default_prober
-from netops.monitor.profiles import Profile, default_profiles_dir, load_profiles, profiles_for
+from netops.monitor.profiles import SnmpProfile, default_profiles_dir, load_profiles, profiles_for
 from netops.monitor.snapshot import (
     DevicePoll,
     Histogram,
@@ -69,7 +69,7 @@ def parse_shard(text: str) -> tuple[int, int]:
 
 class Poller:
     def __init__(
-        self, inv: Inventory, config: PollerConfig | None = None, *, profiles: dict[str, Profile] | None = None,
+        self, inv: Inventory, config: PollerConfig | None = None, *, profiles: dict[str, SnmpProfile] | None = None,
         profiles_dir: Path | None = None, client: SnmpClient | None = None, prober: Prober | None = None,
     ):
         self.config = config or PollerConfig()

@@ -40,7 +40,7 @@ class Metric:
 
 
 @dataclass(frozen=True)
-class Table:
+class SnmpTable:
     name: str
     index: str
     metrics: tuple[Metric, ...]
@@ -55,11 +55,11 @@ class Table:
 
 
 @dataclass(frozen=True)
-class Profile:
+class SnmpProfile:
     name: str
     description: str
     scalars: tuple[Metric, ...] = ()
-    tables: tuple[Table, ...] = ()
+    tables: tuple[SnmpTable, ...] = ()
     source: str = ""
 
 
@@ -79,7 +79,7 @@ def _metric(raw: Any, where: str) -> Metric:
     return Metric(name, oid, typ, str(raw.get("help", name)), float(raw.get("scale", 1.0)))
 
 
-def load_profile(path: Path) -> Profile:
+def load_profile(path: Path) -> SnmpProfile:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -106,11 +106,11 @@ def load_profile(path: Path) -> Profile:
             if role not in ("in_octets", "out_octets", "speed_mbps") or not set(names) <= known:
                 raise ProfileError(f"{where}: interface.{role}: {list(names)} must name metrics of this table "
                                    "(roles: in_octets, out_octets, speed_mbps)")
-        tables.append(Table(str(t["name"]), str(t["index"]), metrics, labels, interface))
-    return Profile(str(raw["name"]), str(raw.get("description", "")), scalars, tuple(tables), str(path))
+        tables.append(SnmpTable(str(t["name"]), str(t["index"]), metrics, labels, interface))
+    return SnmpProfile(str(raw["name"]), str(raw.get("description", "")), scalars, tuple(tables), str(path))
 
 
-def load_profiles(directory: Path) -> dict[str, Profile]:
+def load_profiles(directory: Path) -> dict[str, SnmpProfile]:
     if not directory.is_dir():
         raise ProfileError(f"{directory}: SNMP profile directory not found; pass --profiles or create it")
     profiles = {p.stem: load_profile(p) for p in sorted(directory.glob("*.yaml"))}
@@ -123,7 +123,7 @@ def load_profiles(directory: Path) -> dict[str, Profile]:
     return profiles
 
 
-def profiles_for(platform: str, profiles: dict[str, Profile]) -> list[Profile]:
+def profiles_for(platform: str, profiles: dict[str, SnmpProfile]) -> list[SnmpProfile]:
     """The profiles a platform is polled with, per the platform table."""
     out = []
     for name in get_platform(platform).snmp_profiles:

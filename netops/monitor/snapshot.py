@@ -14,7 +14,7 @@ from netops.inventory import Device, Inventory, Link, LinkStatus
 from netops.inventory.models import Medium, Role
 from netops.monitor.counters import Sample, rate, restarted, utilisation
 from netops.monitor.icmp import ProbeResult
-from netops.monitor.profiles import Profile
+from netops.monitor.profiles import SnmpProfile
 from netops.snmp.api import Value
 from netops.snmp.shard import jump_shard
 
@@ -63,7 +63,7 @@ class DevicePoll:
 
 
 def build_device_poll(
-    device: str, profiles: list[Profile], scalars: dict[str, Value], columns: dict[str, dict[str, Value]],
+    device: str, profiles: list[SnmpProfile], scalars: dict[str, Value], columns: dict[str, dict[str, Value]],
     *, at: float, wall: float, duration: float,
 ) -> DevicePoll:
     """Raw OID replies -> named metrics and labelled rows, per the profiles."""
@@ -107,7 +107,7 @@ class InterfaceRate:
     speed_bps: float | None
 
 
-def interface_rates(prev: DevicePoll | None, cur: DevicePoll, profiles: list[Profile]) -> dict[str, InterfaceRate]:
+def interface_rates(prev: DevicePoll | None, cur: DevicePoll, profiles: list[SnmpProfile]) -> dict[str, InterfaceRate]:
     """Traffic per interface index from two good polls of one device; a restart gives no rate."""
     out: dict[str, InterfaceRate] = {}
     restart = prev is not None and restarted(prev.uptime, cur.uptime)
@@ -277,7 +277,7 @@ class Snapshot:
     durations: Histogram = field(default_factory=Histogram)
     sites: list[dict[str, str]] = field(default_factory=list)
     snmp_devices: set[str] = field(default_factory=set)
-    profiles: dict[str, Profile] = field(default_factory=dict)
+    profiles: dict[str, SnmpProfile] = field(default_factory=dict)
     inventory_ok: bool = True
     """False after a reload that failed (the previous inventory is still served)."""
     inventory_loaded_at: float = 0.0

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from netops.inventory import Inventory, Link, LinkStatus, Site, Tier
+from netops.inventory import Inventory, LinkStatus, Site, Tier
 from netops.report.coverage import STATES, Coverage, CoverageRow, SiteState, classify
 from netops.report.i18n import Messages
 from netops.report.model import Chart, Column, MapLine, MapPoint, Report, Section, Series, Table
@@ -326,10 +326,6 @@ def report_labels(m: Messages) -> dict[str, str]:
     keys = ("map", "queries", "query_purpose", "query_expr", "query_time", "source", "total", "generated_by",
             "contents", "no_coordinates_map", "yes", "no")
     return {k: m(f"l.{k}") for k in keys}
-
-
-def link_lookup(links: Iterable[Link]) -> dict[str, Link]:
-    return {lk.id: lk for lk in links}
 
 
 def new_report(kind: str, m: Messages, inv: Inventory, meta: list[tuple[str, str]], sections: list[Section],

@@ -14,7 +14,6 @@ The states are exclusive, so every row adds up: desa = fiber + vsat + other + do
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -182,9 +181,3 @@ def coverage(inv: Inventory, sites: Iterable[Site] | None = None,
         providers=[providers[p] for p in sorted(providers)],
     )
 
-
-def desa_by_state(cov: Coverage) -> dict[str, list[SiteState]]:
-    out: dict[str, list[SiteState]] = defaultdict(list)
-    for st in cov.desa:
-        out[st.state].append(st)
-    return out

@@ -129,10 +129,6 @@ class Engine:
     async def __aexit__(self, *exc: object) -> None:
         self.close()
 
-    @property
-    def receive_buffer(self) -> int:
-        return self._sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF) if self._sock else 0
-
     def next_id(self) -> int:
         rid = next(self._ids)
         if rid >= 0x7FFFFFFF:

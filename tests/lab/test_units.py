@@ -8,7 +8,7 @@ import time
 import pytest
 
 from netops.inventory import load_inventory
-from netops.lab.procs import State, alive, spawn, stop
+from netops.lab.procs import LabState, alive, spawn, stop
 from netops.lab.snmpdata import C32, interface_rows, snmprec
 from netops.lab.sshsim import RosError, parse_interval, ros_tokens, split_script
 from netops.lab.vsat import delays, queue_rules, rules
@@ -41,7 +41,7 @@ def test_routeros_tokens_keep_quotes_and_brackets():
 
 
 def test_vsat_rules_follow_defaults_and_impairments(tmp_path):
-    st = State(tmp_path)
+    st = LabState(tmp_path)
     st.data.update({"lab_id": "nl7f00", "vsat": {"delay_ms": 300, "jitter_ms": 10, "loss_pct": 1.0},
                     "devices": {"a": {"address": "127.1.0.2", "medium": "vsat", "site": "s1"},
                                 "b": {"address": "127.1.0.3", "medium": "fiber", "site": "s2"},
@@ -59,7 +59,7 @@ def test_vsat_rules_follow_defaults_and_impairments(tmp_path):
 def test_a_process_passing_through_exec_is_never_taken_for_dead(tmp_path):
     """The lab's start chains exec several times (ip netns exec, unshare, sh -c 'exec …');
     each exec shows an empty command line for a moment, which once failed a lab start."""
-    st = State(tmp_path)
+    st = LabState(tmp_path)
     marker = str(tmp_path)
     starts = 0
     for i in range(20):

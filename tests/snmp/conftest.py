@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from netops.snmp.snmpd import Snmpd, free_udp_port
 from tests.conftest import need_binary
+from tests.support.snmpd import Snmpd, free_udp_port
 
 V3_USER = ("netops-test", "SHA", "auth-" + secrets.token_hex(6), "AES", "priv-" + secrets.token_hex(6))
 V3_USER_256 = ("netops-test256", "SHA-256", "auth-" + secrets.token_hex(6), "AES", "priv-" + secrets.token_hex(6))

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from netops.snmp import ber  # noqa: E402
-from netops.snmp.snmpd import Snmpd, create_netns, delete_netns  # noqa: E402
+from tests.support.snmpd import Snmpd, create_netns, delete_netns  # noqa: E402
 
 OUT = ROOT / "tests" / "fixtures" / "snmp" / "netsnmp_responses.json"
 IF_BASICS = ["1.3.6.1.2.1.31.1.1.1.6", "1.3.6.1.2.1.31.1.1.1.10", "1.3.6.1.2.1.2.2.1.14", "1.3.6.1.2.1.2.2.1.20",

@@ -9,8 +9,8 @@ import pytest
 from netops.snmp.api import SnmpError, SnmpTarget
 from netops.snmp.client import FastSnmpClient, convert
 from netops.snmp.pysnmp_client import PysnmpClient
-from netops.snmp.snmpd import Snmpd
 from tests.snmp.conftest import V3_USER
+from tests.support.snmpd import Snmpd
 
 STATIC = ["1.3.6.1.2.1.2.2.1.2", "1.3.6.1.2.1.2.2.1.3", "1.3.6.1.2.1.2.2.1.6", "1.3.6.1.2.1.2.2.1.7",
           "1.3.6.1.2.1.31.1.1.1.1", "1.3.6.1.2.1.31.1.1.1.15", "1.3.6.1.2.1.31.1.1.1.18"]

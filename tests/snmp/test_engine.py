@@ -11,9 +11,9 @@ import pytest
 from netops.snmp import ber
 from netops.snmp.api import SnmpError, SnmpTarget, SnmpTimeout
 from netops.snmp.engine import Engine
-from netops.snmp.snmpd import Snmpd, free_udp_port
 from netops.snmp.walk import Walker, index_text
 from tests.snmp.conftest import loopback_address
+from tests.support.snmpd import Snmpd, free_udp_port
 
 IF_COLUMNS = ["1.3.6.1.2.1.2.2.1.2", "1.3.6.1.2.1.2.2.1.3", "1.3.6.1.2.1.2.2.1.7", "1.3.6.1.2.1.2.2.1.8",
               "1.3.6.1.2.1.31.1.1.1.1", "1.3.6.1.2.1.31.1.1.1.15", "1.3.6.1.2.1.31.1.1.1.6"]

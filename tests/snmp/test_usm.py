@@ -9,10 +9,10 @@ import pytest
 from netops.snmp import ber, usm
 from netops.snmp.api import SnmpAuthError, SnmpTarget
 from netops.snmp.engine import Engine
-from netops.snmp.snmpd import Snmpd
 from netops.snmp.walk import Walker
 from tests.snmp.conftest import V3_USER, V3_USER_256
 from tests.snmp.reference import plain, tag_of
+from tests.support.snmpd import Snmpd
 
 COLUMNS = ["1.3.6.1.2.1.2.2.1.2", "1.3.6.1.2.1.2.2.1.7", "1.3.6.1.2.1.31.1.1.1.1", "1.3.6.1.2.1.31.1.1.1.15"]
 SCALARS = ["1.3.6.1.2.1.1.4.0", "1.3.6.1.2.1.1.6.0", "1.3.6.1.2.1.1.7.0"]

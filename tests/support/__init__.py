@@ -1,0 +1,1 @@
+"""Test and bench support: real peers started for tests (not part of the netops package)."""
