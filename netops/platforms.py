@@ -225,20 +225,22 @@ PLATFORMS: dict[str, Platform] = {
                 r"^# (?:managed by CAPsMAN|channel: |poe-out status: )",
                 r"^# .*(?:not running|inactive)$",
             ),
-            # RouterOS has no commit-confirm: save the config on the device, then schedule a
-            # full restore of it (reset + run the saved export) that netops cancels once
-            # the change is verified. If netops loses the device, the device reverts itself.
+            # RouterOS has no commit-confirm. Before a change netops saves a binary backup on the
+            # router and schedules its load; netops cancels it once the change is verified. If
+            # netops loses the router, the router loads the backup by itself and reboots into
+            # the exact config it had (users, certificates, addresses): a binary backup is not
+            # a replayed export, which stops at its first failing line and can leave a router
+            # with defaults and no management address. The backup predates the scheduler, so
+            # the restored router has no revert job left. Safe Mode was not chosen: it undoes
+            # only the changes of the session that took it, and netops verifies on a new one.
             revert_arm=(
-                "/export show-sensitive file=netops-pre",
-                '/system scheduler add name={name} interval={seconds}s '
-                'on-event="/system scheduler remove [find name={name}]; /system reset-configuration '
-                'no-defaults=yes skip-backup=yes keep-users=yes run-after-reset=netops-pre.rsc"',
+                "/system backup save name=netops-pre dont-encrypt=yes",
+                '/system script add name={name} source="/system backup load name=netops-pre.backup"',
+                "/system scheduler add name={name} interval={seconds}s on-event={name}",
             ),
-            revert_confirm=("/system scheduler remove [find name={name}]",),
-            revert_now=(
-                "/system scheduler remove [find name={name}]",
-                "/system reset-configuration no-defaults=yes skip-backup=yes keep-users=yes run-after-reset=netops-pre.rsc",
-            ),
+            revert_confirm=("/system scheduler remove [find name={name}]", "/system script remove [find name={name}]"),
+            # a script runs without the interactive "Restore and reboot? [y/N]" question
+            revert_now=("/system scheduler remove [find name={name}]", "/system script run {name}"),
             pipeline=True,
         ),
         Platform(

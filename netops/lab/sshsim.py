@@ -17,6 +17,7 @@ Run as ``python -m netops.lab.sshsim <devices.json>``.
 from __future__ import annotations
 
 import asyncio
+import copy
 import datetime as dt
 import json
 import re
@@ -94,21 +95,31 @@ class IndentedConfig:
             nodes[:] = keep
             self.changed = time.time()
 
+    def display(self, line: str) -> str:
+        """A line as the device shows it: IOS shows any banner delimiter as ``^C``."""
+        delim = self.cli.get("banner_delimiter")
+        m = re.match(r"^(banner \S+) (\S)(.*)\2$", line) if delim else None
+        return f"{m.group(1)} {delim}{m.group(3)}{delim}" if m else line
+
     def render(self) -> str:
         cli = self.cli
         sep = cli["block_sep"]
         ind = cli["indent"]
         top_ind = ind if cli.get("top_is_indented") else ""
         out: list[str] = []
+        hidden = tuple(cli.get("hidden", ()))
         for n in self.top:
+            if hidden and n.text.startswith(hidden):
+                continue  # accepted, never shown (IOS keeps SNMPv3 users out of the running config)
             if n.block or n.children:
                 if out and out[-1] != sep:
                     out.append(sep)
                 out.append(n.text)
-                out.extend(ind + c.text for c in n.children)
+                numbered = cli.get("acl_sequence") and n.text.startswith("ip access-list ")
+                out.extend(ind + (f"{10 * (i + 1)} " if numbered else "") + c.text for i, c in enumerate(n.children))
                 out.append(sep)
             else:
-                out.append(top_ind + n.text)
+                out.append(top_ind + self.display(n.text))
         body = "\n".join(out) + "\n"
         stamp = dt.datetime.fromtimestamp(self.changed, dt.UTC).strftime("%H:%M:%S UTC %a %b %d %Y")
         header = cli["config_header"].format(size=len(body), time=stamp)
@@ -280,14 +291,36 @@ def ros_tokens(line: str) -> list[tuple[str, int]]:
 def unquote(value: str) -> str:
     if len(value) >= 2 and value[0] == value[-1] == '"':
         value = value[1:-1]
-        return re.sub(r"\\(.)", r"\1", value)
+        return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(1)), value)
     return value
+
+
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "_": " "}
+"""RouterOS string escapes (``\\_`` is the space an export writes at a line break)"""
 
 
 def quote(value: str) -> str:
     if value and re.fullmatch(r"[A-Za-z0-9_.:/@,+*-]+", value):
         return value
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$") + '"'
+    return '"' + (value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
+                  .replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")) + '"'
+
+
+def wrap_export_line(line: str, width: int = 79) -> list[str]:
+    """``/export`` (not terse) breaks a long line with ``\\`` + newline and goes on indented
+    by four spaces, anywhere, even inside a quoted value (a script source)."""
+    out: list[str] = []
+    first = True
+    while len(line) > width - (0 if first else 4):
+        room = width - 1 - (0 if first else 4)
+        space = line.rfind(" ", room // 2, room)
+        cut = space + 1 if space > 0 and line[:space].count('"') % 2 == 0 else room  # a space outside quotes
+        while cut > 1 and line[cut - 1] == "\\":  # never split an escape
+            cut -= 1
+        out.append(("" if first else "    ") + line[:cut] + "\\")
+        line, first = line[cut:], False
+    out.append(("" if first else "    ") + line)
+    return out
 
 
 def split_script(text: str) -> list[str]:
@@ -370,7 +403,7 @@ class RosConfig:
         for p in paths:
             if path and not (p == path or p.startswith(path + " ")):
                 continue
-            if p in ("/user", "/file"):
+            if p in ("/user", "/file", "/certificate"):  # never exported (a certificate is a file)
                 continue
             cmds = []
             if p in self.single and self.single[p]:
@@ -392,7 +425,8 @@ class RosConfig:
                 lines.extend(f"{p} {c}" for c in cmds)
             else:
                 lines.append(p)
-                lines.extend(cmds)
+                for c in cmds:
+                    lines.extend(wrap_export_line(c))
         return "\n".join(lines) + "\n"
 
 
@@ -489,9 +523,26 @@ class RosSession:
                     raise RosError(f"failure: no such file {after}")
                 self.run_script(cfg.files[after])
             return "", False
+        if path == "/system backup" and cmd in ("save", "load"):
+            return self.backup(cmd, kv)
+        if path == "/system script" and cmd == "run":
+            scripts = {s.get("name"): s.get("source", "") for s in cfg.lists.get("/system script", [])}
+            name = flags[0][0] if flags else kv.get("number", "")
+            if name not in scripts:
+                raise RosError("no such item")
+            closed = False
+            for line in split_script(scripts[name]):
+                closed = self.run(line, cwd="")[1] or closed
+            return "", closed
         if path == "/file":
             return self.files(cmd, col, kv, flags, selectors), False
-        if kind is None:
+        cert = kv.get("certificate")
+        if cert not in (None, "", "none") and not any(
+                c.get("name") == cert for c in cfg.lists.get("/certificate", [])):
+            # a certificate is imported from a file and never exported: a replayed export
+            # that refers to one stops here, as on a real router
+            raise RosError("input does not match any value of certificate")
+        if kind is None or kind == "action":
             raise RosError(f"bad command name {cmd} (line 1 column {col})")
         if kind == "single":
             if cmd == "set":
@@ -518,6 +569,14 @@ class RosSession:
                 out.append(f"{n:>2} {flag} " + " ".join(f"{k}={quote(v)}" for k, v in item.items()
                                                          if not k.startswith(".")))
             return "\n".join(out) + "\n", False
+        if cmd == "move":  # ordered menus (firewall): move ITEMS destination=ITEM puts them before it
+            chosen = self.select(items, selectors, flags, col)
+            dest = self.select(items, [kv["destination"]], [], col) if "destination" in kv else []
+            ids = {id(x) for x in chosen}
+            rest = [x for x in items if id(x) not in ids]
+            at = next((i for i, x in enumerate(rest) if dest and x is dest[0]), len(rest))
+            items[:] = rest[:at] + chosen + rest[at:]
+            return "", False
         if cmd in ("set", "remove", "enable", "disable"):
             chosen = self.select(items, selectors, flags, col)
             if cmd == "remove":
@@ -574,6 +633,26 @@ class RosSession:
             return ""
         raise RosError(f"bad command name {cmd} (line 1 column {col})")
 
+    def backup(self, cmd: str, kv: dict[str, str]) -> tuple[str, bool]:
+        """``/system backup``: a binary image of the whole configuration (users, certificates
+        and all), restored as it was by ``load``, which reboots the router: no replay that
+        can stop half-way."""
+        name = kv.get("name", "")
+        if not name:
+            raise RosError("failure: name not given")
+        file = name if name.endswith(".backup") else name + ".backup"
+        if cmd == "save":
+            self.dev.backups[file] = copy.deepcopy((self.cfg.single, self.cfg.lists))
+            self.cfg.files[file] = "(binary backup)"
+            return "Configuration backup saved\n", False
+        if file not in self.dev.backups or file not in self.cfg.files:
+            raise RosError(f"failure: no such file {file}")
+        self.cfg.single, self.cfg.lists = copy.deepcopy(self.dev.backups[file])
+        self.dev.cancel_schedules()  # the reboot ends every running task
+        for item in self.cfg.lists.get("/system scheduler", []):
+            self.dev.arm(item)
+        return "", True  # the router reboots: the session ends
+
     def run_script(self, text: str) -> None:
         cwd = ""
         for raw in text.splitlines():
@@ -600,6 +679,8 @@ class SimDevice:
         self.saved: str | None = None
         self.files: dict[str, str] = {}
         self.tasks: dict[int, asyncio.Task[None]] = {}
+        self.backups: dict[str, Any] = {}
+        """RouterOS binary backups (/system backup save), by file name"""
         if self.cli["engine"] == "routeros":
             self.config: Any = RosConfig(self.cli, self.name, self.files)
             self.config.set_single("/snmp", {"enabled": "yes", "location": spec.get("location", "")})

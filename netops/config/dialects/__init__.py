@@ -14,6 +14,10 @@ from netops.platforms import Platform
 
 
 class Dialect(Protocol):
+    def check(self, platform: Platform, lines: list[str]) -> tuple[int, str] | None:
+        """(line number, why) of the first line in another syntax, or None."""
+        ...
+
     def logical(self, platform: Platform, text: str) -> list[str]:
         """The config as logical lines, one command each (continuations joined)."""
         ...

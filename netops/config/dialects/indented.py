@@ -24,7 +24,7 @@ from netops.config.model import Change, Plan, text_of
 from netops.platforms import Platform
 from netops.secrets import TOKEN
 
-_BANNER = re.compile(r"^banner (\S+) (\^C|\S)(.*)$")
+_BANNER = re.compile(r"^banner (\S+) (\S)(.*)$")
 _SHAPE = re.compile(r"(?:\b(?:[0-9]|cipher|irreversible-cipher|simple|plain) )?<secret(?::[0-9a-f]{6})?>")
 _SEQ = re.compile(r"^\d+ (?=permit|deny|remark|evaluate)")
 
@@ -74,6 +74,20 @@ class Indented:
         return ",".join(f"{a}-{b}" if b > a else f"{a}" for a, b in _ranges(members))
 
     # -- parsing ------------------------------------------------------------------------------
+    foreign: tuple[tuple[str, str], ...] = (
+        (r"^/\S", "looks like a RouterOS export (use --platform mikrotik_routeros)"),
+        (r"^(?:sysname|undo|return)\b", "looks like Huawei VRP (use --platform huawei_vrp)"),
+    )
+    """top-level lines of another syntax, and what to say about them"""
+
+    def check(self, platform: Platform, lines: list[str]) -> tuple[int, str] | None:
+        """The first line in another platform's syntax, if any."""
+        for n, line in enumerate(lines, 1):
+            for rx, why in self.foreign:
+                if re.search(rx, line):
+                    return n, why
+        return None
+
     def logical(self, platform: Platform, text: str) -> list[str]:
         return text.splitlines()
 
@@ -129,6 +143,8 @@ class Indented:
 
     def _banner(self, node: Node, m: re.Match[str], lines: list[str], raws: list[str], idx: int) -> int:
         kind, delim, rest = m.group(1), m.group(2), m.group(3)
+        if delim == "^" and rest.startswith("C") and ("^C" in rest[1:] or rest == "C"):
+            delim, rest = "^C", rest[1:]  # how IOS shows any delimiter
         body: list[str] = []
         raw_lines = [node.raw]
         if delim in rest:  # one line: banner motd ^text^

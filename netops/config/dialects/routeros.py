@@ -189,6 +189,9 @@ def _lis_ending_last(positions: list[int]) -> set[int]:
 
 
 class RouterOS:
+    def check(self, platform: Platform, lines: list[str]) -> tuple[int, str] | None:
+        return check_routeros(lines)
+
     def logical(self, platform: Platform, text: str) -> list[str]:
         out: list[str] = []
         section = ""
@@ -311,6 +314,19 @@ class RouterOS:
             commands.append(f"{have.path_text} remove {find_expr(have)}")
             changes.append(Change((), line, None))
         return Plan(device, platform, forward.running, backup, changes, commands, skipped, target="backup")
+
+
+
+def check_routeros(lines: list[str]) -> tuple[int, str] | None:
+    """The first physical line that cannot be part of a RouterOS export, if any."""
+    cont = False
+    for n, line in enumerate(lines, 1):
+        s = line.strip()
+        ok = cont or not s or s.startswith(("#", "/", ":")) or s.split()[0] in VERBS
+        if not ok:
+            return n, "not a RouterOS command (an export line starts with '/menu', a verb or '#')"
+        cont = (len(line.rstrip()) - len(line.rstrip().rstrip("\\"))) % 2 == 1
+    return None
 
 
 DIALECT = RouterOS()

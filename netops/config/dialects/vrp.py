@@ -7,6 +7,11 @@ from netops.config.dialects.indented import Indented, _ranges
 
 
 class Vrp(Indented):
+    foreign = (
+        (r"^/\S", "looks like a RouterOS export (use --platform mikrotik_routeros)"),
+        (r"^(?:hostname|no|end)\b", "looks like IOS or FRR (use --platform cisco_ios or frr)"),
+    )
+
     def parse_members(self, text: str) -> frozenset[int]:
         words = text.split()
         out: set[int] = set()
