@@ -67,7 +67,71 @@ class IndentedConfig:
                 return prefix
         return None
 
+    def list_prefix(self, line: str) -> str | None:
+        """The list-valued command a line sets (``switchport trunk allowed vlan``, ``vlan batch``)."""
+        return next((p for p in self.cli.get("lists", {}) if line.startswith(p + " ")), None)
+
+    def members(self, text: str) -> set[int]:
+        out: set[int] = set()
+        words = text.replace(",", " ").split()
+        i = 0
+        while i < len(words):
+            w = words[i]
+            if i + 2 < len(words) and words[i + 1] == "to" and w.isdigit() and words[i + 2].isdigit():
+                out.update(range(int(w), int(words[i + 2]) + 1))  # VRP: 10 to 20
+                i += 3
+                continue
+            lo, _, hi = w.partition("-")  # IOS: 10-20
+            if lo.isdigit() and (not hi or hi.isdigit()):
+                out.update(range(int(lo), int(hi or lo) + 1))
+            i += 1
+        return out
+
+    def show_members(self, prefix: str, members: set[int]) -> str:
+        runs: list[list[int]] = []
+        for m in sorted(members):
+            if runs and m == runs[-1][1] + 1:
+                runs[-1][1] = m
+            else:
+                runs.append([m, m])
+        if self.cli["lists"][prefix] == "vrp":
+            return " ".join(f"{a} to {b}" if b > a else f"{a}" for a, b in runs)
+        return ",".join(f"{a}-{b}" if b > a else f"{a}" for a, b in runs)
+
+    def list_update(self, nodes: list[Node], line: str, remove: bool = False) -> bool:
+        """A list-valued command changes the members of its one line, as the device does:
+        IOS ``… add X`` / ``… remove X`` / ``… X`` (replace); VRP ``… X`` adds, ``undo … X``
+        removes. False: not a list command."""
+        prefix = self.list_prefix(line)
+        if prefix is None:
+            return False
+        rest = line[len(prefix) + 1:]
+        node = next((n for n in nodes if n.text.startswith(prefix + " ")), None)
+        have = self.members(node.text[len(prefix) + 1:]) if node else set()
+        ios = self.cli["lists"][prefix] == "ios"
+        if remove:
+            have -= self.members(rest)
+        elif ios and rest.startswith("add "):
+            have |= self.members(rest[4:])
+        elif ios and rest.startswith("remove "):
+            have -= self.members(rest[7:])
+        elif ios:
+            have = self.members(rest)
+        else:
+            have |= self.members(rest)
+        text = f"{prefix} {self.show_members(prefix, have)}" if have else ""
+        if node is not None and text:
+            node.text = text
+        elif node is not None:
+            nodes.remove(node)
+        elif text:
+            nodes.append(Node(text))
+        self.changed = time.time()
+        return True
+
     def add(self, nodes: list[Node], line: str, block: bool = False) -> Node:
+        if not block and self.list_update(nodes, line):
+            return next((n for n in nodes if n.text.startswith(str(self.list_prefix(line)))), Node(line))
         for n in nodes:
             if n.text == line:
                 return n
@@ -90,6 +154,8 @@ class IndentedConfig:
             self.hostname = line.split(" ", 1)[1].strip()
 
     def remove(self, nodes: list[Node], what: str) -> None:
+        if self.list_prefix(what) and self.list_update(nodes, what, remove=True):
+            return
         keep = [n for n in nodes if not (n.text == what or n.text.startswith(what + " "))]
         if len(keep) != len(nodes):
             nodes[:] = keep
@@ -225,6 +291,17 @@ class IndentedSession:
             # a sub-command that shares its first word with a block ("acl 2001 inbound"
             # under user-interface on VRP) stays in the current view (needed by config)
             cfg.add(self.sub.children, line)  # type: ignore[union-attr]
+            return "", False
+        if (self.mode == "sub" and cli.get("acl_sequence") and self.sub is not None
+                and self.sub.text.startswith("ip access-list ") and re.match(r"\d+ (?:permit|deny|remark) ", line)):
+            cfg.add(self.sub.children, line.split(" ", 1)[1])  # '10 permit ...': the number is shown by place
+            return "", False
+        if cfg.list_prefix(line):  # 'vlan batch 30' changes the list, it opens no VLAN view
+            if self.mode == "sub" and words[0] in cli["sub_words"]:
+                cfg.list_update(self.sub.children, line)  # type: ignore[union-attr]
+            else:
+                self.mode, self.sub = "config", None
+                cfg.list_update(cfg.top, line)
             return "", False
         key = cfg.block_of(line)
         if key is not None:
