@@ -58,8 +58,16 @@ def logical_lines(platform: Platform, text: str) -> list[str]:
 
 
 def mask(platform: Platform, text: str, secrets: list[str] | tuple[str, ...] = ()) -> str:
-    """``text`` with every known secret value and every pattern-matched secret masked."""
-    return "\n".join(mask_line(platform, line, secrets) for line in logical_lines(platform, text))
+    """``text`` with every known secret value and every pattern-matched secret masked, line
+    for line as written (a wrapped RouterOS command joined into one line)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    out = []
+    for line, context in dialect_for(platform).layout(platform, text):
+        if context:  # mask with the menu the line belongs to, show it as written
+            out.append(mask_line(platform, f"{context} {line.strip()}", secrets)[len(context) + 1:])
+        else:
+            out.append(mask_line(platform, line, secrets))
+    return "\n".join(out)
 
 
 def is_volatile(platform: Platform, line: str) -> bool:

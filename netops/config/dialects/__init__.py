@@ -22,6 +22,11 @@ class Dialect(Protocol):
         """The config as logical lines, one command each (continuations joined)."""
         ...
 
+    def layout(self, platform: Platform, text: str) -> list[tuple[str, str]]:
+        """Every line as written (continuations joined), with the context a line's secret
+        patterns need (a RouterOS menu over its items), for masking text in place."""
+        ...
+
     def plan(self, device: str, platform: Platform, running: str, running_raw: str, want_masked: list[str],
              want_raw: list[str]) -> Plan:
         """Commands from a cleaned running config (masked, and the same lines unmasked) to

@@ -91,6 +91,9 @@ class Indented:
     def logical(self, platform: Platform, text: str) -> list[str]:
         return text.splitlines()
 
+    def layout(self, platform: Platform, text: str) -> list[tuple[str, str]]:
+        return [(line, "") for line in text.splitlines()]
+
     def parse(self, platform: Platform, text: str, raw_text: str | None = None) -> list[Node]:
         """A tree of nodes by indentation; comments and block-closing lines left out."""
         lines = text.splitlines()

@@ -192,8 +192,11 @@ class RouterOS:
     def check(self, platform: Platform, lines: list[str]) -> tuple[int, str] | None:
         return check_routeros(lines)
 
-    def logical(self, platform: Platform, text: str) -> list[str]:
-        out: list[str] = []
+    def layout(self, platform: Platform, text: str) -> list[tuple[str, str]]:
+        """(line, menu) per line, continuations joined: the menu a non-terse export wrote
+        above an item line (``/snmp community`` over ``set ... name=x``), else ''. Every line
+        is kept (menu headers, comments, command output): for masking text as it was."""
+        out: list[tuple[str, str]] = []
         section = ""
         pending = ""
         for raw in text.splitlines():
@@ -203,20 +206,32 @@ class RouterOS:
                 pending = line[:-1]
                 continue
             pending = ""
-            stripped = line.strip()
-            if not stripped or stripped.startswith("#") or stripped.startswith(":"):
-                out.append(line)
-                continue
-            if stripped.startswith("/"):
-                words = stripped.split()
-                if not any(w in VERBS or "=" in w or w.startswith("[") for w in words):
-                    section = stripped  # a menu header of a non-terse export
-                    continue
-                out.append(stripped)
-                continue
-            out.append(f"{section} {stripped}" if section else stripped)
+            words = line.split()
+            if words and words[0].startswith("/") and not any(w in VERBS or "=" in w or w.startswith("[")
+                                                             for w in words):
+                section = line.strip()  # a menu header of a non-terse export
+                out.append((line, ""))
+            elif words and words[0] in VERBS and section:
+                out.append((line, section))
+            else:
+                out.append((line, ""))
         if pending:
-            out.append(pending)
+            out.append((pending, ""))
+        return out
+
+    def logical(self, platform: Platform, text: str) -> list[str]:
+        """One whole command per line, as ``/export terse`` prints (menu headers folded in)."""
+        out = []
+        for line, section in self.layout(platform, text):
+            stripped = line.strip()
+            words = stripped.split()
+            if section:
+                out.append(f"{section} {stripped}")
+            elif words and words[0].startswith("/") and not any(
+                    w in VERBS or "=" in w or w.startswith("[") for w in words):
+                continue  # the header itself: its items carry it now
+            else:
+                out.append(stripped if stripped.startswith("/") else line)
         return out
 
     def plan(self, device: str, platform: Platform, running: str, running_raw: str, want_masked: list[str],
