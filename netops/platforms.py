@@ -124,7 +124,7 @@ ROS_VALUE = r'("(?:[^"\\]|\\.)*"|\\"(?:[^"\\]|\\[^"])*?\\"|[^\s"\\]+)'
 
 IOS_SECRETS = (
     # passwords may hold spaces: up to the end of the line (type digit excluded)
-    r"\b(?:secret|password)(?: [0-9])? (?!\d$)(.+)$",
+    r"^(?!\s*(?:description|remark) ).*?\b(?:secret|password)(?: [0-9])? (?!\d$)(.+)$",
     r"\bkey-string(?: [0-9])? (.+)$",
     r"^snmp-server community (\S+)",
     # v1/v2c trap hosts name the community ('version 3' names a user)
@@ -149,7 +149,7 @@ IOS_SECRETS = (
 
 FRR_SECRETS = (
     r"^\s*(?:enable )?password(?: [0-9])? (\S+)",
-    r"\bpassword (\S+)$",
+    r"^(?!\s*(?:description|remark) ).*?\bpassword (\S+)$",
     r"\bkey-string (\S+)",
     r"\bauthentication-key (\S+)",
     r"\bmessage-digest-key \d+ md5 (\S+)",

@@ -87,6 +87,12 @@ def test_non_secrets_are_never_masked(name: str, kept: list[str]) -> None:
         assert text in masked
 
 
+def test_words_in_descriptions_are_not_secrets() -> None:
+    for platform in ("cisco_ios", "frr"):
+        line = " description reset password untuk akun operator"
+        assert mask(get_platform(platform), line) == line
+
+
 def test_volatile_lines_and_continuations() -> None:
     def stored(name: str) -> str:
         path = next(p for p in CORPUS if p.name == name)
