@@ -725,9 +725,7 @@ class RosSession:
         if file not in self.dev.backups or file not in self.cfg.files:
             raise RosError(f"failure: no such file {file}")
         self.cfg.single, self.cfg.lists = copy.deepcopy(self.dev.backups[file])
-        self.dev.cancel_schedules()  # the reboot ends every running task
-        for item in self.cfg.lists.get("/system scheduler", []):
-            self.dev.arm(item)
+        self.dev.reboot()
         return "", True  # the router reboots: the session ends
 
     def run_script(self, text: str) -> None:
@@ -757,6 +755,8 @@ class SimDevice:
         self.files: dict[str, str] = {}
         self.tasks: dict[int, asyncio.Task[None]] = {}
         self.backups: dict[str, Any] = {}
+        self.processes: set[Any] = set()
+        """open SSH sessions: a reboot (backup load) ends them all"""
         """RouterOS binary backups (/system backup save), by file name"""
         if self.cli["engine"] == "routeros":
             self.config: Any = RosConfig(self.cli, self.name, self.files)
@@ -818,6 +818,19 @@ class SimDevice:
                 except RosError:
                     break
 
+    def reboot(self) -> None:
+        """What a RouterOS reboot ends: every SSH session (input still in flight never
+        arrives) and every scheduler task; the scheduler entries of the config run anew."""
+        for process in list(self.processes):
+            try:
+                process.close()
+            except Exception:  # noqa: BLE001 - a session already gone
+                pass
+        self.processes.clear()
+        self.cancel_schedules()
+        for item in self.config.lists.get("/system scheduler", []):
+            self.arm(item)
+
     def cancel_schedules(self) -> None:
         for task in self.tasks.values():
             task.cancel()
@@ -843,6 +856,7 @@ class DeviceServer(asyncssh.SSHServer):
 async def run_session(dev: SimDevice, process: asyncssh.SSHServerProcess[str]) -> None:
     user = (process.get_extra_info("username") or dev.user).split("+", 1)[0]
     sess = dev.session(user)
+    dev.processes.add(process)
     try:
         if process.command:
             for line in process.command.split("\n"):
@@ -855,6 +869,8 @@ async def run_session(dev: SimDevice, process: asyncssh.SSHServerProcess[str]) -
         await interact(sess, process)
     except (asyncssh.DisconnectError, BrokenPipeError, ConnectionError):
         pass
+    finally:
+        dev.processes.discard(process)
     process.exit(0)
 
 
