@@ -34,9 +34,10 @@ class Platform:
     netops confirms in time), ``backup-restore`` (netops pushes the difference back to the
     backup it took just before) or ``none`` (not managed)."""
     # -- configuration management (netops.config) --------------------------------
-    config_style: str = "indented"
-    """how the config is structured: ``indented`` (blocks under a parent line, IOS-like)
-    or ``flat`` (every line is a full command path, RouterOS ``/export terse``)."""
+    dialect: str = "indented"
+    """config syntax, one module of ``netops.config.dialects`` each: ``indented`` (blocks
+    under a parent line: IOS, IOS-XE, FRR's vtysh), ``vrp`` (indented with ``undo`` and
+    VRP's ranges) or ``routeros`` (every logical line a full command path)."""
     comment_prefixes: tuple[str, ...] = ("!",)
     """lines starting with these are comments, never compared or pushed."""
     block_end: tuple[str, ...] = ("exit", "end", "!")
@@ -51,6 +52,23 @@ class Platform:
     secret_patterns: tuple[str, ...] = ()
     """regexes whose group 1 is a secret (password, key, community) masked in backups,
     diffs and logs; applied on top of masking every known secret value."""
+    secret_values_opaque: str | None = None
+    """regex matched right before a masked value that the device shows encrypted or hashed
+    (IOS type 5/7/8/9, VRP ``cipher``): such a line matches an intended line of the same
+    shape whatever the value, as the plain intended value can never be compared with it."""
+    hidden_lines: tuple[str, ...] = ()
+    """regexes of lines the device accepts but never shows in its running config (IOS
+    ``snmp-server user``): never a change on their own, never verified, sent along with
+    every push that has changes."""
+    list_commands: tuple[tuple[str, str, str], ...] = ()
+    """list-valued commands as (prefix, add, remove) with ``{}`` for the members: compared
+    as sets and changed by the difference only (``vlan batch``, trunk VLAN lists)."""
+    list_syntax: str = "ios"
+    """how members are written: ``ios`` (``10,20,30-35``) or ``vrp`` (``10 20 30 to 35``)."""
+    ordered_blocks: tuple[str, ...] = ()
+    """blocks whose children are an ordered list (ACLs): compared in order (sequence numbers
+    the device adds are ignored) and rebuilt when the order differs. For ``routeros``: menu
+    paths whose items are ordered (firewall filter, NAT, mangle), reordered with ``move``."""
     volatile_patterns: tuple[str, ...] = ()
     """regexes of lines that change without a config change (timestamps, uptime):
     left out of backups so an unchanged device gives no diff."""
@@ -100,6 +118,62 @@ SHOW_PING_TRACEROUTE = (r"^(?:sh|sho|show)\s", r"^(?:ping|traceroute)\s")
 OUTPUT_TO_FILE = r"\|\s*[art]|>"
 """``| append``, ``| redirect``, ``| tee`` (or an abbreviation) or ``>``: the output goes to a file"""
 
+ROS_VALUE = r'("(?:[^"\\]|\\.)*"|\\"(?:[^"\\]|\\[^"])*?\\"|[^\s"\\]+)'
+"""a RouterOS value: quoted, quoted inside a script source (``\\"...\\"``), or bare (a
+``$variable`` is neither, and is not a secret)"""
+
+IOS_SECRETS = (
+    # passwords may hold spaces: up to the end of the line (type digit excluded)
+    r"^(?!\s*(?:description|remark) ).*?\b(?:secret|password)(?: [0-9])? (?!\d$)(.+)$",
+    r"\bkey-string(?: [0-9])? (.+)$",
+    r"^snmp-server community (\S+)",
+    # v1/v2c trap hosts name the community ('version 3' names a user)
+    r"^snmp-server host \S+(?: vrf \S+)?(?: informs| traps)?(?: version (?:1|2c))? (?!version\b)(\S+)",
+    r"^snmp-server user \S+ \S+ v3 auth \S+ (\S+)",
+    r"^snmp-server user \S+ \S+ v3 auth \S+ \S+ priv \S+(?: \d+)? (\S+)",
+    r"^(?:tacacs-server|radius-server)\b.*?\bkey(?: [0-9])? (\S+)",
+    # a server block's key (radius server / tacacs server): with a type digit or not a number
+    # (a key chain's 'key 10' is an id)
+    r"^ key [0-9] (\S+)$",
+    r"^ key (?!\d+$)(\S+)$",
+    r"^crypto isakmp key(?: [0-9])? (\S+)",
+    r"\bpre-shared-key(?: local| remote)?(?: [0-9])? (?!address\b)(\S+)$",
+    r"\bpre-shared-key address \S+(?: \S+)? key(?: [0-9])? (\S+)",
+    r"^ntp authentication-key \d+ \S+ (\S+)",
+    r"\bip ospf authentication-key(?: [0-9])? (\S+)",
+    r"\bmessage-digest-key \d+ md5(?: [0-9])? (\S+)",
+    r"\bip nhrp authentication (\S+)",
+    r"\bset-key (?:ascii|hex) [0-9] (.+)$",
+)
+"""IOS / IOS-XE: group 1 of each is a secret"""
+
+FRR_SECRETS = (
+    r"^\s*(?:enable )?password(?: [0-9])? (\S+)",
+    r"^(?!\s*(?:description|remark) ).*?\bpassword (\S+)$",
+    r"\bkey-string (\S+)",
+    r"\bauthentication-key (\S+)",
+    r"\bmessage-digest-key \d+ md5 (\S+)",
+    r"\bip rip authentication string (\S+)",
+    r"\bospf6 authentication key-id \d+ hash-algo \S+ key (\S+)",
+    r"\b(?:area|domain)-password(?: clear| md5)? (\S+)",
+)
+"""FRR's vtysh: group 1 of each is a secret"""
+
+VRP_SECRETS = (
+    # a value after its form keyword ('simple cipher X': the value follows the last keyword)
+    r"\b(?:cipher|irreversible-cipher|simple|plain) (?!(?:cipher|irreversible-cipher|simple|plain)\b)(\S+)",
+    r"\bpre-shared-key(?: cipher| simple)? (.+)$",
+    r"\bpass-phrase(?: cipher| simple)? (.+?)(?: (?:aes|tkip|aes-tkip))?$",
+    r"\bcommunity (?:read|write) (?:cipher )?(\S+)",
+    r"\bsecurityname (?:cipher )?(\S+)(?= v(?:1|2c)\b)",
+    r"\bauthentication-mode (?:md5|sha\S*|hmac-\S+)(?: key-id \d+| \d+)?(?: cipher| plain| simple)? (\S+)",
+    r"\bprivacy-mode \S+(?: cipher| simple)? (\S+)",
+    r"\bshared-key(?: cipher| simple)? (\S+)",
+    r"\bgre key(?: cipher| plain)? (\S+)",
+    r"\bpassword(?: cipher| simple| irreversible-cipher)? (?!(?:cipher|simple|irreversible-cipher)\b)(\S+)$",
+)
+"""Huawei VRP 5 and 8: group 1 of each is a secret"""
+
 PLATFORMS: dict[str, Platform] = {
     p.name: p
     for p in (
@@ -117,7 +191,10 @@ PLATFORMS: dict[str, Platform] = {
             # file= (or any abbreviation of it) writes a file on the router
             read_only_never=r"[;\[\]{}$]|^:|\bf(?:i(?:le?)?)?=",
             rollback="scheduled-revert",
-            config_style="flat",
+            dialect="routeros",
+            ordered_blocks=("/ip/firewall/filter", "/ip/firewall/nat", "/ip/firewall/mangle",
+                            "/ip/firewall/raw", "/ipv6/firewall/filter", "/ipv6/firewall/nat",
+                            "/ipv6/firewall/mangle", "/ipv6/firewall/raw", "/routing/filter/rule"),
             comment_prefixes=("#",),
             block_end=(),
             config_end=None,
@@ -127,10 +204,16 @@ PLATFORMS: dict[str, Platform] = {
             cli_error=r"failure:|bad command name|expected end of command|syntax error|"
                       r"input does not match|no such item|invalid value",
             secret_patterns=(
-                r"(?:authentication|encryption)-password=(\"[^\"]*\"|\S+)",
-                r"\b(?:password|secret|wpa2?-pre-shared-key|pre-shared-key|passphrase)=(\"[^\"]*\"|\S+)",
+                # key=value settings (also inside script sources, where quotes are escaped)
+                r"(?<![\w-])(?:password|secret|secrets|[\w-]+-password|wpa2?-pre-shared-key|pre-shared-key|"
+                r"preshared-key|passphrase|private-key|tcp-md5-key|trap-community|auth-key|authentication-key|"
+                r"ipsec-secret|management-protection-key|static-key-\d|static-sta-private-key)=" + ROS_VALUE,
                 # a v2c community's name is its secret (a v3 entry names the user: not secret)
-                r"^/snmp community (?:add|set) (?!.*\bsecurity=(?:authorized|private))(?:.*? )?name=(\"[^\"]*\"|\S+)",
+                r"^/snmp community (?:add|set) (?!.*\bsecurity=(?:authorized|private))(?:.*? )?name=" + ROS_VALUE,
+                # script variables that hold credentials: :local pass "..."
+                r"(?i):(?:local|global) [\w-]*(?:pass|pwd|secret|token|key)[\w-]* " + ROS_VALUE,
+                r"\bbot(\d{6,}:[\w-]{20,})",  # Telegram bot token in a URL
+                r"://[^/\s:@\"\\]+:([^@\s\"\\/]+)@",  # user:password@ in a URL
             ),
             volatile_patterns=(
                 r"^# \S+ \S+ by RouterOS",  # export header: "# 2024-05-01 10:00:00 by RouterOS 7.14"
@@ -138,21 +221,26 @@ PLATFORMS: dict[str, Platform] = {
                 r"^#\s*$",  # the header's closing '#'
                 r"^# (?:model|serial number) = ",
                 r"^# .*uptime",
+                # status comments RouterOS 7 writes into exports: they change with the radio or PoE
+                r"^# (?:managed by CAPsMAN|channel: |poe-out status: )",
+                r"^# .*(?:not running|inactive)$",
             ),
-            # RouterOS has no commit-confirm: save the config on the device, then schedule a
-            # full restore of it (reset + run the saved export) that netops cancels once
-            # the change is verified. If netops loses the device, the device reverts itself.
+            # RouterOS has no commit-confirm. Before a change netops saves a binary backup on the
+            # router and schedules its load; netops cancels it once the change is verified. If
+            # netops loses the router, the router loads the backup by itself and reboots into
+            # the exact config it had (users, certificates, addresses): a binary backup is not
+            # a replayed export, which stops at its first failing line and can leave a router
+            # with defaults and no management address. The backup predates the scheduler, so
+            # the restored router has no revert job left. Safe Mode was not chosen: it undoes
+            # only the changes of the session that took it, and netops verifies on a new one.
             revert_arm=(
-                "/export show-sensitive file=netops-pre",
-                '/system scheduler add name={name} interval={seconds}s '
-                'on-event="/system scheduler remove [find name={name}]; /system reset-configuration '
-                'no-defaults=yes skip-backup=yes keep-users=yes run-after-reset=netops-pre.rsc"',
+                "/system backup save name=netops-pre dont-encrypt=yes",
+                '/system script add name={name} source="/system backup load name=netops-pre.backup"',
+                "/system scheduler add name={name} interval={seconds}s on-event={name}",
             ),
-            revert_confirm=("/system scheduler remove [find name={name}]",),
-            revert_now=(
-                "/system scheduler remove [find name={name}]",
-                "/system reset-configuration no-defaults=yes skip-backup=yes keep-users=yes run-after-reset=netops-pre.rsc",
-            ),
+            revert_confirm=("/system scheduler remove [find name={name}]", "/system script remove [find name={name}]"),
+            # a script runs without the interactive "Restore and reboot? [y/N]" question
+            revert_now=("/system scheduler remove [find name={name}]", "/system script run {name}"),
             pipeline=True,
         ),
         Platform(
@@ -169,18 +257,18 @@ PLATFORMS: dict[str, Platform] = {
             read_only=SHOW_PING_TRACEROUTE,
             read_only_never=OUTPUT_TO_FILE,
             rollback="backup-restore",
+            block_end=("exit", "end", "!", "exit-address-family", "exit-vrf"),
             replace_prefixes=("hostname ", "ip domain name ", "banner motd ", "description ",
                               "snmp-server location ", "snmp-server contact "),
-            secret_patterns=(
-                r"\b(?:secret|password) (?:\d+ )?(\S+)",
-                r"^snmp-server community (\S+)",
-                r"^snmp-server user \S+ \S+ v3 auth \S+ (\S+)",
-                r"^snmp-server user \S+ \S+ v3 auth \S+ \S+ priv \S+(?: \d+)? (\S+)",
-                r"\bkey (?:\d+ )?(\S+)$",
-                r"\bpre-shared-key (?:\d+ )?(?:address \S+ )?(?:key )?(\S+)",
-            ),
+            secret_patterns=IOS_SECRETS,
+            secret_values_opaque=r"\b[5-9] $",
+            hidden_lines=(r"^snmp-server user ",),
+            list_commands=(("switchport trunk allowed vlan ", "switchport trunk allowed vlan add {}",
+                            "switchport trunk allowed vlan remove {}"),),
+            ordered_blocks=("ip access-list ", "ipv6 access-list ", "access-list "),
             volatile_patterns=(
                 r"^! Last configuration change at ",
+                r"^! No configuration change since last restart",
                 r"^! NVRAM config last updated at ",
                 r"^Building configuration",
                 r"^Current configuration : \d+ bytes",
@@ -207,15 +295,21 @@ PLATFORMS: dict[str, Platform] = {
             cli_error=r"^Error:|\nError:|Unrecognized command|Incomplete command",
             negate="undo ",
             replace_prefixes=("sysname ", "description ", "header login information "),
-            secret_patterns=(
-                r"\b(?:cipher|irreversible-cipher|simple) (\S+)",
-                r"\bcommunity (?:read|write) (?:cipher )?(\S+)",
-                r"\bpre-shared-key (?:cipher |simple )?(\S+)",
-            ),
+            dialect="vrp",
+            secret_patterns=VRP_SECRETS,
+            secret_values_opaque=r"\b(?:cipher|irreversible-cipher) $",
+            list_commands=(("vlan batch ", "vlan batch {}", "undo vlan batch {}"),
+                           ("port trunk allow-pass vlan ", "port trunk allow-pass vlan {}",
+                            "undo port trunk allow-pass vlan {}")),
+            list_syntax="vrp",
             volatile_patterns=(
                 r"^!Software Version ",
                 r"^!Last configuration was (?:updated|saved) at ",
                 r"^!Time: ",
+                r"^!CfgFileCrc:",
+                r"^!MKHash ",
+                # 'timestamp enable' prints the time before every display command's output
+                r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?(?: [+-]\d{2}:\d{2})?(?: DST)?$",
             ),
         ),
         Platform(
@@ -231,12 +325,8 @@ PLATFORMS: dict[str, Platform] = {
             read_only_never=OUTPUT_TO_FILE,
             rollback="backup-restore",
             replace_prefixes=("hostname ", "banner motd ", "description "),
-            secret_patterns=(
-                r"^(?:enable )?password (\S+)",
-                r"\bauthentication-key (\S+)",
-                r"\bmessage-digest-key \d+ md5 (\S+)",
-                r"\bpassword (\S+)$",
-            ),
+            block_end=("exit", "end", "!", "exit-address-family", "exit-vrf", "exit-vni"),
+            secret_patterns=FRR_SECRETS,
             volatile_patterns=(
                 r"^Building configuration",
                 r"^Current configuration:?$",

@@ -6,15 +6,22 @@ as its reference, so a secret cannot leak through repr, logs or JSON output.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import re
+import secrets as _random
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from netops.errors import SecretError
 
 _REF = re.compile(r"^(env):([A-Za-z_][A-Za-z0-9_]*)$|^(file):(.+)$")
 REDACTED = "<secret>"
+TOKEN = re.compile(r"<secret(?::[0-9a-f]{6})?>")
+"""a masked value: ``<secret>`` (logs, errors) or ``<secret:3f9a1c>`` (configs)"""
+MASK_KEY_ENV = "NETOPS_MASK_KEY_FILE"
 
 
 @dataclass(frozen=True)
@@ -63,4 +70,58 @@ def redact(text: str, secrets: list[str]) -> str:
     """Replace every occurrence of each known secret value in ``text``."""
     for value in sorted({s for s in secrets if s}, key=len, reverse=True):
         text = text.replace(value, REDACTED)
+    return text
+
+
+# -- keyed tokens for configs ------------------------------------------------------------
+# A config masks each secret as <secret:xxxxxx>, six hex digits of an HMAC-SHA256 of the
+# value under a per-installation key: a rotated community shows as a change in diffs and
+# backup history, while neither value can be recovered or guessed from the token without
+# the key, which lives outside the backup repository.
+
+
+def mask_key_path() -> Path:
+    """``$NETOPS_MASK_KEY_FILE``, else ``$XDG_DATA_HOME/netops/mask.key`` (~/.local/share)."""
+    env = os.environ.get(MASK_KEY_ENV)
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "netops" / "mask.key"
+
+
+@lru_cache(maxsize=8)
+def _key(path: Path) -> bytes:
+    try:
+        return path.read_bytes().strip()
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return _random.token_bytes(32)
+    try:  # first use: 32 random bytes, readable by the owner only
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(_random.token_hex(32) + "\n")
+        return path.read_bytes().strip()
+    except FileExistsError:  # another process created it first
+        return path.read_bytes().strip()
+    except OSError:
+        # a read-only system: tokens still hide every value; only comparisons across
+        # processes lose the rotation signal
+        return _random.token_bytes(32)
+
+
+def secret_token(value: str) -> str:
+    """``<secret:xxxxxx>`` for ``value`` (the same value always gives the same token)."""
+    if TOKEN.fullmatch(value):
+        return value
+    digest = hmac.new(_key(mask_key_path()), value.encode("utf-8", "surrogateescape"), hashlib.sha256)
+    return f"<secret:{digest.hexdigest()[:6]}>"
+
+
+def redact_tokens(text: str, secrets: list[str] | tuple[str, ...]) -> str:
+    """Like :func:`redact`, with a keyed token per value (configs, diffs, backups)."""
+    for value in sorted({s for s in secrets if s}, key=len, reverse=True):
+        if value in text:
+            text = text.replace(value, secret_token(value))
     return text

@@ -70,3 +70,10 @@ def small_inventory(tmp_path: Path) -> Path:
     dest = tmp_path / "inventory"
     shutil.copytree(SMALL_INVENTORY, dest)
     return dest
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _mask_key(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Config masking's per-installation key lives in the test session's temp dir, never in
+    the home directory of whoever runs the tests."""
+    os.environ["NETOPS_MASK_KEY_FILE"] = str(tmp_path_factory.mktemp("netops-key") / "mask.key")

@@ -14,8 +14,10 @@ from rich.syntax import Syntax
 from netops.cli.output import console, emit_json, err_console, handle_errors, state, table
 from netops.config import jobs
 from netops.config.backup import DEFAULT_REPO, BackupRepo
+from netops.config.offline import compare_files, mask_file
 from netops.config.render import DEFAULT_FEATURES, TemplateSet
 from netops.inventory import select
+from netops.platforms import get_platform
 
 app = typer.Typer(help="Device configuration: templates, diffs, backups, safe pushes.", no_args_is_help=True)
 
@@ -25,6 +27,9 @@ Features = typer.Option(None, "--feature", "-f", help="Template feature(s) to us
 Templates = typer.Option(None, "--templates", help="Templates folder (default: ./templates or $NETOPS_TEMPLATES).")
 Repo = typer.Option(DEFAULT_REPO, "--repo", help="Backup git repository (created if missing).")
 Workers = typer.Option(20, "--workers", help="Devices worked on in parallel.")
+PlatformOpt = typer.Option(..., "--platform", "-p", help="Platform of the config file(s), e.g. cisco_ios, "
+                           "huawei_vrp, mikrotik_routeros, frr.")
+Json = typer.Option(False, "--json", help="Print JSON (same as the global --json).")
 STYLE = {"applied": "green", "ok": "green", "unchanged": "dim", "would-change": "yellow", "failed": "red",
          "rolled-back": "magenta", "skipped": "cyan"}
 
@@ -217,3 +222,45 @@ def rollback(ctx: typer.Context, name: str = typer.Argument(..., help="Device na
         console.print(f"{name}: [{STYLE.get(res.status, '')}]{res.status}[/] {escape(res.message)}"
                       + ("" if commit else "  (dry run; add --commit)"))
     raise typer.Exit(0 if res.ok else 1)
+
+
+@app.command("mask")
+@handle_errors
+def mask_(ctx: typer.Context, file: Path = typer.Argument(..., help="A saved config (show running-config, "
+                                                                     "display current-configuration, /export)."),
+          platform: str = PlatformOpt, json_: bool = Json) -> None:
+    """Print a config file with every secret masked (keyed tokens). Contacts no device."""
+    text = mask_file(file, get_platform(platform))
+    if state(ctx).json or json_:
+        emit_json({"file": str(file), "platform": platform, "masked": text})
+    else:
+        console.out(text, end="", highlight=False)
+
+
+@app.command()
+@handle_errors
+def compare(ctx: typer.Context, running: Path = typer.Argument(..., help="The config the device has."),
+            intended: Path = typer.Argument(..., help="The config it should have."),
+            platform: str = PlatformOpt, json_: bool = Json) -> None:
+    """Diff two config files as netops would push: the diff, the commands, and the commands
+    that would restore RUNNING afterwards (all masked). Contacts no device.
+
+    Exit code 0: nothing to change; 1: they differ.
+    """
+    cmp = compare_files(running, intended, get_platform(platform))
+    if state(ctx).json or json_:
+        emit_json({"running": str(running), "intended": str(intended), "platform": platform, **cmp.as_dict()})
+    else:
+        if cmp.empty:
+            console.print("no difference")
+        else:
+            console.print(Syntax(cmp.diff, "diff", theme="ansi_dark"))
+            console.print("[bold]commands to push:[/]")
+            console.out("\n".join(cmp.commands) or "(none)", highlight=False)
+            console.print("[bold]commands to restore RUNNING afterwards:[/]")
+            console.out("\n".join(cmp.restore) or "(none)", highlight=False)
+        for line in cmp.unverifiable:
+            console.print(f"[yellow]sent, never shown by the device:[/] {escape(line)}")
+        for line in cmp.not_restorable:
+            console.print(f"[yellow]not restorable:[/] {escape(line)}")
+    raise typer.Exit(0 if cmp.empty else 1)

@@ -17,6 +17,7 @@ Run as ``python -m netops.lab.sshsim <devices.json>``.
 from __future__ import annotations
 
 import asyncio
+import copy
 import datetime as dt
 import json
 import re
@@ -66,7 +67,71 @@ class IndentedConfig:
                 return prefix
         return None
 
+    def list_prefix(self, line: str) -> str | None:
+        """The list-valued command a line sets (``switchport trunk allowed vlan``, ``vlan batch``)."""
+        return next((p for p in self.cli.get("lists", {}) if line.startswith(p + " ")), None)
+
+    def members(self, text: str) -> set[int]:
+        out: set[int] = set()
+        words = text.replace(",", " ").split()
+        i = 0
+        while i < len(words):
+            w = words[i]
+            if i + 2 < len(words) and words[i + 1] == "to" and w.isdigit() and words[i + 2].isdigit():
+                out.update(range(int(w), int(words[i + 2]) + 1))  # VRP: 10 to 20
+                i += 3
+                continue
+            lo, _, hi = w.partition("-")  # IOS: 10-20
+            if lo.isdigit() and (not hi or hi.isdigit()):
+                out.update(range(int(lo), int(hi or lo) + 1))
+            i += 1
+        return out
+
+    def show_members(self, prefix: str, members: set[int]) -> str:
+        runs: list[list[int]] = []
+        for m in sorted(members):
+            if runs and m == runs[-1][1] + 1:
+                runs[-1][1] = m
+            else:
+                runs.append([m, m])
+        if self.cli["lists"][prefix] == "vrp":
+            return " ".join(f"{a} to {b}" if b > a else f"{a}" for a, b in runs)
+        return ",".join(f"{a}-{b}" if b > a else f"{a}" for a, b in runs)
+
+    def list_update(self, nodes: list[Node], line: str, remove: bool = False) -> bool:
+        """A list-valued command changes the members of its one line, as the device does:
+        IOS ``… add X`` / ``… remove X`` / ``… X`` (replace); VRP ``… X`` adds, ``undo … X``
+        removes. False: not a list command."""
+        prefix = self.list_prefix(line)
+        if prefix is None:
+            return False
+        rest = line[len(prefix) + 1:]
+        node = next((n for n in nodes if n.text.startswith(prefix + " ")), None)
+        have = self.members(node.text[len(prefix) + 1:]) if node else set()
+        ios = self.cli["lists"][prefix] == "ios"
+        if remove:
+            have -= self.members(rest)
+        elif ios and rest.startswith("add "):
+            have |= self.members(rest[4:])
+        elif ios and rest.startswith("remove "):
+            have -= self.members(rest[7:])
+        elif ios:
+            have = self.members(rest)
+        else:
+            have |= self.members(rest)
+        text = f"{prefix} {self.show_members(prefix, have)}" if have else ""
+        if node is not None and text:
+            node.text = text
+        elif node is not None:
+            nodes.remove(node)
+        elif text:
+            nodes.append(Node(text))
+        self.changed = time.time()
+        return True
+
     def add(self, nodes: list[Node], line: str, block: bool = False) -> Node:
+        if not block and self.list_update(nodes, line):
+            return next((n for n in nodes if n.text.startswith(str(self.list_prefix(line)))), Node(line))
         for n in nodes:
             if n.text == line:
                 return n
@@ -89,10 +154,18 @@ class IndentedConfig:
             self.hostname = line.split(" ", 1)[1].strip()
 
     def remove(self, nodes: list[Node], what: str) -> None:
+        if self.list_prefix(what) and self.list_update(nodes, what, remove=True):
+            return
         keep = [n for n in nodes if not (n.text == what or n.text.startswith(what + " "))]
         if len(keep) != len(nodes):
             nodes[:] = keep
             self.changed = time.time()
+
+    def display(self, line: str) -> str:
+        """A line as the device shows it: IOS shows any banner delimiter as ``^C``."""
+        delim = self.cli.get("banner_delimiter")
+        m = re.match(r"^(banner \S+) (\S)(.*)\2$", line) if delim else None
+        return f"{m.group(1)} {delim}{m.group(3)}{delim}" if m else line
 
     def render(self) -> str:
         cli = self.cli
@@ -100,15 +173,19 @@ class IndentedConfig:
         ind = cli["indent"]
         top_ind = ind if cli.get("top_is_indented") else ""
         out: list[str] = []
+        hidden = tuple(cli.get("hidden", ()))
         for n in self.top:
+            if hidden and n.text.startswith(hidden):
+                continue  # accepted, never shown (IOS keeps SNMPv3 users out of the running config)
             if n.block or n.children:
                 if out and out[-1] != sep:
                     out.append(sep)
                 out.append(n.text)
-                out.extend(ind + c.text for c in n.children)
+                numbered = cli.get("acl_sequence") and n.text.startswith("ip access-list ")
+                out.extend(ind + (f"{10 * (i + 1)} " if numbered else "") + c.text for i, c in enumerate(n.children))
                 out.append(sep)
             else:
-                out.append(top_ind + n.text)
+                out.append(top_ind + self.display(n.text))
         body = "\n".join(out) + "\n"
         stamp = dt.datetime.fromtimestamp(self.changed, dt.UTC).strftime("%H:%M:%S UTC %a %b %d %Y")
         header = cli["config_header"].format(size=len(body), time=stamp)
@@ -215,6 +292,17 @@ class IndentedSession:
             # under user-interface on VRP) stays in the current view (needed by config)
             cfg.add(self.sub.children, line)  # type: ignore[union-attr]
             return "", False
+        if (self.mode == "sub" and cli.get("acl_sequence") and self.sub is not None
+                and self.sub.text.startswith("ip access-list ") and re.match(r"\d+ (?:permit|deny|remark) ", line)):
+            cfg.add(self.sub.children, line.split(" ", 1)[1])  # '10 permit ...': the number is shown by place
+            return "", False
+        if cfg.list_prefix(line):  # 'vlan batch 30' changes the list, it opens no VLAN view
+            if self.mode == "sub" and words[0] in cli["sub_words"]:
+                cfg.list_update(self.sub.children, line)  # type: ignore[union-attr]
+            else:
+                self.mode, self.sub = "config", None
+                cfg.list_update(cfg.top, line)
+            return "", False
         key = cfg.block_of(line)
         if key is not None:
             if line == key and key not in ("control-plane", "bgp", "aaa"):
@@ -280,14 +368,36 @@ def ros_tokens(line: str) -> list[tuple[str, int]]:
 def unquote(value: str) -> str:
     if len(value) >= 2 and value[0] == value[-1] == '"':
         value = value[1:-1]
-        return re.sub(r"\\(.)", r"\1", value)
+        return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(1)), value)
     return value
+
+
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "_": " "}
+"""RouterOS string escapes (``\\_`` is the space an export writes at a line break)"""
 
 
 def quote(value: str) -> str:
     if value and re.fullmatch(r"[A-Za-z0-9_.:/@,+*-]+", value):
         return value
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$") + '"'
+    return '"' + (value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
+                  .replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")) + '"'
+
+
+def wrap_export_line(line: str, width: int = 79) -> list[str]:
+    """``/export`` (not terse) breaks a long line with ``\\`` + newline and goes on indented
+    by four spaces, anywhere, even inside a quoted value (a script source)."""
+    out: list[str] = []
+    first = True
+    while len(line) > width - (0 if first else 4):
+        room = width - 1 - (0 if first else 4)
+        space = line.rfind(" ", room // 2, room)
+        cut = space + 1 if space > 0 and line[:space].count('"') % 2 == 0 else room  # a space outside quotes
+        while cut > 1 and line[cut - 1] == "\\":  # never split an escape
+            cut -= 1
+        out.append(("" if first else "    ") + line[:cut] + "\\")
+        line, first = line[cut:], False
+    out.append(("" if first else "    ") + line)
+    return out
 
 
 def split_script(text: str) -> list[str]:
@@ -370,7 +480,7 @@ class RosConfig:
         for p in paths:
             if path and not (p == path or p.startswith(path + " ")):
                 continue
-            if p in ("/user", "/file"):
+            if p in ("/user", "/file", "/certificate"):  # never exported (a certificate is a file)
                 continue
             cmds = []
             if p in self.single and self.single[p]:
@@ -392,7 +502,8 @@ class RosConfig:
                 lines.extend(f"{p} {c}" for c in cmds)
             else:
                 lines.append(p)
-                lines.extend(cmds)
+                for c in cmds:
+                    lines.extend(wrap_export_line(c))
         return "\n".join(lines) + "\n"
 
 
@@ -489,9 +600,26 @@ class RosSession:
                     raise RosError(f"failure: no such file {after}")
                 self.run_script(cfg.files[after])
             return "", False
+        if path == "/system backup" and cmd in ("save", "load"):
+            return self.backup(cmd, kv)
+        if path == "/system script" and cmd == "run":
+            scripts = {s.get("name"): s.get("source", "") for s in cfg.lists.get("/system script", [])}
+            name = flags[0][0] if flags else kv.get("number", "")
+            if name not in scripts:
+                raise RosError("no such item")
+            closed = False
+            for line in split_script(scripts[name]):
+                closed = self.run(line, cwd="")[1] or closed
+            return "", closed
         if path == "/file":
             return self.files(cmd, col, kv, flags, selectors), False
-        if kind is None:
+        cert = kv.get("certificate")
+        if cert not in (None, "", "none") and not any(
+                c.get("name") == cert for c in cfg.lists.get("/certificate", [])):
+            # a certificate is imported from a file and never exported: a replayed export
+            # that refers to one stops here, as on a real router
+            raise RosError("input does not match any value of certificate")
+        if kind is None or kind == "action":
             raise RosError(f"bad command name {cmd} (line 1 column {col})")
         if kind == "single":
             if cmd == "set":
@@ -518,6 +646,14 @@ class RosSession:
                 out.append(f"{n:>2} {flag} " + " ".join(f"{k}={quote(v)}" for k, v in item.items()
                                                          if not k.startswith(".")))
             return "\n".join(out) + "\n", False
+        if cmd == "move":  # ordered menus (firewall): move ITEMS destination=ITEM puts them before it
+            chosen = self.select(items, selectors, flags, col)
+            dest = self.select(items, [kv["destination"]], [], col) if "destination" in kv else []
+            ids = {id(x) for x in chosen}
+            rest = [x for x in items if id(x) not in ids]
+            at = next((i for i, x in enumerate(rest) if dest and x is dest[0]), len(rest))
+            items[:] = rest[:at] + chosen + rest[at:]
+            return "", False
         if cmd in ("set", "remove", "enable", "disable"):
             chosen = self.select(items, selectors, flags, col)
             if cmd == "remove":
@@ -574,6 +710,24 @@ class RosSession:
             return ""
         raise RosError(f"bad command name {cmd} (line 1 column {col})")
 
+    def backup(self, cmd: str, kv: dict[str, str]) -> tuple[str, bool]:
+        """``/system backup``: a binary image of the whole configuration (users, certificates
+        and all), restored as it was by ``load``, which reboots the router: no replay that
+        can stop half-way."""
+        name = kv.get("name", "")
+        if not name:
+            raise RosError("failure: name not given")
+        file = name if name.endswith(".backup") else name + ".backup"
+        if cmd == "save":
+            self.dev.backups[file] = copy.deepcopy((self.cfg.single, self.cfg.lists))
+            self.cfg.files[file] = "(binary backup)"
+            return "Configuration backup saved\n", False
+        if file not in self.dev.backups or file not in self.cfg.files:
+            raise RosError(f"failure: no such file {file}")
+        self.cfg.single, self.cfg.lists = copy.deepcopy(self.dev.backups[file])
+        self.dev.reboot()
+        return "", True  # the router reboots: the session ends
+
     def run_script(self, text: str) -> None:
         cwd = ""
         for raw in text.splitlines():
@@ -600,6 +754,10 @@ class SimDevice:
         self.saved: str | None = None
         self.files: dict[str, str] = {}
         self.tasks: dict[int, asyncio.Task[None]] = {}
+        self.backups: dict[str, Any] = {}
+        self.processes: set[Any] = set()
+        """open SSH sessions: a reboot (backup load) ends them all"""
+        """RouterOS binary backups (/system backup save), by file name"""
         if self.cli["engine"] == "routeros":
             self.config: Any = RosConfig(self.cli, self.name, self.files)
             self.config.set_single("/snmp", {"enabled": "yes", "location": spec.get("location", "")})
@@ -660,6 +818,19 @@ class SimDevice:
                 except RosError:
                     break
 
+    def reboot(self) -> None:
+        """What a RouterOS reboot ends: every SSH session (input still in flight never
+        arrives) and every scheduler task; the scheduler entries of the config run anew."""
+        for process in list(self.processes):
+            try:
+                process.close()
+            except Exception:  # noqa: BLE001 - a session already gone
+                pass
+        self.processes.clear()
+        self.cancel_schedules()
+        for item in self.config.lists.get("/system scheduler", []):
+            self.arm(item)
+
     def cancel_schedules(self) -> None:
         for task in self.tasks.values():
             task.cancel()
@@ -685,6 +856,7 @@ class DeviceServer(asyncssh.SSHServer):
 async def run_session(dev: SimDevice, process: asyncssh.SSHServerProcess[str]) -> None:
     user = (process.get_extra_info("username") or dev.user).split("+", 1)[0]
     sess = dev.session(user)
+    dev.processes.add(process)
     try:
         if process.command:
             for line in process.command.split("\n"):
@@ -697,6 +869,8 @@ async def run_session(dev: SimDevice, process: asyncssh.SSHServerProcess[str]) -
         await interact(sess, process)
     except (asyncssh.DisconnectError, BrokenPipeError, ConnectionError):
         pass
+    finally:
+        dev.processes.discard(process)
     process.exit(0)
 
 

@@ -10,6 +10,7 @@ from netops.config.diff import parse_flat_line, plan, restore_plan
 from netops.config.render import render_device
 from netops.inventory import load_inventory
 from netops.platforms import get_platform
+from netops.secrets import TOKEN
 from tests.conftest import SMALL_INVENTORY
 
 FIX = Path(__file__).resolve().parent.parent / "fixtures"
@@ -81,7 +82,11 @@ def test_ios_diff_keeps_block_context(secrets_env: dict[str, str]) -> None:
     p = plan("core-01", r.platform, (FIX / RECORDED["core-01"]).read_text(), r.text, r.secrets)
     diff = p.unified()
     assert "-hostname Router\n+hostname core-01\n" in diff
-    assert " ip access-list standard NETOPS-MGMT\n  permit 10.30.0.0 0.0.255.255\n+ permit 10.20.0.0 0.0.255.255" in diff
+    # an ACL is an ordered list managed whole: replaced, not merged
+    assert " ip access-list standard NETOPS-MGMT\n- permit 10.30.0.0 0.0.255.255\n+ permit 10.20.0.0 0.0.255.255" in diff
+    i = p.commands.index("no ip access-list standard NETOPS-MGMT")
+    assert p.commands[i:i + 4] == ["no ip access-list standard NETOPS-MGMT", "ip access-list standard NETOPS-MGMT",
+                                   "permit 10.20.0.0 0.0.255.255", "exit"]
     i = p.commands.index("line vty 0 4")
     assert p.commands[i:i + 3] == ["line vty 0 4", "access-class NETOPS-MGMT in", "exit"]
     assert "Last configuration change" not in diff and "ntp clock-period" not in diff
@@ -111,8 +116,8 @@ def test_vrp_restore_uses_undo_and_reports_unrestorable_secret_lines(secrets_env
     assert p.proposed.rstrip().endswith("return")
     back = restore_plan("bappeda-r1", r.platform, p.proposed, running, r.secrets)
     assert "sysname Huawei" in back.commands and "undo dns resolve" in back.commands
-    assert back.skipped and all("<secret>" in s for s in back.skipped)
-    assert not any("<secret>" in c for c in back.commands)
+    assert back.skipped and all(TOKEN.search(s) for s in back.skipped)
+    assert not any(TOKEN.search(c) for c in back.commands)
 
 
 def test_flat_parser_normalises_paths_and_quotes() -> None:
@@ -122,7 +127,7 @@ def test_flat_parser_normalises_paths_and_quotes() -> None:
                                                                                         "comment": "a b"}
     c = parse_flat_line("/interface set [ find name=ether1 ] comment=x")
     assert c and c.selector == "[ find name=ether1 ]" and c.verb == "set"
-    assert get_platform("mikrotik_routeros").config_style == "flat"
+    assert get_platform("mikrotik_routeros").dialect == "routeros"
 
 
 @pytest.mark.parametrize("running", [
