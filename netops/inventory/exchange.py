@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from netops.errors import NetopsError
 from netops.inventory.loader import Inventory, load_inventory
-from netops.inventory.models import Link, Site
+from netops.inventory.models import Link, Site, Tier
 from netops.inventory.yamlsrc import dump_sections
 
 SITE_FIELDS = ["id", "name", "tier", "code", "kecamatan", "lat", "lon", "parent"]
@@ -81,7 +81,8 @@ def export_geojson(inv: Inventory, sites: list[Site] | None = None) -> dict[str,
                 "kecamatan": site.kecamatan, "parent": site.parent,
                 "medium": best.medium.value if best else None,
                 "provider": best.provider if best else None,
-                "status": best.status.value if best else "unconnected",
+                "status": best.status.value if best else ("hub" if site.tier is Tier.datacenter else "unconnected"),
+                "belongs_to": site.belongs_to, "category": site.category,
             },
         })
     for link in inv.links.values():

@@ -13,6 +13,8 @@ from pydantic import BaseModel, ValidationError
 
 from netops.errors import NetopsError
 from netops.inventory.models import (
+    OWNER_TIERS,
+    VILLAGE_TIERS,
     Credentials,
     Device,
     Link,
@@ -21,6 +23,7 @@ from netops.inventory.models import (
     Site,
     SnmpSettings,
     Tier,
+    village_tier_of_code,
 )
 from netops.inventory.yamlsrc import LineDict, LineList, line_of, load_yaml
 from netops.platforms import PLATFORMS
@@ -362,7 +365,7 @@ def _check_sites(c: _Collector) -> None:
                 report("parent", "a datacenter is a root of the tree; remove parent")
         elif site.parent is None:
             report("", f"a {site.tier.value} site needs a parent site; add parent")
-        if site.tier in (Tier.desa, Tier.kecamatan):
+        if site.tier in KECAMATAN_TIERS:
             if not site.kecamatan:
                 report("", f"a {site.tier.value} site needs its kecamatan; add it")
             if site.code:
@@ -370,6 +373,24 @@ def _check_sites(c: _Collector) -> None:
                     report("code", f"Kemendagri code {site.code} is also used by site "
                                    f"{seen_codes[site.code]!r}; codes are unique")
                 seen_codes.setdefault(site.code, sid)
+        if site.tier in VILLAGE_TIERS and site.code:
+            by_code = village_tier_of_code(site.code)
+            if by_code is not None and by_code is not site.tier:
+                report("tier", f"tier is {site.tier.value} but Kemendagri code {site.code} names a "
+                               f"{by_code.value} (last part {site.code[9]}xxx: 1 = kelurahan, 2 = desa); "
+                               "check which one is right", warn=True)
+        if site.tier is Tier.institution:
+            owner = sites.get(site.belongs_to) if site.belongs_to else None
+            if site.belongs_to is None:
+                report("", "an institution needs belongs_to: the id of the OPD or kecamatan it belongs to; add it")
+            elif owner is None:
+                report("belongs_to", f"site {site.belongs_to!r} does not exist; use the id of an OPD or kecamatan")
+            elif owner.tier not in OWNER_TIERS:
+                report("belongs_to", f"{site.belongs_to!r} is a {owner.tier.value}; an institution belongs to "
+                                     "an OPD or a kecamatan")
+        elif site.belongs_to is not None or site.category is not None:
+            report("belongs_to" if site.belongs_to is not None else "category",
+                   "only an institution has belongs_to and category; remove it or set tier: institution")
         if site.lat is None or site.lon is None:
             report("", "no coordinates; the site is left off maps and distance plans", warn=True)
         elif not (INDONESIA_LAT[0] <= site.lat <= INDONESIA_LAT[1] and INDONESIA_LON[0] <= site.lon <= INDONESIA_LON[1]):
@@ -410,6 +431,8 @@ def _check_devices(c: _Collector) -> None:
             report("interfaces", f"listed twice: {', '.join(dup)}")
 
 
+KECAMATAN_TIERS = frozenset({Tier.kecamatan, *VILLAGE_TIERS})
+"""Tiers that lie inside one kecamatan and carry a unique Kemendagri code."""
 LOCATED_DEVICE_FIELDS = {"site", "platform", "mgmt", "credentials", "snmp", "interfaces"}
 
 
@@ -461,8 +484,10 @@ def _check_links(c: _Collector) -> None:
             active_sites.add(link.b.site)
 
     for sid, site in sites.items():
-        if site.tier is Tier.desa and sid not in active_sites:  # type: ignore[attr-defined]
-            c.warn(c.at("sites", sid), f"sites[{sid}]", "desa has no active link: the village office is not connected")
+        tier = site.tier  # type: ignore[attr-defined]
+        if tier in VILLAGE_TIERS and sid not in active_sites:
+            c.warn(c.at("sites", sid), f"sites[{sid}]",
+                   f"{tier.value} has no active link: the village office is not connected")
 
 
 def _check_cycles(c: _Collector, sites: dict[str, Site]) -> None:
