@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -147,10 +149,73 @@ class Inventory:
         return self.sources.get((kind, key))
 
 
-def inventory_files(root: Path) -> list[Path]:
+YAML_SUFFIXES = (".yaml", ".yml")
+READ_ADVICE = ("give the user running netops read access (directories also need x), "
+               "e.g. chmod -R o+rX or chgrp the inventory to the service's group")
+
+
+class InventoryNotFound(NetopsError):
+    """The --inventory path is missing or is not an inventory at all."""
+
+    exit_code = 2
+
+
+def inventory_files(root: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Every YAML file under ``root`` and every path that could not be walked, with why.
+
+    Nothing is skipped silently: an unreadable directory, a dangling symlink or a symlink loop
+    under the inventory is a problem, because the sites it holds would otherwise vanish.
+    """
     if root.is_file():
-        return [root]
-    return sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+        return [root], []
+    files: list[Path] = []
+    problems: list[tuple[Path, str]] = []
+    seen: set[tuple[int, int]] = set()
+
+    def walk(d: Path) -> None:
+        try:
+            st = d.stat()
+        except OSError as exc:
+            problems.append((d, f"cannot read directory: {exc.strerror}; {READ_ADVICE}"))
+            return
+        if (st.st_dev, st.st_ino) in seen:
+            problems.append((d, "symlink loop: this directory is already part of the inventory; "
+                                "remove the link or point it elsewhere"))
+            return
+        seen.add((st.st_dev, st.st_ino))
+        try:
+            entries = sorted(os.scandir(d), key=lambda e: e.name)
+        except OSError as exc:
+            problems.append((d, f"cannot read directory: {exc.strerror}; {READ_ADVICE}"))
+            return
+        for e in entries:
+            path = Path(e.path)
+            try:
+                is_dir = e.is_dir()
+                is_file = e.is_file()
+            except OSError as exc:  # ELOOP: a link that points at itself
+                why = "symlink loop" if exc.errno == errno.ELOOP else f"cannot follow: {exc.strerror}"
+                problems.append((path, f"{why}; fix or remove the symlink"))
+                continue
+            if e.is_symlink() and not is_dir and not is_file:
+                try:
+                    os.stat(path)
+                except OSError as exc:
+                    if exc.errno == errno.ELOOP:
+                        problems.append((path, "symlink loop; fix or remove the symlink"))
+                    elif exc.errno in (errno.EACCES, errno.EPERM):
+                        problems.append((path, f"symlink target cannot be read: {exc.strerror}; {READ_ADVICE}"))
+                    else:
+                        problems.append((path, f"dangling symlink to {os.readlink(path)!r} (target missing); "
+                                               "restore the target or remove the link"))
+                continue
+            if is_dir:
+                walk(path)
+            elif is_file and path.suffix in YAML_SUFFIXES:
+                files.append(path)
+
+    walk(root)
+    return files, problems
 
 
 class _Collector:
@@ -164,6 +229,18 @@ class _Collector:
         self.records: dict[str, dict[str, BaseModel]] = {s: {} for s in (*MAP_SECTIONS, *LIST_SECTIONS)}
         self.sources: dict[tuple[str, str], Location] = {}
         self.raw: dict[tuple[str, str], Any] = {}
+        self.unread: list[str] = []
+        """Files that could not be read or parsed: what they define is unknown."""
+        self.invalid: dict[str, set[str]] = {s: set() for s in (*MAP_SECTIONS, *LIST_SECTIONS)}
+        """Keys of records that exist but failed validation (their errors are already reported)."""
+
+    def missing(self, section: str, key: str) -> str | None:
+        """None if ``key`` exists in ``section`` (valid or not); else a hint for the error message."""
+        if key in self.records[section] or key in self.invalid[section]:
+            return None
+        if self.unread:
+            return f" (unless it is in {', '.join(self.unread)}, which could not be read)"
+        return ""
 
     def rel(self, path: Path) -> str:
         try:
@@ -187,6 +264,8 @@ class _Collector:
         data, problems = load_yaml(path)
         for p in problems:
             self.error(Location(fname, p.line), "", p.message)
+        if data is None and problems:
+            self.unread.append(fname)
         if data is None:
             if not problems:
                 self.warn(Location(fname, 0), "", "file is empty")
@@ -231,6 +310,8 @@ class _Collector:
             model = self.validate(MAP_SECTIONS[section], item, fname, f"{section}.{name}")
             if model is not None:
                 self.records[section][name] = model
+            else:
+                self.invalid[section].add(name)
 
     def read_list(self, fname: str, section: str, body: Any, where: Location) -> None:
         model_cls, key_field = LIST_SECTIONS[section]
@@ -243,6 +324,8 @@ class _Collector:
             label = f"{section}[{key}]" if isinstance(key, str) else f"{section}[{i}]"
             model = self.validate(model_cls, item, fname, label)
             if model is None:
+                if isinstance(key, str):
+                    self.invalid[section].add(key)
                 continue
             key = getattr(model, key_field)
             if key in self.records[section]:
@@ -293,18 +376,33 @@ def load_inventory(path: str | Path) -> Inventory:
     """Read and validate every YAML file under ``path``; raise :class:`InventoryInvalid` on any error."""
     root = Path(path)
     if not root.exists():
-        raise NetopsError(f"inventory {root} does not exist; pass --inventory PATH or set NETOPS_INVENTORY")
-    files = inventory_files(root)
-    if not files:
-        raise NetopsError(f"inventory {root} holds no .yaml files")
+        if root.is_symlink():
+            raise InventoryNotFound(f"inventory {root} is a dangling symlink (to {os.readlink(root)!r}); "
+                                    "fix the link or pass --inventory PATH")
+        raise InventoryNotFound(f"inventory {root} does not exist; pass --inventory PATH or set NETOPS_INVENTORY")
+    if root.is_file() and root.suffix not in YAML_SUFFIXES:
+        raise InventoryNotFound(f"inventory {root} is not a YAML file (.yaml or .yml); pass the inventory "
+                                "directory, or one .yaml file, as --inventory (a spreadsheet goes through "
+                                "'netops inventory import')")
+    if not root.is_file() and not root.is_dir():
+        raise InventoryNotFound(f"inventory {root} is neither a directory nor a file; pass --inventory PATH")
+    files, walk_problems = inventory_files(root)
     c = _Collector(root)
+    for bad, why in walk_problems:
+        c.error(Location(c.rel(bad), 0), "", why)
+        c.unread.append(c.rel(bad))
+    if not files and not walk_problems:
+        raise InventoryNotFound(f"inventory {root} holds no .yaml files; pass the inventory directory as --inventory")
     for f in files:
         c.read_file(f)
     if c.regency is None and not any(p.field.startswith("regency") for p in c.errors):
-        c.error(Location(c.rel(files[0]), 0), "regency",
-                "no 'regency:' section in any file; add one with name, code and domain")
-    if not c.errors:
-        _cross_check(c)
+        where = Location(c.rel(files[0]) if files else str(root), 0)
+        if c.unread:
+            c.error(where, "regency", "no 'regency:' section in the files that could be read; fix the unreadable "
+                                      "ones, or add one with name, code and domain")
+        else:
+            c.error(where, "regency", "no 'regency:' section in any file; add one with name, code and domain")
+    _cross_check(c)
     c.warnings.sort(key=lambda p: (p.where.file, p.where.line))
     if c.errors:
         raise InventoryInvalid(c.errors, c.warnings)
@@ -336,12 +434,13 @@ def _names(table: dict[str, Any]) -> str:
 
 
 def _check_settings(c: _Collector) -> None:
-    regency: Regency = c.regency  # type: ignore[assignment]
+    regency = c.regency
     for fieldname, section in (("default_credentials", "credentials"), ("default_snmp", "snmp")):
-        ref = getattr(regency, fieldname)
-        if ref is not None and ref not in c.records[section]:
+        ref = getattr(regency, fieldname) if regency is not None else None
+        hint = c.missing(section, ref) if ref is not None else None
+        if hint is not None:
             c.error(c.at("regency", "", (fieldname,)), f"regency.{fieldname}",
-                    f"{ref!r} is not defined; define it or use one of {_names(c.records[section])}")
+                    f"{ref!r} is not defined{hint}; define it or use one of {_names(c.records[section])}")
     for name, settings in c.records["snmp"].items():
         assert isinstance(settings, SnmpSettings)
         needed = ("community",) if settings.version == "2c" else ("user", "auth_key", "priv_key")
@@ -358,8 +457,9 @@ def _check_sites(c: _Collector) -> None:
             where = c.at("sites", _sid, (fieldname,) if fieldname else ())
             (c.warn if warn else c.error)(where, f"sites[{_sid}]" + (f".{fieldname}" if fieldname else ""), message)
 
-        if site.parent is not None and site.parent not in sites:
-            report("parent", f"site {site.parent!r} does not exist; use an existing site id")
+        hint = c.missing("sites", site.parent) if site.parent is not None else None
+        if hint is not None:
+            report("parent", f"site {site.parent!r} does not exist{hint}; use an existing site id")
         if site.tier is Tier.datacenter:
             if site.parent is not None:
                 report("parent", "a datacenter is a root of the tree; remove parent")
@@ -384,7 +484,10 @@ def _check_sites(c: _Collector) -> None:
             if site.belongs_to is None:
                 report("", "an institution needs belongs_to: the id of the OPD or kecamatan it belongs to; add it")
             elif owner is None:
-                report("belongs_to", f"site {site.belongs_to!r} does not exist; use the id of an OPD or kecamatan")
+                hint = c.missing("sites", site.belongs_to)
+                if hint is not None:
+                    report("belongs_to", f"site {site.belongs_to!r} does not exist{hint}; "
+                                         "use the id of an OPD or kecamatan")
             elif owner.tier not in OWNER_TIERS:
                 report("belongs_to", f"{site.belongs_to!r} is a {owner.tier.value}; an institution belongs to "
                                      "an OPD or a kecamatan")
@@ -398,7 +501,9 @@ def _check_sites(c: _Collector) -> None:
 
 
 def _check_devices(c: _Collector) -> None:
-    regency: Regency = c.regency  # type: ignore[assignment]
+    regency = c.regency
+    default_creds = regency.default_credentials if regency is not None else None
+    default_snmp = regency.default_snmp if regency is not None else None
     creds, snmp = c.records["credentials"], c.records["snmp"]
     addresses: dict[tuple[str, int], str] = {}
     for name, dev in c.records["devices"].items():
@@ -408,8 +513,9 @@ def _check_devices(c: _Collector) -> None:
             where = c.at("devices", _name, (fieldname,) if fieldname in LOCATED_DEVICE_FIELDS else ())
             c.error(where, f"devices[{_name}].{fieldname}", message)
 
-        if dev.site not in c.records["sites"]:
-            report("site", f"site {dev.site!r} does not exist; use an existing site id")
+        hint = c.missing("sites", dev.site)
+        if hint is not None:
+            report("site", f"site {dev.site!r} does not exist{hint}; use an existing site id")
         platform = PLATFORMS.get(dev.platform)
         if platform is None:
             report("platform", f"unknown platform {dev.platform!r}; use one of {_names(PLATFORMS)}")
@@ -418,13 +524,17 @@ def _check_devices(c: _Collector) -> None:
             report("mgmt", f"management address {dev.mgmt} is also used by device {addresses[key]!r}; "
                            "addresses are unique")
         addresses.setdefault(key, name)
-        if dev.credentials is not None and dev.credentials not in creds:
-            report("credentials", f"credentials {dev.credentials!r} are not defined; use one of {_names(creds)}")
-        elif platform is not None and platform.managed and (dev.credentials or regency.default_credentials) is None:
+        hint = c.missing("credentials", dev.credentials) if dev.credentials is not None else None
+        if hint is not None:
+            report("credentials", f"credentials {dev.credentials!r} are not defined{hint}; "
+                                  f"use one of {_names(creds)}")
+        elif regency is not None and platform is not None and platform.managed and \
+                (dev.credentials or default_creds) is None:
             report("credentials", "a managed device needs credentials; set credentials or regency.default_credentials")
-        if dev.snmp is not None and dev.snmp not in snmp:
-            report("snmp", f"SNMP settings {dev.snmp!r} are not defined; use one of {_names(snmp)}")
-        elif dev.monitor == "snmp" and (dev.snmp or regency.default_snmp) is None:
+        hint = c.missing("snmp", dev.snmp) if dev.snmp is not None else None
+        if hint is not None:
+            report("snmp", f"SNMP settings {dev.snmp!r} are not defined{hint}; use one of {_names(snmp)}")
+        elif regency is not None and dev.monitor == "snmp" and (dev.snmp or default_snmp) is None:
             report("snmp", "monitor is snmp but no SNMP settings apply; set snmp, regency.default_snmp, or monitor: icmp")
         dup = sorted({i for i in dev.interfaces if dev.interfaces.count(i) > 1})
         if dup:
@@ -449,20 +559,23 @@ def _check_links(c: _Collector) -> None:
             def report(fieldname: str, message: str, _lid: str = lid, _end: str = end_name) -> None:
                 c.error(c.at("links", _lid, (_end, fieldname)), f"links[{_lid}].{_end}.{fieldname}", message)
 
-            if end.site not in sites:
-                report("site", f"site {end.site!r} does not exist; use an existing site id")
+            hint = c.missing("sites", end.site)
+            if hint is not None:
+                report("site", f"site {end.site!r} does not exist{hint}; use an existing site id")
             if end.device is None:
                 if end.interface is not None:
                     report("interface", "an interface needs its device; add device")
                 continue
             dev = devices.get(end.device)
             if dev is None:
-                report("device", f"device {end.device!r} does not exist; use an existing device name")
+                hint = c.missing("devices", end.device)
+                if hint is not None:
+                    report("device", f"device {end.device!r} does not exist{hint}; use an existing device name")
                 continue
             assert isinstance(dev, Device)
             if dev.platform not in PLATFORMS:
                 report("device", f"device {dev.name!r} has unknown platform {dev.platform!r}; fix the device's platform")
-            if dev.site != end.site:
+            if dev.site != end.site and dev.site in sites:
                 report("device", f"device {dev.name!r} is at site {dev.site!r}, not {end.site!r}; fix site or device")
             if end.interface is None:
                 continue
