@@ -42,6 +42,21 @@ LIST_SECTIONS: dict[str, tuple[type[BaseModel], str]] = {
 MAP_SECTIONS: dict[str, type[BaseModel]] = {"credentials": Credentials, "snmp": SnmpSettings}
 SECTIONS = ("regency", *MAP_SECTIONS, *LIST_SECTIONS)
 SECRET_FIELDS = {"password", "enable", "community", "auth_key", "priv_key"}
+SECRET_MODELS: tuple[type[BaseModel], ...] = (Credentials, SnmpSettings)
+NOT_SECRET_FIELDS = {"username", "user", "version", "auth_protocol", "priv_protocol", "port", "timeout", "retries"}
+"""Fields of credentials and snmp entries whose values may be shown; every other value may be a secret."""
+
+
+def _leaves(value: Any) -> set[str]:
+    """Scalar values inside ``value`` as text (a bare string, a list, a number, nested maps)."""
+    if isinstance(value, dict):
+        return {leaf for v in value.values() for leaf in _leaves(v)} | {str(k) for k in value}
+    if isinstance(value, (list, tuple, set)):
+        return {leaf for v in value for leaf in _leaves(v)}
+    if value is None or isinstance(value, bool):
+        return set()
+    text = str(value).strip()
+    return {text} if len(text) >= 3 else set()
 
 
 @dataclass(frozen=True)
@@ -229,6 +244,8 @@ class _Collector:
         self.records: dict[str, dict[str, BaseModel]] = {s: {} for s in (*MAP_SECTIONS, *LIST_SECTIONS)}
         self.sources: dict[tuple[str, str], Location] = {}
         self.raw: dict[tuple[str, str], Any] = {}
+        self.secrets: set[str] = set()
+        """Values seen where a secret may be; redacted from every message."""
         self.unread: list[str] = []
         """Files that could not be read or parsed: what they define is unknown."""
         self.invalid: dict[str, set[str]] = {s: set() for s in (*MAP_SECTIONS, *LIST_SECTIONS)}
@@ -249,10 +266,26 @@ class _Collector:
             return str(path)
 
     def error(self, where: Location, fieldname: str, message: str) -> None:
-        self.errors.append(Problem(where, fieldname, message))
+        self.errors.append(Problem(where, fieldname, self.redact(message)))
 
     def warn(self, where: Location, fieldname: str, message: str) -> None:
-        self.warnings.append(Problem(where, fieldname, message, "warning"))
+        self.warnings.append(Problem(where, fieldname, self.redact(message), "warning"))
+
+    def remember_secrets(self, section: str, item: Any) -> None:
+        """Note every value in a credentials/snmp entry that may be a secret, whatever its shape."""
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if key not in NOT_SECRET_FIELDS:
+                    self.secrets.update(_leaves(value))
+        else:
+            self.secrets.update(_leaves(item))
+
+    def redact(self, message: str) -> str:
+        """Every message passes here: no value that may be a secret is echoed, whatever the error."""
+        for secret in self.secrets:
+            if secret in message:
+                message = message.replace(secret, "<secret>")
+        return message
 
     def at(self, kind: str, key: str, path: tuple[Any, ...] = ()) -> Location:
         base = self.sources[(kind, key)]
@@ -297,8 +330,16 @@ class _Collector:
 
     def read_map(self, fname: str, section: str, body: Any, where: Location) -> None:
         if not isinstance(body, LineDict):
-            self.error(where, section, "must be a mapping of name → settings")
+            if not isinstance(body, LineList):
+                self.remember_secrets(section, body)
+            else:
+                for entry in body:
+                    self.remember_secrets(section, entry)
+            self.error(where, section, "must be a mapping of name → settings (name: {username: …, password: "
+                                       "env:NAME}); secrets are references, never values")
             return
+        for item in body.values():
+            self.remember_secrets(section, item)
         for name, item in body.items():
             loc = Location(fname, body.key_lines[name])
             if name in self.records[section]:
@@ -307,7 +348,7 @@ class _Collector:
                 continue
             self.sources[(section, name)] = loc
             self.raw[(section, name)] = item
-            model = self.validate(MAP_SECTIONS[section], item, fname, f"{section}.{name}")
+            model = self.validate(MAP_SECTIONS[section], item, fname, f"{section}.{name}", loc.line)
             if model is not None:
                 self.records[section][name] = model
             else:
@@ -336,13 +377,14 @@ class _Collector:
             self.raw[(section, key)] = item
             self.records[section][key] = model
 
-    def validate(self, model_cls: type[BaseModel], item: Any, fname: str, label: str) -> BaseModel | None:
+    def validate(self, model_cls: type[BaseModel], item: Any, fname: str, label: str,
+                 fallback_line: int = 0) -> BaseModel | None:
         try:
             return model_cls.model_validate(item)
         except ValidationError as exc:
             for err in exc.errors():
                 loc = tuple(err["loc"])
-                line = line_of(item, loc) or getattr(item, "line", 0)
+                line = line_of(item, loc) or getattr(item, "line", 0) or fallback_line
                 fieldname = ".".join([label, *map(str, loc)])
                 self.error(Location(fname, line), fieldname, _explain(dict(err), model_cls, loc))
             return None
@@ -365,8 +407,8 @@ def _explain(err: dict[str, Any], model_cls: type[BaseModel], loc: tuple[Any, ..
     ):
         return f"{value!r} is not an IP address; write one such as 10.112.5.21"
     msg = err["msg"]
-    if loc and loc[-1] in SECRET_FIELDS:
-        value = None  # never echo what may be a real secret
+    if (loc and loc[-1] in SECRET_FIELDS) or model_cls in SECRET_MODELS:
+        value = None  # never echo what may be a real secret (redact() is the second layer)
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]
     return f"{msg} (got {value!r})" if value is not None and not isinstance(value, (dict, list)) else msg
@@ -439,8 +481,10 @@ def _check_settings(c: _Collector) -> None:
         ref = getattr(regency, fieldname) if regency is not None else None
         hint = c.missing(section, ref) if ref is not None else None
         if hint is not None:
+            # the name is not echoed: a password typed here by mistake must not reach a log
             c.error(c.at("regency", "", (fieldname,)), f"regency.{fieldname}",
-                    f"{ref!r} is not defined{hint}; define it or use one of {_names(c.records[section])}")
+                    f"the {section} named here are not defined{hint}; define them or use one of "
+                    f"{_names(c.records[section])}")
     for name, settings in c.records["snmp"].items():
         assert isinstance(settings, SnmpSettings)
         needed = ("community",) if settings.version == "2c" else ("user", "auth_key", "priv_key")
@@ -526,14 +570,15 @@ def _check_devices(c: _Collector) -> None:
         addresses.setdefault(key, name)
         hint = c.missing("credentials", dev.credentials) if dev.credentials is not None else None
         if hint is not None:
-            report("credentials", f"credentials {dev.credentials!r} are not defined{hint}; "
-                                  f"use one of {_names(creds)}")
+            report("credentials", f"the credentials named here are not defined{hint}; use one of {_names(creds)} "
+                                  "(a name, never the password itself)")
         elif regency is not None and platform is not None and platform.managed and \
                 (dev.credentials or default_creds) is None:
             report("credentials", "a managed device needs credentials; set credentials or regency.default_credentials")
         hint = c.missing("snmp", dev.snmp) if dev.snmp is not None else None
         if hint is not None:
-            report("snmp", f"SNMP settings {dev.snmp!r} are not defined{hint}; use one of {_names(snmp)}")
+            report("snmp", f"the SNMP settings named here are not defined{hint}; use one of {_names(snmp)} "
+                           "(a name, never the community itself)")
         elif regency is not None and dev.monitor == "snmp" and (dev.snmp or default_snmp) is None:
             report("snmp", "monitor is snmp but no SNMP settings apply; set snmp, regency.default_snmp, or monitor: icmp")
         dup = sorted({i for i in dev.interfaces if dev.interfaces.count(i) > 1})
