@@ -416,6 +416,27 @@ def _explain(err: dict[str, Any], model_cls: type[BaseModel], loc: tuple[Any, ..
 
 def load_inventory(path: str | Path) -> Inventory:
     """Read and validate every YAML file under ``path``; raise :class:`InventoryInvalid` on any error."""
+    c = scan_inventory(path)
+    _cross_check(c)
+    c.warnings.sort(key=lambda p: (p.where.file, p.where.line))
+    if c.errors:
+        raise InventoryInvalid(c.errors, c.warnings)
+    rec = c.records
+    return Inventory(
+        root=c.root,
+        regency=c.regency,  # type: ignore[arg-type]
+        credentials=rec["credentials"],  # type: ignore[arg-type]
+        snmp=rec["snmp"],  # type: ignore[arg-type]
+        sites=rec["sites"],  # type: ignore[arg-type]
+        links=rec["links"],  # type: ignore[arg-type]
+        devices=rec["devices"],  # type: ignore[arg-type]
+        sources=c.sources,
+        warnings=c.warnings,
+    )
+
+
+def scan_inventory(path: str | Path) -> _Collector:
+    """Read every file and validate each record alone (no cross-checks): what an import compares with."""
     root = Path(path)
     if not root.exists():
         if root.is_symlink():
@@ -444,22 +465,7 @@ def load_inventory(path: str | Path) -> Inventory:
                                       "ones, or add one with name, code and domain")
         else:
             c.error(where, "regency", "no 'regency:' section in any file; add one with name, code and domain")
-    _cross_check(c)
-    c.warnings.sort(key=lambda p: (p.where.file, p.where.line))
-    if c.errors:
-        raise InventoryInvalid(c.errors, c.warnings)
-    rec = c.records
-    return Inventory(
-        root=root,
-        regency=c.regency,  # type: ignore[arg-type]
-        credentials=rec["credentials"],  # type: ignore[arg-type]
-        snmp=rec["snmp"],  # type: ignore[arg-type]
-        sites=rec["sites"],  # type: ignore[arg-type]
-        links=rec["links"],  # type: ignore[arg-type]
-        devices=rec["devices"],  # type: ignore[arg-type]
-        sources=c.sources,
-        warnings=c.warnings,
-    )
+    return c
 
 
 def _cross_check(c: _Collector) -> None:

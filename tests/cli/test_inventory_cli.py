@@ -99,14 +99,14 @@ def test_tree_shows_hierarchy_and_uplinks(small_inventory: Path) -> None:
 def test_export_and_import_commands(small_inventory: Path, tmp_path: Path) -> None:
     out_csv = tmp_path / "x.csv"
     r = run("inventory", "export", "--format", "csv", "--out", str(out_csv), inventory=small_inventory)
-    assert r.exit_code == 0 and out_csv.read_text().startswith("site_id,name,tier")
+    assert r.exit_code == 0 and out_csv.read_text(encoding="utf-8-sig").startswith("site_id,name,tier")
     r = run("inventory", "export", "--format", "geojson", "--where", "kecamatan=A", inventory=small_inventory)
     gj = json.loads(r.stdout)
     assert {f["properties"]["id"] for f in gj["features"] if f["properties"]["kind"] == "site"} == {
         "kec-a", "desa-a1", "desa-a2"}
-    # Importing next to the existing sites would duplicate them: refused, nothing written.
+    # Every row is already in the inventory, unchanged: nothing new, nothing written.
     r = run("inventory", "import", str(out_csv), inventory=small_inventory)
-    assert r.exit_code == 2 and "duplicate id" in r.stderr
+    assert r.exit_code == 0 and "nothing new: 9 sites and 8 links" in r.stdout
     assert not (small_inventory / "imported.yaml").exists()
     r = run("inventory", "import", str(out_csv), "--out", str(small_inventory / "sites.yaml"), inventory=small_inventory)
     assert r.exit_code == 2 and "pass --force" in r.stderr
