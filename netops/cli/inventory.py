@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.tree import Tree
 
 from netops.cli.output import console, emit_json, err_console, handle_errors, state, table
-from netops.errors import NetopsError
+from netops.errors import BadInput
 from netops.inventory import Inventory, InventoryInvalid, Site, Tier, load_inventory, select
 from netops.inventory.exchange import export_csv, export_geojson
 from netops.inventory.query import device_facts, link_facts, site_facts
@@ -121,7 +121,7 @@ def show(ctx: typer.Context, name: str = typer.Argument(..., help="Device name, 
     elif name in inv.links:
         data = {"kind": "link", **inv.links[name].model_dump(mode="json")}
     else:
-        raise NetopsError(f"no device, site or link named {name!r}; try 'netops inventory list' to see names")
+        raise BadInput(f"no device, site or link named {name!r}; try 'netops inventory list' to see names")
     kind = data["kind"]
     where = inv.where({"device": "devices", "site": "sites", "link": "links"}[kind], name)
     data["defined_at"] = str(where) if where else None

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from netops.errors import NetopsError
+from netops.errors import BadInput
 from netops.inventory.models import (
     OWNER_TIERS,
     VILLAGE_TIERS,
@@ -82,10 +82,8 @@ class Problem:
         return prefix + self.message
 
 
-class InventoryInvalid(NetopsError):
+class InventoryInvalid(BadInput):
     """The inventory has errors; nothing may run on it."""
-
-    exit_code = 2
 
     def __init__(self, errors: list[Problem], warnings: list[Problem] | None = None):
         self.errors = errors
@@ -169,10 +167,8 @@ READ_ADVICE = ("give the user running netops read access (directories also need 
                "e.g. chmod -R o+rX or chgrp the inventory to the service's group")
 
 
-class InventoryNotFound(NetopsError):
+class InventoryNotFound(BadInput):
     """The --inventory path is missing or is not an inventory at all."""
-
-    exit_code = 2
 
 
 def inventory_files(root: Path) -> tuple[list[Path], list[tuple[Path, str]]]:

@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from netops.errors import NetopsError
+from netops.errors import BadInput
 from netops.inventory.exchange import COLUMNS, LINK_COLUMNS, SITE_COLUMNS, SITE_FIELDS
 from netops.inventory.loader import KECAMATAN_TIERS, InventoryInvalid, InventoryNotFound, Location, load_inventory, scan_inventory
 from netops.inventory.models import Link, Site
@@ -39,10 +39,8 @@ LINK_COLMAP = {"id": "link_id", "a.site": "a_site", "a.device": "a_device", "a.i
                "b.site": "site_id", "b.device": "b_device", "b.interface": "b_interface"}
 
 
-class ImportInvalid(NetopsError):
+class ImportInvalid(BadInput):
     """The spreadsheet cannot become inventory; nothing was written."""
-
-    exit_code = 2
 
 
 @dataclass

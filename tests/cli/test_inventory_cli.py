@@ -80,7 +80,7 @@ def test_show_device_never_prints_the_secret(small_inventory: Path, monkeypatch)
     assert data["defined_at"].startswith("inventory/devices.yaml:")
     assert "very-secret-value" not in r.output
     r = run("inventory", "show", "nope", inventory=small_inventory)
-    assert r.exit_code == 1 and "no device, site or link named 'nope'" in r.stderr
+    assert r.exit_code == 2 and "no device, site or link named 'nope'" in r.stderr
 
 
 def test_tree_shows_hierarchy_and_uplinks(small_inventory: Path) -> None:
