@@ -516,8 +516,9 @@ def _check_sites(c: _Collector) -> None:
                 report("", f"a {site.tier.value} site needs its kecamatan; add it")
             if site.code:
                 if site.code in seen_codes:
-                    report("code", f"Kemendagri code {site.code} is also used by site "
-                                   f"{seen_codes[site.code]!r}; codes are unique")
+                    other = seen_codes[site.code]
+                    report("code", f"Kemendagri code {site.code} is also used by site {other!r} "
+                                   f"({c.at('sites', other, ('code',))}); codes are unique")
                 seen_codes.setdefault(site.code, sid)
         if site.tier in VILLAGE_TIERS and site.code:
             by_code = village_tier_of_code(site.code)
@@ -567,8 +568,8 @@ def _check_devices(c: _Collector) -> None:
             report("platform", f"unknown platform {dev.platform!r}; use one of {_names(PLATFORMS)}")
         key = (str(dev.mgmt), dev.port)
         if key in addresses:
-            report("mgmt", f"management address {dev.mgmt} is also used by device {addresses[key]!r}; "
-                           "addresses are unique")
+            report("mgmt", f"management address {dev.mgmt} is also used by device {addresses[key]!r} "
+                           f"({c.at('devices', addresses[key], ('mgmt',))}); addresses are unique")
         addresses.setdefault(key, name)
         hint = c.missing("credentials", dev.credentials) if dev.credentials is not None else None
         if hint is not None:
@@ -632,13 +633,15 @@ def _check_links(c: _Collector) -> None:
             port = (dev.name, end.interface)
             if link.status is not LinkStatus.decommissioned:
                 if port in used_ports:
-                    report("interface", f"{dev.name} {end.interface} already carries link {used_ports[port]!r}; "
-                                        "one link per interface")
+                    other = used_ports[port]
+                    report("interface", f"{dev.name} {end.interface} already carries link {other!r} "
+                                        f"({c.at('links', other)}); one link per interface")
                 used_ports.setdefault(port, lid)
         if link.circuit_id:
             if link.circuit_id in circuits:
                 c.error(c.at("links", lid, ("circuit_id",)), f"links[{lid}].circuit_id",
-                        f"circuit {link.circuit_id!r} is also link {circuits[link.circuit_id]!r}; circuit ids are unique")
+                        f"circuit {link.circuit_id!r} is also link {circuits[link.circuit_id]!r} "
+                        f"({c.at('links', circuits[link.circuit_id], ('circuit_id',))}); circuit ids are unique")
             circuits.setdefault(link.circuit_id, lid)
         if link.status is LinkStatus.active:
             active_sites.add(link.b.site)

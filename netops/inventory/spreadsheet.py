@@ -25,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 
 from netops.errors import BadInput
 from netops.inventory.exchange import COLUMNS, LINK_COLUMNS, SITE_COLUMNS, SITE_FIELDS
-from netops.inventory.loader import KECAMATAN_TIERS, InventoryInvalid, InventoryNotFound, Location, load_inventory, scan_inventory
+from netops.inventory.loader import KECAMATAN_TIERS, InventoryInvalid, InventoryNotFound, load_inventory, scan_inventory
 from netops.inventory.models import Link, Site
 from netops.inventory.yamlsrc import dump_sections
 
@@ -441,6 +441,10 @@ def _rel_in(path: Path, root: Path) -> str | None:
         return None
 
 
+TRIAL_DIR = "~import"
+"""Where the new file sits in the trial copy: read last, so a clash is reported on the imported row."""
+
+
 def _trial(text: str, inventory_root: Path, out: Path, sheet: Sheet,
            sites: dict[str, tuple[int, Site]], links: dict[str, tuple[int, Link]]) -> None:
     """Validate the whole inventory with the new file in a copy; problems in it come back as rows."""
@@ -448,36 +452,65 @@ def _trial(text: str, inventory_root: Path, out: Path, sheet: Sheet,
         trial = Path(tmp) / (inventory_root.name or "inventory")
         if inventory_root.is_dir():
             shutil.copytree(inventory_root, trial, symlinks=True)
+            rel = _rel_in(out, inventory_root)
+            if rel is not None and (trial / rel).exists():
+                (trial / rel).unlink()  # --force: the file being replaced is not part of the result
         else:
             trial.mkdir()
             if inventory_root.is_file():
                 shutil.copy(inventory_root, trial / inventory_root.name)
-        rel = _rel_in(out, inventory_root)
-        target = trial / rel if rel is not None else trial / out.name
+        target = trial / TRIAL_DIR / out.name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
         try:
             load_inventory(trial)
         except InventoryInvalid as exc:
-            new_file = str(Location(f"{trial.name}/{target.relative_to(trial)}", 0))
-            raise ImportInvalid(_summary(sheet, [_as_row(p, new_file, sheet, sites, links, out)
+            new_file = f"{trial.name}/{TRIAL_DIR}/{out.name}"
+            rows = _line_rows(text, sites, links)
+            raise ImportInvalid(_summary(sheet, [_as_row(p, new_file, sheet, sites, links, rows)
                                                  for p in exc.errors])) from None
+
+
+def _line_rows(text: str, sites: dict[str, tuple[int, Site]], links: dict[str, tuple[int, Link]]) -> list[
+        tuple[int, int]]:
+    """(first line, sheet row) of every record in the generated YAML."""
+    out: list[tuple[int, int]] = []
+    table: dict[str, Any] = {}
+    for n, line in enumerate(text.splitlines(), start=1):
+        if line in ("sites:", "links:"):
+            table = sites if line == "sites:" else links
+        elif line.startswith("  - id: "):
+            key = yaml_unquote(line[len("  - id: "):])
+            if key in table:
+                out.append((n, table[key][0]))
+    return out
+
+
+def yaml_unquote(text: str) -> str:
+    t = text.strip()
+    return t[1:-1] if len(t) >= 2 and t[0] == t[-1] and t[0] in "'\"" else t
 
 
 _FIELD = re.compile(r"^(sites|links)\[([^\]]+)\](?:\.(.+))?$")
 
 
 def _as_row(p: Any, new_file: str, sheet: Sheet, sites: dict[str, tuple[int, Site]],
-            links: dict[str, tuple[int, Link]], out: Path) -> str:
+            links: dict[str, tuple[int, Link]], rows: list[tuple[int, int]]) -> str:
     """A loader problem about an imported record, told as its spreadsheet row and column."""
+
+    def row_of(match: re.Match[str]) -> str:
+        line = int(match.group(1) or 0)
+        row = next((r for start, r in reversed(rows) if start <= line), None)
+        return f"{sheet.name} row {row}" if row is not None else sheet.name
+
+    message = re.sub(re.escape(new_file) + r"(?::(\d+))?", row_of, p.message)
     m = _FIELD.match(p.field)
     if m:
         kind, key, sub = m.groups()
         table = sites if kind == "sites" else links
-        if key in table:
+        if key in table and p.where.file == new_file:
             colmap = SITE_COLMAP if kind == "sites" else LINK_COLMAP
             col = colmap.get(sub or "id", sub or "id")
             col = col if col in COLUMNS else ("site_id" if kind == "sites" else "link_id")
-            here = "" if p.where.file == new_file else f" (found at {p.where})"
-            return f"{sheet.at(table[key][0], col)}: {p.message.replace(new_file, str(out))}{here}"
-    return f"{p.where}: {p.field + ': ' if p.field else ''}{p.message.replace(new_file, str(out))}"
+            return f"{sheet.at(table[key][0], col)}: {message}"
+    return f"{p.where}: {p.field + ': ' if p.field else ''}{message}"
