@@ -183,3 +183,42 @@ def test_reports_count_desa_and_kelurahan_apart_and_together(kel_inv_path: Path,
     detail = cov.table("desa")
     kel_rows = [r for r in detail.rows if r["site"].startswith("kel-")]
     assert len(kel_rows) == 3 and {r["tier"] for r in kel_rows} == {"Kelurahan"}
+
+
+def test_kelurahan_sheet_imports_and_reports(kel_inv_path: Path, tmp_path: Path):
+    """The Sungai Raya sites and links leave the YAML, come back through an Excel-style ';' sheet with
+    decimal commas, and the inventory is what it was: kelurahan included."""
+    import io
+
+    import yaml
+
+    from netops.inventory.exchange import export_csv
+    from netops.inventory.spreadsheet import import_sheet
+
+    original = load_inventory(kel_inv_path)
+    inv_dir = tmp_path / "inv"
+    shutil.copytree(kel_inv_path, inv_dir)
+    chosen = [s for s in original.sites.values() if s.kecamatan == "Sungai Raya" and s.tier.value in
+              ("kelurahan", "desa")]
+    rows = list(csv.reader(io.StringIO(export_csv(original, chosen))))
+    header = rows[0]
+    numeric = {header.index(c) for c in ("lat", "lon", "sla", "bandwidth_mbps")}
+    sheet = tmp_path / "sungai-raya.csv"
+    sheet.write_bytes("\r\n".join(";".join(v.replace(".", ",") if i in numeric and n else v
+                                           for i, v in enumerate(r)) for n, r in enumerate(rows)).encode("utf-8-sig"))
+    f = inv_dir / "kecamatan" / "sungai-raya.yaml"
+    data = yaml.safe_load(f.read_text(encoding="utf-8"))
+    ids = {s.id for s in chosen}
+    data["sites"] = [s for s in data["sites"] if s["id"] not in ids]
+    data["links"] = [lk for lk in data["links"] if lk["b"]["site"] not in ids]
+    f.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    res = import_sheet(sheet, inv_dir, inv_dir / "imported.yaml")
+    assert res.sites == 22 and res.warnings == []
+    again = load_inventory(inv_dir)
+    assert again.sites == original.sites and again.links == original.links
+    r = CliRunner().invoke(app, ["--inventory", str(inv_dir), "report", "coverage", "--lang", "en", "--format", "md",
+                                 "--out", str(tmp_path / "rep")])
+    assert r.exit_code == 0, r.output
+    assert "of 123 desa/kelurahan (120 desa, 3 kelurahan)" in r.output
+    r = CliRunner().invoke(app, ["--inventory", str(inv_dir), "inventory", "tree", "--where", "tier=kelurahan"])
+    assert "Kantor Kelurahan Kuala Dua" in r.output and "imported.yaml" not in r.output
