@@ -222,3 +222,14 @@ def test_kelurahan_sheet_imports_and_reports(kel_inv_path: Path, tmp_path: Path)
     assert "of 123 desa/kelurahan (120 desa, 3 kelurahan)" in r.output
     r = CliRunner().invoke(app, ["--inventory", str(inv_dir), "inventory", "tree", "--where", "tier=kelurahan"])
     assert "Kantor Kelurahan Kuala Dua" in r.output and "imported.yaml" not in r.output
+
+
+def test_metric_labels_carry_the_tier(kel_inv_path: Path):
+    """Prometheus labels (what Grafana's panels and the alert texts group by) name kelurahan and institutions."""
+    from netops.monitor.snapshot import device_labels, link_labels, site_info
+
+    inv = load_inventory(kel_inv_path)
+    assert link_labels(inv, inv.uplinks("kel-kuala-dua")[0])["tier"] == "kelurahan"
+    assert device_labels(inv, inv.devices["kel-kuala-dua-r1"])["tier"] == "kelurahan"
+    info = {s["site"]: s for s in site_info(inv, ["kel-kuala-dua", "puskesmas-sungai-raya"])}
+    assert info["kel-kuala-dua"]["tier"] == "kelurahan" and info["puskesmas-sungai-raya"]["tier"] == "institution"
