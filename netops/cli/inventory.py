@@ -15,6 +15,7 @@ from netops.cli.output import console, emit_json, err_console, handle_errors, st
 from netops.errors import BadInput
 from netops.inventory import Inventory, InventoryInvalid, Site, Tier, load_inventory, select
 from netops.inventory.exchange import export_csv, export_geojson
+from netops.inventory.loader import InventoryNotFound
 from netops.inventory.query import device_facts, link_facts, site_facts
 from netops.inventory.spreadsheet import import_sheet
 
@@ -45,6 +46,12 @@ def validate(ctx: typer.Context) -> None:
     st = state(ctx)
     try:
         inv = load_inventory(st.inventory_path)
+    except InventoryNotFound as exc:
+        if st.json:
+            emit_json({"valid": False, "errors": [{"file": str(st.inventory_path), "line": 0, "field": "--inventory",
+                                                   "message": str(exc), "severity": "error"}], "warnings": []})
+            raise typer.Exit(exc.exit_code) from None
+        raise
     except InventoryInvalid as exc:
         if st.json:
             emit_json({"valid": False, "errors": [_problem(p) for p in exc.errors],
