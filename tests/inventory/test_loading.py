@@ -7,8 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -89,34 +87,29 @@ def test_bad_inventory_path_exits_2(tmp_path: Path, case: str):
     assert r.exit_code == 2 and str(path) in r.output and "Traceback" not in r.output
 
 
-@pytest.fixture
-def shared_dir() -> Iterator[Path]:
-    """A directory an unprivileged user can enter (pytest's tmp_path is private to root)."""
-    d = Path(tempfile.mkdtemp(prefix="netops-unreadable-"))
-    d.chmod(0o755)
-    try:
-        yield d
-    finally:
-        shutil.rmtree(d)
-
-
-def test_unreadable_directory_and_file_are_errors_not_fewer_sites(shared_dir: Path):
-    """Root ignores permissions, so the loader runs as 'nobody' (setpriv), as the systemd units run it."""
-    inv = shared_dir / "inventory"
+def test_unreadable_directory_and_file_are_errors_not_fewer_sites(tmp_path: Path):
+    """Root reads everything, so the loader runs as root without the capabilities that bypass file
+    permissions (setpriv drops CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH), on paths owned by another
+    user: what a service user meets when a file is not readable by it."""
+    inv = tmp_path / "inventory"
     shutil.copytree(SMALL_INVENTORY, inv)
-    for p in [inv, *inv.rglob("*")]:
-        p.chmod(0o755 if p.is_dir() else 0o644)
     locked = inv / "kecamatan"
     locked.mkdir()
     shutil.move(inv / "sites.yaml", locked / "sites.yaml")
-    locked.chmod(0o700)
-    (inv / "devices.yaml").chmod(0o600)
     cmd = [sys.executable, "-m", "netops", "--inventory", str(inv), "--json", "inventory", "validate"]
     if os.geteuid() == 0:
         setpriv = shutil.which("setpriv")
-        need(setpriv is not None, "needs setpriv (util-linux) to drop root for a permission test")
-        cmd = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=shared_dir)
+        need(setpriv is not None, "needs setpriv (util-linux) to drop root's permission bypass")
+        for p in (locked, inv / "devices.yaml"):
+            os.chown(p, 65534, 65534)
+        cmd = [setpriv, "--bounding-set=-dac_override,-dac_read_search", *cmd]
+    locked.chmod(0o700 if os.geteuid() == 0 else 0o000)
+    (inv / "devices.yaml").chmod(0o600 if os.geteuid() == 0 else 0o000)
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    finally:
+        locked.chmod(0o755)
+        (inv / "devices.yaml").chmod(0o644)
     assert r.returncode == 2, r.stdout + r.stderr
     data = json.loads(r.stdout)
     msgs = {e["file"]: e["message"] for e in data["errors"]}
