@@ -75,6 +75,10 @@ def test_bad_filter_is_bad_input(command: str, tmp_path: Path, monkeypatch, secr
     ("monitor poll", ["--shard", "5/2"], ExitCode.BAD_INPUT),
     ("monitor serve", ["--listen", "nowhere"], ExitCode.BAD_INPUT),
     ("report coverage", ["--period", "yesterday"], ExitCode.BAD_INPUT),
+    ("config history", ["core-01", "--repo", "no-repo"], ExitCode.BAD_INPUT),
+    ("lab status", ["--workdir", "no-lab"], ExitCode.FOUND),
+    ("lab impair", ["desa-a1", "--down", "--workdir", "no-lab"], ExitCode.FOUND),
+    ("lab down", ["--workdir", "no-lab"], ExitCode.OK),
 ], ids=lambda v: v if isinstance(v, str) else None)
 def test_codes_offline(command: str, args: list[str], expected: int, tmp_path: Path, monkeypatch, secrets_env):
     monkeypatch.chdir(tmp_path)
