@@ -43,6 +43,8 @@ MAP_SECTIONS: dict[str, type[BaseModel]] = {"credentials": Credentials, "snmp": 
 SECTIONS = ("regency", *MAP_SECTIONS, *LIST_SECTIONS)
 SECRET_FIELDS = {"password", "enable", "community", "auth_key", "priv_key"}
 SECRET_MODELS: tuple[type[BaseModel], ...] = (Credentials, SnmpSettings)
+REFERENCE_FIELDS = {"credentials", "snmp", "default_credentials", "default_snmp"}
+"""Fields that name credentials or SNMP settings: a password typed there by mistake is not echoed."""
 NOT_SECRET_FIELDS = {"username", "user", "version", "auth_protocol", "priv_protocol", "port", "timeout", "retries"}
 """Fields of credentials and snmp entries whose values may be shown; every other value may be a secret."""
 
@@ -403,7 +405,7 @@ def _explain(err: dict[str, Any], model_cls: type[BaseModel], loc: tuple[Any, ..
     ):
         return f"{value!r} is not an IP address; write one such as 10.112.5.21"
     msg = err["msg"]
-    if (loc and loc[-1] in SECRET_FIELDS) or model_cls in SECRET_MODELS:
+    if (loc and loc[-1] in SECRET_FIELDS | REFERENCE_FIELDS) or model_cls in SECRET_MODELS:
         value = None  # never echo what may be a real secret (redact() is the second layer)
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, "):]

@@ -58,8 +58,15 @@ def _cases() -> list[tuple[str, dict[str, Any]]]:
         cases.append((f"{section}-section-bare-string", {section: SECRET}))
         cases.append((f"{section}-section-list", {section: [SECRET, {"password": SECRET}]}))
         cases.append((f"{section}-typo-key", {section: {"bad": dict(base[section], pasword=SECRET)}}))
-    cases.append(("regency.default_credentials-value", {"regency": dict(REGENCY, default_credentials=SECRET)}))
-    cases.append(("regency.default_snmp-value", {"regency": dict(REGENCY, default_snmp=SECRET)}))
+    for fname in ("default_credentials", "default_snmp"):
+        for shape, value in SHAPES.items():
+            cases.append((f"regency.{fname}-{shape}", {"regency": dict(REGENCY, **{fname: value})}))
+    for fname in ("credentials", "snmp"):  # a device names its settings; a password typed there is not echoed
+        for shape, value in SHAPES.items():
+            dev = {"name": "r1", "site": "s1", "platform": "mikrotik_routeros", "role": "access",
+                   "mgmt": "10.0.0.1", fname: value}
+            cases.append((f"devices.{fname}-{shape}", {"sites": [{"id": "s1", "name": "S", "tier": "datacenter"}],
+                                                        "devices": [dev]}))
     return cases
 
 
@@ -73,7 +80,7 @@ def test_secret_never_echoed(tmp_path: Path, doc: dict[str, Any], as_json: bool)
     inv.mkdir()
     full: dict[str, Any] = {"regency": REGENCY, **GOOD}
     for key, value in doc.items():
-        full[key] = value if key == "regency" or not isinstance(value, dict) else {**GOOD[key], **value}
+        full[key] = value if key not in GOOD or not isinstance(value, dict) else {**GOOD[key], **value}
     (inv / "regency.yaml").write_text(yaml.safe_dump(full, sort_keys=False), encoding="utf-8")
     args = ["--inventory", str(inv), *(["--json"] if as_json else []), "inventory", "validate"]
     r = CliRunner().invoke(app, args)
@@ -85,6 +92,7 @@ def test_secret_never_echoed(tmp_path: Path, doc: dict[str, Any], as_json: bool)
     if as_json:
         errors = json.loads(r.stdout)["errors"]
         assert errors and all(e["line"] > 0 for e in errors), errors
-        assert any(e["field"].split(".")[0].split("[")[0] in ("credentials", "snmp", "regency") for e in errors)
+        assert any(e["field"].split(".")[0].split("[")[0] in ("credentials", "snmp", "regency", "devices")
+                   for e in errors)
     else:
-        assert re.search(r"inventory/regency\.yaml:[1-9]\d*: (credentials|snmp|regency)", out), out
+        assert re.search(r"inventory/regency\.yaml:[1-9]\d*: (credentials|snmp|regency|devices)", out), out
