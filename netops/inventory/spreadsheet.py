@@ -389,7 +389,7 @@ def import_sheet(sheet_path: Path, inventory_root: Path, out: Path, *, force: bo
             errors.append(f"{sheet.at(n, 'code')}: Kemendagri code {site.code} is already site {other!r} at "
                           f"{where('sites', other)}; codes are unique")
         new_sites[sid] = (n, site)
-    known_sites = set(ex_sites) | set(parsed.sites)
+    known_sites = set(ex_sites) | set(parsed.sites) | (existing.invalid["sites"] if existing else set())
     for n, site in parsed.sites.values():
         for f in ("parent", "belongs_to"):
             ref = getattr(site, f)
@@ -428,8 +428,13 @@ def import_sheet(sheet_path: Path, inventory_root: Path, out: Path, *, force: bo
     return ImportResult(out, len(new_sites), len(new_links), same_sites, same_links, sheet.warnings)
 
 
+_ROW = re.compile(r" row (\d+)")
+
+
 def _summary(sheet: Sheet, errors: list[str]) -> str:
+    """All problems, in the order of the rows they name (those naming none first)."""
     n = len(errors)
+    errors = sorted(errors, key=lambda e: int(m.group(1)) if (m := _ROW.search(e)) else 0)
     return (f"{n} problem{'s' if n != 1 else ''} in {sheet.name}; nothing was written. Fix the cells named "
             "below and import again:\n  " + "\n  ".join(errors))
 
