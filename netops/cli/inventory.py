@@ -61,13 +61,18 @@ def validate(ctx: typer.Context) -> None:
             err_console.print(f"[yellow]warning[/] {escape(str(p))}")
         raise
     counts = {"sites": len(inv.sites), "devices": len(inv.devices), "links": len(inv.links)}
+    tiers = {t.value: 0 for t in Tier}
+    for site in inv.sites.values():
+        tiers[site.tier.value] += 1
     if st.json:
-        emit_json({"valid": True, "errors": [], "warnings": [_problem(p) for p in inv.warnings], "counts": counts})
+        emit_json({"valid": True, "errors": [], "warnings": [_problem(p) for p in inv.warnings], "counts": counts,
+                   "tiers": tiers})
         return
     for p in inv.warnings:
         err_console.print(f"[yellow]warning[/] {escape(str(p))}")
-    console.print(f"[green]valid:[/] {inv.regency.name}: {counts['sites']} sites, {counts['devices']} devices, "
-                  f"{counts['links']} links, {len(inv.warnings)} warnings")
+    by_tier = ", ".join(f"{n} {t}" for t, n in tiers.items() if n)
+    console.print(f"[green]valid:[/] {escape(inv.regency.name)}: {counts['sites']} sites ({by_tier}), "
+                  f"{counts['devices']} devices, {counts['links']} links, {len(inv.warnings)} warnings")
 
 
 def _problem(p: Any) -> dict[str, Any]:

@@ -19,7 +19,8 @@ def run(*args: str, inventory: Path):
 def test_validate_ok_prints_counts_and_warnings(small_inventory: Path) -> None:
     r = run("inventory", "validate", inventory=small_inventory)
     assert r.exit_code == 0, r.output
-    assert "valid: Kabupaten Contoh: 9 sites, 9 devices, 8 links, 3 warnings" in r.stdout
+    assert ("valid: Kabupaten Contoh: 9 sites (1 datacenter, 1 opd, 2 kecamatan, 5 desa), 9 devices, 8 links, "
+            "3 warnings") in r.stdout
     assert "sites[desa-b3]: desa has no active link" in r.stderr
 
 
