@@ -7,6 +7,8 @@ Names, Kemendagri codes and coordinates come from the reference CSVs unchanged;
 everything else (devices, addresses, circuits, dates) is sample data, chosen by
 fixed rules so the output is the same on every run:
 
+* a row whose ``jenis`` is ``kelurahan`` becomes a kelurahan office (tier kelurahan),
+  every other row a desa office;
 * desa within 30 km (great-circle) of the data center, or without coordinates in a
   kecamatan that has fiber, get Icon Plus fiber from their kecamatan office;
   30-33 km get a Diskominfo point-to-point radio; the rest get Telkom Mangoesky VSAT;
@@ -62,6 +64,11 @@ def km(a: tuple[float, float], b: tuple[float, float]) -> float:
     la1, lo1, la2, lo2 = map(math.radians, (*a, *b))
     h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
     return 2 * 6371.0088 * math.asin(math.sqrt(h))
+
+
+def _offices(rows: list[dict]) -> str:
+    kel = sum(1 for r in rows if r.get("jenis") == "kelurahan")
+    return f"{len(rows)} desa offices" if not kel else f"{len(rows) - kel} desa and {kel} kelurahan offices"
 
 
 def write(path: Path, header: str, sections: list[tuple[str, list[dict]]]) -> None:
@@ -169,10 +176,12 @@ snmp:
                       b=dict(site=kid, device=krouter, interface="sfp-sfpplus1"))]
         for i, r in enumerate(desa, start=1):
             dname = r["desa"]
-            sid = f"desa-{slug(dname)}"
+            tier = "kelurahan" if r.get("jenis") == "kelurahan" else "desa"
+            sid = f"{'kel' if tier == 'kelurahan' else 'desa'}-{slug(dname)}"
             has_xy = bool(r["lat"])
             dist = km(dc, (float(r["lat"]), float(r["lon"]))) if has_xy else None
-            sites.append(dict(id=sid, name=f"Kantor Desa {dname}", tier="desa", code=r["kode"], kecamatan=kname,
+            sites.append(dict(id=sid, name=f"Kantor {tier.capitalize()} {dname}", tier=tier, code=r["kode"],
+                              kecamatan=kname,
                               lat=float(r["lat"]) if has_xy else None, lon=float(r["lon"]) if has_xy else None,
                               parent=kid))
             router = f"{sid}-r1"
@@ -221,7 +230,7 @@ snmp:
                     links.append(dict(id=f"fo-{sid}", medium="fiber", provider="Icon Plus", bandwidth_mbps=20,
                                       sla=99.5, status="planned", a=dict(site=kid), b=dict(site=sid)))
         write(OUT / "kecamatan" / f"{slug(kname)}.yaml",
-              f"# Kecamatan {kname} ({kr['kode']}): kantor camat and {len(desa)} desa offices.\n"
+              f"# Kecamatan {kname} ({kr['kode']}): kantor camat and {_offices(desa)}.\n"
               "# Names, codes and coordinates: cahyadsn/wilayah and wilayah_boundaries (see README).\n"
               "# Devices, addresses and circuits are SAMPLE data.\n",
               [("sites", sites), ("devices", devices), ("links", links)])

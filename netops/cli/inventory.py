@@ -12,10 +12,12 @@ from rich.markup import escape
 from rich.tree import Tree
 
 from netops.cli.output import console, emit_json, err_console, handle_errors, state, table
-from netops.errors import NetopsError
+from netops.errors import BadInput
 from netops.inventory import Inventory, InventoryInvalid, Site, Tier, load_inventory, select
-from netops.inventory.exchange import export_csv, export_geojson, import_csv
+from netops.inventory.exchange import export_csv, export_geojson
+from netops.inventory.loader import InventoryNotFound
 from netops.inventory.query import device_facts, link_facts, site_facts
+from netops.inventory.spreadsheet import import_sheet
 
 app = typer.Typer(help="The source of truth: sites, links and devices.", no_args_is_help=True)
 
@@ -44,6 +46,12 @@ def validate(ctx: typer.Context) -> None:
     st = state(ctx)
     try:
         inv = load_inventory(st.inventory_path)
+    except InventoryNotFound as exc:
+        if st.json:
+            emit_json({"valid": False, "errors": [{"file": str(st.inventory_path), "line": 0, "field": "--inventory",
+                                                   "message": str(exc), "severity": "error"}], "warnings": []})
+            raise typer.Exit(exc.exit_code) from None
+        raise
     except InventoryInvalid as exc:
         if st.json:
             emit_json({"valid": False, "errors": [_problem(p) for p in exc.errors],
@@ -53,13 +61,18 @@ def validate(ctx: typer.Context) -> None:
             err_console.print(f"[yellow]warning[/] {escape(str(p))}")
         raise
     counts = {"sites": len(inv.sites), "devices": len(inv.devices), "links": len(inv.links)}
+    tiers = {t.value: 0 for t in Tier}
+    for site in inv.sites.values():
+        tiers[site.tier.value] += 1
     if st.json:
-        emit_json({"valid": True, "errors": [], "warnings": [_problem(p) for p in inv.warnings], "counts": counts})
+        emit_json({"valid": True, "errors": [], "warnings": [_problem(p) for p in inv.warnings], "counts": counts,
+                   "tiers": tiers})
         return
     for p in inv.warnings:
         err_console.print(f"[yellow]warning[/] {escape(str(p))}")
-    console.print(f"[green]valid:[/] {inv.regency.name}: {counts['sites']} sites, {counts['devices']} devices, "
-                  f"{counts['links']} links, {len(inv.warnings)} warnings")
+    by_tier = ", ".join(f"{n} {t}" for t, n in tiers.items() if n)
+    console.print(f"[green]valid:[/] {escape(inv.regency.name)}: {counts['sites']} sites ({by_tier}), "
+                  f"{counts['devices']} devices, {counts['links']} links, {len(inv.warnings)} warnings")
 
 
 def _problem(p: Any) -> dict[str, Any]:
@@ -120,7 +133,7 @@ def show(ctx: typer.Context, name: str = typer.Argument(..., help="Device name, 
     elif name in inv.links:
         data = {"kind": "link", **inv.links[name].model_dump(mode="json")}
     else:
-        raise NetopsError(f"no device, site or link named {name!r}; try 'netops inventory list' to see names")
+        raise BadInput(f"no device, site or link named {name!r}; try 'netops inventory list' to see names")
     kind = data["kind"]
     where = inv.where({"device": "devices", "site": "sites", "link": "links"}[kind], name)
     data["defined_at"] = str(where) if where else None
@@ -227,7 +240,8 @@ def export(
     if out is None:
         console.out(text, end="")
     else:
-        out.write_text(text, encoding="utf-8")
+        # a BOM so that Excel reads accented names as UTF-8 ('import' reads it back)
+        out.write_text(text, encoding="utf-8-sig" if fmt is ExportFormat.csv else "utf-8")
         err_console.print(f"wrote {out}")
 
 
@@ -235,7 +249,8 @@ def export(
 @handle_errors
 def import_(
     ctx: typer.Context,
-    csv_file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV with the columns 'export' writes."),
+    csv_file: Path = typer.Argument(..., help="CSV (',' or ';', UTF-8 or Windows-1252) or .xlsx with the columns "
+                                              "'export' writes."),
     out: Path | None = typer.Option(None, "--out", "-o", help="YAML file to write (default: INVENTORY/imported.yaml)."),
     force: bool = typer.Option(False, "--force", help="Overwrite --out if it exists."),
 ) -> None:
@@ -243,8 +258,17 @@ def import_(
     st = state(ctx)
     root = st.inventory_path
     target = out or (root / "imported.yaml" if root.is_dir() else root.with_name("imported.yaml"))
-    n_sites, n_links = import_csv(csv_file, root, target, force=force)
+    res = import_sheet(csv_file, root, target, force=force)
+    for w in res.warnings:
+        err_console.print(f"[yellow]warning[/] {escape(w)}")
     if st.json:
-        emit_json({"written": str(target), "sites": n_sites, "links": n_links})
+        emit_json({"written": str(res.written) if res.written else None, "sites": res.sites, "links": res.links,
+                   "unchanged_sites": res.unchanged_sites, "unchanged_links": res.unchanged_links,
+                   "warnings": res.warnings})
+    elif res.written is None:
+        console.print(f"nothing new: {res.unchanged_sites} sites and {res.unchanged_links} links are already in "
+                      "the inventory, unchanged; nothing written")
     else:
-        console.print(f"[green]wrote[/] {target}: {n_sites} sites, {n_links} links; the inventory validates")
+        console.print(f"[green]wrote[/] {escape(str(res.written))}: {res.sites} sites, {res.links} links; "
+                      f"the inventory validates ({res.unchanged_sites} sites and {res.unchanged_links} links "
+                      "were already there, unchanged)")

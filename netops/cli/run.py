@@ -9,7 +9,7 @@ from rich.rule import Rule
 from netops.cli.config import Where, Workers, _names, _progress, _report_json, _results_table
 from netops.cli.output import console, emit_json, handle_errors, state
 from netops.config import jobs
-from netops.errors import NetopsError
+from netops.errors import BadInput
 
 
 @handle_errors
@@ -31,7 +31,7 @@ def run(ctx: typer.Context,
     names = _names(ctx, where)
     routers = jobs.targets(inv, names)
     if not routers:
-        raise NetopsError(f"no router netops logs into matches the selection ({len(names)} device(s), none "
+        raise BadInput(f"no router netops logs into matches the selection ({len(names)} device(s), none "
                           "managed: VSAT modems and Linux hosts are not); widen --where")
     with _progress("run", len(routers), st.json) as cb:
         report = jobs.run_commands(inv, routers, list(command), commit, workers, cb)

@@ -31,10 +31,34 @@ Hostname = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_len
 
 
 class Tier(StrEnum):
+    """Where an office sits in the regency; the order is the tree's order."""
+
     datacenter = "datacenter"
     opd = "opd"
     kecamatan = "kecamatan"
+    kelurahan = "kelurahan"
+    """An urban village: an office of the regency government, headed by a civil servant (lurah)."""
     desa = "desa"
+    """A village with its own government (kepala desa)."""
+    institution = "institution"
+    """A related public institution (school, puskesmas, …) wired through the OPD or kecamatan it belongs to."""
+
+
+VILLAGE_TIERS = frozenset({Tier.desa, Tier.kelurahan})
+"""Tiers counted together as "desa/kelurahan" in reports."""
+OWNER_TIERS = frozenset({Tier.opd, Tier.kecamatan})
+"""What an institution may belong to."""
+
+
+def village_tier_of_code(code: str | None) -> Tier | None:
+    """Which village tier a Kemendagri code names, or None if it names none.
+
+    In the 4-digit last part (61.12.05.2001) a first digit 1 is a kelurahan and 2 a desa
+    (Permendagri 58/2021 on region codes).
+    """
+    if code is None or len(code) != 13:
+        return None
+    return {"1": Tier.kelurahan, "2": Tier.desa}.get(code[9])
 
 
 class Medium(StrEnum):
@@ -108,6 +132,10 @@ class Site(_Model):
     lon: Annotated[float | None, Field(ge=-180, le=180)] = None
     parent: str | None = None
     address: str | None = None
+    belongs_to: str | None = None
+    """For an institution: the id of the OPD or kecamatan site it belongs to (dinkes for a puskesmas)."""
+    category: str | None = None
+    """For an institution: what it is, in the regency's words (sekolah, puskesmas, …)."""
 
 
 class LinkEnd(_Model):

@@ -75,9 +75,19 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_st
 def load_yaml(path: Path) -> tuple[Any, list[YamlProblem]]:
     """Load one file; syntax errors and duplicate keys come back as problems."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [YamlProblem(path, 0, f"cannot read file: {exc}")]
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [YamlProblem(path, 0, f"cannot read file: {exc.strerror}; give the user running netops "
+                                           "read access (chmod o+r, or chgrp the file to the service's group)")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [YamlProblem(path, line, f"not UTF-8 text: byte 0x{raw[exc.start]:02x} at column {col}; "
+                                              "save the file as UTF-8 (most editors: 'Save with encoding')")]
+    if text.startswith("\ufeff"):
+        text = text[1:]
     loader = _Loader(text)
     try:
         data = loader.get_single_data()

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from netops.inventory.loader import Inventory, load_inventory
+from netops.inventory.query import select
 from netops.lab import frr, sshsim_ctl, vsat
 from netops.lab.plan import (
     LabError,
@@ -100,6 +101,7 @@ class Lab:
         t0 = time.monotonic()
         inv = load_inventory(self.source)
         self._inv = inv
+        select(inv, "devices", self.where)  # a bad filter is refused before the workdir is touched
         self.workdir.mkdir(parents=True, exist_ok=True)
         teardown(self.workdir, quiet=True)
         probe = str(__import__("ipaddress").IPv4Address(self.base) + 1)

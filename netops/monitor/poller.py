@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from netops.errors import NetopsError
+from netops.errors import BadInput, NetopsError
 from netops.inventory import Device, Inventory, select
 from netops.monitor.icmp import Prober, ProbeResult, default_prober
 from netops.monitor.profiles import SnmpProfile, default_profiles_dir, load_profiles, profiles_for
@@ -61,9 +61,9 @@ def parse_shard(text: str) -> tuple[int, int]:
     try:
         i, n = (int(x) for x in text.split("/"))
     except ValueError:
-        raise NetopsError(f"--shard {text!r}: write I/N, e.g. --shard 0/4 for the first of four") from None
+        raise BadInput(f"--shard {text!r}: write I/N, e.g. --shard 0/4 for the first of four") from None
     if n < 1 or not 0 <= i < n:
-        raise NetopsError(f"--shard {text!r}: need 0 <= I < N")
+        raise BadInput(f"--shard {text!r}: need 0 <= I < N")
     return i, n
 
 

@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 import yaml
 from prometheus_client import CollectorRegistry
 
-from netops.errors import NetopsError
+from netops.errors import BadInput, NetopsError
 from netops.monitor.collector import SnapshotCollector, render_metrics, render_target
 from netops.monitor.snapshot import Snapshot
 
@@ -100,7 +100,7 @@ def load_web_config(path: Path) -> WebConfig:
 def parse_listen(text: str) -> tuple[str, int]:
     host, sep, port = text.rpartition(":")
     if not sep or not port.isdigit():
-        raise NetopsError(f"--listen {text!r}: write ADDRESS:PORT, e.g. 127.0.0.1:9750")
+        raise BadInput(f"--listen {text!r}: write ADDRESS:PORT, e.g. 127.0.0.1:9750")
     return host.strip("[]") or "127.0.0.1", int(port)
 
 

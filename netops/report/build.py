@@ -33,7 +33,8 @@ def _src(inv: Inventory, kind: str, key: str) -> str:
 
 def _cov_row(row: CoverageRow, name: str) -> dict[str, Any]:
     return {
-        "kecamatan": name, "desa": row.desa, **row.counts, "covered": row.covered,
+        "kecamatan": name, "desa": row.desa, "kelurahan": row.kelurahan, "villages": row.villages,
+        **row.counts, "covered": row.covered,
         "covered_pct": row.pct(row.covered), "online_pct": row.pct(row.online),
         "bandwidth_mbps": row.bandwidth_mbps,
     }
@@ -43,35 +44,36 @@ def coverage_tables(inv: Inventory, cov: Coverage, m: Messages) -> list[Table]:
     state_cols = [Column(s, m(f"state.{s}"), "int") for s in STATES]
     kec = Table(
         id="coverage_kecamatan", title=m("t.coverage_kecamatan"),
-        columns=[Column("kecamatan", m("c.kecamatan")), Column("desa", m("c.desa_total"), "int"), *state_cols,
+        columns=[Column("kecamatan", m("c.kecamatan")), *village_columns(m), *state_cols,
                  Column("covered", m("c.covered"), "int"), Column("covered_pct", m("c.covered_pct"), "pct"),
                  Column("online_pct", m("c.online_pct"), "pct"),
                  Column("bandwidth_mbps", m("c.bandwidth_mbps"), "mbps")],
         rows=[_cov_row(r, r.name) for r in cov.kecamatan],
         total=_cov_row(cov.regency, m("c.total_regency", name=inv.regency.name)),
-        source=m("src.inventory_desa"),
+        source=m("src.inventory_desa"), note=m("n.villages"),
         chart=Chart("kecamatan", [Series(s, m(f"state.{s}"), STATE_COLORS[s]) for s in STATES], unit=m("u.desa")),
     )
     prov = Table(
         id="coverage_providers", title=m("t.coverage_providers"),
         columns=[Column("provider", m("c.provider")), Column("media", m("c.media")),
                  *[Column(f"links_{s.value}", m(f"c.links_{s.value}"), "int") for s in LinkStatus],
-                 Column("sites", m("c.sites_served"), "int"), Column("desa", m("c.desa_served"), "int"),
+                 Column("sites", m("c.sites_served"), "int"), Column("villages", m("c.desa_served"), "int"),
                  Column("bandwidth_mbps", m("c.bandwidth_active"), "mbps")],
         rows=[{"provider": p.provider, "media": ", ".join(sorted(p.media)),
-               **{f"links_{k}": v for k, v in p.links.items()}, "sites": len(p.sites), "desa": len(p.desa),
-               "bandwidth_mbps": p.bandwidth_mbps} for p in cov.providers],
-        source=m("src.inventory_links"),
+               **{f"links_{k}": v for k, v in p.links.items()}, "sites": len(p.sites),
+               "villages": len(p.villages), "bandwidth_mbps": p.bandwidth_mbps} for p in cov.providers],
+        source=m("src.inventory_links"), note=m("n.villages"),
     )
     unconnected = Table(
         id="unconnected_desa", title=m("t.unconnected_desa"),
         columns=[Column("kecamatan", m("c.kecamatan")), Column("code", m("c.code")), Column("site", m("c.site")),
-                 Column("name", m("c.name")), Column("state", m("c.state")),
+                 Column("name", m("c.name")), Column("tier", m("c.tier")), Column("state", m("c.state")),
                  Column("planned", m("c.planned_links")), Column("source", m("c.source"))],
         rows=[{"kecamatan": st.site.kecamatan, "code": st.site.code, "site": st.site.id, "name": st.site.name,
-               "state": m(f"state.{st.state}"), "planned": ", ".join(lk.id for lk in st.planned),
+               "tier": m(f"tier.{st.site.tier.value}"), "state": m(f"state.{st.state}"),
+               "planned": ", ".join(lk.id for lk in st.planned),
                "source": _src(inv, "sites", st.site.id)} for st in cov.unconnected],
-        source=m("src.inventory_desa"), empty=m("e.all_connected"),
+        source=m("src.inventory_desa"), empty=m("e.all_connected"), note=m("n.villages"),
     )
     return [kec, prov, unconnected]
 
@@ -80,17 +82,19 @@ def desa_table(inv: Inventory, cov: Coverage, m: Messages) -> Table:
     return Table(
         id="desa", title=m("t.desa"),
         columns=[Column("kecamatan", m("c.kecamatan")), Column("code", m("c.code")), Column("site", m("c.site")),
-                 Column("name", m("c.name")), Column("state", m("c.state")), Column("link", m("c.link")),
+                 Column("name", m("c.name")), Column("tier", m("c.tier")), Column("state", m("c.state")),
+                 Column("link", m("c.link")),
                  Column("provider", m("c.provider")), Column("status", m("c.link_status")),
                  Column("bandwidth_mbps", m("c.bandwidth_mbps"), "mbps"), Column("since", m("c.since")),
                  Column("planned", m("c.planned_links")), Column("source", m("c.source"))],
         rows=_desa_rows(inv, cov, m),
-        source=m("src.inventory_desa"),
+        source=m("src.inventory_desa"), note=m("n.villages"),
     )
 
 
 def _desa_rows(inv: Inventory, cov: Coverage, m: Messages) -> list[dict[str, Any]]:
     states = {s: m(f"state.{s}") for s in STATES}
+    tiers = {t: m(f"tier.{t.value}") for t in Tier}
     statuses = {s: m(f"status.{s.value}") for s in LinkStatus}
     sources = inv.sources
     rows = []
@@ -99,7 +103,8 @@ def _desa_rows(inv: Inventory, cov: Coverage, m: Messages) -> list[dict[str, Any
         loc = sources.get(("sites", site.id))
         src = str(loc) if loc else ""
         row: dict[str, Any] = {"kecamatan": site.kecamatan, "code": site.code, "site": site.id, "name": site.name,
-               "state": states[st.state], "link": None, "provider": None, "status": None, "bandwidth_mbps": None,
+               "tier": tiers[site.tier], "state": states[st.state], "link": None, "provider": None, "status": None,
+               "bandwidth_mbps": None,
                "since": None, "planned": ", ".join(x.id for x in st.planned) if st.planned else "", "source": src}
         if lk is not None:
             lloc = sources.get(("links", lk.id))
@@ -117,10 +122,17 @@ def coverage_section(inv: Inventory, cov: Coverage, m: Messages, detail: bool = 
         tables.append(desa_table(inv, cov, m))
     r = cov.regency
     pct = r.pct(r.covered)
-    summary = m("s.coverage_summary", covered=r.covered, desa=r.desa, pct=m.num(pct, "pct"),
-                online=r.online, online_pct=m.num(r.pct(r.online), "pct"),
-                fiber=r.counts["fiber"], vsat=r.counts["vsat"], none=r.counts["none"] + r.counts["planned"])
-    return Section("coverage", m("h.coverage"), [summary, m("d.states")], tables)
+    summary = m("s.coverage_summary", covered=r.covered, villages=r.villages, desa=r.desa, kelurahan=r.kelurahan,
+                pct=m.num(pct, "pct"), online=r.online, online_pct=m.num(r.pct(r.online), "pct"),
+                fiber=r.counts["fiber"], vsat=r.counts["vsat"], other=r.counts["other"], down=r.counts["down"],
+                none=r.counts["none"] + r.counts["planned"])
+    return Section("coverage", m("h.coverage"), [summary, m("d.states"), m("n.villages")], tables)
+
+
+def village_columns(m: Messages) -> list[Column]:
+    """Desa and kelurahan apart, then together: how planners report them."""
+    return [Column("desa", m("c.desa_only"), "int"), Column("kelurahan", m("c.kelurahan"), "int"),
+            Column("villages", m("c.desa_total"), "int")]
 
 
 # -- uptime ------------------------------------------------------------------------------------
@@ -184,12 +196,12 @@ def uptime_sections(up: Uptime, m: Messages) -> list[Section]:
         source=m("src.prometheus"), queries=q["vsat"], empty=m("e.no_vsat")))
     tables.append(Table(
         "uptime_sites", m("t.uptime_sites"),
-        [Column("site", m("c.site")), Column("kecamatan", m("c.kecamatan")),
+        [Column("site", m("c.site")), Column("tier", m("c.tier")), Column("kecamatan", m("c.kecamatan")),
          Column("availability", m("c.availability"), "avail"), Column("downtime_min", m("c.downtime_min"), "min"),
          Column("samples", m("c.samples"), "int")],
-        [{"site": s.site, "kecamatan": s.kecamatan, "availability": s.availability,
-          "downtime_min": s.downtime_min, "samples": s.samples} for s in up.sites],
-        source=m("src.prometheus"), queries=q["sites"], empty=m("e.no_data")))
+        [{"site": s.site, "tier": m(f"tier.{s.tier}") if s.tier else None, "kecamatan": s.kecamatan,
+          "availability": s.availability, "downtime_min": s.downtime_min, "samples": s.samples} for s in up.sites],
+        source=m("src.prometheus"), queries=q["sites"], empty=m("e.no_data"), note=m("n.villages")))
     tables.append(Table("uptime_links", m("t.uptime_links"), lcols, [_link_row(lu) for lu in up.links],
                         source=m("src.prometheus"), queries=q["links"], empty=m("e.no_data")))
     with_data = sum(1 for lu in up.links if lu.availability is not None)
@@ -210,7 +222,7 @@ def uptime_sections(up: Uptime, m: Messages) -> list[Section]:
 def plan_sections(inv: Inventory, pl: Plan, m: Messages, with_prometheus: bool) -> list[Section]:
     cols = [Column("rank", m("c.rank"), "int"), Column("kecamatan", m("c.kecamatan")),
             Column("code", m("c.code")), Column("site", m("c.site")), Column("name", m("c.name")),
-            Column("state", m("c.state")), Column("link", m("c.link")),
+            Column("tier", m("c.tier")), Column("state", m("c.state")), Column("link", m("c.link")),
             Column("nearest", m("c.nearest_fiber")), Column("distance_km", m("c.distance_km"), "km"),
             Column("planned_fiber", m("c.planned_fiber"))]
     if with_prometheus:
@@ -223,7 +235,8 @@ def plan_sections(inv: Inventory, pl: Plan, m: Messages, with_prometheus: bool) 
         st = c.state
         row: dict[str, Any] = {
             "rank": i if c.distance_km is not None else None, "kecamatan": st.site.kecamatan,
-            "code": st.site.code, "site": st.site.id, "name": st.site.name, "state": m(f"state.{st.state}"),
+            "code": st.site.code, "site": st.site.id, "name": st.site.name,
+            "tier": m(f"tier.{st.site.tier.value}"), "state": m(f"state.{st.state}"),
             "link": st.link.id if st.link else None,
             "nearest": f"{c.nearest.id}" if c.nearest else m("e.no_coordinates"),
             "distance_km": c.distance_km, "planned_fiber": ", ".join(lk.id for lk in c.planned_fiber),
@@ -236,7 +249,7 @@ def plan_sections(inv: Inventory, pl: Plan, m: Messages, with_prometheus: bool) 
                        loss_avg=v.loss_avg if v else None)
         rows.append(row)
     cand = Table("plan_candidates", m("t.plan_candidates"), cols, rows, source=m("src.plan_distance"),
-                 empty=m("e.no_candidates"))
+                 empty=m("e.no_candidates"), note=m("n.villages"))
     changes = Table(
         "plan_planned", m("t.plan_planned"),
         [Column("link", m("c.link")), Column("medium", m("c.medium")), Column("provider", m("c.provider")),
@@ -251,14 +264,15 @@ def plan_sections(inv: Inventory, pl: Plan, m: Messages, with_prometheus: bool) 
     after = {r.name: r for r in pl.after.kecamatan}
 
     def delta_row(name: str, b: CoverageRow, a: CoverageRow) -> dict[str, Any]:
-        return {"kecamatan": name, "desa": b.desa, "fiber_now": b.counts["fiber"], "fiber_after": a.counts["fiber"],
+        return {"kecamatan": name, "desa": b.desa, "kelurahan": b.kelurahan, "villages": b.villages,
+                "fiber_now": b.counts["fiber"], "fiber_after": a.counts["fiber"],
                 "online_now": b.online, "online_after": a.online, "online_pct_now": b.pct(b.online),
                 "online_pct_after": a.pct(a.online), "covered_pct_now": b.pct(b.covered),
                 "covered_pct_after": a.pct(a.covered)}
 
     delta = Table(
         "plan_coverage_change", m("t.plan_coverage_change"),
-        [Column("kecamatan", m("c.kecamatan")), Column("desa", m("c.desa_total"), "int"),
+        [Column("kecamatan", m("c.kecamatan")), *village_columns(m),
          Column("fiber_now", m("c.fiber_now"), "int"), Column("fiber_after", m("c.fiber_after"), "int"),
          Column("online_now", m("c.online_now"), "int"), Column("online_after", m("c.online_after"), "int"),
          Column("online_pct_now", m("c.online_pct_now"), "pct"),
@@ -267,7 +281,7 @@ def plan_sections(inv: Inventory, pl: Plan, m: Messages, with_prometheus: bool) 
          Column("covered_pct_after", m("c.covered_pct_after"), "pct")],
         [delta_row(b.name, b, after.get(b.name, b)) for b in pl.before.kecamatan],
         total=delta_row(m("c.total_regency", name=inv.regency.name), pl.before.regency, pl.after.regency),
-        source=m("src.plan_after"))
+        source=m("src.plan_after"), note=m("n.villages"))
     ranked = pl.ranked
     text = [m("s.plan_summary", n=len(pl.candidates), ranked=len(ranked), points=pl.fiber_points,
               within5=sum(1 for c in ranked if (c.distance_km or 0) <= 5.0),

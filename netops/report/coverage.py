@@ -1,5 +1,8 @@
 """Who is connected, by what: coverage counted from the inventory alone.
 
+Villages are desa and kelurahan (tiers ``desa`` and ``kelurahan``): counted apart and together
+("desa/kelurahan"), because a planner reports them apart to Bappeda.
+
 Definitions (the report prints them too). A desa's state comes from its uplinks, the
 links whose downstream end (``b``) is the desa:
 - ``fiber`` / ``vsat`` / ``other``: it has an ``active`` uplink; the medium is the best one
@@ -17,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from netops.inventory import Inventory, Link, LinkStatus, Medium, Site, Tier
+from netops.inventory import VILLAGE_TIERS, Inventory, Link, LinkStatus, Medium, Site, Tier
 
 STATES = ("fiber", "vsat", "other", "down", "planned", "none")
 COVERED = ("fiber", "vsat", "other", "down")
@@ -28,7 +31,8 @@ _MEDIUM_RANK = {Medium.fiber: 0, Medium.radio: 1, Medium.lte: 2, Medium.vsat: 3}
 # Enum members looked up once: attribute access on an Enum class is slow in a national-size loop.
 _ACTIVE, _DOWN, _PLANNED = LinkStatus.active, LinkStatus.down, LinkStatus.planned
 _FIBER, _VSAT = Medium.fiber, Medium.vsat
-_DESA = Tier.desa
+_KELURAHAN = Tier.kelurahan
+_VILLAGES = VILLAGE_TIERS
 
 
 @dataclass(slots=True)
@@ -84,10 +88,13 @@ class CoverageRow:
     name: str
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATES, 0))
     bandwidth_mbps: float = 0.0
+    desa: int = 0
+    kelurahan: int = 0
 
     @property
-    def desa(self) -> int:
-        return sum(self.counts.values())
+    def villages(self) -> int:
+        """Desa and kelurahan together (the "desa/kelurahan" column)."""
+        return self.desa + self.kelurahan
 
     @property
     def covered(self) -> int:
@@ -98,11 +105,16 @@ class CoverageRow:
         return sum(self.counts[s] for s in ONLINE)
 
     def pct(self, n: int) -> float | None:
-        return 100.0 * n / self.desa if self.desa else None
+        total = self.villages
+        return 100.0 * n / total if total else None
 
     def add(self, st: SiteState) -> None:
         self.counts[st.state] += 1
         self.bandwidth_mbps += st.bandwidth_mbps
+        if st.site.tier is _KELURAHAN:
+            self.kelurahan += 1
+        else:
+            self.desa += 1
 
 
 @dataclass
@@ -112,14 +124,15 @@ class ProviderRow:
     links: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LinkStatus, 0))  # type: ignore[arg-type]
     """Count by status (LinkStatus is a str enum: keys compare equal to 'active', ...)."""
     sites: set[str] = field(default_factory=set)
-    desa: set[str] = field(default_factory=set)
+    villages: set[str] = field(default_factory=set)
+    """Desa and kelurahan served."""
     bandwidth_mbps: float = 0.0
 
 
 @dataclass
 class Coverage:
     desa: list[SiteState]
-    """Every desa of the selection, by kecamatan then code."""
+    """Every village (desa and kelurahan) of the selection, by kecamatan then code."""
     kecamatan: list[CoverageRow]
     regency: CoverageRow
     providers: list[ProviderRow]
@@ -145,7 +158,7 @@ def coverage(inv: Inventory, sites: Iterable[Site] | None = None,
         touched = {inv.links[lid].b.site for lid in assume_active if lid in inv.links}
         desa = [classify(inv, st.site, assume_active) if st.site.id in touched else st for st in base.desa]
     else:
-        desa = sorted((classify(inv, s, assume_active) for s in chosen if s.tier is _DESA), key=_desa_order)
+        desa = sorted((classify(inv, s, assume_active) for s in chosen if s.tier in _VILLAGES), key=_desa_order)
     by_kec: dict[str, CoverageRow] = {}
     regency = CoverageRow(inv.regency.name)
     for st in desa:
@@ -170,8 +183,8 @@ def coverage(inv: Inventory, sites: Iterable[Site] | None = None,
         prow.links[status] += 1
         if status is _ACTIVE or status is _DOWN:
             prow.sites.add(bsite)
-            if all_sites[bsite].tier is _DESA:
-                prow.desa.add(bsite)
+            if all_sites[bsite].tier in _VILLAGES:
+                prow.villages.add(bsite)
             if status is _ACTIVE:
                 prow.bandwidth_mbps += link.bandwidth_mbps or 0.0
     return Coverage(

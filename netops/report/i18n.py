@@ -18,9 +18,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "title.coverage": ("Laporan Cakupan Jaringan Intranet {regency}", "Intranet Coverage Report, {regency}"),
     "title.uptime": ("Laporan Ketersediaan dan SLA Jaringan {regency}", "Availability and SLA Report, {regency}"),
     "title.plan": ("Rencana Perluasan Fiber Optik {regency}", "Fiber Expansion Plan, {regency}"),
-    "h.coverage": ("Cakupan desa", "Desa coverage"),
+    "h.coverage": ("Cakupan desa/kelurahan", "Desa/kelurahan coverage"),
     "h.uptime": ("Ketersediaan dan SLA", "Availability and SLA"),
-    "h.plan": ("Calon desa untuk fiber optik", "Fiber candidates"),
+    "h.plan": ("Calon desa/kelurahan untuk fiber optik", "Fiber candidates"),
     "h.planned": ("Tautan yang direncanakan", "Planned links"),
     "h.prometheus_down": ("Data pemantauan tidak tersedia", "Monitoring data unavailable"),
     "meta.regency": ("Kabupaten", "Regency"),
@@ -39,6 +39,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Prometheus at {url} could not be reached or refused a query ({error}). The availability, SLA and "
         "VSAT performance parts are MISSING from this report; the coverage part from the inventory is complete. "
         "Check --prometheus and the Prometheus service, then run again (exit code 3).",
+    ),
+    "tier.datacenter": ("Pusat data", "Data center"),
+    "tier.opd": ("OPD", "OPD"),
+    "tier.kecamatan": ("Kecamatan", "Kecamatan"),
+    "tier.kelurahan": ("Kelurahan", "Kelurahan"),
+    "tier.desa": ("Desa", "Desa"),
+    "tier.institution": ("Instansi publik", "Public institution"),
+    "c.tier": ("Jenis", "Tier"),
+    "c.desa_only": ("Desa", "Desa"),
+    "c.kelurahan": ("Kelurahan", "Kelurahan"),
+    "n.villages": (
+        "Desa dan kelurahan dihitung terpisah lalu bersama (desa/kelurahan). Jenisnya diambil dari tier di "
+        "inventaris; kode Kemendagri memastikannya: pada bagian akhir 4 digit, angka pertama 1 = kelurahan, "
+        "2 = desa (Permendagri 58/2021). Instansi publik (sekolah, puskesmas) tidak dihitung sebagai desa/kelurahan.",
+        "Desa and kelurahan are counted apart, then together (desa/kelurahan). Which one a site is comes from "
+        "its tier in the inventory, checked against its Kemendagri code: in the 4-digit last part, a first digit "
+        "1 is a kelurahan, 2 a desa (Permendagri 58/2021). Public institutions (schools, puskesmas) are not "
+        "counted as desa/kelurahan.",
     ),
     "state.fiber": ("Fiber", "Fiber"),
     "state.vsat": ("VSAT", "VSAT"),
@@ -60,10 +78,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "mapstatus.planned": ("direncanakan", "planned"),
     "mapstatus.none": ("belum terhubung", "not connected"),
     "mapstatus.hub": ("pusat data", "data center"),
-    "t.coverage_kecamatan": ("Cakupan desa per kecamatan", "Desa coverage by kecamatan"),
+    "t.coverage_kecamatan": ("Cakupan desa/kelurahan per kecamatan", "Desa/kelurahan coverage by kecamatan"),
     "t.coverage_providers": ("Tautan per penyedia", "Links by provider"),
-    "t.unconnected_desa": ("Desa yang belum terhubung", "Desa not connected"),
-    "t.desa": ("Rincian setiap desa", "Every desa in detail"),
+    "t.unconnected_desa": ("Desa/kelurahan yang belum terhubung", "Desa/kelurahan not connected"),
+    "t.desa": ("Rincian setiap desa/kelurahan", "Every desa/kelurahan in detail"),
     "t.uptime_worst": ("10 tautan terburuk", "Worst 10 links"),
     "t.uptime_breaches": ("Pelanggaran SLA", "SLA breaches"),
     "t.uptime_providers": ("Ketersediaan per penyedia", "Availability by provider"),
@@ -87,7 +105,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "t.plan_coverage_change": ("Cakupan sekarang dan setelah tautan direncanakan aktif",
                                "Coverage now and once the planned links are active"),
     "c.kecamatan": ("Kecamatan", "Kecamatan"),
-    "c.desa_total": ("Jumlah desa", "Desa"),
+    "c.desa_total": ("Desa/kelurahan", "Desa/kelurahan"),
     "c.covered": ("Tercakup", "Covered"),
     "c.covered_pct": ("% tercakup", "% covered"),
     "c.online_pct": ("% daring", "% online"),
@@ -101,7 +119,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "c.links_down": ("Putus", "Down"),
     "c.links_decommissioned": ("Dihentikan", "Decommissioned"),
     "c.sites_served": ("Lokasi dilayani", "Sites served"),
-    "c.desa_served": ("Desa dilayani", "Desa served"),
+    "c.desa_served": ("Desa/kelurahan dilayani", "Desa/kelurahan served"),
     "c.code": ("Kode Kemendagri", "Kemendagri code"),
     "c.site": ("Lokasi", "Site"),
     "c.name": ("Nama", "Name"),
@@ -141,7 +159,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "c.online_pct_after": ("% daring setelahnya", "% online after"),
     "c.covered_pct_now": ("% tercakup sekarang", "% covered now"),
     "c.covered_pct_after": ("% tercakup setelahnya", "% covered after"),
-    "u.desa": ("desa", "desa"),
+    "u.desa": ("desa/kelurahan", "desa/kelurahan"),
     "src.inventory_desa": (
         "Sumber: inventaris (sites dan links); setiap desa beserta berkas:baris ada di tabel rincian desa "
         "dan di CSV.",
@@ -166,18 +184,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "src.plan_after": ("Sumber: inventaris, dihitung ulang dengan semua tautan direncanakan dianggap aktif.",
                        "Source: the inventory, recounted with every planned link taken as active."),
-    "e.all_connected": ("Semua desa sudah terhubung.", "Every desa is connected."),
+    "e.all_connected": ("Semua desa/kelurahan sudah terhubung.", "Every desa/kelurahan is connected."),
     "e.no_data": ("Tidak ada data di Prometheus untuk periode ini.", "No data in Prometheus for this period."),
     "e.no_breaches": ("Tidak ada pelanggaran SLA.", "No SLA breaches."),
     "e.no_vsat": ("Tidak ada tautan VSAT.", "No VSAT links."),
     "e.no_coordinates": ("tanpa koordinat", "no coordinates"),
-    "e.no_candidates": ("Tidak ada desa VSAT atau belum terhubung.", "No VSAT or unconnected desa."),
+    "e.no_candidates": ("Tidak ada desa/kelurahan VSAT atau belum terhubung.", "No VSAT or unconnected desa/kelurahan."),
     "e.no_planned": ("Tidak ada tautan direncanakan.", "No planned links."),
     "s.coverage_summary": (
-        "{covered} dari {desa} desa tercakup ({pct} %), {online} daring ({online_pct} %): {fiber} lewat fiber, "
-        "{vsat} lewat VSAT; {none} desa belum terhubung.",
-        "{covered} of {desa} desa covered ({pct} %), {online} online ({online_pct} %): {fiber} by fiber, "
-        "{vsat} by VSAT; {none} desa not connected.",
+        "{covered} dari {villages} desa/kelurahan ({desa} desa, {kelurahan} kelurahan) tercakup ({pct} %), "
+        "{online} daring ({online_pct} %): {fiber} lewat fiber, {vsat} lewat VSAT, {other} lewat radio/LTE, "
+        "{down} terhubung tetapi putus; {none} desa/kelurahan belum terhubung.",
+        "{covered} of {villages} desa/kelurahan ({desa} desa, {kelurahan} kelurahan) covered ({pct} %), "
+        "{online} online ({online_pct} %): {fiber} by fiber, {vsat} by VSAT, {other} by radio/LTE, "
+        "{down} connected but down; {none} desa/kelurahan not connected.",
     ),
     "d.states": (
         "Definisi: keadaan desa ditentukan oleh tautan naiknya (link dengan ujung b = desa). Fiber/VSAT/Lainnya: "
@@ -216,9 +236,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "s.duplicate_series": ("{n} deret ganda untuk tautan yang sama; yang bersampel terbanyak dipakai.",
                            "{n} duplicate series for the same link; the one with most samples was used."),
     "s.plan_summary": (
-        "{n} desa calon (VSAT, putus lewat VSAT, direncanakan atau belum terhubung), {ranked} berkoordinat; "
+        "{n} desa/kelurahan calon (VSAT, putus lewat VSAT, direncanakan atau belum terhubung), {ranked} berkoordinat; "
         "{points} titik fiber. {within5} calon dalam 5 km dan {within10} dalam 10 km dari fiber.",
-        "{n} candidate desa (VSAT, down on VSAT, planned or not connected), {ranked} with coordinates; "
+        "{n} candidate desa/kelurahan (VSAT, down on VSAT, planned or not connected), {ranked} with coordinates; "
         "{points} fiber points. {within5} candidates within 5 km and {within10} within 10 km of fiber.",
     ),
     "d.plan": (

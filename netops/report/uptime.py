@@ -94,6 +94,7 @@ class SiteUptime:
     samples: int
     availability: float
     interval_s: float
+    tier: str = ""
 
     @property
     def downtime_min(self) -> float:
@@ -318,7 +319,8 @@ def uptime(inv: Inventory, links: Iterable[Link], sites: Iterable[str], client: 
     s_avail = {r["metric"].get("site"): r["value"] for r in client.query(qs_a, at, "availability per site")}
     s_count = {r["metric"].get("site"): r["value"] for r in client.query(qs_n, at, "samples per site")}
     site_rows = [
-        SiteUptime(s, inv.sites[s].kecamatan, int(round(s_count.get(s, 0))), s_avail[s], interval_s)
+        SiteUptime(s, inv.sites[s].kecamatan, int(round(s_count.get(s, 0))), s_avail[s], interval_s,
+                   inv.sites[s].tier.value)
         for s in sorted(site_ids) if s in s_avail and s in inv.sites
     ]
     queries["sites"] = [qs_a, qs_n]

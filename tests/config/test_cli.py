@@ -96,6 +96,6 @@ def test_run_refuses_before_contacting_any_device(local_inventory: Path, secrets
     assert "not a read-only command: 'reload' on cisco_ios (1 device)" in r.output and "nothing was sent" in r.output
     assert "Connection" not in r.output and "refused" not in r.output  # no device was tried
     r = runner.invoke(app, ["-i", str(local_inventory), "run", "show version", "--where", "platform=vsat_modem"])
-    assert r.exit_code == 1 and "no router netops logs into matches the selection" in r.output
+    assert r.exit_code == 2 and "no router netops logs into matches the selection" in r.output
     r = runner.invoke(app, ["-i", str(local_inventory), "run", "show version", "--where", "name=core-01"])
     assert r.exit_code == 1 and "core-01" in r.output  # the closed port: failed, reported per device

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from netops.inventory import InventoryInvalid, load_inventory
-from netops.inventory.exchange import ImportInvalid, export_csv, export_geojson, import_csv
+from netops.inventory import load_inventory
+from netops.inventory.exchange import export_csv, export_geojson
+from netops.inventory.spreadsheet import ImportInvalid, import_sheet
 
 
 def strip_sections(root: Path, sections: tuple[str, ...] = ("sites", "links")) -> None:
@@ -34,8 +35,8 @@ def test_csv_round_trip(which: str, tmp_path: Path, small_inventory: Path, sampl
     shutil.copytree(src, target)
     strip_sections(target)
     out = target / "imported.yaml"
-    n_sites, n_links = import_csv(csv_file, target, out)
-    assert (n_sites, n_links) == (len(original.sites), len(original.links))
+    res = import_sheet(csv_file, target, out)
+    assert (res.sites, res.links) == (len(original.sites), len(original.links))
 
     again = load_inventory(target)
     assert again.sites == original.sites
@@ -64,7 +65,7 @@ def test_bad_rows_are_reported_by_number_and_nothing_written(tmp_path: Path, sma
         csv.writer(fh).writerows(rows)
     out = tmp_path / "out.yaml"
     with pytest.raises(ImportInvalid) as exc:
-        import_csv(bad, small_inventory, out)
+        import_sheet(bad, small_inventory, out)
     msg = str(exc.value)
     assert "row 4, column tier" in msg
     assert "row 6, column lat" in msg
@@ -78,19 +79,36 @@ def test_import_refuses_to_overwrite_without_force(tmp_path: Path, small_invento
     out = small_inventory / "sites.yaml"
     before = out.read_text()
     with pytest.raises(ImportInvalid, match="exists; pass --force"):
-        import_csv(csv_file, small_inventory, out)
+        import_sheet(csv_file, small_inventory, out)
     assert out.read_text() == before
 
 
-def test_import_that_would_break_the_inventory_writes_nothing(tmp_path: Path, small_inventory: Path) -> None:
-    # Importing the same sites again next to the originals duplicates every id.
+def test_export_imports_back_into_the_same_inventory_as_nothing_new(tmp_path: Path, sample_inventory: Path) -> None:
+    # The data center and OPD rows are in core.yaml already: identical rows are not conflicts.
     csv_file = tmp_path / "x.csv"
-    csv_file.write_text(export_csv(load_inventory(small_inventory)))
+    inv = load_inventory(sample_inventory)
+    csv_file.write_text(export_csv(inv), encoding="utf-8-sig")
+    out = tmp_path / "imported.yaml"
+    res = import_sheet(csv_file, sample_inventory, out)
+    assert res.written is None and (res.sites, res.links) == (0, 0)
+    assert (res.unchanged_sites, res.unchanged_links) == (len(inv.sites), len(inv.links))
+    assert any(s.tier.value == "datacenter" for s in inv.sites.values())
+    assert not out.exists()
+
+
+def test_a_row_that_contradicts_the_yaml_names_row_and_file_line(tmp_path: Path, small_inventory: Path) -> None:
+    rows = list(csv.reader(io.StringIO(export_csv(load_inventory(small_inventory)))))
+    header = rows[0]
+    rows[1][header.index("name")] = "Pusat Data Lain"
+    csv_file = tmp_path / "x.csv"
+    with csv_file.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
     out = small_inventory / "imported.yaml"
-    with pytest.raises(InventoryInvalid) as exc:
-        import_csv(csv_file, small_inventory, out)
-    assert any("duplicate id 'dc'" in str(e) for e in exc.value.errors)
-    assert any("inventory/imported.yaml:" in str(e) for e in exc.value.errors)
+    with pytest.raises(ImportInvalid) as exc:
+        import_sheet(csv_file, small_inventory, out)
+    assert "x.csv row 2, column name (B): site 'dc' is already in the inventory at inventory/sites.yaml:" \
+        in str(exc.value)
+    assert "with other name" in str(exc.value)
     assert not out.exists()
 
 

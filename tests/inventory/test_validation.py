@@ -181,8 +181,8 @@ def test_unknown_platform_on_device_and_its_links(small_inventory: Path) -> None
 def test_undefined_credentials_and_snmp(small_inventory: Path) -> None:
     edit(small_inventory / "devices.yaml", "    snmp: v2c\n", "    snmp: v1\n    credentials: admins\n")
     errs = errors_of(small_inventory)
-    only(errs, r"devices\[desa-b2-r1\]\.snmp: SNMP settings 'v1' are not defined; use one of v2c, v3")
-    only(errs, r"devices\[desa-b2-r1\]\.credentials: credentials 'admins' are not defined")
+    only(errs, r"devices\[desa-b2-r1\]\.snmp: the SNMP settings named here are not defined; use one of v2c, v3")
+    only(errs, r"devices\[desa-b2-r1\]\.credentials: the credentials named here are not defined")
 
 
 def test_all_errors_reported_in_one_run(small_inventory: Path) -> None:

@@ -31,7 +31,7 @@ def test_coverage_writes_every_format_but_pdf(tmp_path: Path):
                             "coverage-coverage_providers.csv", "coverage-unconnected_desa.csv", "coverage-desa.csv",
                             "coverage.geojson", "coverage-map.png"])
     assert (out / "coverage-map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "4 of 5 desa covered" in res.output
+    assert "4 of 5 desa/kelurahan (5 desa, 0 kelurahan) covered" in res.output
 
 
 def test_uptime_with_prometheus_unreachable_exits_3_and_keeps_coverage(tmp_path: Path):
@@ -44,7 +44,7 @@ def test_uptime_with_prometheus_unreachable_exits_3_and_keeps_coverage(tmp_path:
     assert data["tables"]["coverage_kecamatan"]["total"]["desa"] == 5
     assert "uptime_links" not in data["tables"]
     md = (tmp_path / "uptime.md").read_text()
-    assert "TIDAK ADA" in md and "Cakupan desa per kecamatan" in md
+    assert "TIDAK ADA" in md and "Cakupan desa/kelurahan per kecamatan" in md
 
 
 def test_uptime_cli_against_real_prometheus(prom, tmp_path: Path):

@@ -55,9 +55,9 @@ def test_providers(inv):
     icon = prov["Icon Plus"]
     assert icon.links == {"active": 4, "planned": 1, "down": 1, "decommissioned": 0}
     assert icon.bandwidth_mbps == 100 + 50 + 50 + 20
-    assert icon.desa == {"desa-a1", "desa-a2"} and len(icon.sites) == 5
+    assert icon.villages == {"desa-a1", "desa-a2"} and len(icon.sites) == 5
     tel = prov["Telkom Mangoesky"]
-    assert tel.links["active"] == 2 and tel.bandwidth_mbps == 8 and tel.desa == {"desa-b1", "desa-b2"}
+    assert tel.links["active"] == 2 and tel.bandwidth_mbps == 8 and tel.villages == {"desa-b1", "desa-b2"}
 
 
 def test_where_filter_limits_the_desa(inv):
@@ -102,4 +102,4 @@ def test_coverage_files_csv_md_geojson(inv, tmp_path: Path):
 def test_indonesian_is_the_default(inv, tmp_path: Path):
     report = build_report(inv, "coverage", ReportOptions())
     md = (write_report(report, ["md"], tmp_path)[0]).read_text()
-    assert "Cakupan desa per kecamatan" in md and "Belum terhubung" in md and "80,0" in md
+    assert "Cakupan desa/kelurahan per kecamatan" in md and "Belum terhubung" in md and "80,0" in md

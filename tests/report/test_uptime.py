@@ -125,7 +125,7 @@ def test_uptime_report_files_list_every_query_and_exact_figures(inv, prom, tmp_p
         assert expr in md
     assert "| fo-desa-a1 |" in md and "93.750" in md
     # the coverage part is there too
-    assert "Desa coverage by kecamatan" in md
+    assert "Desa/kelurahan coverage by kecamatan" in md
     assert any(p.name == "uptime-queries.csv" for p in files)
 
 
@@ -182,3 +182,28 @@ def test_a_short_period_still_gets_a_trend(inv, prom):
     assert res.trend_step == "1m" and len(res.trend) == 2
     got = {lu.link.id: lu for lu in res.links}
     assert got["fo-desa-a2"].samples == 2 and got["fo-desa-a2"].availability == 0.0
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_uptime_with_a_kelurahan(prom, tmp_path: Path, lang: str):
+    """desa-a2 as a kelurahan (code 1xxx): its availability row says so, counts split desa/kelurahan."""
+    import shutil
+
+    inv_dir = tmp_path / "inv"
+    shutil.copytree(SMALL_INVENTORY, inv_dir)
+    sites = inv_dir / "sites.yaml"
+    text = sites.read_text(encoding="utf-8").replace(
+        'name: Kantor Desa A2\n    tier: desa\n    code: "61.12.01.2002"',
+        'name: Kantor Kelurahan A2\n    tier: kelurahan\n    code: "61.12.01.1002"')
+    sites.write_text(text, encoding="utf-8")
+    kinv = load_inventory(inv_dir)
+    assert not [w for w in kinv.warnings if w.field.endswith(".tier")]
+    report = build_report(kinv, "uptime", ReportOptions(period=history.PERIOD, at=prom.end, prometheus=prom.url,
+                                                        lang=lang))
+    assert report.exit_code == 0
+    row = next(r for r in report.table("uptime_sites").rows if r["site"] == "desa-a2")
+    assert row["tier"] == "Kelurahan" and row["availability"] == 0.0
+    total = report.table("coverage_kecamatan").total
+    assert total is not None and (total["desa"], total["kelurahan"], total["villages"]) == (4, 1, 5)
+    md = write_report(report, ["md"], tmp_path / "out")[0].read_text(encoding="utf-8")
+    assert ("1 = kelurahan, 2 = desa" if lang == "id" else "1 is a kelurahan, 2 a desa") in md

@@ -9,7 +9,7 @@ from netops.report.build import MEDIUM_COLORS
 from netops.report.model import Report
 from netops.report.render.svg import DOWN_COLOR
 
-SIZE = {"datacenter": 90, "kecamatan": 55, "opd": 14, "desa": 30}
+SIZE = {"datacenter": 90, "kecamatan": 55, "opd": 14, "desa": 30, "kelurahan": 30, "institution": 10}
 
 
 def write(report: Report, path: Path, dpi: int = 110) -> Path:
@@ -39,7 +39,7 @@ def write(report: Report, path: Path, dpi: int = 110) -> Path:
             if segs:
                 ax.add_collection(LineCollection(segs, colors=colors, linewidths=0.8, alpha=0.45,
                                                  linestyles="dashed" if dashed else "solid", zorder=1))
-    order = {"desa": 0, "opd": 1, "kecamatan": 2, "datacenter": 3}
+    order = {"institution": 0, "desa": 0, "kelurahan": 0, "opd": 1, "kecamatan": 2, "datacenter": 3}
     scale = 0.4 if big else 1.0
     # One plot() per (tier, status, medium) group: markers of one style in one call, fast at 80,000 sites.
     groups: dict[tuple[str, str, str], tuple[list[float], list[float]]] = {}

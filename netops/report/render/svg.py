@@ -11,7 +11,7 @@ from netops.report.i18n import format_value
 from netops.report.model import Chart, MapPoint, Report, Table
 
 DOWN_COLOR = "#d7191c"
-TIER_RADIUS = {"datacenter": 7.0, "kecamatan": 5.5, "opd": 3.0, "desa": 4.0}
+TIER_RADIUS = {"datacenter": 7.0, "kecamatan": 5.5, "opd": 3.0, "desa": 4.0, "kelurahan": 4.0, "institution": 2.5}
 
 
 def _f(v: float) -> str:
@@ -87,7 +87,7 @@ def site_map(report: Report) -> str:
         out.append(f'<line x1="{_f(x1)}" y1="{_f(y1)}" x2="{_f(x2)}" y2="{_f(y2)}" stroke="{color}" '
                    f'stroke-width="1.2" stroke-opacity="{opacity}"{dash}><title>{escape(ln.id)}</title></line>')
     out.append("</g><g class=\"sites\">")
-    order = {"desa": 0, "opd": 1, "kecamatan": 2, "datacenter": 3}
+    order = {"institution": 0, "desa": 0, "kelurahan": 0, "opd": 1, "kecamatan": 2, "datacenter": 3}
     for p in sorted(pts, key=lambda p: order.get(p.tier, 0)):
         out.append(_marker(p, *proj(p.lon, p.lat), report.legend))
     out.append("</g><g class=\"labels\">")
