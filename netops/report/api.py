@@ -14,9 +14,10 @@ from netops.errors import FilterError
 from netops.inventory import Inventory, Link, Medium, Site, select
 from netops.report import build
 from netops.report.coverage import coverage
+from netops.report.growth import grow
 from netops.report.i18n import Messages
-from netops.report.model import Report, Section
-from netops.report.plan import plan
+from netops.report.model import MapLine, Report, Section
+from netops.report.plan import fiber_points, plan
 from netops.report.prom import PromClient, PrometheusUnavailable, ReportError, parse_duration, parse_time
 from netops.report.uptime import infer_interval, link_uptime, uptime, vsat_perf
 
@@ -35,6 +36,9 @@ class ReportOptions:
     interval_s: float | None = None
     lang: str = "id"
     timeout: float = 30.0
+    budget_rp: float | None = None
+    """Growth plan: money per stage (None = the whole tree in one stage)."""
+    stages: int = 1
 
 
 def parse_formats(values: Iterable[str] | None) -> list[str]:
@@ -94,6 +98,10 @@ def _build_report(inv: Inventory, kind: str, opts: ReportOptions) -> Report:
         raise ReportError(f"report {kind!r}: choose one of {', '.join(KINDS)}")
     m = Messages(opts.lang)
     parse_duration(opts.period)  # a bad period fails before anything runs
+    if opts.budget_rp is not None and opts.budget_rp <= 0:
+        raise ReportError(f"--budget {opts.budget_rp:g}: a budget must be more than Rp 0")
+    if opts.stages < 1 or (opts.stages > 1 and opts.budget_rp is None):
+        raise ReportError("--stages N needs N ≥ 1 and a --budget per stage, e.g. --budget 5M --stages 5")
     at = opts.at if opts.at is not None else parse_time(None)
     sites, links = _selection(inv, opts.where)
     cov = coverage(inv, sites)
@@ -105,6 +113,7 @@ def _build_report(inv: Inventory, kind: str, opts: ReportOptions) -> Report:
     alerts: list[str] = []
     exit_code = 0
     extra: dict[str, dict[str, Any]] = {}
+    routes: list[MapLine] = []
     client = PromClient(opts.prometheus, timeout=opts.timeout) if opts.prometheus else None
     if kind in ("uptime", "plan") and client is not None:
         meta.append((m("meta.period"), f"{opts.period}: {_iso(at - parse_duration(opts.period))} – {_iso(at)}"))
@@ -154,11 +163,19 @@ def _build_report(inv: Inventory, kind: str, opts: ReportOptions) -> Report:
         pl = plan(inv, sites, uptime_by_link, vsat_by_link, before=cov)
         if alerts:
             sections.append(Section("prometheus", m("h.prometheus_down"), alert=alerts[-1]))
+        gp = grow(pl, cov, inv.regency.plan_costs, fiber_points(inv), opts.budget_rp, opts.stages)
+        routes = build.route_lines(gp)
+        sections.extend(build.growth_sections(gp, m))
         sections.extend(build.plan_sections(inv, pl, m, with_prometheus=bool(uptime_by_link or vsat_by_link)))
         for c in pl.candidates:
             if c.distance_km is not None and c.nearest is not None:
                 extra[c.state.site.id] = {"nearest_fiber": c.nearest.id, "distance_km": round(c.distance_km, 3)}
+        for step in gp.steps:
+            extra[step.site.id].update(growth_step=step.order, growth_stage=step.stage, joined_to=step.parent.id,
+                                       cost_rp=int(round(step.cost_rp)))
     report = build.new_report(kind, m, inv, meta, sections, sites, extra, {st.site.id: st for st in cov.desa})
+    if kind == "plan":
+        report.lines.extend(routes)
     report.alerts = alerts
     report.exit_code = exit_code
     if client is not None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from netops.inventory import Inventory, Link, LinkStatus, Site, Tier
 from netops.report.coverage import STATES, Coverage, CoverageRow, SiteState, classify
+from netops.report.growth import GrowthPlan
 from netops.report.i18n import Messages
 from netops.report.model import Chart, Column, MapLine, MapPoint, Report, Section, Series, Table
 from netops.report.plan import Plan
@@ -277,6 +278,96 @@ def plan_sections(inv: Inventory, pl: Plan, m: Messages, with_prometheus: bool) 
             Section("planned", m("h.planned"), [m("d.planned")], [changes, delta])]
 
 
+# -- growth plan -------------------------------------------------------------------------------
+
+def _pct(part: int, whole: int) -> float:
+    return 100.0 * part / whole if whole else 0.0
+
+
+def growth_sections(gp: GrowthPlan, m: Messages) -> list[Section]:
+    costs = gp.costs
+    terrain = ", ".join(f"{k} ×{v:g}" for k, v in sorted(costs.terrain.items())) or m("l.none")
+    text = [m("s.growth_costs", cable=m.num(costs.cable_rp_per_km, "rp"), route=m.num(costs.route_factor, "x"),
+              site=m.num(costs.site_rp, "rp"), terrain=terrain)]
+    if gp.steps:
+        saving = gp.nearest_total_rp - gp.total_rp
+        text.insert(0, m("s.growth_summary", steps=len(gp.steps), points=gp.fiber_points,
+                         total=m.num(gp.total_rp, "rp"), km=m.num(gp.route_km, "km"),
+                         nearest=m.num(gp.nearest_total_rp, "rp"), nearest_km=m.num(gp.nearest_route_km, "km"),
+                         saving_pct=m.num(_pct(int(round(saving)), int(round(gp.nearest_total_rp))), "pct")))
+    if gp.budget_rp is not None:
+        last = gp.stages[-1] if gp.stages else None
+        fiber_after = last.fiber_desa if last else gp.fiber_now
+        text.append(m("s.growth_budget", budget=m.num(gp.budget_rp, "rp"), stages=gp.stages_asked,
+                      bought=sum(len(sg.steps) for sg in gp.stages), spent=m.num(last.cumulative_rp if last else 0, "rp"),
+                      fiber_now=gp.fiber_now, fiber_pct_now=m.num(_pct(gp.fiber_now, gp.desa), "pct"),
+                      fiber_after=fiber_after, fiber_pct_after=m.num(_pct(fiber_after, gp.desa), "pct")))
+    if gp.empty is not None:
+        nxt = next((s for s in gp.steps if s.stage is None), None)
+        text.append(m(f"s.growth_empty.{gp.empty.value}", site=nxt.site.id if nxt else "",
+                      cost=m.num(nxt.cost_rp if nxt else 0, "rp"), budget=m.num(gp.budget_rp or 0, "rp")))
+    if gp.unplaced:
+        text.append(m("s.growth_unplaced", n=len(gp.unplaced)))
+    text.append(m("d.growth"))
+    now = {"stage": m("l.stage_now"), "sites": 0, "route_km": 0.0, "cost_rp": 0.0, "cumulative_rp": 0.0,
+           "nearest_cost_rp": 0.0, "nearest_route_km": 0.0, "fiber_desa": gp.fiber_now,
+           "fiber_pct": _pct(gp.fiber_now, gp.desa), "covered_desa": gp.covered_now,
+           "covered_pct": _pct(gp.covered_now, gp.desa)}
+    stage_rows = [now] + [
+        {"stage": str(sg.number), "sites": len(sg.steps), "route_km": sg.route_km, "cost_rp": sg.cost_rp,
+         "cumulative_rp": sg.cumulative_rp, "nearest_cost_rp": sg.nearest_cost_rp,
+         "nearest_route_km": sg.nearest_route_km, "fiber_desa": sg.fiber_desa,
+         "fiber_pct": _pct(sg.fiber_desa, gp.desa), "covered_desa": sg.covered_desa,
+         "covered_pct": _pct(sg.covered_desa, gp.desa)} for sg in gp.stages]
+    stages = Table(
+        "growth_stages", m("t.growth_stages"),
+        [Column("stage", m("c.stage")), Column("sites", m("c.sites_bought"), "int"),
+         Column("route_km", m("c.route_km"), "km"), Column("cost_rp", m("c.cost_rp"), "rp"),
+         Column("cumulative_rp", m("c.cumulative_rp"), "rp"),
+         Column("nearest_cost_rp", m("c.nearest_cost_rp"), "rp"),
+         Column("fiber_desa", m("c.fiber_desa"), "int"), Column("fiber_pct", m("c.fiber_pct"), "pct"),
+         Column("covered_desa", m("c.covered_desa"), "int"), Column("covered_pct", m("c.covered_pct"), "pct")],
+        stage_rows, source=m("src.inventory_desa"))
+    compare = Table(
+        "growth_compare", m("t.growth_compare"),
+        [Column("method", m("c.method")), Column("sites", m("c.sites"), "int"),
+         Column("route_km", m("c.route_km"), "km"), Column("cost_rp", m("c.cost_rp"), "rp")],
+        [{"method": m("l.method_growth"), "sites": len(gp.steps), "route_km": gp.route_km, "cost_rp": gp.total_rp},
+         {"method": m("l.method_nearest"), "sites": len(gp.steps), "route_km": gp.nearest_route_km,
+          "cost_rp": gp.nearest_total_rp},
+         {"method": m("l.method_saving"), "sites": None, "route_km": gp.nearest_route_km - gp.route_km,
+          "cost_rp": gp.nearest_total_rp - gp.total_rp}])
+    beyond = m("l.beyond_budget")
+    steps = Table(
+        "growth_steps", m("t.growth_steps"),
+        [Column("step", m("c.step"), "int"), Column("stage", m("c.stage")), Column("kecamatan", m("c.kecamatan")),
+         Column("code", m("c.code")), Column("site", m("c.site")), Column("name", m("c.name")),
+         Column("state", m("c.state")), Column("attach_to", m("c.attach_to")), Column("km", m("c.km"), "km"),
+         Column("route_km", m("c.route_km"), "km"), Column("factor", m("c.factor"), "x"),
+         Column("cost_rp", m("c.cost_rp"), "rp"), Column("cumulative_rp", m("c.cumulative_rp"), "rp"),
+         Column("nearest", m("c.nearest_fiber")), Column("nearest_km", m("c.nearest_km"), "km"),
+         Column("nearest_cost_rp", m("c.nearest_cost_rp"), "rp")],
+        [{"step": s.order, "stage": str(s.stage) if s.stage is not None else beyond, "kecamatan": s.site.kecamatan,
+          "code": s.site.code, "site": s.site.id, "name": s.site.name, "state": m(f"state.{s.state}"),
+          "attach_to": s.parent.id, "km": s.km, "route_km": s.route_km, "factor": s.factor, "cost_rp": s.cost_rp,
+          "cumulative_rp": s.cumulative_rp, "nearest": s.nearest.id, "nearest_km": s.nearest_km,
+          "nearest_cost_rp": s.nearest_cost_rp} for s in gp.steps],
+        source=m("src.plan_distance"), empty=m("e.no_candidates"))
+    return [Section("growth", m("h.growth"), text, [stages, compare, steps])]
+
+
+def route_lines(gp: GrowthPlan) -> list[MapLine]:
+    """Each step's cable as a line from the point it joins (for the map and GeoJSON LineStrings)."""
+    out = []
+    for s in gp.steps:
+        a, b = s.parent, s.site
+        out.append(MapLine(f"route-{b.id}", ((a.lon, a.lat), (b.lon, b.lat)), "fiber", "route",  # type: ignore[arg-type]
+                           (("step", s.order), ("stage", s.stage), ("from", a.id), ("to", b.id),
+                            ("km", round(s.km, 3)), ("route_km", round(s.route_km, 3)),
+                            ("cost_rp", int(round(s.cost_rp))), ("cumulative_rp", int(round(s.cumulative_rp))))))
+    return out
+
+
 # -- map ---------------------------------------------------------------------------------------
 
 def map_layers(inv: Inventory, sites: Iterable[Site], extra: dict[str, dict[str, Any]] | None = None,
@@ -318,7 +409,7 @@ def map_layers(inv: Inventory, sites: Iterable[Site], extra: dict[str, dict[str,
 
 def legend(m: Messages) -> dict[str, str]:
     out = {f"medium.{k}": m(f"medium.{k}") for k in MEDIUM_COLORS}
-    out.update({f"status.{k}": m(f"mapstatus.{k}") for k in ("active", "down", "planned", "none", "hub")})
+    out.update({f"status.{k}": m(f"mapstatus.{k}") for k in ("active", "down", "planned", "none", "hub", "route")})
     return out
 
 

@@ -233,6 +233,95 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Setiap tautan berstatus planned, keadaan lokasinya sekarang dan setelah tautan itu aktif.",
         "Every planned link, the state of its site now and once it is active.",
     ),
+    "h.growth": ("Rencana pertumbuhan fiber (pohon dari jaringan fiber sekarang)",
+                 "Fiber growth plan (a tree grown from today's fiber network)"),
+    "t.growth_stages": ("Tahapan anggaran: yang dibeli tiap tahap dan cakupan sesudahnya",
+                        "Budget stages: what each stage buys and coverage after it"),
+    "t.growth_compare": ("Pohon pertumbuhan dibanding fiber terdekat saja (desa yang sama)",
+                         "Growth tree against nearest fiber only (the same desa)"),
+    "t.growth_steps": ("Langkah pembangunan, urut: tiap desa disambung ke titik tersambung terdekat",
+                       "Build steps in order: each desa joined to the nearest point already connected"),
+    "c.step": ("Langkah", "Step"),
+    "c.stage": ("Tahap", "Stage"),
+    "c.attach_to": ("Disambung ke", "Joined to"),
+    "c.km": ("Jarak lurus (km)", "Straight distance (km)"),
+    "c.route_km": ("Panjang kabel (km)", "Cable route (km)"),
+    "c.factor": ("Faktor medan", "Terrain factor"),
+    "c.cost_rp": ("Biaya (Rp)", "Cost (Rp)"),
+    "c.cumulative_rp": ("Kumulatif (Rp)", "Cumulative (Rp)"),
+    "c.nearest_km": ("Jarak ke fiber terdekat (km)", "To nearest fiber (km)"),
+    "c.nearest_cost_rp": ("Biaya lewat fiber terdekat (Rp)", "Cost via nearest fiber (Rp)"),
+    "c.sites_bought": ("Desa dibangun", "Desa built"),
+    "c.fiber_desa": ("Desa ber-fiber", "Desa on fiber"),
+    "c.fiber_pct": ("% desa ber-fiber", "% desa on fiber"),
+    "c.covered_desa": ("Desa tercakup", "Desa covered"),
+    "c.method": ("Cara", "Method"),
+    "c.sites": ("Desa", "Desa"),
+    "c.priority": ("Prioritas (VSAT jenuh)", "Priority (VSAT saturated)"),
+    "l.stage_now": ("sekarang", "now"),
+    "l.beyond_budget": ("di luar anggaran", "beyond the budget"),
+    "l.method_growth": ("Pohon pertumbuhan", "Growth tree"),
+    "l.method_nearest": ("Fiber terdekat saja", "Nearest fiber only"),
+    "l.method_saving": ("Selisih (hemat)", "Difference (saving)"),
+    "s.growth_summary": (
+        "{steps} desa calon dalam pohon dari {points} titik fiber: seluruhnya Rp {total} untuk {km} km kabel, "
+        "dibanding Rp {nearest} ({nearest_km} km) bila tiap desa disambung langsung ke fiber terdekat "
+        "(hemat {saving_pct} %).",
+        "{steps} candidate desa in the tree from {points} fiber points: Rp {total} in all for {km} km of cable, "
+        "against Rp {nearest} ({nearest_km} km) when each desa is joined straight to its nearest fiber point "
+        "(a saving of {saving_pct} %).",
+    ),
+    "s.growth_budget": (
+        "Anggaran Rp {budget} per tahap, {stages} tahap: {bought} desa dibangun seharga Rp {spent}; desa ber-fiber "
+        "dari {fiber_now} ({fiber_pct_now} %) menjadi {fiber_after} ({fiber_pct_after} %). Sisa anggaran suatu "
+        "tahap tidak dibawa ke tahap berikutnya.",
+        "Budget Rp {budget} a stage, {stages} stages: {bought} desa built for Rp {spent}; desa on fiber from "
+        "{fiber_now} ({fiber_pct_now} %) to {fiber_after} ({fiber_pct_after} %). Money left in a stage does not "
+        "carry over to the next.",
+    ),
+    "s.growth_costs": (
+        "Biaya dari pengaturan kabupaten di inventaris (regency.plan_costs): Rp {cable} per km kabel; panjang "
+        "kabel = jarak lingkaran besar × faktor rute {route}; Rp {site} per desa; faktor medan per kecamatan: "
+        "{terrain} (sebuah ruas memakai rata-rata faktor kedua ujungnya).",
+        "Costs from the inventory's regency settings (regency.plan_costs): Rp {cable} per km of cable; cable "
+        "length = great-circle distance × route factor {route}; Rp {site} per desa; terrain factors by "
+        "kecamatan: {terrain} (an edge takes the mean factor of its two ends).",
+    ),
+    "s.growth_priority": (
+        "{n} desa VSAT yang jenuh (p95 ≥ bandwidth komitmen) dan jalur menuju mereka didahulukan.",
+        "{n} saturated VSAT desa (p95 ≥ committed bandwidth) and the path to them go first.",
+    ),
+    "s.growth_unplaced": ("{n} desa calon tanpa koordinat tidak masuk pohon.",
+                          "{n} candidate desa without coordinates are not in the tree."),
+    "s.growth_empty.no_fiber": (
+        "Rencana pertumbuhan kosong: inventaris tidak punya titik fiber (pusat data atau lokasi dengan tautan fiber "
+        "aktif/putus dan berkoordinat) untuk ditumbuhkan.",
+        "The growth plan is empty: the inventory has no fiber point (a data center or a site with an active or "
+        "down fiber link, with coordinates) to grow from.",
+    ),
+    "s.growth_empty.no_candidates": ("Rencana pertumbuhan kosong: tidak ada desa calon.",
+                                     "The growth plan is empty: there is no candidate desa."),
+    "s.growth_empty.no_coordinates": ("Rencana pertumbuhan kosong: tidak ada desa calon yang berkoordinat.",
+                                      "The growth plan is empty: no candidate desa has coordinates."),
+    "s.growth_empty.budget_too_small": (
+        "Langkah berikutnya ({site}) berbiaya Rp {cost}, lebih dari anggaran satu tahap (Rp {budget}); langkah "
+        "itu dan sesudahnya tidak terbeli.",
+        "The next step ({site}) costs Rp {cost}, more than one stage's budget (Rp {budget}); it and every later "
+        "step are not bought.",
+    ),
+    "d.growth": (
+        "Cara: pohon rentang minimum (algoritma Prim) yang tumbuh dari semua titik fiber sekaligus; tiap langkah "
+        "menyambung desa calon yang paling murah dicapai dari titik yang sudah tersambung, baik yang ada maupun "
+        "yang dibangun di langkah sebelumnya. Urutan langkah adalah urutan membangun: suatu anggaran membeli "
+        "langkah-langkah awal sampai langkah berikutnya tidak muat lagi, sehingga jaringan tetap tersambung "
+        "setelah tiap tahap. Calon: desa VSAT, putus lewat VSAT, direncanakan, atau belum terhubung.",
+        "Method: a minimum spanning tree (Prim's algorithm) grown from every fiber point at once; each step joins "
+        "the candidate desa that is cheapest to reach from a point already connected, existing or built in an "
+        "earlier step. The order of the steps is the order of building: a budget buys the first steps until the "
+        "next one no longer fits, so the network stays connected after every stage. Candidates: VSAT desa, down "
+        "on VSAT, planned, or not connected.",
+    ),
+    "mapstatus.route": ("rute fiber rencana", "planned fiber route"),
     "l.map": ("Peta lokasi (warna = media, bentuk tepi = status)", "Site map (colour = medium, outline = status)"),
     "l.queries": ("Kueri PromQL yang dipakai", "PromQL queries used"),
     "l.query_purpose": ("Untuk", "For"),
@@ -246,6 +335,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "l.no_coordinates_map": ("Lokasi tanpa koordinat, tidak tergambar di peta: {n}.",
                              "Sites without coordinates, not drawn on the map: {n}."),
     "l.yes": ("ya", "yes"),
+    "l.none": ("tidak ada", "none"),
     "l.no": ("tidak", "no"),
 }
 
@@ -301,6 +391,8 @@ def format_value(value: Any, kind: str, lang: str) -> str:
         text = f"{v * 1000:,.0f}"
     elif kind == "km":
         text = f"{v:,.1f}"
+    elif kind == "rp":
+        text = f"{round(v):,}"
     elif kind in ("mbps", "min"):
         text = _trim(f"{v:,.1f}")
     else:
@@ -320,6 +412,8 @@ def machine_value(value: Any, kind: str) -> Any:
         return round(float(value), 4)
     if kind in ("km",):
         return round(float(value), 3)
+    if kind == "rp":
+        return int(round(float(value)))
     if kind == "bool":
         return bool(value)
     if kind == "int":

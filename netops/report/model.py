@@ -16,7 +16,7 @@ class Column:
     label: str
     kind: str = "text"
     """text, int, pct (0..100, 1 decimal), avail (ratio 0..1 shown as % with 3 decimals),
-    loss (ratio shown as % with 2 decimals), ms (seconds shown as ms), km, mbps, min, bool."""
+    loss (ratio shown as % with 2 decimals), ms (seconds shown as ms), km, mbps, min, rp (Rupiah), bool."""
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from netops.report.build import MEDIUM_COLORS
 from netops.report.model import Report
-from netops.report.render.svg import DOWN_COLOR
+from netops.report.render.svg import DOWN_COLOR, ROUTE_COLOR
 
 SIZE = {"datacenter": 90, "kecamatan": 55, "opd": 14, "desa": 30}
 
@@ -31,6 +31,10 @@ def write(report: Report, path: Path, dpi: int = 110) -> Path:
     fig, ax = plt.subplots(figsize=(11, height), dpi=dpi)
     ax.set_facecolor("#f4f8fb")
     big = len(pts) > 5000
+    routes = [ln.coords for ln in report.lines if ln.status == "route"]
+    if routes:
+        ax.add_collection(LineCollection(routes, colors=ROUTE_COLOR, linewidths=0.6 if big else 1.4, alpha=0.9,
+                                         linestyles="dashed", zorder=1.5))
     if report.lines and not big:
         for status, dashed in (("active", False), ("down", False), ("planned", True)):
             segs = [ln.coords for ln in report.lines if ln.status == status and ln.medium != "vsat"]
@@ -86,6 +90,8 @@ def write(report: Report, path: Path, dpi: int = 110) -> Path:
                markersize=8, label=lg["status.none"]),
         Line2D([], [], marker="s", ls="", color="#111", markersize=8, label=lg["status.hub"]),
     ]
+    if routes:
+        handles.append(Line2D([], [], color=ROUTE_COLOR, ls="--", lw=2, label=lg["status.route"]))
     ax.legend(handles=handles, loc="upper right", fontsize=8, framealpha=0.9)  # "best" scans every point
     fig.tight_layout()
     fig.savefig(path, metadata={"Software": "netops"})

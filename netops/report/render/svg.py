@@ -8,9 +8,11 @@ from html import escape
 from netops.report.build import MEDIUM_COLORS
 from netops.report.geo import haversine_km
 from netops.report.i18n import format_value
-from netops.report.model import Chart, MapPoint, Report, Table
+from netops.report.model import Chart, MapLine, MapPoint, Report, Table
 
 DOWN_COLOR = "#d7191c"
+ROUTE_COLOR = "#0571b0"
+"""Planned fiber routes of the growth plan."""
 TIER_RADIUS = {"datacenter": 7.0, "kecamatan": 5.5, "opd": 3.0, "desa": 4.0}
 
 
@@ -67,6 +69,11 @@ def _marker(p: MapPoint, x: float, y: float, legend: dict[str, str]) -> str:
     return f"<{tag} {attrs}><title>{title}</title></{tag}>"
 
 
+def _line_title(ln: MapLine) -> str:
+    props = "; ".join(f"{k}: {v}" for k, v in ln.props if v not in (None, ""))
+    return f"{ln.id}" + (f" ({props})" if props else "")
+
+
 def site_map(report: Report) -> str:
     pts = report.points
     if not pts:
@@ -81,6 +88,11 @@ def site_map(report: Report) -> str:
         if ln.medium == "vsat":  # a satellite hop is no line on the ground
             continue
         (x1, y1), (x2, y2) = proj(*ln.coords[0]), proj(*ln.coords[1])
+        if ln.status == "route":
+            out.append(f'<line class="route" x1="{_f(x1)}" y1="{_f(y1)}" x2="{_f(x2)}" y2="{_f(y2)}" '
+                       f'stroke="{ROUTE_COLOR}" stroke-width="2" stroke-opacity="0.9" stroke-dasharray="6 3">'
+                       f'<title>{escape(_line_title(ln))}</title></line>')
+            continue
         color = DOWN_COLOR if ln.status == "down" else MEDIUM_COLORS.get(ln.medium, "#777")
         dash = ' stroke-dasharray="4 3"' if ln.status == "planned" or ln.medium == "vsat" else ""
         opacity = "0.35" if ln.medium == "vsat" else "0.7"
@@ -122,6 +134,9 @@ def map_legend(report: Report) -> str:
         items.append(f'<{tag} {attrs}/><text x="20" y="12">{escape(lg["status." + status])}</text>')
     items.append(f'<rect x="2" y="2" width="12" height="12" fill="#111"/><text x="20" y="12">'
                  f'{escape(lg["status.hub"])}</text>')
+    if any(ln.status == "route" for ln in report.lines):
+        items.append(f'<line x1="0" y1="8" x2="16" y2="8" stroke="{ROUTE_COLOR}" stroke-width="2.5" '
+                     f'stroke-dasharray="6 3"/><text x="20" y="12">{escape(lg["status.route"])}</text>')
     cells = []
     for i, item in enumerate(items):
         x, y = (i % 5) * 170, (i // 5) * 22
