@@ -190,7 +190,7 @@ def grow(pl: Plan, cov: Coverage, costs: PlanCosts, fiber: list[Site], budget_rp
     r = cov.regency
     out = GrowthPlan(costs, [], [], budget_rp, stages, r.desa, r.counts["fiber"], r.covered, len(fiber))
     placed = [c for c in pl.candidates if c.state.site.lat is not None and c.state.site.lon is not None]
-    out.unplaced = [c.state.site for c in pl.candidates if c not in placed]
+    out.unplaced = [c.state.site for c in pl.candidates if c.state.site.lat is None or c.state.site.lon is None]
     if not fiber:
         out.empty = Empty.no_fiber
         return out
