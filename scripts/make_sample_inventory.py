@@ -92,6 +92,14 @@ regency:
   banner: "Jaringan Intranet Pemerintah Kabupaten Kubu Raya. Akses hanya untuk yang berwenang."
   default_credentials: routers
   default_snmp: v3-netops
+  # Map boundaries (regency, kecamatan, desa): simplified from cahyadsn/wilayah_boundaries, MIT licence.
+  boundaries: boundaries-kubu-raya.geojson
+  # Growth-plan costs in Rupiah: ILLUSTRATIVE round figures; replace them with the regency's tender prices.
+  plan_costs:
+    cable_rp_per_km: 100000000
+    route_factor: 1.3
+    site_rp: 25000000
+    terrain: {Batu Ampar: 1.8, Kubu: 1.5, Teluk Pakedai: 1.5, Terentang: 1.4}
 
 credentials:
   routers: {username: netops, password: env:NETOPS_ROUTER_PASSWORD}

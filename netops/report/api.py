@@ -12,6 +12,7 @@ from typing import Any
 
 from netops.errors import FilterError
 from netops.inventory import Inventory, Link, Medium, Site, select
+from netops.report import boundaries as bnd
 from netops.report import build
 from netops.report.coverage import coverage
 from netops.report.growth import grow
@@ -36,6 +37,8 @@ class ReportOptions:
     interval_s: float | None = None
     lang: str = "id"
     timeout: float = 30.0
+    boundaries: Path | None = None
+    """GeoJSON boundaries for the maps; None = the inventory's regency.boundaries (if set)."""
     budget_rp: float | None = None
     """Growth plan: money per stage (None = the whole tree in one stage)."""
     stages: int = 1
@@ -104,6 +107,12 @@ def _build_report(inv: Inventory, kind: str, opts: ReportOptions) -> Report:
         raise ReportError("--stages N needs N ≥ 1 and a --budget per stage, e.g. --budget 5M --stages 5")
     at = opts.at if opts.at is not None else parse_time(None)
     sites, links = _selection(inv, opts.where)
+    bounds = load_boundaries(inv, opts.boundaries)
+    placed: dict[str, tuple[float, float]] = {}
+    outside = 0
+    if bounds is not None:
+        outside = bnd.check_sites(bounds, sites)
+        placed = bnd.place(bounds, sites)
     cov = coverage(inv, sites)
     meta = [(m("meta.regency"), f"{inv.regency.name} ({inv.regency.code})"),
             (m("meta.inventory"), str(inv.root)),
@@ -173,17 +182,41 @@ def _build_report(inv: Inventory, kind: str, opts: ReportOptions) -> Report:
         for step in gp.steps:
             extra[step.site.id].update(growth_step=step.order, growth_stage=step.stage, joined_to=step.parent.id,
                                        cost_rp=int(round(step.cost_rp)))
-    report = build.new_report(kind, m, inv, meta, sections, sites, extra, {st.site.id: st for st in cov.desa})
+    if bounds is not None:
+        meta.append((m("meta.boundaries"), str(bounds.path)))
+    report = build.new_report(kind, m, inv, meta, sections, sites, extra, {st.site.id: st for st in cov.desa},
+                              placed)
+    notes = []
+    if bounds is not None:
+        report.areas = build.map_areas(bounds)
+        if bounds.attribution:
+            notes.append(bounds.attribution)
+        if placed:
+            notes.append(m("l.approx_placed", n=len(placed)))
+        if outside:
+            notes.append(m("l.outside_boundaries", n=outside))
     if kind == "plan":
         report.lines.extend(routes)
     report.alerts = alerts
     report.exit_code = exit_code
     if client is not None:
         report.queries = [(q.purpose, q.expr, _iso(q.time)) for q in client.log]
-    missing = sum(1 for s in sites if s.lat is None or s.lon is None)
+    missing = sum(1 for s in sites if (s.lat is None or s.lon is None) and s.id not in placed)
     if missing:
-        report.labels["map_note"] = m("l.no_coordinates_map", n=missing)
+        notes.append(m("l.no_coordinates_map", n=missing))
+    if notes:
+        report.labels["map_note"] = " ".join(notes)
     return report
+
+
+def load_boundaries(inv: Inventory, path: Path | None) -> bnd.Boundaries | None:
+    """``--boundaries FILE``, else the inventory's ``regency.boundaries`` (relative to the inventory folder)."""
+    if path is None and inv.regency.boundaries:
+        path = Path(inv.regency.boundaries)
+        if not path.is_absolute():
+            base = inv.root if inv.root.is_dir() else inv.root.parent
+            path = base / path
+    return bnd.load(path) if path is not None else None
 
 
 def write_report(report: Report, formats: Iterable[str], out_dir: Path) -> list[Path]:

@@ -7,10 +7,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from netops.inventory import Inventory, Link, LinkStatus, Site, Tier
+from netops.report.boundaries import LEVELS, Boundaries, rings
 from netops.report.coverage import STATES, Coverage, CoverageRow, SiteState, classify
 from netops.report.growth import GrowthPlan
 from netops.report.i18n import Messages
-from netops.report.model import Chart, Column, MapLine, MapPoint, Report, Section, Series, Table
+from netops.report.model import Chart, Column, MapArea, MapLine, MapPoint, Report, Section, Series, Table
 from netops.report.plan import Plan
 from netops.report.uptime import GroupUptime, LinkUptime, Uptime
 
@@ -371,15 +372,22 @@ def route_lines(gp: GrowthPlan) -> list[MapLine]:
 # -- map ---------------------------------------------------------------------------------------
 
 def map_layers(inv: Inventory, sites: Iterable[Site], extra: dict[str, dict[str, Any]] | None = None,
-               known: dict[str, SiteState] | None = None) -> tuple[list[MapPoint], list[MapLine]]:
-    """Every chosen site with coordinates, coloured by medium and marked by status; links as lines."""
+               known: dict[str, SiteState] | None = None,
+               placed: dict[str, tuple[float, float]] | None = None) -> tuple[list[MapPoint], list[MapLine]]:
+    """Every chosen site with coordinates, coloured by medium and marked by status; links as lines.
+
+    ``placed`` gives (lat, lon) to sites without coordinates (their desa polygon's centroid): drawn, marked
+    approximate, but no line is drawn to them."""
     extra = extra or {}
     known = known or {}
-    chosen = [s for s in sites if s.lat is not None and s.lon is not None]
+    placed = placed or {}
+    all_sites = list(sites)
+    chosen = [s for s in all_sites if s.lat is not None and s.lon is not None]
+    approx = [s for s in all_sites if s.id in placed and (s.lat is None or s.lon is None)]
     points = []
     hub, dc = "hub", Tier.datacenter
     shown = {"fiber": "active", "vsat": "active", "other": "active"}
-    for s in chosen:
+    for s in chosen + approx:
         if s.tier is dc:
             medium, status = "fiber", hub
         else:
@@ -390,7 +398,11 @@ def map_layers(inv: Inventory, sites: Iterable[Site], extra: dict[str, dict[str,
         more = extra.get(s.id)
         if more:
             props += tuple(more.items())
-        points.append(MapPoint(s.id, s.name, s.lat, s.lon, s.tier.value, medium, status, props))  # type: ignore[arg-type]
+        if s.id in placed and (s.lat is None or s.lon is None):
+            lat, lon = placed[s.id]
+            points.append(MapPoint(s.id, s.name, lat, lon, s.tier.value, medium, status, props, approx=True))
+        else:
+            points.append(MapPoint(s.id, s.name, s.lat, s.lon, s.tier.value, medium, status, props))  # type: ignore[arg-type]
     ids = {s.id for s in chosen}
     lines = []
     sites_by_id = inv.sites
@@ -407,15 +419,27 @@ def map_layers(inv: Inventory, sites: Iterable[Site], extra: dict[str, dict[str,
     return points, lines
 
 
+def map_areas(b: Boundaries, px_deg: float | None = None) -> list[MapArea]:
+    """Boundary rings for drawing, simplified to about half a pixel of a 960-px map of their extent."""
+    if px_deg is None:
+        x0, y0, x1, y1 = b.outline().bounds
+        px_deg = max(x1 - x0, y1 - y0) / 2000
+    order = {lv: i for i, lv in enumerate(LEVELS)}
+    return [MapArea(a.kode, a.nama, a.level, rings(a.geom, px_deg))
+            for a in sorted(b.areas, key=lambda a: order[a.level])]
+
+
 def legend(m: Messages) -> dict[str, str]:
     out = {f"medium.{k}": m(f"medium.{k}") for k in MEDIUM_COLORS}
     out.update({f"status.{k}": m(f"mapstatus.{k}") for k in ("active", "down", "planned", "none", "hub", "route")})
+    out["approx"] = m("l.approx")
     return out
 
 
 def report_labels(m: Messages) -> dict[str, str]:
     keys = ("map", "queries", "query_purpose", "query_expr", "query_time", "source", "total", "generated_by",
-            "contents", "no_coordinates_map", "yes", "no")
+            "contents", "no_coordinates_map", "yes", "no", "approx", "boundary_kabupaten", "boundary_kecamatan",
+            "boundary_desa")
     return {k: m(f"l.{k}") for k in keys}
 
 
@@ -425,7 +449,8 @@ def link_lookup(links: Iterable[Link]) -> dict[str, Link]:
 
 def new_report(kind: str, m: Messages, inv: Inventory, meta: list[tuple[str, str]], sections: list[Section],
                sites: list[Site], extra: dict[str, dict[str, Any]] | None = None,
-               known: dict[str, SiteState] | None = None) -> Report:
-    points, lines = map_layers(inv, sites, extra, known)
+               known: dict[str, SiteState] | None = None,
+               placed: dict[str, tuple[float, float]] | None = None) -> Report:
+    points, lines = map_layers(inv, sites, extra, known, placed)
     return Report(kind=kind, lang=m.lang, title=m(f"title.{kind}", regency=inv.regency.name), meta=meta,
                   sections=sections, points=points, lines=lines, legend=legend(m), labels=report_labels(m))

@@ -336,6 +336,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "Sites without coordinates, not drawn on the map: {n}."),
     "l.yes": ("ya", "yes"),
     "l.none": ("tidak ada", "none"),
+    "l.approx": ("lokasi perkiraan (titik tengah poligon desa)", "approximate place (desa polygon centroid)"),
+    "l.boundary_kabupaten": ("batas kabupaten", "regency boundary"),
+    "l.boundary_kecamatan": ("batas kecamatan", "kecamatan boundary"),
+    "l.boundary_desa": ("batas desa", "desa boundary"),
+    "l.boundaries_source": ("Batas wilayah: {file}.", "Boundaries: {file}."),
+    "l.approx_placed": ("{n} lokasi tanpa koordinat digambar di titik tengah poligon desanya (perkiraan).",
+                        "{n} sites without coordinates drawn at their desa polygon's centroid (approximate)."),
+    "l.outside_boundaries": ("{n} lokasi berada di luar batas wilayah: periksa koordinatnya atau berkas batasnya.",
+                             "{n} sites lie outside the boundaries: check their coordinates or the boundaries file."),
+    "meta.boundaries": ("Batas wilayah", "Boundaries"),
     "l.no": ("tidak", "no"),
 }
 
