@@ -27,13 +27,14 @@ DEFAULT_OUT = Path("reports")
 
 def _run(ctx: typer.Context, kind: str, where: list[str] | None, period: str, at: str | None,
          prometheus: str | None, formats: list[str] | None, out: Path, lang: str, interval: float | None,
-         budget: str | None = None, stages: int = 1) -> None:
+         budget: str | None = None, stages: int = 1, boundaries: Path | None = None) -> None:
     st = state(ctx)
     budget_rp = parse_rupiah(budget) if budget is not None else None
     inv = st.inventory()
     fmts = parse_formats(formats)
     opts = ReportOptions(where=list(where or []), period=period, at=parse_time(at) if at else None,
-                         prometheus=prometheus, interval_s=interval, lang=lang, budget_rp=budget_rp, stages=stages)
+                         prometheus=prometheus, interval_s=interval, lang=lang, budget_rp=budget_rp, stages=stages,
+                         boundaries=boundaries)
     report = build_report(inv, kind, opts)
     asked_all = formats is None or any(part.strip().lower() == "all" for f in formats for part in f.split(","))
     if asked_all and "pdf" in fmts:
@@ -86,24 +87,26 @@ Format = typer.Option(None, "--format", "-f", help=FORMAT_HELP)
 Out = typer.Option(DEFAULT_OUT, "--out", "-o", help="Directory for the files.")
 Lang = typer.Option("id", "--lang", help="id (Bahasa Indonesia, default) or en.")
 Interval = typer.Option(None, "--interval", help="Scrape interval in seconds (default: inferred from the data).")
+Bounds = typer.Option(None, "--boundaries", help="GeoJSON of regency/kecamatan/desa polygons for the maps "
+                      "(default: the inventory's regency.boundaries).")
 
 
 @app.command()
 @handle_errors
 def coverage(ctx: typer.Context, where: list[str] | None = Where, fmt: list[str] | None = Format,
-             out: Path = Out, lang: str = Lang) -> None:
+             out: Path = Out, lang: str = Lang, boundaries: Path | None = Bounds) -> None:
     """Desa connected by fiber / VSAT / other, down, planned, not connected; by kecamatan and provider."""
-    _run(ctx, "coverage", where, "30d", None, None, fmt, out, lang, None)
+    _run(ctx, "coverage", where, "30d", None, None, fmt, out, lang, None, boundaries=boundaries)
 
 
 @app.command()
 @handle_errors
 def uptime(ctx: typer.Context, where: list[str] | None = Where, period: str = Period, at: str | None = At,
            prometheus: str | None = Prom, fmt: list[str] | None = Format, out: Path = Out,
-           lang: str = Lang, interval: float | None = Interval) -> None:
+           lang: str = Lang, interval: float | None = Interval, boundaries: Path | None = Bounds) -> None:
     """Availability, SLA breaches, downtime, worst links and VSAT RTT/loss from Prometheus (plus coverage)."""
     _run(ctx, "uptime", where, period, at, prometheus or os.environ.get("NETOPS_PROMETHEUS")
-         or "http://127.0.0.1:9090", fmt, out, lang, interval)
+         or "http://127.0.0.1:9090", fmt, out, lang, interval, boundaries=boundaries)
 
 
 @app.command()
@@ -112,6 +115,7 @@ def plan(ctx: typer.Context, where: list[str] | None = Where, period: str = Peri
          prometheus: str | None = Prom, fmt: list[str] | None = Format, out: Path = Out,
          lang: str = Lang, interval: float | None = Interval,
          budget: str | None = typer.Option(None, "--budget", help="Rupiah per stage: 5000000000, 5e9, 750jt, 5M."),
-         stages: int = typer.Option(1, "--stages", help="Number of budget stages (years), each of --budget.")) -> None:
+         stages: int = typer.Option(1, "--stages", help="Number of budget stages (years), each of --budget."),
+         boundaries: Path | None = Bounds) -> None:
     """Fiber growth plan (tree from today's fiber, costs in Rupiah, budget stages), distance ranking, planned links."""
-    _run(ctx, "plan", where, period, at, prometheus, fmt, out, lang, interval, budget, stages)
+    _run(ctx, "plan", where, period, at, prometheus, fmt, out, lang, interval, budget, stages, boundaries)
