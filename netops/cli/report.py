@@ -63,7 +63,7 @@ def _run(ctx: typer.Context, kind: str, where: list[str] | None, period: str, at
 def _summary(report: Report) -> list[str]:
     out = list(report.alerts)
     for s in report.sections:
-        if s.text and s.id in ("coverage", "uptime", "plan", "growth"):
+        if s.text and s.id in ("coverage", "uptime", "plan", "growth", "capacity"):
             out.extend(s.text[:-1] if s.id == "growth" else s.text[:1])
     return out
 
@@ -107,6 +107,16 @@ def uptime(ctx: typer.Context, where: list[str] | None = Where, period: str = Pe
     """Availability, SLA breaches, downtime, worst links and VSAT RTT/loss from Prometheus (plus coverage)."""
     _run(ctx, "uptime", where, period, at, prometheus or os.environ.get("NETOPS_PROMETHEUS")
          or "http://127.0.0.1:9090", fmt, out, lang, interval, boundaries=boundaries)
+
+
+@app.command()
+@handle_errors
+def capacity(ctx: typer.Context, where: list[str] | None = Where, period: str = Period, at: str | None = At,
+             prometheus: str | None = Prom, fmt: list[str] | None = Format, out: Path = Out,
+             lang: str = Lang, boundaries: Path | None = Bounds) -> None:
+    """p95 and peak of 5-minute traffic per link against committed bandwidth; upgrades; saturated VSAT."""
+    _run(ctx, "capacity", where, period, at, prometheus or os.environ.get("NETOPS_PROMETHEUS")
+         or "http://127.0.0.1:9090", fmt, out, lang, None, boundaries=boundaries)
 
 
 @app.command()

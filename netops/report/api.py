@@ -14,6 +14,7 @@ from netops.errors import FilterError
 from netops.inventory import Inventory, Link, Medium, Site, select
 from netops.report import boundaries as bnd
 from netops.report import build
+from netops.report.capacity import capacity
 from netops.report.coverage import coverage
 from netops.report.growth import grow
 from netops.report.i18n import Messages
@@ -22,7 +23,7 @@ from netops.report.plan import fiber_points, plan
 from netops.report.prom import PromClient, PrometheusUnavailable, ReportError, parse_duration, parse_time
 from netops.report.uptime import infer_interval, link_uptime, uptime, vsat_perf
 
-KINDS = ("coverage", "uptime", "plan")
+KINDS = ("coverage", "uptime", "plan", "capacity")
 FORMATS = ("html", "md", "csv", "geojson", "png", "pdf")
 EXIT_PROMETHEUS = PrometheusUnavailable.exit_code
 
@@ -124,7 +125,7 @@ def _build_report(inv: Inventory, kind: str, opts: ReportOptions) -> Report:
     extra: dict[str, dict[str, Any]] = {}
     routes: list[MapLine] = []
     client = PromClient(opts.prometheus, timeout=opts.timeout) if opts.prometheus else None
-    if kind in ("uptime", "plan") and client is not None:
+    if kind in ("uptime", "plan", "capacity") and client is not None:
         meta.append((m("meta.period"), f"{opts.period}: {_iso(at - parse_duration(opts.period))} – {_iso(at)}"))
 
     def prometheus_down(exc: PrometheusUnavailable) -> None:
@@ -151,8 +152,24 @@ def _build_report(inv: Inventory, kind: str, opts: ReportOptions) -> Report:
             sections.extend(build.uptime_sections(up, m))
             for s in up.sites:
                 extra.setdefault(s.site, {})["availability_pct"] = round(s.availability * 100, 4)
+    elif kind == "capacity":
+        if client is None:
+            raise ReportError("the capacity report needs --prometheus URL (or NETOPS_PROMETHEUS)")
+        try:
+            version = client.check()
+            cap = capacity(inv, links, client, at, opts.period)
+        except PrometheusUnavailable as exc:
+            prometheus_down(exc)
+            sections.insert(0, Section("prometheus", m("h.prometheus_down"), alert=alerts[-1]))
+        else:
+            meta.append((m("meta.prometheus"), f"{opts.prometheus} ({version})"))
+            sections.extend(build.capacity_sections(cap, m))
+            for lc in cap.links:
+                if lc.p95 is not None:
+                    extra.setdefault(lc.link.b.site, {})["p95_pct"] = round(lc.p95 * 100, 2)
     else:
         uptime_by_link, vsat_by_link = {}, {}
+        saturated: set[str] = set()
         if client is None:
             meta.append((m("meta.prometheus"), m("meta.not_used")))
         else:
@@ -166,13 +183,16 @@ def _build_report(inv: Inventory, kind: str, opts: ReportOptions) -> Report:
                 perf, _ = vsat_perf(inv, vsat_links, client, at, opts.period)
                 uptime_by_link = {r.link.id: r for r in rows}
                 vsat_by_link = {p.link.id: p for p in perf}
+                saturated = {c.link.b.site for c in capacity(inv, vsat_links, client, at, opts.period).saturated_vsat}
                 meta.append((m("meta.prometheus"), f"{opts.prometheus} ({version})"))
             except PrometheusUnavailable as exc:
                 prometheus_down(exc)
         pl = plan(inv, sites, uptime_by_link, vsat_by_link, before=cov)
+        if saturated:  # saturated VSAT desa lead the ranking (stable: by distance within each group)
+            pl.candidates.sort(key=lambda c: (c.distance_km is None, c.state.site.id not in saturated))
         if alerts:
             sections.append(Section("prometheus", m("h.prometheus_down"), alert=alerts[-1]))
-        gp = grow(pl, cov, inv.regency.plan_costs, fiber_points(inv), opts.budget_rp, opts.stages)
+        gp = grow(pl, cov, inv.regency.plan_costs, fiber_points(inv), opts.budget_rp, opts.stages, saturated)
         routes = build.route_lines(gp)
         sections.extend(build.growth_sections(gp, m))
         sections.extend(build.plan_sections(inv, pl, m, with_prometheus=bool(uptime_by_link or vsat_by_link)))

@@ -8,11 +8,13 @@ from typing import Any
 
 from netops.inventory import Inventory, Link, LinkStatus, Site, Tier
 from netops.report.boundaries import LEVELS, Boundaries, rings
+from netops.report.capacity import Capacity, LinkCapacity
 from netops.report.coverage import STATES, Coverage, CoverageRow, SiteState, classify
 from netops.report.growth import GrowthPlan
 from netops.report.i18n import Messages
 from netops.report.model import Chart, Column, MapArea, MapLine, MapPoint, Report, Section, Series, Table
 from netops.report.plan import Plan
+from netops.report.prom import parse_duration
 from netops.report.uptime import GroupUptime, LinkUptime, Uptime
 
 STATE_COLORS = {
@@ -279,6 +281,53 @@ def plan_sections(inv: Inventory, pl: Plan, m: Messages, with_prometheus: bool) 
             Section("planned", m("h.planned"), [m("d.planned")], [changes, delta])]
 
 
+# -- capacity ----------------------------------------------------------------------------------
+
+def _mbps(bps: float | None) -> float | None:
+    return bps / 1e6 if bps is not None else None
+
+
+def _pct100(ratio: float | None) -> float | None:
+    return ratio * 100 if ratio is not None else None
+
+
+def capacity_sections(cap: Capacity, m: Messages) -> list[Section]:
+    cols = [Column("link", m("c.link")), Column("site", m("c.site")), Column("kecamatan", m("c.kecamatan")),
+            Column("medium", m("c.medium")), Column("provider", m("c.provider")),
+            Column("committed_mbps", m("c.committed_mbps"), "mbps"),
+            Column("in_p95_mbps", m("c.in_p95_mbps"), "mbps"), Column("out_p95_mbps", m("c.out_p95_mbps"), "mbps"),
+            Column("in_p95_pct", m("c.in_p95_pct"), "pct"), Column("out_p95_pct", m("c.out_p95_pct"), "pct"),
+            Column("in_peak_mbps", m("c.in_peak_mbps"), "mbps"),
+            Column("out_peak_mbps", m("c.out_peak_mbps"), "mbps"), Column("peak_pct", m("c.peak_pct"), "pct"),
+            Column("upgrade", m("c.upgrade"), "bool"), Column("saturated", m("c.saturated"), "bool")]
+
+    def row(c: LinkCapacity) -> dict[str, Any]:
+        return {"link": c.link.id, "site": c.link.b.site, "kecamatan": c.kecamatan, "medium": c.link.medium.value,
+                "provider": c.link.provider, "committed_mbps": c.link.bandwidth_mbps,
+                "in_p95_mbps": _mbps(c.in_p95_bps), "out_p95_mbps": _mbps(c.out_p95_bps),
+                "in_p95_pct": _pct100(c.in_p95), "out_p95_pct": _pct100(c.out_p95),
+                "in_peak_mbps": _mbps(c.in_peak_bps), "out_peak_mbps": _mbps(c.out_peak_bps),
+                "peak_pct": _pct100(c.peak), "p95_pct": _pct100(c.p95), "upgrade": c.upgrade,
+                "saturated": c.saturated, "breach": c.upgrade}
+
+    chart = Chart("link", [Series("p95_pct", m("c.p95_pct"), "#b2182b")], stacked=False, unit="%")
+    src = m("src.prometheus")
+    tables = [
+        Table("capacity_upgrades", m("t.capacity_upgrades"), cols, [row(c) for c in cap.upgrades], source=src,
+              queries=cap.queries, chart=chart, empty=m("e.no_upgrades")),
+        Table("capacity_vsat", m("t.capacity_vsat"), cols, [row(c) for c in cap.saturated_vsat], source=src,
+              queries=cap.queries, empty=m("e.no_saturated")),
+        Table("capacity_links", m("t.capacity_links"), cols, [row(c) for c in cap.links], source=src,
+              queries=cap.queries, empty=m("e.no_data")),
+    ]
+    with_data = sum(1 for c in cap.links if c.p95 is not None)
+    start = cap.at - parse_duration(cap.period)
+    text = [m("s.capacity_summary", links=len(cap.links), with_data=with_data, upgrades=len(cap.upgrades),
+              saturated=len(cap.saturated_vsat), period=cap.period, start=_iso(start), end=_iso(cap.at)),
+            m("d.capacity")]
+    return [Section("capacity", m("h.capacity"), text, tables)]
+
+
 # -- growth plan -------------------------------------------------------------------------------
 
 def _pct(part: int, whole: int) -> float:
@@ -309,6 +358,9 @@ def growth_sections(gp: GrowthPlan, m: Messages) -> list[Section]:
                       cost=m.num(nxt.cost_rp if nxt else 0, "rp"), budget=m.num(gp.budget_rp or 0, "rp")))
     if gp.unplaced:
         text.append(m("s.growth_unplaced", n=len(gp.unplaced)))
+    n_prio = sum(1 for s in gp.steps if s.priority)
+    if n_prio:
+        text.append(m("s.growth_priority", n=n_prio))
     text.append(m("d.growth"))
     now = {"stage": m("l.stage_now"), "sites": 0, "route_km": 0.0, "cost_rp": 0.0, "cumulative_rp": 0.0,
            "nearest_cost_rp": 0.0, "nearest_route_km": 0.0, "fiber_desa": gp.fiber_now,
@@ -347,8 +399,9 @@ def growth_sections(gp: GrowthPlan, m: Messages) -> list[Section]:
          Column("route_km", m("c.route_km"), "km"), Column("factor", m("c.factor"), "x"),
          Column("cost_rp", m("c.cost_rp"), "rp"), Column("cumulative_rp", m("c.cumulative_rp"), "rp"),
          Column("nearest", m("c.nearest_fiber")), Column("nearest_km", m("c.nearest_km"), "km"),
-         Column("nearest_cost_rp", m("c.nearest_cost_rp"), "rp")],
-        [{"step": s.order, "stage": str(s.stage) if s.stage is not None else beyond, "kecamatan": s.site.kecamatan,
+         Column("nearest_cost_rp", m("c.nearest_cost_rp"), "rp"), Column("priority", m("c.priority"), "bool")],
+        [{"step": s.order, "priority": s.priority, "stage": str(s.stage) if s.stage is not None else beyond,
+          "kecamatan": s.site.kecamatan,
           "code": s.site.code, "site": s.site.id, "name": s.site.name, "state": m(f"state.{s.state}"),
           "attach_to": s.parent.id, "km": s.km, "route_km": s.route_km, "factor": s.factor, "cost_rp": s.cost_rp,
           "cumulative_rp": s.cumulative_rp, "nearest": s.nearest.id, "nearest_km": s.nearest_km,

@@ -68,6 +68,8 @@ class Step:
     nearest_cost_rp: float
     stage: int | None = None
     """Stage (1 = first budget) that buys it; None = beyond the budgets given."""
+    priority: bool = False
+    """A saturated VSAT desa, or on the path to one: built first."""
 
 
 @dataclass(slots=True)
@@ -181,8 +183,12 @@ def _km(lat: np.ndarray, lon: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.nd
 
 
 def grow(pl: Plan, cov: Coverage, costs: PlanCosts, fiber: list[Site], budget_rp: float | None = None,
-         stages: int = 1) -> GrowthPlan:
-    """The growth tree over ``pl``'s candidates from the ``fiber`` points, cut into budget stages."""
+         stages: int = 1, priority: set[str] | None = None) -> GrowthPlan:
+    """The growth tree over ``pl``'s candidates from the ``fiber`` points, cut into budget stages.
+
+    ``priority`` (site ids: VSAT desa whose link is saturated) moves those sites, and the steps on
+    their path from fiber, to the front of the build order; the tree and its total stay the same.
+    """
     if budget_rp is not None and budget_rp <= 0:
         raise ReportError(f"budget Rp {budget_rp:,.0f}: a budget must be more than Rp 0")
     if stages < 1:
@@ -254,8 +260,24 @@ def grow(pl: Plan, cov: Coverage, costs: PlanCosts, fiber: list[Site], budget_rp
             x = dst_l[k]
             if not connected[x]:
                 heapq.heappush(heap, (w_l[k], x, v, eid_l[k]))
+    if priority:
+        _prioritise(out, priority)
     _stage(out, cov, stages)
     return out
+
+
+def _prioritise(out: GrowthPlan, priority: set[str]) -> None:
+    by_site = {s.site.id: s for s in out.steps}
+    for sid in priority:
+        step = by_site.get(sid)
+        while step is not None and not step.priority:
+            step.priority = True
+            step = by_site.get(step.parent.id)
+    out.steps.sort(key=lambda s: (not s.priority, s.order))  # stable: Prim order within each group
+    total = 0.0
+    for k, s in enumerate(out.steps, 1):
+        total += s.cost_rp
+        s.order, s.cumulative_rp = k, total
 
 
 def _stage(out: GrowthPlan, cov: Coverage, stages: int) -> None:

@@ -288,8 +288,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "kecamatan: {terrain} (an edge takes the mean factor of its two ends).",
     ),
     "s.growth_priority": (
-        "{n} desa VSAT yang jenuh (p95 ≥ bandwidth komitmen) dan jalur menuju mereka didahulukan.",
-        "{n} saturated VSAT desa (p95 ≥ committed bandwidth) and the path to them go first.",
+        "{n} langkah didahulukan: desa VSAT yang jenuh (p95 ≥ 90 % bandwidth komitmen) dan jalur fiber menuju "
+        "mereka.",
+        "{n} steps go first: saturated VSAT desa (p95 ≥ 90 % of committed bandwidth) and the fiber path to them.",
     ),
     "s.growth_unplaced": ("{n} desa calon tanpa koordinat tidak masuk pohon.",
                           "{n} candidate desa without coordinates are not in the tree."),
@@ -320,6 +321,42 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "earlier step. The order of the steps is the order of building: a budget buys the first steps until the "
         "next one no longer fits, so the network stays connected after every stage. Candidates: VSAT desa, down "
         "on VSAT, planned, or not connected.",
+    ),
+    "title.capacity": ("Laporan Kapasitas Tautan {regency}", "Link Capacity Report, {regency}"),
+    "h.capacity": ("Kapasitas tautan (persentil ke-95)", "Link capacity (95th percentile)"),
+    "t.capacity_upgrades": ("Calon peningkatan bandwidth: p95 di atas 80 %",
+                            "Upgrade candidates: p95 above 80 %"),
+    "t.capacity_vsat": ("Desa VSAT yang jenuh (p95 ≥ 90 % bandwidth komitmen): didahulukan dalam rencana fiber",
+                        "Saturated VSAT desa (p95 ≥ 90 % of committed): first in the fiber plan"),
+    "t.capacity_links": ("Kapasitas setiap tautan", "Capacity of every link"),
+    "c.committed_mbps": ("Komitmen (Mbps)", "Committed (Mbps)"),
+    "c.in_p95_mbps": ("Masuk p95 (Mbps)", "In p95 (Mbps)"),
+    "c.out_p95_mbps": ("Keluar p95 (Mbps)", "Out p95 (Mbps)"),
+    "c.in_p95_pct": ("Masuk p95 (%)", "In p95 (%)"),
+    "c.out_p95_pct": ("Keluar p95 (%)", "Out p95 (%)"),
+    "c.in_peak_mbps": ("Masuk puncak (Mbps)", "In peak (Mbps)"),
+    "c.out_peak_mbps": ("Keluar puncak (Mbps)", "Out peak (Mbps)"),
+    "c.p95_pct": ("p95 arah tersibuk (%)", "p95, busier direction (%)"),
+    "c.peak_pct": ("Puncak (%)", "Peak (%)"),
+    "c.upgrade": ("Perlu ditingkatkan", "Upgrade"),
+    "c.saturated": ("VSAT jenuh", "VSAT saturated"),
+    "e.no_upgrades": ("Tidak ada tautan di atas 80 % pada p95.", "No link above 80 % at p95."),
+    "e.no_saturated": ("Tidak ada desa VSAT yang jenuh.", "No saturated VSAT desa."),
+    "s.capacity_summary": (
+        "{links} tautan, {with_data} dengan data lalu lintas; {upgrades} di atas 80 % pada p95 (calon peningkatan); "
+        "{saturated} desa VSAT jenuh. Periode {period}: {start} sampai {end}.",
+        "{links} links, {with_data} with traffic data; {upgrades} above 80 % at p95 (upgrade candidates); "
+        "{saturated} VSAT desa saturated. Period {period}: {start} to {end}.",
+    ),
+    "d.capacity": (
+        "Rumus: lalu lintas 5 menit = avg_over_time(netops_link_in_bps[5m]) (dan out), diambil tiap 5 menit "
+        "sepanjang periode (subkueri [P:5m]); p95 = quantile_over_time(0.95, …) dengan interpolasi antar "
+        "peringkat; puncak = max_over_time dari nilai 5 menit yang sama. Utilisasi = lalu lintas / bandwidth "
+        "komitmen di inventaris. Calon peningkatan: p95 arah tersibuk > 80 %. VSAT jenuh: p95 ≥ 90 %.",
+        "Formulas: 5-minute traffic = avg_over_time(netops_link_in_bps[5m]) (and out), taken every 5 minutes "
+        "over the period (a [P:5m] subquery); p95 = quantile_over_time(0.95, …), interpolating between ranks; "
+        "peak = max_over_time of the same 5-minute values. Utilisation = traffic / the inventory's committed "
+        "bandwidth. Upgrade candidate: the busier direction's p95 > 80 %. VSAT saturated: p95 ≥ 90 %.",
     ),
     "mapstatus.route": ("rute fiber rencana", "planned fiber route"),
     "l.map": ("Peta lokasi (warna = media, bentuk tepi = status)", "Site map (colour = medium, outline = status)"),

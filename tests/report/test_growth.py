@@ -210,3 +210,17 @@ def test_bad_budget_options_exit_2_with_a_clear_message(tmp_path: Path, args, ne
                                    "-o", str(tmp_path)])
     assert res.exit_code == 2
     assert needle in res.output and "Traceback" not in res.output
+
+
+def test_priority_moves_a_saturated_desa_and_its_path_first_keeping_the_tree():
+    inv = inventory(**HAND)
+    cov = coverage(inv, list(inv.sites.values()))
+    pl = plan(inv, before=cov)
+    g = grow(pl, cov, inv.regency.plan_costs, fiber_points(inv), priority={"c"})
+    # C hangs on B, B on A, A on dc: A, B, C go first (in Prim order), then D.
+    assert [(s.site.id, s.parent.id, s.priority) for s in g.steps] == [
+        ("a", "dc", True), ("b", "a", True), ("c", "b", True), ("d", "dc", False)]
+    assert [s.order for s in g.steps] == [1, 2, 3, 4]
+    plain = growth_of(inv)
+    assert g.total_rp == pytest.approx(plain.total_rp, rel=1e-12)
+    assert g.steps[0].cumulative_rp == pytest.approx(g.steps[0].cost_rp)
