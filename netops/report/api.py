@@ -187,14 +187,19 @@ def _build_report(inv: Inventory, kind: str, opts: ReportOptions) -> Report:
                 meta.append((m("meta.prometheus"), f"{opts.prometheus} ({version})"))
             except PrometheusUnavailable as exc:
                 prometheus_down(exc)
-        pl = plan(inv, sites, uptime_by_link, vsat_by_link, before=cov)
+        if placed:  # desa without coordinates join the plan at their desa polygon's centroid (approximate)
+            at_centroid = [s.model_copy(update={"lat": placed[s.id][0], "lon": placed[s.id][1]})
+                           if s.id in placed else s for s in sites]
+            pl = plan(inv, at_centroid, uptime_by_link, vsat_by_link, before=coverage(inv, at_centroid))
+        else:
+            pl = plan(inv, sites, uptime_by_link, vsat_by_link, before=cov)
         if saturated:  # saturated VSAT desa lead the ranking (stable: by distance within each group)
             pl.candidates.sort(key=lambda c: (c.distance_km is None, c.state.site.id not in saturated))
         if alerts:
             sections.append(Section("prometheus", m("h.prometheus_down"), alert=alerts[-1]))
         gp = grow(pl, cov, inv.regency.plan_costs, fiber_points(inv), opts.budget_rp, opts.stages, saturated)
-        routes = build.route_lines(gp)
-        sections.extend(build.growth_sections(gp, m))
+        routes = build.route_lines(gp, set(placed))
+        sections.extend(build.growth_sections(gp, m, set(placed)))
         sections.extend(build.plan_sections(inv, pl, m, with_prometheus=bool(uptime_by_link or vsat_by_link)))
         for c in pl.candidates:
             if c.distance_km is not None and c.nearest is not None:

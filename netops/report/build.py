@@ -334,7 +334,7 @@ def _pct(part: int, whole: int) -> float:
     return 100.0 * part / whole if whole else 0.0
 
 
-def growth_sections(gp: GrowthPlan, m: Messages) -> list[Section]:
+def growth_sections(gp: GrowthPlan, m: Messages, approx: set[str] | frozenset[str] = frozenset()) -> list[Section]:
     costs = gp.costs
     terrain = ", ".join(f"{k} ×{v:g}" for k, v in sorted(costs.terrain.items())) or m("l.none")
     text = [m("s.growth_costs", cable=m.num(costs.cable_rp_per_km, "rp"), route=m.num(costs.route_factor, "x"),
@@ -358,6 +358,9 @@ def growth_sections(gp: GrowthPlan, m: Messages) -> list[Section]:
                       cost=m.num(nxt.cost_rp if nxt else 0, "rp"), budget=m.num(gp.budget_rp or 0, "rp")))
     if gp.unplaced:
         text.append(m("s.growth_unplaced", n=len(gp.unplaced)))
+    n_approx = sum(1 for s in gp.steps if s.site.id in approx)
+    if n_approx:
+        text.append(m("s.growth_approx", n=n_approx))
     n_prio = sum(1 for s in gp.steps if s.priority)
     if n_prio:
         text.append(m("s.growth_priority", n=n_prio))
@@ -399,8 +402,10 @@ def growth_sections(gp: GrowthPlan, m: Messages) -> list[Section]:
          Column("route_km", m("c.route_km"), "km"), Column("factor", m("c.factor"), "x"),
          Column("cost_rp", m("c.cost_rp"), "rp"), Column("cumulative_rp", m("c.cumulative_rp"), "rp"),
          Column("nearest", m("c.nearest_fiber")), Column("nearest_km", m("c.nearest_km"), "km"),
-         Column("nearest_cost_rp", m("c.nearest_cost_rp"), "rp"), Column("priority", m("c.priority"), "bool")],
-        [{"step": s.order, "priority": s.priority, "stage": str(s.stage) if s.stage is not None else beyond,
+         Column("nearest_cost_rp", m("c.nearest_cost_rp"), "rp"), Column("priority", m("c.priority"), "bool"),
+         Column("approximate", m("c.approximate"), "bool")],
+        [{"step": s.order, "priority": s.priority, "approximate": s.site.id in approx,
+          "stage": str(s.stage) if s.stage is not None else beyond,
           "kecamatan": s.site.kecamatan,
           "code": s.site.code, "site": s.site.id, "name": s.site.name, "state": m(f"state.{s.state}"),
           "attach_to": s.parent.id, "km": s.km, "route_km": s.route_km, "factor": s.factor, "cost_rp": s.cost_rp,
@@ -410,15 +415,17 @@ def growth_sections(gp: GrowthPlan, m: Messages) -> list[Section]:
     return [Section("growth", m("h.growth"), text, [stages, compare, steps])]
 
 
-def route_lines(gp: GrowthPlan) -> list[MapLine]:
+def route_lines(gp: GrowthPlan, approx: set[str] | frozenset[str] = frozenset()) -> list[MapLine]:
     """Each step's cable as a line from the point it joins (for the map and GeoJSON LineStrings)."""
     out = []
     for s in gp.steps:
+        rough = s.site.id in approx or s.parent.id in approx
         a, b = s.parent, s.site
         out.append(MapLine(f"route-{b.id}", ((a.lon, a.lat), (b.lon, b.lat)), "fiber", "route",  # type: ignore[arg-type]
                            (("step", s.order), ("stage", s.stage), ("from", a.id), ("to", b.id),
                             ("km", round(s.km, 3)), ("route_km", round(s.route_km, 3)),
-                            ("cost_rp", int(round(s.cost_rp))), ("cumulative_rp", int(round(s.cumulative_rp))))))
+                            ("cost_rp", int(round(s.cost_rp))), ("cumulative_rp", int(round(s.cumulative_rp))),
+                            ("approximate", rough))))
     return out
 
 
@@ -435,8 +442,8 @@ def map_layers(inv: Inventory, sites: Iterable[Site], extra: dict[str, dict[str,
     known = known or {}
     placed = placed or {}
     all_sites = list(sites)
-    chosen = [s for s in all_sites if s.lat is not None and s.lon is not None]
-    approx = [s for s in all_sites if s.id in placed and (s.lat is None or s.lon is None)]
+    chosen = [s for s in all_sites if s.lat is not None and s.lon is not None and s.id not in placed]
+    approx = [s for s in all_sites if s.id in placed]
     points = []
     hub, dc = "hub", Tier.datacenter
     shown = {"fiber": "active", "vsat": "active", "other": "active"}
@@ -451,7 +458,7 @@ def map_layers(inv: Inventory, sites: Iterable[Site], extra: dict[str, dict[str,
         more = extra.get(s.id)
         if more:
             props += tuple(more.items())
-        if s.id in placed and (s.lat is None or s.lon is None):
+        if s.id in placed:
             lat, lon = placed[s.id]
             points.append(MapPoint(s.id, s.name, lat, lon, s.tier.value, medium, status, props, approx=True))
         else:

@@ -292,6 +292,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "mereka.",
         "{n} steps go first: saturated VSAT desa (p95 ≥ 90 % of committed bandwidth) and the fiber path to them.",
     ),
+    "s.growth_approx": ("{n} desa tanpa koordinat masuk rencana di titik tengah poligon desanya (perkiraan).",
+                        "{n} desa without coordinates are in the plan at their desa polygon's centroid (approximate)."),
+    "c.approximate": ("Lokasi perkiraan", "Approximate place"),
     "s.growth_unplaced": ("{n} desa calon tanpa koordinat tidak masuk pohon.",
                           "{n} candidate desa without coordinates are not in the tree."),
     "s.growth_empty.no_fiber": (

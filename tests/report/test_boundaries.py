@@ -100,3 +100,19 @@ def test_cli_names_a_bad_boundaries_file_and_exits_2(tmp_path: Path):
                                    "-f", "md", "-o", str(tmp_path / "out")])
     assert res.exit_code == 2
     assert "peta.geojson:1:1: not GeoJSON" in " ".join(res.output.split()) and "Traceback" not in res.output
+
+
+def test_a_desa_placed_at_its_centroid_joins_the_growth_plan_marked_approximate(tmp_path: Path):
+    from netops.report.geo import haversine_km
+
+    path = tmp_path / "b.geojson"
+    path.write_text(_fc(_feat("61.12", SQUARE), _feat("61.12.05.2001", DESA)))
+    sites = [{"id": "dc", "name": "DC", "tier": "datacenter", "lat": -0.1, "lon": 109.1},
+             {"id": "d1", "name": "Desa Satu", "tier": "desa", "code": "61.12.05.2001"}]
+    report = build_report(_inv(sites), "plan", ReportOptions(lang="en", boundaries=path))
+    (step,) = report.table("growth_steps").rows
+    assert (step["site"], step["attach_to"], step["approximate"]) == ("d1", "dc", True)
+    assert step["km"] == pytest.approx(haversine_km(-0.1, 109.1, -0.4, 109.6), rel=1e-9)
+    (route,) = [ln for ln in report.lines if ln.status == "route"]
+    assert dict(route.props)["approximate"] is True
+    assert any("centroid (approximate)" in t for s in report.sections for t in s.text)
