@@ -195,7 +195,9 @@ def grow(pl: Plan, cov: Coverage, costs: PlanCosts, fiber: list[Site], budget_rp
         raise ReportError(f"--stages {stages}: give 1 or more stages (e.g. --stages 5 for a five-year plan)")
     r = cov.regency
     out = GrowthPlan(costs, [], [], budget_rp, stages, r.desa, r.counts["fiber"], r.covered, len(fiber))
-    placed = [c for c in pl.candidates if c.state.site.lat is not None and c.state.site.lon is not None]
+    fiber_ids = {s.id for s in fiber}  # a VSAT desa whose fiber is down already has its cable: no step
+    placed = [c for c in pl.candidates if c.state.site.lat is not None and c.state.site.lon is not None
+              and c.state.site.id not in fiber_ids]
     out.unplaced = [c.state.site for c in pl.candidates if c.state.site.lat is None or c.state.site.lon is None]
     if not fiber:
         out.empty = Empty.no_fiber

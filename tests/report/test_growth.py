@@ -224,3 +224,15 @@ def test_priority_moves_a_saturated_desa_and_its_path_first_keeping_the_tree():
     plain = growth_of(inv)
     assert g.total_rp == pytest.approx(plain.total_rp, rel=1e-12)
     assert g.steps[0].cumulative_rp == pytest.approx(g.steps[0].cost_rp)
+
+
+def test_a_vsat_desa_with_its_fiber_down_is_a_fiber_point_not_a_step():
+    sites = HAND["sites"][:2] + [{"id": "e", "name": "Desa E", "tier": "desa", "kecamatan": "Darat",
+                                  "lat": 0.0, "lon": 108.88}]
+    links = [{"id": "vsat-d", "medium": "vsat", "provider": "Sat", "a": {"site": "dc"}, "b": {"site": "d"}},
+             {"id": "vsat-e", "medium": "vsat", "provider": "Sat", "a": {"site": "dc"}, "b": {"site": "e"}},
+             {"id": "fo-e", "medium": "fiber", "provider": "FO", "status": "down", "a": {"site": "dc"},
+              "b": {"site": "e"}}]
+    g = growth_of(inventory(sites, links, HAND["costs"]))
+    assert [(s.site.id, s.parent.id) for s in g.steps] == [("d", "dc")]  # D: 0.05° from dc, 0.07° from E
+    assert g.fiber_points == 2
