@@ -236,3 +236,13 @@ def test_a_vsat_desa_with_its_fiber_down_is_a_fiber_point_not_a_step():
     g = growth_of(inventory(sites, links, HAND["costs"]))
     assert [(s.site.id, s.parent.id) for s in g.steps] == [("d", "dc")]  # D: 0.05° from dc, 0.07° from E
     assert g.fiber_points == 2
+
+
+def test_plan_report_without_fiber_says_why_the_growth_plan_is_empty():
+    from netops.report import ReportOptions, build_report
+
+    inv = inventory([s for s in HAND["sites"] if s["id"] != "dc"])
+    report = build_report(inv, "plan", ReportOptions(lang="en", budget_rp=1e9, stages=2))
+    (growth,) = [s for s in report.sections if s.id == "growth"]
+    assert any("no fiber point" in t for t in growth.text)
+    assert report.table("growth_steps").rows == [] and report.exit_code == 0
