@@ -164,9 +164,12 @@ def candidate_edges(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     plane = _stereographic(_unit(lat, lon))
     try:
         tri = Delaunay(plane)
-    except QhullError:  # all points on one line (or all alike): neighbours along the line are the tree's edges
-        order = np.lexsort((plane[:, 1], plane[:, 0]))
-        return np.sort(np.stack([order[:-1], order[1:]], axis=1), axis=1)
+    except QhullError:
+        sv = np.linalg.svd(plane - plane.mean(axis=0), compute_uv=False)
+        if sv[-1] <= 1e-9 * max(float(sv[0]), 1e-300):  # one line (or one point): neighbours along it
+            order = np.lexsort((plane[:, 1], plane[:, 0]))
+            return np.sort(np.stack([order[:-1], order[1:]], axis=1), axis=1)
+        tri = Delaunay(plane, qhull_options="QJ")  # a precision problem elsewhere: joggle, every point a vertex
     s = tri.simplices
     pairs = [s[:, [0, 1]], s[:, [1, 2]], s[:, [0, 2]]]
     if len(tri.coplanar):  # points Qhull left out (duplicates): join each to its nearest vertex
