@@ -130,7 +130,8 @@ def _build_report(inv: Inventory, kind: str, opts: ReportOptions) -> Report:
 
     def prometheus_down(exc: PrometheusUnavailable) -> None:
         nonlocal exit_code
-        alerts.append(m("alert.prometheus_down", url=opts.prometheus, error=str(exc)))
+        key = "alert.prometheus_down_capacity" if kind == "capacity" else "alert.prometheus_down"
+        alerts.append(m(key, url=opts.prometheus, error=str(exc)))
         meta.append((m("meta.prometheus"), f"{opts.prometheus} — {m('meta.unreachable')}"))
         exit_code = EXIT_PROMETHEUS
 

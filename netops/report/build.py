@@ -336,7 +336,7 @@ def _pct(part: int, whole: int) -> float:
 
 def growth_sections(gp: GrowthPlan, m: Messages, approx: set[str] | frozenset[str] = frozenset()) -> list[Section]:
     costs = gp.costs
-    terrain = ", ".join(f"{k} ×{v:g}" for k, v in sorted(costs.terrain.items())) or m("l.none")
+    terrain = ", ".join(f"{k} ×{m.num(v, 'x')}" for k, v in sorted(costs.terrain.items())) or m("l.none")
     text = [m("s.growth_costs", cable=m.num(costs.cable_rp_per_km, "rp"), route=m.num(costs.route_factor, "x"),
               site=m.num(costs.site_rp, "rp"), terrain=terrain)]
     if gp.steps:

@@ -40,6 +40,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "VSAT performance parts are MISSING from this report; the coverage part from the inventory is complete. "
         "Check --prometheus and the Prometheus service, then run again (exit code 3).",
     ),
+    "alert.prometheus_down_capacity": (
+        "Prometheus di {url} tidak dapat dihubungi atau menolak kueri ({error}). Angka kapasitas TIDAK ADA dalam "
+        "laporan ini. Periksa --prometheus dan layanan Prometheus, lalu jalankan lagi (kode keluar 3).",
+        "Prometheus at {url} could not be reached or refused a query ({error}). The capacity figures are MISSING "
+        "from this report. Check --prometheus and the Prometheus service, then run again (exit code 3).",
+    ),
     "state.fiber": ("Fiber", "Fiber"),
     "state.vsat": ("VSAT", "VSAT"),
     "state.other": ("Lainnya (radio/LTE)", "Other (radio/LTE)"),

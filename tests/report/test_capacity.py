@@ -57,3 +57,15 @@ def test_capacity_report_lists_its_promql_and_feeds_the_plan(prom, tmp_path: Pat
     data = json.loads(res.stdout)
     assert [r["link"] for r in data["tables"]["capacity_vsat"]["rows"]] == ["vsat-desa-b1"]
     assert (tmp_path / "capacity-capacity_links.csv").exists() and (tmp_path / "capacity.md").exists()
+
+
+def test_capacity_with_prometheus_unreachable_exits_3_and_says_what_is_missing(tmp_path: Path):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.160.0.2", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens
+    res = CliRunner().invoke(app, ["-i", str(SMALL_INVENTORY), "report", "capacity", "--prometheus",
+                                   f"http://127.160.0.2:{port}", "--lang", "en", "-f", "md", "-o", str(tmp_path)])
+    assert res.exit_code == 3
+    assert "capacity figures are MISSING" in (tmp_path / "capacity.md").read_text()
