@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import math
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -84,6 +85,9 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     for old in OUT.rglob("*.yaml"):
         old.unlink()
+    boundaries = HERE.parent / "inventory" / "boundaries-kubu-raya.geojson"  # regency.yaml names it
+    if (OUT / boundaries.name).resolve() != boundaries.resolve():
+        shutil.copyfile(boundaries, OUT / boundaries.name)
 
     (OUT / "regency.yaml").write_text("""\
 # Kabupaten Kubu Raya: regency-wide settings, credential and SNMP references.
@@ -99,6 +103,14 @@ regency:
   banner: "Jaringan Intranet Pemerintah Kabupaten Kubu Raya. Akses hanya untuk yang berwenang."
   default_credentials: routers
   default_snmp: v3-netops
+  # Map boundaries (regency, kecamatan, desa): simplified from cahyadsn/wilayah_boundaries, MIT licence.
+  boundaries: boundaries-kubu-raya.geojson
+  # Growth-plan costs in Rupiah: ILLUSTRATIVE round figures; replace them with the regency's tender prices.
+  plan_costs:
+    cable_rp_per_km: 100000000
+    route_factor: 1.3
+    site_rp: 25000000
+    terrain: {Batu Ampar: 1.8, Kubu: 1.5, Teluk Pakedai: 1.5, Terentang: 1.4}
 
 credentials:
   routers: {username: netops, password: env:NETOPS_ROUTER_PASSWORD}

@@ -10,6 +10,7 @@ from rich.markup import escape
 
 from netops.cli.output import console, emit_json, err_console, handle_errors, state
 from netops.report import ReportOptions, build_report, parse_formats, parse_time, write_report
+from netops.report.growth import parse_rupiah
 from netops.report.model import Report
 
 app = typer.Typer(
@@ -25,12 +26,15 @@ DEFAULT_OUT = Path("reports")
 
 
 def _run(ctx: typer.Context, kind: str, where: list[str] | None, period: str, at: str | None,
-         prometheus: str | None, formats: list[str] | None, out: Path, lang: str, interval: float | None) -> None:
+         prometheus: str | None, formats: list[str] | None, out: Path, lang: str, interval: float | None,
+         budget: str | None = None, stages: int = 1, boundaries: Path | None = None) -> None:
     st = state(ctx)
+    budget_rp = parse_rupiah(budget) if budget is not None else None
     inv = st.inventory()
     fmts = parse_formats(formats)
     opts = ReportOptions(where=list(where or []), period=period, at=parse_time(at) if at else None,
-                         prometheus=prometheus, interval_s=interval, lang=lang)
+                         prometheus=prometheus, interval_s=interval, lang=lang, budget_rp=budget_rp, stages=stages,
+                         boundaries=boundaries)
     report = build_report(inv, kind, opts)
     asked_all = formats is None or any(part.strip().lower() == "all" for f in formats for part in f.split(","))
     if asked_all and "pdf" in fmts:
@@ -59,8 +63,8 @@ def _run(ctx: typer.Context, kind: str, where: list[str] | None, period: str, at
 def _summary(report: Report) -> list[str]:
     out = list(report.alerts)
     for s in report.sections:
-        if s.text and s.id in ("coverage", "uptime", "plan"):
-            out.append(s.text[0])
+        if s.text and s.id in ("coverage", "uptime", "plan", "growth", "capacity"):
+            out.extend(s.text[:-1] if s.id == "growth" else s.text[:1])
     return out
 
 
@@ -83,30 +87,45 @@ Format = typer.Option(None, "--format", "-f", help=FORMAT_HELP)
 Out = typer.Option(DEFAULT_OUT, "--out", "-o", help="Directory for the files.")
 Lang = typer.Option("id", "--lang", help="id (Bahasa Indonesia, default) or en.")
 Interval = typer.Option(None, "--interval", help="Scrape interval in seconds (default: inferred from the data).")
+Bounds = typer.Option(None, "--boundaries", help="GeoJSON of regency/kecamatan/desa polygons for the maps "
+                      "(default: the inventory's regency.boundaries).")
 
 
 @app.command()
 @handle_errors
 def coverage(ctx: typer.Context, where: list[str] | None = Where, fmt: list[str] | None = Format,
-             out: Path = Out, lang: str = Lang) -> None:
+             out: Path = Out, lang: str = Lang, boundaries: Path | None = Bounds) -> None:
     """Desa connected by fiber / VSAT / other, down, planned, not connected; by kecamatan and provider."""
-    _run(ctx, "coverage", where, "30d", None, None, fmt, out, lang, None)
+    _run(ctx, "coverage", where, "30d", None, None, fmt, out, lang, None, boundaries=boundaries)
 
 
 @app.command()
 @handle_errors
 def uptime(ctx: typer.Context, where: list[str] | None = Where, period: str = Period, at: str | None = At,
            prometheus: str | None = Prom, fmt: list[str] | None = Format, out: Path = Out,
-           lang: str = Lang, interval: float | None = Interval) -> None:
+           lang: str = Lang, interval: float | None = Interval, boundaries: Path | None = Bounds) -> None:
     """Availability, SLA breaches, downtime, worst links and VSAT RTT/loss from Prometheus (plus coverage)."""
     _run(ctx, "uptime", where, period, at, prometheus or os.environ.get("NETOPS_PROMETHEUS")
-         or "http://127.0.0.1:9090", fmt, out, lang, interval)
+         or "http://127.0.0.1:9090", fmt, out, lang, interval, boundaries=boundaries)
+
+
+@app.command()
+@handle_errors
+def capacity(ctx: typer.Context, where: list[str] | None = Where, period: str = Period, at: str | None = At,
+             prometheus: str | None = Prom, fmt: list[str] | None = Format, out: Path = Out,
+             lang: str = Lang, boundaries: Path | None = Bounds) -> None:
+    """p95 and peak of 5-minute traffic per link against committed bandwidth; upgrades; saturated VSAT."""
+    _run(ctx, "capacity", where, period, at, prometheus or os.environ.get("NETOPS_PROMETHEUS")
+         or "http://127.0.0.1:9090", fmt, out, lang, None, boundaries=boundaries)
 
 
 @app.command()
 @handle_errors
 def plan(ctx: typer.Context, where: list[str] | None = Where, period: str = Period, at: str | None = At,
          prometheus: str | None = Prom, fmt: list[str] | None = Format, out: Path = Out,
-         lang: str = Lang, interval: float | None = Interval) -> None:
-    """VSAT and unconnected desa ranked by distance to fiber; planned links and what they change."""
-    _run(ctx, "plan", where, period, at, prometheus, fmt, out, lang, interval)
+         lang: str = Lang, interval: float | None = Interval,
+         budget: str | None = typer.Option(None, "--budget", help="Rupiah per stage: 5000000000, 5e9, 750jt, 5M."),
+         stages: int = typer.Option(1, "--stages", help="Number of budget stages (years), each of --budget."),
+         boundaries: Path | None = Bounds) -> None:
+    """Fiber growth plan (tree from today's fiber, costs in Rupiah, budget stages), distance ranking, planned links."""
+    _run(ctx, "plan", where, period, at, prometheus, fmt, out, lang, interval, budget, stages, boundaries)

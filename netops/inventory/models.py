@@ -87,8 +87,24 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
 
 
+class PlanCosts(_Model):
+    """What extending fiber costs, in Rupiah, for the growth plan (`report plan`).
+
+    The defaults are round placeholders; a regency sets its own from its last tenders.
+    """
+
+    cable_rp_per_km: Annotated[float, Field(gt=0)] = 100_000_000
+    """Cable laid, per km of route (poles or duct, splicing, labour)."""
+    route_factor: Annotated[float, Field(ge=1)] = 1.3
+    """Route length over great-circle distance: cables follow roads and rivers, not straight lines."""
+    site_rp: Annotated[float, Field(ge=0)] = 25_000_000
+    """Fixed cost per connected site (termination, ONT/router, installation)."""
+    terrain: dict[str, Annotated[float, Field(ge=1)]] = {}
+    """Cable cost factor per kecamatan name for river or swamp terrain (missing = 1.0)."""
+
+
 class Regency(_Model):
-    """Regency-wide settings: the services every router is configured to use."""
+    """Regency-wide settings: the services every router is configured to use, and planning inputs."""
 
     name: str
     code: Annotated[str, Field(pattern=r"^\d{2}\.\d{2}$")]
@@ -100,6 +116,9 @@ class Regency(_Model):
     banner: str = "Authorised access only."
     default_credentials: str | None = None
     default_snmp: str | None = None
+    plan_costs: PlanCosts = PlanCosts()
+    boundaries: str | None = None
+    """GeoJSON of the regency, kecamatan and desa boundaries for maps; relative to the inventory folder."""
 
 
 class Credentials(_Model):

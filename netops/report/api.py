@@ -12,15 +12,18 @@ from typing import Any
 
 from netops.errors import FilterError
 from netops.inventory import Inventory, Link, Medium, Site, select
+from netops.report import boundaries as bnd
 from netops.report import build
+from netops.report.capacity import capacity
 from netops.report.coverage import coverage
+from netops.report.growth import grow
 from netops.report.i18n import Messages
-from netops.report.model import Report, Section
-from netops.report.plan import plan
+from netops.report.model import MapLine, Report, Section
+from netops.report.plan import fiber_points, plan
 from netops.report.prom import PromClient, PrometheusUnavailable, ReportError, parse_duration, parse_time
 from netops.report.uptime import infer_interval, link_uptime, uptime, vsat_perf
 
-KINDS = ("coverage", "uptime", "plan")
+KINDS = ("coverage", "uptime", "plan", "capacity")
 FORMATS = ("html", "md", "csv", "geojson", "png", "pdf")
 EXIT_PROMETHEUS = PrometheusUnavailable.exit_code
 
@@ -35,6 +38,11 @@ class ReportOptions:
     interval_s: float | None = None
     lang: str = "id"
     timeout: float = 30.0
+    boundaries: Path | None = None
+    """GeoJSON boundaries for the maps; None = the inventory's regency.boundaries (if set)."""
+    budget_rp: float | None = None
+    """Growth plan: money per stage (None = the whole tree in one stage)."""
+    stages: int = 1
 
 
 def parse_formats(values: Iterable[str] | None) -> list[str]:
@@ -94,8 +102,18 @@ def _build_report(inv: Inventory, kind: str, opts: ReportOptions) -> Report:
         raise ReportError(f"report {kind!r}: choose one of {', '.join(KINDS)}")
     m = Messages(opts.lang)
     parse_duration(opts.period)  # a bad period fails before anything runs
+    if opts.budget_rp is not None and opts.budget_rp <= 0:
+        raise ReportError(f"--budget {opts.budget_rp:g}: a budget must be more than Rp 0")
+    if opts.stages < 1 or (opts.stages > 1 and opts.budget_rp is None):
+        raise ReportError("--stages N needs N ≥ 1 and a --budget per stage, e.g. --budget 5M --stages 5")
     at = opts.at if opts.at is not None else parse_time(None)
     sites, links = _selection(inv, opts.where)
+    bounds = load_boundaries(inv, opts.boundaries)
+    placed: dict[str, tuple[float, float]] = {}
+    outside = 0
+    if bounds is not None:
+        outside = bnd.check_sites(bounds, sites)
+        placed = bnd.place(bounds, sites)
     cov = coverage(inv, sites)
     meta = [(m("meta.regency"), f"{inv.regency.name} ({inv.regency.code})"),
             (m("meta.inventory"), str(inv.root)),
@@ -105,13 +123,15 @@ def _build_report(inv: Inventory, kind: str, opts: ReportOptions) -> Report:
     alerts: list[str] = []
     exit_code = 0
     extra: dict[str, dict[str, Any]] = {}
+    routes: list[MapLine] = []
     client = PromClient(opts.prometheus, timeout=opts.timeout) if opts.prometheus else None
-    if kind in ("uptime", "plan") and client is not None:
+    if kind in ("uptime", "plan", "capacity") and client is not None:
         meta.append((m("meta.period"), f"{opts.period}: {_iso(at - parse_duration(opts.period))} – {_iso(at)}"))
 
     def prometheus_down(exc: PrometheusUnavailable) -> None:
         nonlocal exit_code
-        alerts.append(m("alert.prometheus_down", url=opts.prometheus, error=str(exc)))
+        key = "alert.prometheus_down_capacity" if kind == "capacity" else "alert.prometheus_down"
+        alerts.append(m(key, url=opts.prometheus, error=str(exc)))
         meta.append((m("meta.prometheus"), f"{opts.prometheus} — {m('meta.unreachable')}"))
         exit_code = EXIT_PROMETHEUS
 
@@ -133,8 +153,24 @@ def _build_report(inv: Inventory, kind: str, opts: ReportOptions) -> Report:
             sections.extend(build.uptime_sections(up, m))
             for s in up.sites:
                 extra.setdefault(s.site, {})["availability_pct"] = round(s.availability * 100, 4)
+    elif kind == "capacity":
+        if client is None:
+            raise ReportError("the capacity report needs --prometheus URL (or NETOPS_PROMETHEUS)")
+        try:
+            version = client.check()
+            cap = capacity(inv, links, client, at, opts.period)
+        except PrometheusUnavailable as exc:
+            prometheus_down(exc)
+            sections.insert(0, Section("prometheus", m("h.prometheus_down"), alert=alerts[-1]))
+        else:
+            meta.append((m("meta.prometheus"), f"{opts.prometheus} ({version})"))
+            sections.extend(build.capacity_sections(cap, m))
+            for lc in cap.links:
+                if lc.p95 is not None:
+                    extra.setdefault(lc.link.b.site, {})["p95_pct"] = round(lc.p95 * 100, 2)
     else:
         uptime_by_link, vsat_by_link = {}, {}
+        saturated: set[str] = set()
         if client is None:
             meta.append((m("meta.prometheus"), m("meta.not_used")))
         else:
@@ -148,25 +184,65 @@ def _build_report(inv: Inventory, kind: str, opts: ReportOptions) -> Report:
                 perf, _ = vsat_perf(inv, vsat_links, client, at, opts.period)
                 uptime_by_link = {r.link.id: r for r in rows}
                 vsat_by_link = {p.link.id: p for p in perf}
+                saturated = {c.link.b.site for c in capacity(inv, vsat_links, client, at, opts.period).saturated_vsat}
                 meta.append((m("meta.prometheus"), f"{opts.prometheus} ({version})"))
             except PrometheusUnavailable as exc:
                 prometheus_down(exc)
-        pl = plan(inv, sites, uptime_by_link, vsat_by_link, before=cov)
+        if placed:  # desa without coordinates join the plan at their desa polygon's centroid (approximate)
+            at_centroid = [s.model_copy(update={"lat": placed[s.id][0], "lon": placed[s.id][1]})
+                           if s.id in placed else s for s in sites]
+            pl = plan(inv, at_centroid, uptime_by_link, vsat_by_link, before=coverage(inv, at_centroid))
+        else:
+            pl = plan(inv, sites, uptime_by_link, vsat_by_link, before=cov)
+        if saturated:  # saturated VSAT desa lead the ranking (stable: by distance within each group)
+            pl.candidates.sort(key=lambda c: (c.distance_km is None, c.state.site.id not in saturated))
         if alerts:
             sections.append(Section("prometheus", m("h.prometheus_down"), alert=alerts[-1]))
+        gp = grow(pl, cov, inv.regency.plan_costs, fiber_points(inv), opts.budget_rp, opts.stages, saturated)
+        routes = build.route_lines(gp, set(placed))
+        sections.extend(build.growth_sections(gp, m, set(placed)))
         sections.extend(build.plan_sections(inv, pl, m, with_prometheus=bool(uptime_by_link or vsat_by_link)))
         for c in pl.candidates:
             if c.distance_km is not None and c.nearest is not None:
                 extra[c.state.site.id] = {"nearest_fiber": c.nearest.id, "distance_km": round(c.distance_km, 3)}
-    report = build.new_report(kind, m, inv, meta, sections, sites, extra, {st.site.id: st for st in cov.desa})
+        for step in gp.steps:
+            extra[step.site.id].update(growth_step=step.order, growth_stage=step.stage, joined_to=step.parent.id,
+                                       cost_rp=int(round(step.cost_rp)))
+    if bounds is not None:
+        meta.append((m("meta.boundaries"), str(bounds.path)))
+    report = build.new_report(kind, m, inv, meta, sections, sites, extra, {st.site.id: st for st in cov.desa},
+                              placed)
+    notes = []
+    if bounds is not None:
+        report.areas = build.map_areas(bounds)
+        if bounds.attribution:
+            notes.append(bounds.attribution)
+        if placed:
+            notes.append(m("l.approx_placed", n=len(placed)))
+        if outside:
+            notes.append(m("l.outside_boundaries", n=outside))
+    if kind == "plan":
+        report.lines.extend(routes)
     report.alerts = alerts
     report.exit_code = exit_code
     if client is not None:
         report.queries = [(q.purpose, q.expr, _iso(q.time)) for q in client.log]
-    missing = sum(1 for s in sites if s.lat is None or s.lon is None)
+    missing = sum(1 for s in sites if (s.lat is None or s.lon is None) and s.id not in placed)
     if missing:
-        report.labels["map_note"] = m("l.no_coordinates_map", n=missing)
+        notes.append(m("l.no_coordinates_map", n=missing))
+    if notes:
+        report.labels["map_note"] = " ".join(notes)
     return report
+
+
+def load_boundaries(inv: Inventory, path: Path | None) -> bnd.Boundaries | None:
+    """``--boundaries FILE``, else the inventory's ``regency.boundaries`` (relative to the inventory folder)."""
+    if path is None and inv.regency.boundaries:
+        path = Path(inv.regency.boundaries)
+        if not path.is_absolute():
+            base = inv.root if inv.root.is_dir() else inv.root.parent
+            path = base / path
+    return bnd.load(path) if path is not None else None
 
 
 def write_report(report: Report, formats: Iterable[str], out_dir: Path) -> list[Path]:

@@ -7,10 +7,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from netops.inventory import Inventory, LinkStatus, Site, Tier
+from netops.report.boundaries import LEVELS, Boundaries, rings
+from netops.report.capacity import Capacity, LinkCapacity
 from netops.report.coverage import STATES, Coverage, CoverageRow, SiteState, classify
+from netops.report.growth import GrowthPlan
 from netops.report.i18n import Messages
-from netops.report.model import Chart, Column, MapLine, MapPoint, Report, Section, Series, Table
+from netops.report.model import Chart, Column, MapArea, MapLine, MapPoint, Report, Section, Series, Table
 from netops.report.plan import Plan
+from netops.report.prom import parse_duration
 from netops.report.uptime import GroupUptime, LinkUptime, Uptime
 
 STATE_COLORS = {
@@ -291,18 +295,173 @@ def plan_sections(inv: Inventory, pl: Plan, m: Messages, with_prometheus: bool) 
             Section("planned", m("h.planned"), [m("d.planned")], [changes, delta])]
 
 
+# -- capacity ----------------------------------------------------------------------------------
+
+def _mbps(bps: float | None) -> float | None:
+    return bps / 1e6 if bps is not None else None
+
+
+def _pct100(ratio: float | None) -> float | None:
+    return ratio * 100 if ratio is not None else None
+
+
+def capacity_sections(cap: Capacity, m: Messages) -> list[Section]:
+    cols = [Column("link", m("c.link")), Column("site", m("c.site")), Column("kecamatan", m("c.kecamatan")),
+            Column("medium", m("c.medium")), Column("provider", m("c.provider")),
+            Column("committed_mbps", m("c.committed_mbps"), "mbps"),
+            Column("in_p95_mbps", m("c.in_p95_mbps"), "mbps"), Column("out_p95_mbps", m("c.out_p95_mbps"), "mbps"),
+            Column("in_p95_pct", m("c.in_p95_pct"), "pct"), Column("out_p95_pct", m("c.out_p95_pct"), "pct"),
+            Column("in_peak_mbps", m("c.in_peak_mbps"), "mbps"),
+            Column("out_peak_mbps", m("c.out_peak_mbps"), "mbps"), Column("peak_pct", m("c.peak_pct"), "pct"),
+            Column("upgrade", m("c.upgrade"), "bool"), Column("saturated", m("c.saturated"), "bool")]
+
+    def row(c: LinkCapacity) -> dict[str, Any]:
+        return {"link": c.link.id, "site": c.link.b.site, "kecamatan": c.kecamatan, "medium": c.link.medium.value,
+                "provider": c.link.provider, "committed_mbps": c.link.bandwidth_mbps,
+                "in_p95_mbps": _mbps(c.in_p95_bps), "out_p95_mbps": _mbps(c.out_p95_bps),
+                "in_p95_pct": _pct100(c.in_p95), "out_p95_pct": _pct100(c.out_p95),
+                "in_peak_mbps": _mbps(c.in_peak_bps), "out_peak_mbps": _mbps(c.out_peak_bps),
+                "peak_pct": _pct100(c.peak), "p95_pct": _pct100(c.p95), "upgrade": c.upgrade,
+                "saturated": c.saturated, "breach": c.upgrade}
+
+    chart = Chart("link", [Series("p95_pct", m("c.p95_pct"), "#b2182b")], stacked=False, unit="%")
+    src = m("src.prometheus")
+    tables = [
+        Table("capacity_upgrades", m("t.capacity_upgrades"), cols, [row(c) for c in cap.upgrades], source=src,
+              queries=cap.queries, chart=chart, empty=m("e.no_upgrades")),
+        Table("capacity_vsat", m("t.capacity_vsat"), cols, [row(c) for c in cap.saturated_vsat], source=src,
+              queries=cap.queries, empty=m("e.no_saturated")),
+        Table("capacity_links", m("t.capacity_links"), cols, [row(c) for c in cap.links], source=src,
+              queries=cap.queries, empty=m("e.no_data")),
+    ]
+    with_data = sum(1 for c in cap.links if c.p95 is not None)
+    start = cap.at - parse_duration(cap.period)
+    text = [m("s.capacity_summary", links=len(cap.links), with_data=with_data, upgrades=len(cap.upgrades),
+              saturated=len(cap.saturated_vsat), period=cap.period, start=_iso(start), end=_iso(cap.at)),
+            m("d.capacity")]
+    return [Section("capacity", m("h.capacity"), text, tables)]
+
+
+# -- growth plan -------------------------------------------------------------------------------
+
+def _pct(part: int, whole: int) -> float:
+    return 100.0 * part / whole if whole else 0.0
+
+
+def growth_sections(gp: GrowthPlan, m: Messages, approx: set[str] | frozenset[str] = frozenset()) -> list[Section]:
+    costs = gp.costs
+    terrain = ", ".join(f"{k} ×{m.num(v, 'x')}" for k, v in sorted(costs.terrain.items())) or m("l.none")
+    text = [m("s.growth_costs", cable=m.num(costs.cable_rp_per_km, "rp"), route=m.num(costs.route_factor, "x"),
+              site=m.num(costs.site_rp, "rp"), terrain=terrain)]
+    if gp.steps:
+        saving = gp.nearest_total_rp - gp.total_rp
+        text.insert(0, m("s.growth_summary", steps=len(gp.steps), points=gp.fiber_points,
+                         total=m.num(gp.total_rp, "rp"), km=m.num(gp.route_km, "km"),
+                         nearest=m.num(gp.nearest_total_rp, "rp"), nearest_km=m.num(gp.nearest_route_km, "km"),
+                         saving_pct=m.num(_pct(int(round(saving)), int(round(gp.nearest_total_rp))), "pct")))
+    if gp.budget_rp is not None:
+        last = gp.stages[-1] if gp.stages else None
+        fiber_after = last.fiber_desa if last else gp.fiber_now
+        text.append(m("s.growth_budget", budget=m.num(gp.budget_rp, "rp"), stages=gp.stages_asked,
+                      bought=sum(len(sg.steps) for sg in gp.stages), spent=m.num(last.cumulative_rp if last else 0, "rp"),
+                      fiber_now=gp.fiber_now, fiber_pct_now=m.num(_pct(gp.fiber_now, gp.villages), "pct"),
+                      fiber_after=fiber_after, fiber_pct_after=m.num(_pct(fiber_after, gp.villages), "pct")))
+    if gp.empty is not None:
+        nxt = next((s for s in gp.steps if s.stage is None), None)
+        text.append(m(f"s.growth_empty.{gp.empty.value}", site=nxt.site.id if nxt else "",
+                      cost=m.num(nxt.cost_rp if nxt else 0, "rp"), budget=m.num(gp.budget_rp or 0, "rp")))
+    if gp.unplaced:
+        text.append(m("s.growth_unplaced", n=len(gp.unplaced)))
+    n_approx = sum(1 for s in gp.steps if s.site.id in approx)
+    if n_approx:
+        text.append(m("s.growth_approx", n=n_approx))
+    n_prio = sum(1 for s in gp.steps if s.priority)
+    if n_prio:
+        text.append(m("s.growth_priority", n=n_prio))
+    text.append(m("d.growth"))
+    now = {"stage": m("l.stage_now"), "sites": 0, "route_km": 0.0, "cost_rp": 0.0, "cumulative_rp": 0.0,
+           "nearest_cost_rp": 0.0, "nearest_route_km": 0.0, "fiber_desa": gp.fiber_now,
+           "fiber_pct": _pct(gp.fiber_now, gp.villages), "covered_desa": gp.covered_now,
+           "covered_pct": _pct(gp.covered_now, gp.villages)}
+    stage_rows = [now] + [
+        {"stage": str(sg.number), "sites": len(sg.steps), "route_km": sg.route_km, "cost_rp": sg.cost_rp,
+         "cumulative_rp": sg.cumulative_rp, "nearest_cost_rp": sg.nearest_cost_rp,
+         "nearest_route_km": sg.nearest_route_km, "fiber_desa": sg.fiber_desa,
+         "fiber_pct": _pct(sg.fiber_desa, gp.villages), "covered_desa": sg.covered_desa,
+         "covered_pct": _pct(sg.covered_desa, gp.villages)} for sg in gp.stages]
+    stages = Table(
+        "growth_stages", m("t.growth_stages"),
+        [Column("stage", m("c.stage")), Column("sites", m("c.sites_bought"), "int"),
+         Column("route_km", m("c.route_km"), "km"), Column("cost_rp", m("c.cost_rp"), "rp"),
+         Column("cumulative_rp", m("c.cumulative_rp"), "rp"),
+         Column("nearest_cost_rp", m("c.nearest_cost_rp"), "rp"),
+         Column("fiber_desa", m("c.fiber_desa"), "int"), Column("fiber_pct", m("c.fiber_pct"), "pct"),
+         Column("covered_desa", m("c.covered_desa"), "int"), Column("covered_pct", m("c.covered_pct"), "pct")],
+        stage_rows, source=m("src.inventory_desa"))
+    compare = Table(
+        "growth_compare", m("t.growth_compare"),
+        [Column("method", m("c.method")), Column("sites", m("c.sites"), "int"),
+         Column("route_km", m("c.route_km"), "km"), Column("cost_rp", m("c.cost_rp"), "rp")],
+        [{"method": m("l.method_growth"), "sites": len(gp.steps), "route_km": gp.route_km, "cost_rp": gp.total_rp},
+         {"method": m("l.method_nearest"), "sites": len(gp.steps), "route_km": gp.nearest_route_km,
+          "cost_rp": gp.nearest_total_rp},
+         {"method": m("l.method_saving"), "sites": None, "route_km": gp.nearest_route_km - gp.route_km,
+          "cost_rp": gp.nearest_total_rp - gp.total_rp}])
+    beyond = m("l.beyond_budget")
+    steps = Table(
+        "growth_steps", m("t.growth_steps"),
+        [Column("step", m("c.step"), "int"), Column("stage", m("c.stage")), Column("kecamatan", m("c.kecamatan")),
+         Column("code", m("c.code")), Column("site", m("c.site")), Column("name", m("c.name")),
+         Column("state", m("c.state")), Column("attach_to", m("c.attach_to")), Column("km", m("c.km"), "km"),
+         Column("route_km", m("c.route_km"), "km"), Column("factor", m("c.factor"), "x"),
+         Column("cost_rp", m("c.cost_rp"), "rp"), Column("cumulative_rp", m("c.cumulative_rp"), "rp"),
+         Column("nearest", m("c.nearest_fiber")), Column("nearest_km", m("c.nearest_km"), "km"),
+         Column("nearest_cost_rp", m("c.nearest_cost_rp"), "rp"), Column("priority", m("c.priority"), "bool"),
+         Column("approximate", m("c.approximate"), "bool")],
+        [{"step": s.order, "priority": s.priority, "approximate": s.site.id in approx,
+          "stage": str(s.stage) if s.stage is not None else beyond,
+          "kecamatan": s.site.kecamatan,
+          "code": s.site.code, "site": s.site.id, "name": s.site.name, "state": m(f"state.{s.state}"),
+          "attach_to": s.parent.id, "km": s.km, "route_km": s.route_km, "factor": s.factor, "cost_rp": s.cost_rp,
+          "cumulative_rp": s.cumulative_rp, "nearest": s.nearest.id, "nearest_km": s.nearest_km,
+          "nearest_cost_rp": s.nearest_cost_rp} for s in gp.steps],
+        source=m("src.plan_distance"), empty=m("e.no_candidates"))
+    return [Section("growth", m("h.growth"), text, [stages, compare, steps])]
+
+
+def route_lines(gp: GrowthPlan, approx: set[str] | frozenset[str] = frozenset()) -> list[MapLine]:
+    """Each step's cable as a line from the point it joins (for the map and GeoJSON LineStrings)."""
+    out = []
+    for s in gp.steps:
+        rough = s.site.id in approx or s.parent.id in approx
+        a, b = s.parent, s.site
+        out.append(MapLine(f"route-{b.id}", ((a.lon, a.lat), (b.lon, b.lat)), "fiber", "route",  # type: ignore[arg-type]
+                           (("step", s.order), ("stage", s.stage), ("from", a.id), ("to", b.id),
+                            ("km", round(s.km, 3)), ("route_km", round(s.route_km, 3)),
+                            ("cost_rp", int(round(s.cost_rp))), ("cumulative_rp", int(round(s.cumulative_rp))),
+                            ("approximate", rough))))
+    return out
+
+
 # -- map ---------------------------------------------------------------------------------------
 
 def map_layers(inv: Inventory, sites: Iterable[Site], extra: dict[str, dict[str, Any]] | None = None,
-               known: dict[str, SiteState] | None = None) -> tuple[list[MapPoint], list[MapLine]]:
-    """Every chosen site with coordinates, coloured by medium and marked by status; links as lines."""
+               known: dict[str, SiteState] | None = None,
+               placed: dict[str, tuple[float, float]] | None = None) -> tuple[list[MapPoint], list[MapLine]]:
+    """Every chosen site with coordinates, coloured by medium and marked by status; links as lines.
+
+    ``placed`` gives (lat, lon) to sites without coordinates (their desa polygon's centroid): drawn, marked
+    approximate, but no line is drawn to them."""
     extra = extra or {}
     known = known or {}
-    chosen = [s for s in sites if s.lat is not None and s.lon is not None]
+    placed = placed or {}
+    all_sites = list(sites)
+    chosen = [s for s in all_sites if s.lat is not None and s.lon is not None and s.id not in placed]
+    approx = [s for s in all_sites if s.id in placed]
     points = []
     hub, dc = "hub", Tier.datacenter
     shown = {"fiber": "active", "vsat": "active", "other": "active"}
-    for s in chosen:
+    for s in chosen + approx:
         if s.tier is dc:
             medium, status = "fiber", hub
         else:
@@ -313,7 +472,11 @@ def map_layers(inv: Inventory, sites: Iterable[Site], extra: dict[str, dict[str,
         more = extra.get(s.id)
         if more:
             props += tuple(more.items())
-        points.append(MapPoint(s.id, s.name, s.lat, s.lon, s.tier.value, medium, status, props))  # type: ignore[arg-type]
+        if s.id in placed:
+            lat, lon = placed[s.id]
+            points.append(MapPoint(s.id, s.name, lat, lon, s.tier.value, medium, status, props, approx=True))
+        else:
+            points.append(MapPoint(s.id, s.name, s.lat, s.lon, s.tier.value, medium, status, props))  # type: ignore[arg-type]
     ids = {s.id for s in chosen}
     lines = []
     sites_by_id = inv.sites
@@ -330,21 +493,34 @@ def map_layers(inv: Inventory, sites: Iterable[Site], extra: dict[str, dict[str,
     return points, lines
 
 
+def map_areas(b: Boundaries, px_deg: float | None = None) -> list[MapArea]:
+    """Boundary rings for drawing, simplified to about half a pixel of a 960-px map of their extent."""
+    if px_deg is None:
+        x0, y0, x1, y1 = b.outline().bounds
+        px_deg = max(x1 - x0, y1 - y0) / 2000
+    order = {lv: i for i, lv in enumerate(LEVELS)}
+    return [MapArea(a.kode, a.nama, a.level, rings(a.geom, px_deg))
+            for a in sorted(b.areas, key=lambda a: order[a.level])]
+
+
 def legend(m: Messages) -> dict[str, str]:
     out = {f"medium.{k}": m(f"medium.{k}") for k in MEDIUM_COLORS}
-    out.update({f"status.{k}": m(f"mapstatus.{k}") for k in ("active", "down", "planned", "none", "hub")})
+    out.update({f"status.{k}": m(f"mapstatus.{k}") for k in ("active", "down", "planned", "none", "hub", "route")})
+    out["approx"] = m("l.approx")
     return out
 
 
 def report_labels(m: Messages) -> dict[str, str]:
     keys = ("map", "queries", "query_purpose", "query_expr", "query_time", "source", "total", "generated_by",
-            "contents", "no_coordinates_map", "yes", "no")
+            "contents", "no_coordinates_map", "yes", "no", "approx", "boundary_kabupaten", "boundary_kecamatan",
+            "boundary_desa")
     return {k: m(f"l.{k}") for k in keys}
 
 
 def new_report(kind: str, m: Messages, inv: Inventory, meta: list[tuple[str, str]], sections: list[Section],
                sites: list[Site], extra: dict[str, dict[str, Any]] | None = None,
-               known: dict[str, SiteState] | None = None) -> Report:
-    points, lines = map_layers(inv, sites, extra, known)
+               known: dict[str, SiteState] | None = None,
+               placed: dict[str, tuple[float, float]] | None = None) -> Report:
+    points, lines = map_layers(inv, sites, extra, known, placed)
     return Report(kind=kind, lang=m.lang, title=m(f"title.{kind}", regency=inv.regency.name), meta=meta,
                   sections=sections, points=points, lines=lines, legend=legend(m), labels=report_labels(m))

@@ -58,6 +58,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "1 is a kelurahan, 2 a desa (Permendagri 58/2021). Public institutions (schools, puskesmas) are not "
         "counted as desa/kelurahan.",
     ),
+    "alert.prometheus_down_capacity": (
+        "Prometheus di {url} tidak dapat dihubungi atau menolak kueri ({error}). Angka kapasitas TIDAK ADA dalam "
+        "laporan ini. Periksa --prometheus dan layanan Prometheus, lalu jalankan lagi (kode keluar 3).",
+        "Prometheus at {url} could not be reached or refused a query ({error}). The capacity figures are MISSING "
+        "from this report. Check --prometheus and the Prometheus service, then run again (exit code 3).",
+    ),
     "state.fiber": ("Fiber", "Fiber"),
     "state.vsat": ("VSAT", "VSAT"),
     "state.other": ("Lainnya (radio/LTE)", "Other (radio/LTE)"),
@@ -253,6 +259,135 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Setiap tautan berstatus planned, keadaan lokasinya sekarang dan setelah tautan itu aktif.",
         "Every planned link, the state of its site now and once it is active.",
     ),
+    "h.growth": ("Rencana pertumbuhan fiber (pohon dari jaringan fiber sekarang)",
+                 "Fiber growth plan (a tree grown from today's fiber network)"),
+    "t.growth_stages": ("Tahapan anggaran: yang dibeli tiap tahap dan cakupan sesudahnya",
+                        "Budget stages: what each stage buys and coverage after it"),
+    "t.growth_compare": ("Pohon pertumbuhan dibanding fiber terdekat saja (desa yang sama)",
+                         "Growth tree against nearest fiber only (the same desa)"),
+    "t.growth_steps": ("Langkah pembangunan, urut: tiap desa disambung ke titik tersambung terdekat",
+                       "Build steps in order: each desa joined to the nearest point already connected"),
+    "c.step": ("Langkah", "Step"),
+    "c.stage": ("Tahap", "Stage"),
+    "c.attach_to": ("Disambung ke", "Joined to"),
+    "c.km": ("Jarak lurus (km)", "Straight distance (km)"),
+    "c.route_km": ("Panjang kabel (km)", "Cable route (km)"),
+    "c.factor": ("Faktor medan", "Terrain factor"),
+    "c.cost_rp": ("Biaya (Rp)", "Cost (Rp)"),
+    "c.cumulative_rp": ("Kumulatif (Rp)", "Cumulative (Rp)"),
+    "c.nearest_km": ("Jarak ke fiber terdekat (km)", "To nearest fiber (km)"),
+    "c.nearest_cost_rp": ("Biaya lewat fiber terdekat (Rp)", "Cost via nearest fiber (Rp)"),
+    "c.sites_bought": ("Desa dibangun", "Desa built"),
+    "c.fiber_desa": ("Desa ber-fiber", "Desa on fiber"),
+    "c.fiber_pct": ("% desa ber-fiber", "% desa on fiber"),
+    "c.covered_desa": ("Desa tercakup", "Desa covered"),
+    "c.method": ("Cara", "Method"),
+    "c.sites": ("Desa", "Desa"),
+    "c.priority": ("Prioritas (VSAT jenuh)", "Priority (VSAT saturated)"),
+    "l.stage_now": ("sekarang", "now"),
+    "l.beyond_budget": ("di luar anggaran", "beyond the budget"),
+    "l.method_growth": ("Pohon pertumbuhan", "Growth tree"),
+    "l.method_nearest": ("Fiber terdekat saja", "Nearest fiber only"),
+    "l.method_saving": ("Selisih (hemat)", "Difference (saving)"),
+    "s.growth_summary": (
+        "{steps} desa calon dalam pohon dari {points} titik fiber: seluruhnya Rp {total} untuk {km} km kabel, "
+        "dibanding Rp {nearest} ({nearest_km} km) bila tiap desa disambung langsung ke fiber terdekat "
+        "(hemat {saving_pct} %).",
+        "{steps} candidate desa in the tree from {points} fiber points: Rp {total} in all for {km} km of cable, "
+        "against Rp {nearest} ({nearest_km} km) when each desa is joined straight to its nearest fiber point "
+        "(a saving of {saving_pct} %).",
+    ),
+    "s.growth_budget": (
+        "Anggaran Rp {budget} per tahap, {stages} tahap: {bought} desa dibangun seharga Rp {spent}; desa ber-fiber "
+        "dari {fiber_now} ({fiber_pct_now} %) menjadi {fiber_after} ({fiber_pct_after} %). Sisa anggaran suatu "
+        "tahap tidak dibawa ke tahap berikutnya.",
+        "Budget Rp {budget} a stage, {stages} stages: {bought} desa built for Rp {spent}; desa on fiber from "
+        "{fiber_now} ({fiber_pct_now} %) to {fiber_after} ({fiber_pct_after} %). Money left in a stage does not "
+        "carry over to the next.",
+    ),
+    "s.growth_costs": (
+        "Biaya dari pengaturan kabupaten di inventaris (regency.plan_costs): Rp {cable} per km kabel; panjang "
+        "kabel = jarak lingkaran besar × faktor rute {route}; Rp {site} per desa; faktor medan per kecamatan: "
+        "{terrain} (sebuah ruas memakai rata-rata faktor kedua ujungnya).",
+        "Costs from the inventory's regency settings (regency.plan_costs): Rp {cable} per km of cable; cable "
+        "length = great-circle distance × route factor {route}; Rp {site} per desa; terrain factors by "
+        "kecamatan: {terrain} (an edge takes the mean factor of its two ends).",
+    ),
+    "s.growth_priority": (
+        "{n} langkah didahulukan: desa VSAT yang jenuh (p95 ≥ 90 % bandwidth komitmen) dan jalur fiber menuju "
+        "mereka.",
+        "{n} steps go first: saturated VSAT desa (p95 ≥ 90 % of committed bandwidth) and the fiber path to them.",
+    ),
+    "s.growth_approx": ("{n} desa tanpa koordinat masuk rencana di titik tengah poligon desanya (perkiraan).",
+                        "{n} desa without coordinates are in the plan at their desa polygon's centroid (approximate)."),
+    "c.approximate": ("Lokasi perkiraan", "Approximate place"),
+    "s.growth_unplaced": ("{n} desa calon tanpa koordinat tidak masuk pohon.",
+                          "{n} candidate desa without coordinates are not in the tree."),
+    "s.growth_empty.no_fiber": (
+        "Rencana pertumbuhan kosong: inventaris tidak punya titik fiber (pusat data atau lokasi dengan tautan fiber "
+        "aktif/putus dan berkoordinat) untuk ditumbuhkan.",
+        "The growth plan is empty: the inventory has no fiber point (a data center or a site with an active or "
+        "down fiber link, with coordinates) to grow from.",
+    ),
+    "s.growth_empty.no_candidates": ("Rencana pertumbuhan kosong: tidak ada desa calon.",
+                                     "The growth plan is empty: there is no candidate desa."),
+    "s.growth_empty.no_coordinates": ("Rencana pertumbuhan kosong: tidak ada desa calon yang berkoordinat.",
+                                      "The growth plan is empty: no candidate desa has coordinates."),
+    "s.growth_empty.budget_too_small": (
+        "Langkah berikutnya ({site}) berbiaya Rp {cost}, lebih dari anggaran satu tahap (Rp {budget}); langkah "
+        "itu dan sesudahnya tidak terbeli.",
+        "The next step ({site}) costs Rp {cost}, more than one stage's budget (Rp {budget}); it and every later "
+        "step are not bought.",
+    ),
+    "d.growth": (
+        "Cara: pohon rentang minimum (algoritma Prim) yang tumbuh dari semua titik fiber sekaligus; tiap langkah "
+        "menyambung desa calon yang paling murah dicapai dari titik yang sudah tersambung, baik yang ada maupun "
+        "yang dibangun di langkah sebelumnya. Urutan langkah adalah urutan membangun: suatu anggaran membeli "
+        "langkah-langkah awal sampai langkah berikutnya tidak muat lagi, sehingga jaringan tetap tersambung "
+        "setelah tiap tahap. Calon: desa VSAT, putus lewat VSAT, direncanakan, atau belum terhubung.",
+        "Method: a minimum spanning tree (Prim's algorithm) grown from every fiber point at once; each step joins "
+        "the candidate desa that is cheapest to reach from a point already connected, existing or built in an "
+        "earlier step. The order of the steps is the order of building: a budget buys the first steps until the "
+        "next one no longer fits, so the network stays connected after every stage. Candidates: VSAT desa, down "
+        "on VSAT, planned, or not connected.",
+    ),
+    "title.capacity": ("Laporan Kapasitas Tautan {regency}", "Link Capacity Report, {regency}"),
+    "h.capacity": ("Kapasitas tautan (persentil ke-95)", "Link capacity (95th percentile)"),
+    "t.capacity_upgrades": ("Calon peningkatan bandwidth: p95 di atas 80 %",
+                            "Upgrade candidates: p95 above 80 %"),
+    "t.capacity_vsat": ("Desa VSAT yang jenuh (p95 ≥ 90 % bandwidth komitmen): didahulukan dalam rencana fiber",
+                        "Saturated VSAT desa (p95 ≥ 90 % of committed): first in the fiber plan"),
+    "t.capacity_links": ("Kapasitas setiap tautan", "Capacity of every link"),
+    "c.committed_mbps": ("Komitmen (Mbps)", "Committed (Mbps)"),
+    "c.in_p95_mbps": ("Masuk p95 (Mbps)", "In p95 (Mbps)"),
+    "c.out_p95_mbps": ("Keluar p95 (Mbps)", "Out p95 (Mbps)"),
+    "c.in_p95_pct": ("Masuk p95 (%)", "In p95 (%)"),
+    "c.out_p95_pct": ("Keluar p95 (%)", "Out p95 (%)"),
+    "c.in_peak_mbps": ("Masuk puncak (Mbps)", "In peak (Mbps)"),
+    "c.out_peak_mbps": ("Keluar puncak (Mbps)", "Out peak (Mbps)"),
+    "c.p95_pct": ("p95 arah tersibuk (%)", "p95, busier direction (%)"),
+    "c.peak_pct": ("Puncak (%)", "Peak (%)"),
+    "c.upgrade": ("Perlu ditingkatkan", "Upgrade"),
+    "c.saturated": ("VSAT jenuh", "VSAT saturated"),
+    "e.no_upgrades": ("Tidak ada tautan di atas 80 % pada p95.", "No link above 80 % at p95."),
+    "e.no_saturated": ("Tidak ada desa VSAT yang jenuh.", "No saturated VSAT desa."),
+    "s.capacity_summary": (
+        "{links} tautan, {with_data} dengan data lalu lintas; {upgrades} di atas 80 % pada p95 (calon peningkatan); "
+        "{saturated} desa VSAT jenuh. Periode {period}: {start} sampai {end}.",
+        "{links} links, {with_data} with traffic data; {upgrades} above 80 % at p95 (upgrade candidates); "
+        "{saturated} VSAT desa saturated. Period {period}: {start} to {end}.",
+    ),
+    "d.capacity": (
+        "Rumus: lalu lintas 5 menit = avg_over_time(netops_link_in_bps[5m]) (dan out), diambil tiap 5 menit "
+        "sepanjang periode (subkueri [P:5m]); p95 = quantile_over_time(0.95, …) dengan interpolasi antar "
+        "peringkat; puncak = max_over_time dari nilai 5 menit yang sama. Utilisasi = lalu lintas / bandwidth "
+        "komitmen di inventaris. Calon peningkatan: p95 arah tersibuk > 80 %. VSAT jenuh: p95 ≥ 90 %.",
+        "Formulas: 5-minute traffic = avg_over_time(netops_link_in_bps[5m]) (and out), taken every 5 minutes "
+        "over the period (a [P:5m] subquery); p95 = quantile_over_time(0.95, …), interpolating between ranks; "
+        "peak = max_over_time of the same 5-minute values. Utilisation = traffic / the inventory's committed "
+        "bandwidth. Upgrade candidate: the busier direction's p95 > 80 %. VSAT saturated: p95 ≥ 90 %.",
+    ),
+    "mapstatus.route": ("rute fiber rencana", "planned fiber route"),
     "l.map": ("Peta lokasi (warna = media, bentuk tepi = status)", "Site map (colour = medium, outline = status)"),
     "l.queries": ("Kueri PromQL yang dipakai", "PromQL queries used"),
     "l.query_purpose": ("Untuk", "For"),
@@ -266,6 +401,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "l.no_coordinates_map": ("Lokasi tanpa koordinat, tidak tergambar di peta: {n}.",
                              "Sites without coordinates, not drawn on the map: {n}."),
     "l.yes": ("ya", "yes"),
+    "l.none": ("tidak ada", "none"),
+    "l.approx": ("lokasi perkiraan (titik tengah poligon desa)", "approximate place (desa polygon centroid)"),
+    "l.boundary_kabupaten": ("batas kabupaten", "regency boundary"),
+    "l.boundary_kecamatan": ("batas kecamatan", "kecamatan boundary"),
+    "l.boundary_desa": ("batas desa", "desa boundary"),
+    "l.boundaries_source": ("Batas wilayah: {file}.", "Boundaries: {file}."),
+    "l.approx_placed": ("{n} lokasi tanpa koordinat digambar di titik tengah poligon desanya (perkiraan).",
+                        "{n} sites without coordinates drawn at their desa polygon's centroid (approximate)."),
+    "l.outside_boundaries": ("{n} lokasi berada di luar batas wilayah: periksa koordinatnya atau berkas batasnya.",
+                             "{n} sites lie outside the boundaries: check their coordinates or the boundaries file."),
+    "meta.boundaries": ("Batas wilayah", "Boundaries"),
     "l.no": ("tidak", "no"),
 }
 
@@ -321,6 +467,8 @@ def format_value(value: Any, kind: str, lang: str) -> str:
         text = f"{v * 1000:,.0f}"
     elif kind == "km":
         text = f"{v:,.1f}"
+    elif kind == "rp":
+        text = f"{round(v):,}"
     elif kind in ("mbps", "min"):
         text = _trim(f"{v:,.1f}")
     else:
@@ -340,6 +488,8 @@ def machine_value(value: Any, kind: str) -> Any:
         return round(float(value), 4)
     if kind in ("km",):
         return round(float(value), 3)
+    if kind == "rp":
+        return int(round(float(value)))
     if kind == "bool":
         return bool(value)
     if kind == "int":

@@ -16,7 +16,7 @@ class Column:
     label: str
     kind: str = "text"
     """text, int, pct (0..100, 1 decimal), avail (ratio 0..1 shown as % with 3 decimals),
-    loss (ratio shown as % with 2 decimals), ms (seconds shown as ms), km, mbps, min, bool."""
+    loss (ratio shown as % with 2 decimals), ms (seconds shown as ms), km, mbps, min, rp (Rupiah), bool."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,8 @@ class MapPoint:
     status: str
     """active, down, planned, none, or hub for the data center."""
     props: tuple[tuple[str, Any], ...] = ()
+    approx: bool = False
+    """Placed at its desa polygon's centroid (the inventory has no coordinates for it)."""
 
 
 @dataclass(slots=True)
@@ -84,6 +86,17 @@ class MapLine:
     medium: str
     status: str
     props: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(slots=True)
+class MapArea:
+    """A boundary polygon under the sites: rings of (lon, lat), outer and holes alike (even-odd fill)."""
+
+    kode: str
+    name: str
+    level: str
+    """kabupaten, kecamatan or desa."""
+    rings: list[list[tuple[float, float]]]
 
 
 @dataclass
@@ -103,6 +116,8 @@ class Report:
     exit_code: int = 0
     labels: dict[str, str] = field(default_factory=dict)
     """Other localised strings renderers need (map title, query list heading...)."""
+    areas: list[MapArea] = field(default_factory=list)
+    """Boundaries drawn under the sites, outermost level first."""
 
     def tables(self) -> list[Table]:
         return [t for s in self.sections for t in s.tables]

@@ -20,7 +20,7 @@ from netops.inventory.nornir_plugin import build_nornir_inventory
 from netops.report import ReportOptions, build_report, write_report
 
 ROOT = Path(__file__).resolve().parents[2]
-WILAYAH = ROOT.parent.parent / "shared" / "data" / "wilayah"
+WILAYAH = ROOT.parent / "shared" / "data" / "wilayah"  # where scripts/make_sample_inventory.py reads it
 KELURAHAN = {"61.12.01.2002", "61.12.01.2003", "61.12.01.2004"}  # made kelurahan for this test (codes 1xxx)
 
 INSTITUTIONS = """\

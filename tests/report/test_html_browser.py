@@ -70,6 +70,33 @@ def test_sample_coverage_page_renders_offline(browser, tmp_path: Path):
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 50_000
 
 
+BOUNDARY_JS = """({
+  kabupaten: document.querySelectorAll('svg.map path.area.kabupaten').length,
+  kecamatan: document.querySelectorAll('svg.map path.area.kecamatan').length,
+  desa: document.querySelectorAll('svg.map path.area.desa').length,
+  routes: document.querySelectorAll('svg.map line.route').length,
+  regencyBox: (function () { var b = document.querySelector('svg.map path.area.kabupaten').getBBox();
+                             return [b.width, b.height]; })(),
+  firstDesa: document.querySelector('svg.map path.area.desa title').textContent
+})"""
+
+
+def test_sample_plan_map_shows_boundaries_and_routes_offline(browser, tmp_path: Path):
+    inv = load_inventory(SAMPLE_INVENTORY)
+    report = build_report(inv, "plan", ReportOptions(lang="en", budget_rp=20e9, stages=2))
+    html = write_report(report, ["html"], tmp_path)[0]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / "plan-sample-boundaries.png"
+    page, facts = browser.load(html.as_uri(), screenshot=shot, script=BOUNDARY_JS)
+    assert page.errors == [], page.errors
+    assert page.requests == [html.as_uri()] and page.failed == []
+    assert (facts["kabupaten"], facts["kecamatan"], facts["desa"]) == (1, 9, 117)
+    assert facts["routes"] == len(report.table("growth_steps").rows) > 0
+    assert facts["regencyBox"][0] > 300 and facts["regencyBox"][1] > 300  # the outline fills the map, drawn
+    assert facts["firstDesa"].endswith("(61.12.01.2001)")
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_uptime_page_with_real_prometheus_renders_offline(browser, prom, tmp_path: Path):
     inv = load_inventory(SMALL_INVENTORY)
     report = build_report(inv, "uptime", ReportOptions(period=history.PERIOD, at=prom.end, prometheus=prom.url,

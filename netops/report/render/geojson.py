@@ -22,7 +22,8 @@ def render(report: Report) -> dict[str, Any]:
         features.append({
             "type": "Feature",
             "geometry": {"type": "LineString", "coordinates": [list(ln.coords[0]), list(ln.coords[1])]},
-            "properties": {"kind": "link", "id": ln.id, "medium": ln.medium, "status": ln.status, **dict(ln.props)},
+            "properties": {"kind": "route" if ln.status == "route" else "link", "id": ln.id, "medium": ln.medium,
+                           "status": ln.status, **dict(ln.props)},
         })
     return {"type": "FeatureCollection", "name": f"netops-{report.kind}", "features": features}
 

@@ -8,9 +8,11 @@ from html import escape
 from netops.report.build import MEDIUM_COLORS
 from netops.report.geo import haversine_km
 from netops.report.i18n import format_value
-from netops.report.model import Chart, MapPoint, Report, Table
+from netops.report.model import Chart, MapLine, MapPoint, Report, Table
 
 DOWN_COLOR = "#d7191c"
+ROUTE_COLOR = "#0571b0"
+"""Planned fiber routes of the growth plan."""
 TIER_RADIUS = {"datacenter": 7.0, "kecamatan": 5.5, "opd": 3.0, "desa": 4.0, "kelurahan": 4.0, "institution": 2.5}
 
 
@@ -64,23 +66,60 @@ def _marker(p: MapPoint, x: float, y: float, legend: dict[str, str]) -> str:
     title = escape(f"{p.name} ({p.id}) — {legend.get('medium.' + p.medium, p.medium)}, "
                    f"{legend.get('status.' + p.status, p.status)}" + (f"; {props}" if props else ""))
     tag, attrs = _shape(p, x, y)
+    if p.approx:
+        title += escape(f" — {legend.get('approx', 'approximate')}")
+        attrs += ' class="approx" fill-opacity="0.55" stroke-opacity="0.8"'
     return f"<{tag} {attrs}><title>{title}</title></{tag}>"
+
+
+def _line_title(ln: MapLine) -> str:
+    props = "; ".join(f"{k}: {v}" for k, v in ln.props if v not in (None, ""))
+    return f"{ln.id}" + (f" ({props})" if props else "")
+
+
+AREA_STYLE = {
+    "kabupaten": 'fill="#fbf8ee" stroke="#444" stroke-width="1.6"',
+    "kecamatan": 'fill="none" stroke="#7a7a7a" stroke-width="1.1" stroke-dasharray="5 2"',
+    "desa": 'fill="none" stroke="#b9b9b9" stroke-width="0.5"',
+}
+"""Regency filled as land over the sea-blue background; kecamatan and desa as outlines."""
+
+
+def _areas(report: Report, proj: Projection) -> list[str]:
+    out = ['<g class="boundaries">']
+    for a in report.areas:
+        d = " ".join("M" + " L".join(f"{x:.1f} {y:.1f}" for x, y in (proj(lon, lat) for lon, lat in ring)) + " Z"
+                     for ring in a.rings)
+        out.append(f'<path class="area {a.level}" data-kode="{escape(a.kode)}" d="{d}" fill-rule="evenodd" '
+                   f'{AREA_STYLE.get(a.level, AREA_STYLE["desa"])}><title>{escape(a.name)} ({escape(a.kode)})'
+                   f'</title></path>')
+    out.append("</g>")
+    return out
 
 
 def site_map(report: Report) -> str:
     pts = report.points
-    if not pts:
+    if not pts and not report.areas:
         return ""
-    proj = Projection([p.lon for p in pts] + [c[0] for ln in report.lines for c in ln.coords],
-                      [p.lat for p in pts] + [c[1] for ln in report.lines for c in ln.coords])
+    ring_pts = [c for a in report.areas if a.level == "kabupaten" or not any(
+        b.level == "kabupaten" for b in report.areas) for r in a.rings for c in r]
+    proj = Projection([p.lon for p in pts] + [c[0] for ln in report.lines for c in ln.coords] + [c[0] for c in ring_pts],
+                      [p.lat for p in pts] + [c[1] for ln in report.lines for c in ln.coords] + [c[1] for c in ring_pts])
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="map" viewBox="0 0 {proj.width:.0f} '
            f'{proj.height + 40:.0f}" role="img" aria-label="{escape(report.labels["map"])}">',
            f'<rect x="0" y="0" width="{proj.width:.0f}" height="{proj.height + 40:.0f}" fill="#f4f8fb"/>']
+    if report.areas:
+        out += _areas(report, proj)
     out.append('<g class="links">')
     for ln in report.lines:
         if ln.medium == "vsat":  # a satellite hop is no line on the ground
             continue
         (x1, y1), (x2, y2) = proj(*ln.coords[0]), proj(*ln.coords[1])
+        if ln.status == "route":
+            out.append(f'<line class="route" x1="{_f(x1)}" y1="{_f(y1)}" x2="{_f(x2)}" y2="{_f(y2)}" '
+                       f'stroke="{ROUTE_COLOR}" stroke-width="2" stroke-opacity="0.9" stroke-dasharray="6 3">'
+                       f'<title>{escape(_line_title(ln))}</title></line>')
+            continue
         color = DOWN_COLOR if ln.status == "down" else MEDIUM_COLORS.get(ln.medium, "#777")
         dash = ' stroke-dasharray="4 3"' if ln.status == "planned" or ln.medium == "vsat" else ""
         opacity = "0.35" if ln.medium == "vsat" else "0.7"
@@ -122,6 +161,18 @@ def map_legend(report: Report) -> str:
         items.append(f'<{tag} {attrs}/><text x="20" y="12">{escape(lg["status." + status])}</text>')
     items.append(f'<rect x="2" y="2" width="12" height="12" fill="#111"/><text x="20" y="12">'
                  f'{escape(lg["status.hub"])}</text>')
+    for level in ("kabupaten", "kecamatan", "desa"):
+        if any(a.level == level for a in report.areas):
+            style = AREA_STYLE[level].replace('fill="#fbf8ee"', 'fill="none"')
+            items.append(f'<line x1="0" y1="8" x2="16" y2="8" {style}/>'
+                         f'<text x="20" y="12">{escape(report.labels.get("boundary_" + level, level))}</text>')
+    if any(p.approx for p in report.points):
+        tag, attrs = _shape(MapPoint("x", "x", 0, 0, "desa", "vsat", "active"), 8, 8)
+        items.append(f'<{tag} {attrs} fill-opacity="0.55"/><text x="20" y="12">'
+                     f'{escape(report.labels.get("approx", "approximate"))}</text>')
+    if any(ln.status == "route" for ln in report.lines):
+        items.append(f'<line x1="0" y1="8" x2="16" y2="8" stroke="{ROUTE_COLOR}" stroke-width="2.5" '
+                     f'stroke-dasharray="6 3"/><text x="20" y="12">{escape(lg["status.route"])}</text>')
     cells = []
     for i, item in enumerate(items):
         x, y = (i % 5) * 170, (i // 5) * 22
