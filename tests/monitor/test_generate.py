@@ -52,10 +52,34 @@ def test_promtool_check_config_and_rules(generated: Path) -> None:
     r = promtool("check", "config", str(generated / "prometheus" / "prometheus.yml"))
     assert r.returncode == 0, r.stdout + r.stderr
     r = promtool("check", "rules", str(generated / "prometheus" / "rules" / "netops-alerts.yml"))
-    assert r.returncode == 0 and "SUCCESS: 9 rules found" in r.stdout, r.stdout + r.stderr
+    assert r.returncode == 0 and "SUCCESS: 18 rules found" in r.stdout, r.stdout + r.stderr
+    r = promtool("check", "rules", str(generated / "prometheus" / "rules" / "netops-topology.yml"))
+    assert r.returncode == 0, r.stdout + r.stderr
     cfg = yaml.safe_load((generated / "prometheus" / "prometheus.yml").read_text())
     (job,) = cfg["scrape_configs"]
     assert job["scrape_interval"] == "1m" and job["scrape_timeout"] == "10s"
+    assert cfg["rule_files"] == ["rules/netops-alerts.yml", "rules/netops-topology.yml"]
+    assert cfg["alerting"] == {"alertmanagers": [{"static_configs": [{"targets": ["127.0.0.1:9093"]}]}]}
+
+
+def test_topology_rules_name_each_kecamatan_uplink_and_the_desa_behind_it(generated: Path) -> None:
+    inv = load_inventory(ROOT / "inventory")
+    rules = yaml.safe_load((generated / "prometheus" / "rules" / "netops-topology.yml").read_text())
+    info = {r["labels"]["link"]: r for r in rules["groups"][0]["rules"] if r["record"] == "netops:link:info"}
+    kec = info["fo-kec-sungai-raya"]
+    behind = [s.name for s in inv.sites.values() if s.tier.value == "desa" and any(
+        lk.b.site == s.id and lk.a.site == "kec-sungai-raya" and lk.status.value in ("active", "down")
+        for lk in inv.links.values())]
+    assert len(behind) > 10
+    assert kec["expr"] == f"vector({len(behind)})" and sorted(kec["labels"]["desa_behind"].split(", ")) == sorted(behind)
+    assert kec["labels"]["circuit_id"] == inv.links["fo-kec-sungai-raya"].circuit_id
+    paths = {(r["labels"]["link"], r["labels"]["upstream"]) for r in rules["groups"][0]["rules"]
+             if r["record"] == "netops:link_path:info"}
+    for lk in inv.links.values():
+        if lk.a.site == "kec-sungai-raya" and lk.status.value == "active":
+            assert (lk.id, "fo-kec-sungai-raya") in paths
+        if lk.medium.value == "vsat":  # VSAT starts at the data center: nothing above it but the provider
+            assert not any(link == lk.id for link, _ in paths)
 
 
 def test_sharded_and_hashmod_configs_are_valid(tmp_path: Path) -> None:
@@ -127,3 +151,4 @@ def test_overview_has_a_geomap_from_site_coordinates(generated: Path) -> None:
     assert dash["title"].startswith("Kabupaten Kubu Raya")
     prov = yaml.safe_load((generated / "grafana" / "provisioning" / "datasources" / "netops.yml").read_text())
     assert prov["datasources"][0]["uid"] == geo["datasource"]["uid"]
+    assert prov["datasources"][0]["jsonData"]["timeInterval"] == "60s"  # follows --interval
