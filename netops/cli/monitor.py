@@ -185,6 +185,7 @@ def generate(
     alertmanager: list[str] | None = typer.Option(
         None, "--alertmanager", help="HOST:PORT of an Alertmanager for Prometheus' alerting block "
                                      "(repeatable; default 127.0.0.1:9093)."),
+    blackbox: str = typer.Option("127.0.0.1:9115", "--blackbox", help="HOST:PORT of blackbox_exporter (services)."),
     resolve_secrets: bool = typer.Option(
         False, "--resolve-secrets", help="Write secrets Alertmanager cannot read from a file (Telegram bot token, "
                                          "env: references) into alertmanager/ (mode 0600); only on its host."),
@@ -198,7 +199,7 @@ def generate(
     written = gen(st.inventory(), out, shards=shards, exporters=list(exporter or []) or None, hashmod=hashmod,
                   th=Thresholds(interval_s=interval), prometheus_url=prometheus_url,
                   alertmanagers=list(alertmanager or []) or None, resolve_secrets=resolve_secrets,
-                  warnings=warnings)
+                  warnings=warnings, blackbox=blackbox)
     if st.json:
         emit_json({"written": [str(p) for p in written], "warnings": warnings})
         return

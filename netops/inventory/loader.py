@@ -23,6 +23,7 @@ from netops.inventory.models import (
     SnmpSettings,
     Tier,
 )
+from netops.inventory.services import Service
 from netops.inventory.yamlsrc import LineDict, LineList, line_of, load_yaml
 from netops.platforms import PLATFORMS
 
@@ -35,6 +36,7 @@ LIST_SECTIONS: dict[str, tuple[type[BaseModel], str]] = {
     "links": (Link, "id"),
     "devices": (Device, "name"),
     "maintenance": (MaintenanceWindow, "id"),
+    "services": (Service, "id"),
 }
 MAP_SECTIONS: dict[str, type[BaseModel]] = {"credentials": Credentials, "snmp": SnmpSettings}
 SECTIONS = ("regency", "alerting", *MAP_SECTIONS, *LIST_SECTIONS)
@@ -95,6 +97,7 @@ class Inventory:
     warnings: list[Problem] = field(default_factory=list)
     alerting: Alerting | None = None
     maintenance: dict[str, MaintenanceWindow] = field(default_factory=dict)
+    services: dict[str, Service] = field(default_factory=dict)
 
     @cached_property
     def links_by_site(self) -> dict[str, list[Link]]:
@@ -335,6 +338,7 @@ def load_inventory(path: str | Path) -> Inventory:
         warnings=c.warnings,
         alerting=c.alerting,
         maintenance=rec["maintenance"],  # type: ignore[arg-type]
+        services=rec["services"],  # type: ignore[arg-type]
     )
 
 
@@ -526,6 +530,11 @@ def _check_alerting(c: _Collector) -> None:
     links: dict[str, Link] = c.records["links"]  # type: ignore[assignment]
     kecamatan = {s.kecamatan for s in sites.values() if s.kecamatan}
     providers = {lk.provider for lk in links.values()}
+    for sid, svc in c.records["services"].items():
+        assert isinstance(svc, Service)
+        if svc.site not in sites:
+            c.error(c.at("services", sid, ("site",)), f"services[{sid}].site",
+                    f"site {svc.site!r} does not exist; use the id of the site that hosts it")
     for wid, w in c.records["maintenance"].items():
         assert isinstance(w, MaintenanceWindow)
         for fieldname, values, valid in (("site", w.site, set(sites)), ("link", w.link, set(links)),

@@ -52,12 +52,13 @@ def test_promtool_check_config_and_rules(generated: Path) -> None:
     r = promtool("check", "config", str(generated / "prometheus" / "prometheus.yml"))
     assert r.returncode == 0, r.stdout + r.stderr
     r = promtool("check", "rules", str(generated / "prometheus" / "rules" / "netops-alerts.yml"))
-    assert r.returncode == 0 and "SUCCESS: 18 rules found" in r.stdout, r.stdout + r.stderr
+    assert r.returncode == 0 and "SUCCESS: 20 rules found" in r.stdout, r.stdout + r.stderr
     r = promtool("check", "rules", str(generated / "prometheus" / "rules" / "netops-topology.yml"))
     assert r.returncode == 0, r.stdout + r.stderr
     cfg = yaml.safe_load((generated / "prometheus" / "prometheus.yml").read_text())
-    (job,) = cfg["scrape_configs"]
+    job, services = cfg["scrape_configs"]
     assert job["scrape_interval"] == "1m" and job["scrape_timeout"] == "10s"
+    assert services["job_name"] == "netops-services" and len(services["static_configs"]) == 6
     assert cfg["rule_files"] == ["rules/netops-alerts.yml", "rules/netops-topology.yml"]
     assert cfg["alerting"] == {"alertmanagers": [{"static_configs": [{"targets": ["127.0.0.1:9093"]}]}]}
 
@@ -152,3 +153,13 @@ def test_overview_has_a_geomap_from_site_coordinates(generated: Path) -> None:
     prov = yaml.safe_load((generated / "grafana" / "provisioning" / "datasources" / "netops.yml").read_text())
     assert prov["datasources"][0]["uid"] == geo["datasource"]["uid"]
     assert prov["datasources"][0]["jsonData"]["timeInterval"] == "60s"  # follows --interval
+
+
+def test_blackbox_exporter_accepts_the_generated_modules(generated: Path) -> None:
+    bb = need_binary("prometheus-blackbox-exporter")
+    r = subprocess.run([bb, f"--config.file={generated / 'blackbox' / 'blackbox.yml'}", "--config.check"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0 and "Config file is ok" in r.stdout + r.stderr, r.stdout + r.stderr
+    mods = yaml.safe_load((generated / "blackbox" / "blackbox.yml").read_text())["modules"]
+    assert mods["netops_portal"]["http"]["fail_if_body_not_matches_regexp"] == ["Kubu Raya"]
+    assert mods["netops_dns_primary"]["dns"]["query_name"] == "kuburayakab.go.id"
