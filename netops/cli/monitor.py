@@ -185,6 +185,13 @@ def generate(
     alertmanager: list[str] | None = typer.Option(
         None, "--alertmanager", help="HOST:PORT of an Alertmanager for Prometheus' alerting block "
                                      "(repeatable; default 127.0.0.1:9093)."),
+    grafana_dashboards_path: str = typer.Option(
+        "/var/lib/grafana/dashboards/netops", "--grafana-dashboards-path",
+        help="Where Grafana will read the dashboards (copy grafana/dashboards/ there); goes into the provisioning."),
+    boundaries: Path | None = typer.Option(
+        None, "--boundaries", help="GeoJSON of kecamatan/desa boundaries for the offline map layer "
+                                   "(default: boundaries.geojson in the inventory)."),
+    tiles_url: str = typer.Option("", "--tiles-url", help="An intranet XYZ tile server for the map, if any."),
     blackbox: str = typer.Option("127.0.0.1:9115", "--blackbox", help="HOST:PORT of blackbox_exporter (services)."),
     resolve_secrets: bool = typer.Option(
         False, "--resolve-secrets", help="Write secrets Alertmanager cannot read from a file (Telegram bot token, "
@@ -199,7 +206,8 @@ def generate(
     written = gen(st.inventory(), out, shards=shards, exporters=list(exporter or []) or None, hashmod=hashmod,
                   th=Thresholds(interval_s=interval), prometheus_url=prometheus_url,
                   alertmanagers=list(alertmanager or []) or None, resolve_secrets=resolve_secrets,
-                  warnings=warnings, blackbox=blackbox)
+                  warnings=warnings, blackbox=blackbox, grafana_dashboards_path=grafana_dashboards_path,
+                  boundaries=boundaries, tiles_url=tiles_url)
     if st.json:
         emit_json({"written": [str(p) for p in written], "warnings": warnings})
         return

@@ -223,22 +223,23 @@ class _Layout:
         return p
 
 
-def _dashboard(uid: str, title: str, panels: list[dict[str, Any]], variables: list[dict[str, Any]] | None = None
-               ) -> dict[str, Any]:
+def _dashboard(uid: str, title: str, panels: list[dict[str, Any]], variables: list[dict[str, Any]] | None = None,
+               *, refresh: str = "1m") -> dict[str, Any]:
     return {
         "uid": uid, "title": title, "description": MARK, "tags": ["netops", "generated"],
-        "editable": False, "schemaVersion": 38, "version": 1, "refresh": "1m",
+        "editable": False, "schemaVersion": 38, "version": 1, "refresh": refresh,
         "time": {"from": "now-6h", "to": "now"}, "timezone": "browser",
         "templating": {"list": variables or []}, "panels": panels, "annotations": {"list": []},
     }
 
 
-def _var(name: str, query: str, label: str, *, multi: bool = True) -> dict[str, Any]:
+def _var(name: str, query: str, label: str, *, multi: bool = True, all_default: bool = True) -> dict[str, Any]:
+    """A query variable; ``all_default=False`` starts on the first value (one kecamatan, not 159 rows)."""
     return {
         "name": name, "label": label, "type": "query", "datasource": _ds(),
         "query": {"query": query, "refId": "PrometheusVariableQueryEditor-VariableQuery"},
-        "definition": query, "refresh": 2, "includeAll": multi, "multi": multi, "allValue": ".*",
-        "current": {"selected": True, "text": ["All"], "value": ["$__all"]} if multi else {}, "sort": 1,
+        "definition": query, "refresh": 2, "includeAll": all_default, "multi": multi, "allValue": ".*",
+        "current": {"selected": True, "text": ["All"], "value": ["$__all"]} if all_default else {}, "sort": 1,
     }
 
 
@@ -246,56 +247,124 @@ STATUS_MAPPING = [{"type": "value", "options": {"0": {"text": "DOWN", "color": "
                                                 "1": {"text": "UP", "color": "green"}}}]
 
 
-def overview_dashboard(inv: Inventory) -> dict[str, Any]:
-    lay = _Layout()
-    sel = 'kecamatan=~"$kecamatan"'
+def _steps(*steps: tuple[float | None, str]) -> dict[str, Any]:
+    return {"mode": "absolute", "steps": [{"color": c, "value": v} for v, c in steps]}
+
+
+# Threshold directions: what a healthy value looks like decides the colours.
+ZERO_IS_GOOD = _steps((None, "green"), (1, "red"))
+"""counts of broken things: 0 green, 1 or more red."""
+ALL_IS_GOOD = _steps((None, "red"), (0.9, "orange"), (0.999, "green"))
+"""shares of working things (0..1): 100 % green, under 90 % red."""
+VSAT_RTT = _steps((None, "green"), (0.8, "orange"), (1.2, "red"))
+VSAT_LOSS = _steps((None, "green"), (0.02, "orange"), (0.05, "red"))
+UTILISATION = _steps((None, "green"), (0.6, "orange"), (0.8, "red"))
+CYCLE_AGE = _steps((None, "green"), (120, "orange"), (180, "red"))
+NEUTRAL = _steps((None, "blue"))
+"""a size, not a health figure."""
+
+
+def _fc(thresholds: dict[str, Any], unit: str = "", mappings: list[dict[str, Any]] | None = None,
+        **defaults: Any) -> dict[str, Any]:
+    d: dict[str, Any] = {"thresholds": thresholds, "color": {"mode": "thresholds"}, **defaults}
+    if unit:
+        d["unit"] = unit
+    if mappings:
+        d["mappings"] = mappings
+    return {"defaults": d, "overrides": []}
+
+
+def _stat(lay: _Layout, title: str, expr: str, thresholds: dict[str, Any], w: int, h: int, *, unit: str = "",
+          legend: str = "", big: bool = False, description: str = "") -> dict[str, Any]:
+    opts: dict[str, Any] = {"colorMode": "background", "graphMode": "none", "reduceOptions": {
+        "calcs": ["lastNotNull"], "fields": "", "values": False}}
+    if big:
+        opts["text"] = {"valueSize": 72, "titleSize": 28}
+    return lay.panel(title, "stat", [_target(expr, legend, instant=True)], w, h, unit=unit,
+                     extra={"options": opts, "fieldConfig": _fc(thresholds, unit)}, description=description)
+
+
+SITE_STATE = [{"type": "value", "options": {
+    "-1": {"text": "NO LINK", "color": "text"}, "0": {"text": "DOWN", "color": "red"},
+    "1": {"text": "UP", "color": "green"}}}]
+MAP_LAYER_SRC = "public/maps/netops-boundaries.geojson"
+
+
+def _map(lay: _Layout, inv: Inventory, sel: str, w: int, h: int) -> dict[str, Any]:
     lats = [s.lat for s in inv.sites.values() if s.lat is not None]
     lons = [s.lon for s in inv.sites.values() if s.lon is not None]
     center = {"lat": sum(lats) / len(lats) if lats else -0.2, "lon": sum(lons) / len(lons) if lons else 109.5}
+    site = f"max by (site, name, kecamatan, tier, lat, lon) (netops_site_info{{{sel}}})"
+    layers: list[dict[str, Any]] = [
+        # the regency's boundaries from a file Grafana serves itself: a map that needs no internet
+        {"type": "geojson", "name": "Batas wilayah", "config": {
+            "src": MAP_LAYER_SRC, "rules": [],
+            "style": {"color": {"fixed": "#8ab8ff"}, "opacity": 0.25, "lineWidth": 1}}},
+        {"type": "markers", "name": "sites", "config": {
+            "showLegend": True, "style": {"size": {"fixed": 6}, "color": {"field": "Value"}}},
+         "location": {"mode": "coords", "latitude": "lat", "longitude": "lon"}},
+    ]
+    return lay.panel(
+        "Sites (green: uplink up, red: down, grey: no link)", "geomap",
+        [_target(f"({site} * on (site) group_left () max by (site) (netops_link_up))"
+                 f" or ({site} * -1)", instant=True, fmt="table")],
+        w, h,
+        extra={"options": {
+            "view": {"id": "coords", "lat": round(center["lat"], 4), "lon": round(center["lon"], 4), "zoom": 9},
+            "controls": {"showZoom": True, "mouseWheelZoom": True},
+            # 'default' is whatever grafana.ini's [geomap] default_baselayer_config says: netops generates
+            # one that loads no internet tiles (grafana/geomap.ini)
+            "basemap": {"type": "default", "name": "Basemap (grafana.ini [geomap])"},
+            "layers": layers},
+            "fieldConfig": _fc(_steps((None, "text"), (0, "red"), (1, "green")), mappings=SITE_STATE)},
+        description="Every site with coordinates; colour is the best uplink's status, grey when the site has "
+                    "no monitored link. Sites without coordinates are listed in 'Sites not on the map'. "
+                    "The boundary layer is served by Grafana from " + MAP_LAYER_SRC + ".",
+    )
+
+
+def overview_dashboard(inv: Inventory) -> dict[str, Any]:
+    lay = _Layout()
+    sel = 'kecamatan=~"$kecamatan"'
     panels = [
-        lay.panel("Links up", "stat", [_target(f"sum(netops_link_up{{{sel}}})", instant=True)], 4, 4,
-                  extra={"options": {"colorMode": "value", "graphMode": "none"}}),
-        lay.panel("Links down", "stat", [_target(f"count(netops_link_up{{{sel}}} == 0) or vector(0)", instant=True)],
-                  4, 4, extra={"fieldConfig": {"defaults": {"thresholds": {"mode": "absolute", "steps": [
-                      {"color": "green", "value": None}, {"color": "red", "value": 1}]}}, "overrides": []}}),
-        lay.panel("Devices down", "stat",
-                  [_target(f"count(netops_device_up{{{sel}}} == 0) or vector(0)", instant=True)], 4, 4),
-        lay.panel("VSAT mean RTT", "stat",
-                  [_target(f'avg(netops_link_rtt_seconds{{medium="vsat",{sel}}})', instant=True)], 4, 4, unit="s"),
-        lay.panel("VSAT mean loss", "stat",
-                  [_target(f'avg(netops_link_loss_ratio{{medium="vsat",{sel}}})', instant=True)], 4, 4,
-                  unit="percentunit"),
-        lay.panel("Links over 80%", "stat",
-                  [_target(f"count(netops_link_utilisation_ratio{{{sel}}} > 0.8) or vector(0)", instant=True)], 4, 4),
-        lay.panel(
-            "Sites (green: uplink up, red: down)", "geomap",
-            [_target(f"max by (site, name, kecamatan, tier, lat, lon) (netops_site_info{{{sel}}})"
-                     " * on (site) group_left () max by (site) (netops_link_up)",
-                     instant=True, fmt="table")],
-            14, 16,
-            extra={"options": {
-                "view": {"id": "coords", "lat": round(center["lat"], 4), "lon": round(center["lon"], 4), "zoom": 9},
-                "controls": {"showZoom": True, "mouseWheelZoom": True},
-                "basemap": {"type": "default", "name": "Basemap"},
-                "layers": [{"type": "markers", "name": "sites", "config": {
-                    "showLegend": True,
-                    "style": {"size": {"fixed": 6}, "color": {"field": "Value"}}},
-                    "location": {"mode": "coords", "latitude": "lat", "longitude": "lon"}}]},
-                "fieldConfig": {"defaults": {"thresholds": {"mode": "absolute", "steps": [
-                    {"color": "red", "value": None}, {"color": "green", "value": 1}]},
-                    "color": {"mode": "thresholds"}}, "overrides": []}},
-            description="Every site with coordinates; colour is the best uplink's status (netops_site_info lat/lon).",
-        ),
+        _stat(lay, "Links up (share)", f"sum(netops_link_up{{{sel}}}) / count(netops_link_up{{{sel}}})", ALL_IS_GOOD,
+              4, 4, unit="percentunit"),
+        _stat(lay, "Links down (root causes)", f"count(netops:link_state{{{sel}}} == 0) or vector(0)",
+              ZERO_IS_GOOD, 4, 4, description="Down links whose upstream answers: the faults to fix."),
+        _stat(lay, "Cut off behind them", f"count(netops:link_state{{{sel}}} == -1) or vector(0)", ZERO_IS_GOOD,
+              4, 4, description="Links unreachable because a link above them is down (not faults of their own)."),
+        _stat(lay, "VSAT mean RTT", f'avg(netops_link_rtt_seconds{{medium="vsat",{sel}}})', VSAT_RTT, 4, 4,
+              unit="s"),
+        _stat(lay, "VSAT mean loss", f'avg(netops_link_loss_ratio{{medium="vsat",{sel}}})', VSAT_LOSS, 4, 4,
+              unit="percentunit"),
+        _stat(lay, "Links over 80%", f"count(netops_link_utilisation_ratio{{{sel}}} > 0.8) or vector(0)",
+              ZERO_IS_GOOD, 4, 4),
+        _map(lay, inv, sel, 14, 16),
         lay.panel("Status by kecamatan (links up / total)", "bargauge",
                   [_target(f"sum by (kecamatan) (netops_link_up{{{sel}}}) / count by (kecamatan) "
                            f"(netops_link_up{{{sel}}})", "{{kecamatan}}", instant=True)],
                   10, 16, unit="percentunit",
-                  extra={"options": {"orientation": "horizontal", "displayMode": "gradient"}}),
+                  extra={"options": {"orientation": "horizontal", "displayMode": "gradient"},
+                         "fieldConfig": _fc(ALL_IS_GOOD, "percentunit", min=0, max=1)}),
+        lay.panel("Alerts firing now (root causes first)", "table",
+                  [_target('sort_desc(ALERTS{alertstate="firing", cause!="unreachable_upstream"})', instant=True,
+                           fmt="table"),
+                   _target('ALERTS{alertstate="firing", cause="unreachable_upstream"}', instant=True, fmt="table")],
+                  12, 10, description="From Prometheus' ALERTS series; downstream alerts (cause "
+                                      "unreachable_upstream) are held back in Alertmanager."),
         lay.panel("Links down now", "table",
-                  [_target(f"netops_link_up{{{sel}}} == 0", instant=True, fmt="table")], 12, 10),
+                  [_target(f"netops:link_state{{{sel}}} <= 0", instant=True, fmt="table")], 12, 10,
+                  extra={"fieldConfig": _fc(_steps((None, "red"), (0, "red")), mappings=[
+                      {"type": "value", "options": {"-1": {"text": "cut off (upstream down)", "color": "orange"},
+                                                    "0": {"text": "DOWN (root cause)", "color": "red"}}}])}),
+        lay.panel("Sites not on the map", "table",
+                  [_target(f'netops_site_info{{lat="",{sel}}} or (netops_site_info{{{sel}}} unless on (site) '
+                           'label_replace(netops_link_up, "site", "$1", "site", "(.+)"))', instant=True,
+                           fmt="table")], 12, 8,
+                  description="Sites without coordinates, or without a monitored link: the map cannot show them."),
         lay.panel("Busiest links", "table",
-                  [_target(f"topk(15, netops_link_utilisation_ratio{{{sel}}})", instant=True, fmt="table")], 12, 10,
-                  unit="percentunit"),
+                  [_target(f"topk(15, netops_link_utilisation_ratio{{{sel}}})", instant=True, fmt="table")], 12, 8,
+                  unit="percentunit", extra={"fieldConfig": _fc(UTILISATION, "percentunit")}),
         lay.panel("Links up by medium", "timeseries",
                   [_target(f"sum by (medium) (netops_link_up{{{sel}}})", "{{medium}}")], 24, 8),
     ]
@@ -305,33 +374,42 @@ def overview_dashboard(inv: Inventory) -> dict[str, Any]:
                       [_var("kecamatan", "label_values(netops_link_up, kecamatan)", "Kecamatan")])
 
 
+TRAFFIC = "netops_link_{dir}_bps{{{sel}}} * on (link) group_left (end, interface) netops_link_traffic_source_info"
+
+
 def link_dashboard() -> dict[str, Any]:
     lay = _Layout()
     sel = 'link=~"$link"'
     panels = [
         lay.panel("Up", "state-timeline", [_target(f"netops_link_up{{{sel}}}", "{{link}}")], 24, 5,
-                  extra={"fieldConfig": {"defaults": {"mappings": STATUS_MAPPING}, "overrides": []}}),
+                  extra={"fieldConfig": _fc(_steps((None, "red"), (1, "green")), mappings=STATUS_MAPPING)}),
         lay.panel("RTT (min / mean / max)", "timeseries", [
             _target(f"netops_link_rtt_min_seconds{{{sel}}}", "{{link}} min"),
             _target(f"netops_link_rtt_seconds{{{sel}}}", "{{link}} mean"),
             _target(f"netops_link_rtt_max_seconds{{{sel}}}", "{{link}} max")], 12, 8, unit="s"),
         lay.panel("Loss", "timeseries", [_target(f"netops_link_loss_ratio{{{sel}}}", "{{link}}")], 12, 8,
                   unit="percentunit"),
-        lay.panel("Traffic at the far end", "timeseries", [
-            _target(f"netops_link_in_bps{{{sel}}}", "{{link}} in"),
-            _target(f"netops_link_out_bps{{{sel}}}", "{{link}} out"),
-            _target(f"netops_link_bandwidth_bps{{{sel}}}", "{{link}} committed")], 12, 8, unit="bps"),
-        lay.panel("Utilisation", "timeseries",
-                  [_target(f"netops_link_utilisation_ratio{{{sel}}}", "{{link}}")], 12, 8, unit="percentunit"),
-        lay.panel("Availability over the range vs SLA", "stat", [
-            _target(f"avg_over_time(netops_link_up{{{sel}}}[$__range])", "{{link}}", instant=True),
-            _target(f"netops_link_sla_target_ratio{{{sel}}}", "{{link}} SLA", instant=True)], 12, 6,
-            unit="percentunit"),
+        lay.panel("Traffic (far end; near end while the far end is silent, see legend)", "timeseries", [
+            _target(TRAFFIC.format(dir="in", sel=sel), "{{link}} in, {{end}} end ({{interface}})"),
+            _target(TRAFFIC.format(dir="out", sel=sel), "{{link}} out, {{end}} end ({{interface}})"),
+            _target(f"netops_link_bandwidth_bps{{{sel}}}", "{{link}} committed")], 12, 8, unit="bps",
+            description="Counters of the site's own router (far end). When it does not answer, the figures come "
+                        "from the upstream interface (near end): traffic there is not proof the site is alive."),
+        lay.panel("Utilisation (end in legend)", "timeseries",
+                  [_target(f"netops_link_utilisation_ratio{{{sel}}} * on (link) group_left (end) "
+                           "netops_link_traffic_source_info", "{{link}} ({{end}} end)")], 12, 8, unit="percentunit",
+                  extra={"fieldConfig": _fc(UTILISATION, "percentunit")}),
+        lay.panel("Availability over the range", "stat",
+                  [_target(f"avg_over_time(netops_link_up{{{sel}}}[$__range])", "{{link}}", instant=True)], 6, 6,
+                  unit="percentunit", extra={"fieldConfig": _fc(
+                      _steps((None, "red"), (0.98, "orange"), (0.995, "green")), "percentunit")}),
+        _stat(lay, "SLA target", f"netops_link_sla_target_ratio{{{sel}}}", NEUTRAL, 6, 6, unit="percentunit",
+              legend="{{link}}"),
         lay.panel("Jitter", "timeseries", [_target(f"netops_link_jitter_seconds{{{sel}}}", "{{link}}")], 12, 6,
                   unit="s"),
     ]
     return _dashboard("netops-link", "netops: link detail", panels,
-                      [_var("link", "label_values(netops_link_up, link)", "Link")])
+                      [_var("link", "label_values(netops_link_up, link)", "Link", all_default=False)])
 
 
 def vsat_dashboard() -> dict[str, Any]:
@@ -339,7 +417,7 @@ def vsat_dashboard() -> dict[str, Any]:
     sel = 'medium="vsat",kecamatan=~"$kecamatan"'
     panels = [
         lay.panel("VSAT links up", "state-timeline", [_target(f"netops_link_up{{{sel}}}", "{{site}}")], 24, 8,
-                  extra={"fieldConfig": {"defaults": {"mappings": STATUS_MAPPING}, "overrides": []}}),
+                  extra={"fieldConfig": _fc(_steps((None, "red"), (1, "green")), mappings=STATUS_MAPPING)}),
         lay.panel("RTT", "timeseries", [_target(f"netops_link_rtt_seconds{{{sel}}}", "{{site}}")], 12, 8, unit="s"),
         lay.panel("Loss", "timeseries", [_target(f"netops_link_loss_ratio{{{sel}}}", "{{site}}")], 12, 8,
                   unit="percentunit"),
@@ -347,29 +425,35 @@ def vsat_dashboard() -> dict[str, Any]:
                   unit="s"),
         lay.panel("Availability over the range", "bargauge",
                   [_target(f"avg_over_time(netops_link_up{{{sel}}}[$__range])", "{{site}}", instant=True)], 12, 8,
-                  unit="percentunit"),
+                  unit="percentunit", extra={"fieldConfig": _fc(ALL_IS_GOOD, "percentunit", min=0, max=1),
+                                             "options": {"orientation": "horizontal", "displayMode": "gradient"}}),
         lay.panel("Worst loss (1h)", "table",
                   [_target(f"topk(10, avg_over_time(netops_link_loss_ratio{{{sel}}}[1h]))", instant=True,
-                           fmt="table")], 12, 8, unit="percentunit"),
-        lay.panel("Modems answering", "stat",
-                  [_target('sum(netops_device_up{role="modem",kecamatan=~"$kecamatan"})', instant=True)], 12, 8),
+                           fmt="table")], 12, 8, unit="percentunit",
+                  extra={"fieldConfig": _fc(VSAT_LOSS, "percentunit")}),
+        _stat(lay, "Modems answering (share)",
+              'sum(netops_device_up{role="modem",kecamatan=~"$kecamatan"}) / '
+              'count(netops_device_up{role="modem",kecamatan=~"$kecamatan"})', ALL_IS_GOOD, 12, 8,
+              unit="percentunit"),
     ]
     return _dashboard("netops-vsat", "netops: VSAT health", panels,
-                      [_var("kecamatan", 'label_values(netops_link_up{medium="vsat"}, kecamatan)', "Kecamatan")])
+                      [_var("kecamatan", 'label_values(netops_link_up{medium="vsat"}, kecamatan)', "Kecamatan",
+                            all_default=False)])
 
 
-def poller_dashboard() -> dict[str, Any]:
+def poller_dashboard(th: Thresholds | None = None) -> dict[str, Any]:
+    th = th or Thresholds()
     lay = _Layout()
+    age = _steps((None, "green"), (2 * th.interval_s, "orange"), (th.stale_cycles * th.interval_s, "red"))
     panels = [
-        lay.panel("Exporters up", "stat", [_target(f'sum(up{{job="{JOB}"}})', instant=True)], 5, 4),
-        lay.panel("Seconds since last cycle", "stat",
-                  [_target("time() - netops_poll_last_cycle_timestamp_seconds", "{{shard}}", instant=True)], 5, 4,
-                  unit="s"),
-        lay.panel("Devices per shard", "stat", [_target("netops_poll_devices", "{{shard}}", instant=True)], 5, 4),
-        lay.panel("SNMP polls failing", "stat",
-                  [_target("count(netops_device_snmp_up == 0) or vector(0)", instant=True)], 5, 4),
-        lay.panel("Inventory edits refused (SIGHUP)", "stat",
-                  [_target("count(netops_inventory_reload_success == 0) or vector(0)", instant=True)], 4, 4),
+        _stat(lay, "Exporters up (share)", f'sum(up{{job="{JOB}"}}) / count(up{{job="{JOB}"}})', ALL_IS_GOOD, 5, 4,
+              unit="percentunit"),
+        _stat(lay, "Seconds since last cycle", "time() - netops_poll_last_cycle_timestamp_seconds", age, 5, 4,
+              unit="s", legend="{{shard}}"),
+        _stat(lay, "Devices per shard", "netops_poll_devices", NEUTRAL, 5, 4, legend="{{shard}}"),
+        _stat(lay, "SNMP polls failing", "count(netops_device_snmp_up == 0) or vector(0)", ZERO_IS_GOOD, 5, 4),
+        _stat(lay, "Inventory edits refused (SIGHUP)", "count(netops_inventory_reload_success == 0) or vector(0)",
+              ZERO_IS_GOOD, 4, 4),
         lay.panel("Device poll duration (p50 / p90 / p99)", "timeseries", [
             _target(f"histogram_quantile({q}, sum by (le, shard) (rate(netops_poll_duration_seconds_bucket"
                     f"[$__rate_interval])))", f"{{{{shard}}}} p{int(q * 100)}") for q in (0.5, 0.9, 0.99)],
@@ -387,6 +471,43 @@ def poller_dashboard() -> dict[str, Any]:
     return _dashboard("netops-poller", "netops: poller health", panels)
 
 
+def wall_dashboard(inv: Inventory) -> dict[str, Any]:
+    """The command center's video wall: big figures, the map, root causes; open it with ?kiosk."""
+    lay = _Layout()
+    sel = 'kecamatan=~".*"'
+    panels = [
+        _stat(lay, "Links up", "sum(netops_link_up) / count(netops_link_up)", ALL_IS_GOOD, 6, 5,
+              unit="percentunit", big=True),
+        _stat(lay, "Faults (root causes)", "count(netops:link_state == 0) or vector(0)", ZERO_IS_GOOD, 6, 5,
+              big=True),
+        _stat(lay, "Sites cut off behind them", "count(netops:link_state == -1) or vector(0)", ZERO_IS_GOOD, 6, 5,
+              big=True),
+        _stat(lay, "VSAT links up", 'sum(netops_link_up{medium="vsat"}) / count(netops_link_up{medium="vsat"})',
+              ALL_IS_GOOD, 6, 5, unit="percentunit", big=True),
+        _map(lay, inv, sel, 12, 19),
+        lay.panel("Links down now, with root cause", "table",
+                  [_target("(netops:link_state == 0) * on (link) group_left (desa_behind) netops:link:info "
+                           "or (netops:link_state == 0)", instant=True, fmt="table"),
+                   _target("netops:link_state == -1 and on (link) netops:link_root_cause", instant=True,
+                           fmt="table")],
+                  12, 10, extra={"options": {"cellHeight": "lg", "showHeader": True}},
+                  description="First query: root-cause links (with the desa behind them); second: links cut off."),
+        lay.panel("Kecamatan", "bargauge",
+                  [_target("sum by (kecamatan) (netops_link_up) / count by (kecamatan) (netops_link_up)",
+                           "{{kecamatan}}", instant=True)], 12, 9, unit="percentunit",
+                  extra={"options": {"orientation": "horizontal", "displayMode": "lcd", "text": {"titleSize": 22}},
+                         "fieldConfig": _fc(ALL_IS_GOOD, "percentunit", min=0, max=1)}),
+    ]
+    if inv.services:
+        panels.append(_stat(lay, "E-government services up", 'sum(probe_success{job="netops-services"}) / '
+                            'count(probe_success{job="netops-services"})', ALL_IS_GOOD, 24, 5,
+                            unit="percentunit", big=True))
+    dash = _dashboard("netops-wall", f"{inv.regency.name}: command center wall", panels, refresh="30s")
+    dash["time"] = {"from": "now-1h", "to": "now"}
+    dash["style"] = "dark"
+    return dash
+
+
 def grafana_provisioning(dashboards_dir: str, prometheus_url: str, interval_s: int = 60
                          ) -> tuple[dict[str, Any], dict[str, Any]]:
     dash = {"apiVersion": 1, "providers": [{
@@ -398,9 +519,20 @@ def grafana_provisioning(dashboards_dir: str, prometheus_url: str, interval_s: i
     return dash, ds
 
 
-def dashboards(inv: Inventory) -> dict[str, dict[str, Any]]:
+GEOMAP_INI = """; {mark}
+; Merge into grafana.ini: the geomap panels' default base layer loads no tiles from the internet
+; (an intranet has none); the regency's boundaries come from {src}.
+; Set 'url' to an intranet tile server if the regency runs one.
+[geomap]
+default_baselayer_config = {{"type": "xyz", "config": {{"attribution": "", "url": "{tiles}"}}}}
+enable_custom_baselayers = false
+"""
+
+
+def dashboards(inv: Inventory, th: Thresholds | None = None) -> dict[str, dict[str, Any]]:
     return {"netops-overview.json": overview_dashboard(inv), "netops-link.json": link_dashboard(),
-            "netops-vsat.json": vsat_dashboard(), "netops-poller.json": poller_dashboard()}
+            "netops-vsat.json": vsat_dashboard(), "netops-poller.json": poller_dashboard(th),
+            "netops-wall.json": wall_dashboard(inv)}
 
 
 def _yaml(data: dict[str, Any]) -> str:
@@ -412,7 +544,7 @@ def generate(inv: Inventory, out: Path, *, shards: int = 1, exporters: list[str]
              grafana_dashboards_path: str = "/var/lib/grafana/dashboards/netops",
              prometheus_url: str = "http://127.0.0.1:9090", alertmanagers: list[str] | None = None,
              resolve_secrets: bool = False, warnings: list[str] | None = None,
-             blackbox: str = "127.0.0.1:9115") -> list[Path]:
+             blackbox: str = "127.0.0.1:9115", boundaries: Path | None = None, tiles_url: str = "") -> list[Path]:
     """Write every generated file under ``out``; returns the paths written.
 
     Everything is computed before the first file is written: an error leaves ``out`` as it was.
@@ -449,11 +581,25 @@ def generate(inv: Inventory, out: Path, *, shards: int = 1, exporters: list[str]
         secret_files = am.secret_files
         if warnings is not None:
             warnings.extend(am.warnings)
-    for name, dash in dashboards(inv).items():
+    for name, dash in dashboards(inv, th).items():
         files[out / "grafana" / "dashboards" / name] = json.dumps(dash, indent=2, ensure_ascii=False) + "\n"
     dash_prov, ds_prov = grafana_provisioning(grafana_dashboards_path, prometheus_url, th.interval_s)
     files[out / "grafana" / "provisioning" / "dashboards" / "netops.yml"] = _yaml(dash_prov)
     files[out / "grafana" / "provisioning" / "datasources" / "netops.yml"] = _yaml(ds_prov)
+    files[out / "grafana" / "geomap.ini"] = GEOMAP_INI.format(mark=MARK, src=MAP_LAYER_SRC, tiles=tiles_url)
+    if boundaries is None and inv.root.is_dir() and (inv.root / "boundaries.geojson").is_file():
+        boundaries = inv.root / "boundaries.geojson"
+    if boundaries is not None:
+        try:
+            text = boundaries.read_text(encoding="utf-8")
+            json.loads(text)
+        except (OSError, ValueError) as exc:
+            raise NetopsError(f"boundaries {boundaries}: not a readable GeoJSON file ({exc}); "
+                              "give --boundaries FILE.geojson") from None
+        files[out / "grafana" / "public" / "maps" / Path(MAP_LAYER_SRC).name] = text
+    elif warnings is not None:
+        warnings.append("no boundaries.geojson in the inventory: the map's offline layer will be empty "
+                        "(give --boundaries FILE.geojson)")
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")

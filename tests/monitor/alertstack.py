@@ -20,7 +20,7 @@ from netops.monitor.generate import Thresholds, generate
 from tests.monitor.agents import NftImpair
 from tests.monitor.amserver import Alertmanager, Receiver, alertmanager
 from tests.monitor.conftest import addr
-from tests.monitor.promserver import free_tcp_port, prometheus_from
+from tests.monitor.promserver import Prometheus, free_tcp_port, prometheus_from
 from tests.monitor.test_exporter import start_serve, wait_metrics
 
 FAST = Thresholds(interval_s=1, link_down_for="3s", device_down_for="3s", stale_cycles=60)
@@ -76,8 +76,8 @@ def write_alerting_inventory(root: Path, hook_url: str, maintenance: list[dict[s
 
 
 class Stack:
-    def __init__(self, am: Alertmanager, receiver: Receiver, nft: NftImpair):
-        self.am, self.receiver, self.nft = am, receiver, nft
+    def __init__(self, am: Alertmanager, receiver: Receiver, nft: NftImpair, prom: Prometheus):
+        self.am, self.receiver, self.nft, self.prom = am, receiver, nft, prom
 
     def cut(self, *sites: str) -> float:
         at = time.time()
@@ -104,7 +104,7 @@ def alerting_stack(tmp_path: Path, maintenance: list[dict[str, Any]] | None = No
         with alertmanager(tmp_path / "am", out / "alertmanager" / "alertmanager.yml", am_port) as am, \
                 prometheus_from(out / "prometheus" / "prometheus.yml", tmp_path / "prom") as prom:
             assert prom.wait_for('netops:link_state{link="fo-desa-a1"} == 1'), "rules never saw the links up"
-            yield Stack(am, receiver, nft)
+            yield Stack(am, receiver, nft, prom)
     finally:
         nft.close()
         receiver.close()

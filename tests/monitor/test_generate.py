@@ -13,7 +13,7 @@ import yaml
 
 from netops.inventory import load_inventory
 from netops.monitor.collector import netops_families
-from netops.monitor.generate import MARK, expand_grafana_vars, generate, panel_queries
+from netops.monitor.generate import MARK, Thresholds, expand_grafana_vars, generate, panel_queries
 from netops.monitor.snapshot import Snapshot
 from tests.conftest import ROOT, need_binary
 
@@ -122,8 +122,9 @@ def _known_series() -> set[str]:
 
 def test_every_dashboard_panel_query_parses_and_names_real_series(generated: Path, tmp_path: Path) -> None:
     dashboards = {f.name: json.loads(f.read_text()) for f in (generated / "grafana" / "dashboards").glob("*.json")}
-    assert set(dashboards) == {"netops-overview.json", "netops-link.json", "netops-vsat.json", "netops-poller.json"}
-    assert len({d["uid"] for d in dashboards.values()}) == 4
+    assert set(dashboards) == {"netops-overview.json", "netops-link.json", "netops-vsat.json", "netops-poller.json",
+                               "netops-wall.json"}
+    assert len({d["uid"] for d in dashboards.values()}) == 5
     rules, known = [], _known_series()
     for name, dash in dashboards.items():
         for panel in dash["panels"]:
@@ -147,7 +148,8 @@ def test_overview_has_a_geomap_from_site_coordinates(generated: Path) -> None:
     dash = json.loads((generated / "grafana" / "dashboards" / "netops-overview.json").read_text())
     (geo,) = [p for p in dash["panels"] if p["type"] == "geomap"]
     assert "netops_site_info" in geo["targets"][0]["expr"]
-    loc = geo["options"]["layers"][0]["location"]
+    (markers,) = [layer for layer in geo["options"]["layers"] if layer["type"] == "markers"]
+    loc = markers["location"]
     assert loc == {"mode": "coords", "latitude": "lat", "longitude": "lon"}
     assert dash["title"].startswith("Kabupaten Kubu Raya")
     prov = yaml.safe_load((generated / "grafana" / "provisioning" / "datasources" / "netops.yml").read_text())
@@ -163,3 +165,34 @@ def test_blackbox_exporter_accepts_the_generated_modules(generated: Path) -> Non
     mods = yaml.safe_load((generated / "blackbox" / "blackbox.yml").read_text())["modules"]
     assert mods["netops_portal"]["http"]["fail_if_body_not_matches_regexp"] == ["Kubu Raya"]
     assert mods["netops_dns_primary"]["dns"]["query_name"] == "kuburayakab.go.id"
+
+
+def test_map_needs_no_internet_and_the_provisioning_matches_the_options(tmp_path: Path) -> None:
+    inv = load_inventory(ROOT / "inventory")
+    generate(inv, tmp_path, th=Thresholds(interval_s=30), grafana_dashboards_path="/srv/grafana/netops")
+    dash = json.loads((tmp_path / "grafana" / "dashboards" / "netops-overview.json").read_text())
+    (geo,) = [p for p in dash["panels"] if p["type"] == "geomap"]
+    layers = geo["options"]["layers"]
+    assert layers[0]["type"] == "geojson" and layers[0]["config"]["src"] == "public/maps/netops-boundaries.geojson"
+    shipped = json.loads((tmp_path / "grafana" / "public" / "maps" / "netops-boundaries.geojson").read_text())
+    names = {f["properties"]["nama"] for f in shipped["features"]}
+    assert "Kabupaten Kubu Raya" in names and {s.kecamatan for s in inv.sites.values() if s.kecamatan} & names
+    assert geo["options"]["basemap"]["type"] == "default"  # = grafana.ini's [geomap] default, generated offline
+    ini = (tmp_path / "grafana" / "geomap.ini").read_text()
+    assert "[geomap]" in ini and '"url": ""' in ini and "enable_custom_baselayers = false" in ini
+    prov = yaml.safe_load((tmp_path / "grafana" / "provisioning" / "dashboards" / "netops.yml").read_text())
+    assert prov["providers"][0]["options"]["path"] == "/srv/grafana/netops"
+    ds = yaml.safe_load((tmp_path / "grafana" / "provisioning" / "datasources" / "netops.yml").read_text())
+    assert ds["datasources"][0]["jsonData"]["timeInterval"] == "30s"
+    # status timelines start on one kecamatan / one link, not every row at once
+    vsat = json.loads((tmp_path / "grafana" / "dashboards" / "netops-vsat.json").read_text())
+    assert vsat["templating"]["list"][0]["includeAll"] is False
+    # traffic that falls back to the near end says so in its legend
+    link = json.loads((tmp_path / "grafana" / "dashboards" / "netops-link.json").read_text())
+    traffic = next(p for p in link["panels"] if p["title"].startswith("Traffic"))
+    assert "near end" in traffic["title"] and "{{end}} end" in traffic["targets"][0]["legendFormat"]
+    # an alert list, and a wall dashboard for the video wall
+    assert any("ALERTS{" in t["expr"] for p in dash["panels"] for t in p.get("targets", []))
+    wall = json.loads((tmp_path / "grafana" / "dashboards" / "netops-wall.json").read_text())
+    assert {p["type"] for p in wall["panels"]} >= {"geomap", "stat", "table", "bargauge"}
+    assert all(p["options"]["text"]["valueSize"] >= 48 for p in wall["panels"] if p["type"] == "stat")
