@@ -259,7 +259,6 @@ ALL_IS_GOOD = _steps((None, "red"), (0.9, "orange"), (0.999, "green"))
 VSAT_RTT = _steps((None, "green"), (0.8, "orange"), (1.2, "red"))
 VSAT_LOSS = _steps((None, "green"), (0.02, "orange"), (0.05, "red"))
 UTILISATION = _steps((None, "green"), (0.6, "orange"), (0.8, "red"))
-CYCLE_AGE = _steps((None, "green"), (120, "orange"), (180, "red"))
 NEUTRAL = _steps((None, "blue"))
 """a size, not a health figure."""
 
@@ -444,7 +443,9 @@ def vsat_dashboard() -> dict[str, Any]:
 def poller_dashboard(th: Thresholds | None = None) -> dict[str, Any]:
     th = th or Thresholds()
     lay = _Layout()
-    age = _steps((None, "green"), (2 * th.interval_s, "orange"), (th.stale_cycles * th.interval_s, "red"))
+    # a cycle may run past its interval by the probe and SNMP timeouts (~10 s) before it is late
+    age = _steps((None, "green"), (2 * th.interval_s + 10, "orange"),
+                 (max(th.stale_cycles * th.interval_s, 2 * th.interval_s + 11), "red"))
     panels = [
         _stat(lay, "Exporters up (share)", f'sum(up{{job="{JOB}"}}) / count(up{{job="{JOB}"}})', ALL_IS_GOOD, 5, 4,
               unit="percentunit"),
