@@ -59,7 +59,7 @@ def _run(ctx: typer.Context, kind: str, where: list[str] | None, period: str, at
 def _summary(report: Report) -> list[str]:
     out = list(report.alerts)
     for s in report.sections:
-        if s.text and s.id in ("coverage", "uptime", "plan"):
+        if s.text and s.id in ("coverage", "uptime", "plan", "alerts"):
             out.append(s.text[0])
     return out
 
@@ -110,3 +110,13 @@ def plan(ctx: typer.Context, where: list[str] | None = Where, period: str = Peri
          lang: str = Lang, interval: float | None = Interval) -> None:
     """VSAT and unconnected desa ranked by distance to fiber; planned links and what they change."""
     _run(ctx, "plan", where, period, at, prometheus, fmt, out, lang, interval)
+
+
+@app.command()
+@handle_errors
+def alerts(ctx: typer.Context, where: list[str] | None = Where, period: str = Period, at: str | None = At,
+           prometheus: str | None = Prom, fmt: list[str] | None = Format, out: Path = Out,
+           lang: str = Lang, interval: float | None = Interval) -> None:
+    """Alert history from Prometheus' ALERTS: incidents per kecamatan and provider, time to recover, worst sites."""
+    _run(ctx, "alerts", where, period, at, prometheus or os.environ.get("NETOPS_PROMETHEUS")
+         or "http://127.0.0.1:9090", fmt, out, lang, interval)

@@ -13,6 +13,7 @@ from typing import Any
 from netops.errors import FilterError
 from netops.inventory import Inventory, Link, Medium, Site, select
 from netops.report import build
+from netops.report.alerts import alert_sections, incidents
 from netops.report.coverage import coverage
 from netops.report.i18n import Messages
 from netops.report.model import Report, Section
@@ -20,7 +21,7 @@ from netops.report.plan import plan
 from netops.report.prom import PromClient, PrometheusUnavailable, ReportError, parse_duration, parse_time
 from netops.report.uptime import infer_interval, link_uptime, uptime, vsat_perf
 
-KINDS = ("coverage", "uptime", "plan")
+KINDS = ("coverage", "uptime", "plan", "alerts")
 FORMATS = ("html", "md", "csv", "geojson", "png", "pdf")
 EXIT_PROMETHEUS = PrometheusUnavailable.exit_code
 
@@ -106,7 +107,7 @@ def _build_report(inv: Inventory, kind: str, opts: ReportOptions) -> Report:
     exit_code = 0
     extra: dict[str, dict[str, Any]] = {}
     client = PromClient(opts.prometheus, timeout=opts.timeout) if opts.prometheus else None
-    if kind in ("uptime", "plan") and client is not None:
+    if kind in ("uptime", "plan", "alerts") and client is not None:
         meta.append((m("meta.period"), f"{opts.period}: {_iso(at - parse_duration(opts.period))} – {_iso(at)}"))
 
     def prometheus_down(exc: PrometheusUnavailable) -> None:
@@ -117,6 +118,24 @@ def _build_report(inv: Inventory, kind: str, opts: ReportOptions) -> Report:
 
     if kind == "coverage":
         sections.append(build.coverage_section(inv, cov, m))
+    elif kind == "alerts":
+        if client is None:
+            raise ReportError("the alerts report needs --prometheus URL (or NETOPS_PROMETHEUS)")
+        try:
+            version = client.check()
+            interval = opts.interval_s
+            if interval is None:
+                interval, _ = infer_interval(client, at)
+            found = incidents(client, at, opts.period, interval)
+            if opts.where:
+                chosen = {s.id for s in sites}
+                found = [i for i in found if i.site in chosen]
+        except PrometheusUnavailable as exc:
+            prometheus_down(exc)
+            sections.append(Section("prometheus", m("h.prometheus_down"), alert=alerts[-1]))
+        else:
+            meta.append((m("meta.prometheus"), f"{opts.prometheus} ({version})"))
+            sections.extend(alert_sections(found, m, opts.period, _iso, [q.expr for q in client.log[-1:]]))
     elif kind == "uptime":
         if client is None:
             raise ReportError("the uptime report needs --prometheus URL (or NETOPS_PROMETHEUS)")

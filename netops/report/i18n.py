@@ -247,6 +247,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "Sites without coordinates, not drawn on the map: {n}."),
     "l.yes": ("ya", "yes"),
     "l.no": ("tidak", "no"),
+    # alert history (netops report alerts)
+    "title.alerts": ("Riwayat Gangguan Jaringan {regency}", "Network Incident History, {regency}"),
+    "h.alerts": ("Gangguan (akar masalah)", "Incidents (root causes)"),
+    "s.alerts_summary": ("{n} gangguan dalam {period} ({ongoing} masih berlangsung); rata-rata waktu pemulihan "
+                         "{mttr} menit. Gangguan turunan (di belakang tautan yang putus) tidak dihitung.",
+                         "{n} incidents in {period} ({ongoing} still ongoing); mean time to recover {mttr} min. "
+                         "Consequences (behind a link that was down) are not counted."),
+    "t.alerts_kecamatan": ("Gangguan per kecamatan", "Incidents by kecamatan"),
+    "t.alerts_providers": ("Gangguan per penyedia", "Incidents by provider"),
+    "t.alerts_worst_sites": ("Lokasi dengan gangguan terlama", "Sites with the longest outages"),
+    "t.alerts_incidents": ("Daftar gangguan", "Incident list"),
+    "c.incidents": ("Gangguan", "Incidents"),
+    "c.ongoing": ("masih berlangsung", "ongoing"),
+    "c.mttr_min": ("Rata-rata pemulihan (menit)", "Mean time to recover (min)"),
+    "c.alert": ("Peringatan", "Alert"),
+    "c.target": ("Objek", "Object"),
+    "c.start": ("Mulai", "Start"),
+    "c.end": ("Selesai", "End"),
+    "e.no_alerts": ("Tidak ada gangguan dalam periode ini.", "No incidents in this period."),
 }
 
 

@@ -182,3 +182,25 @@ def test_a_short_period_still_gets_a_trend(inv, prom):
     assert res.trend_step == "1m" and len(res.trend) == 2
     got = {lu.link.id: lu for lu in res.links}
     assert got["fo-desa-a2"].samples == 2 and got["fo-desa-a2"].availability == 0.0
+
+
+def test_alert_history_counts_root_incidents_per_kecamatan_and_provider(prom, tmp_path: Path) -> None:
+    """'netops report alerts' from the ALERTS series of the known history (tests/report/history.py)."""
+    inv = load_inventory(SMALL_INVENTORY)
+    report = build_report(inv, "alerts", ReportOptions(period=history.PERIOD, at=float(prom.end),
+                                                       prometheus=prom.url, interval_s=60, lang="en"))
+    assert report.exit_code == 0, report.alerts
+    tables = {t.id: t for t in report.tables()}
+    got = sorted((r["target"], round(r["minutes"])) for r in tables["alerts_incidents"].rows)
+    assert got == sorted((link, m) for link, mins in history.INCIDENTS.items() for m in mins)
+    ongoing = [r["target"] for r in tables["alerts_incidents"].rows if r["end"] == "ongoing"]
+    assert ongoing == ["fo-desa-a2"]
+    kec = {r["name"]: r for r in tables["alerts_kecamatan"].rows}
+    assert (kec["A"]["incidents"], kec["A"]["ongoing"], kec["A"]["mttr_min"]) == (3, 1, (7 + 90) / 2)
+    assert (kec["B"]["incidents"], round(kec["B"]["mttr_min"], 2)) == (3, round(50 / 3, 2))
+    prov = {r["name"]: r["incidents"] for r in tables["alerts_providers"].rows}
+    assert prov == {"Icon Plus": 3, "Telkom Mangoesky": 3}
+    assert [r["site"] for r in tables["alerts_worst_sites"].rows][:2] == ["desa-a2", "desa-a1"]
+    written = write_report(report, ["md", "csv"], tmp_path)
+    assert any(p.name == "alerts-alerts_kecamatan.csv" for p in written)
+    assert "Incidents by kecamatan" in next(p for p in written if p.suffix == ".md").read_text()
