@@ -142,6 +142,8 @@ class MaintenanceWindow(_Model):
     start: dt.datetime | None = None
     end: dt.datetime | None = None
     weekly: Weekly | None = None
+    sla: Literal["exclude", "include"] = "exclude"
+    """The provider contract's rule: does planned downtime count against the SLA? (reports show both figures)"""
 
     @field_validator("site", "kecamatan", "provider", "link", mode="before")
     @classmethod

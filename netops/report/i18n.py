@@ -266,6 +266,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "c.start": ("Mulai", "Start"),
     "c.end": ("Selesai", "End"),
     "e.no_alerts": ("Tidak ada gangguan dalam periode ini.", "No incidents in this period."),
+    # planned maintenance in the uptime report
+    "t.uptime_maintenance": ("Pemeliharaan terencana dalam periode", "Planned maintenance in the period"),
+    "c.maintenance_min": ("Pemeliharaan (menit)", "Maintenance (min)"),
+    "c.availability_sla": ("Ketersediaan menurut SLA", "Availability as the SLA counts it"),
+    "c.window": ("Jendela", "Window"),
+    "c.maintenance_down_min": ("Mati selama pemeliharaan (menit)", "Down during maintenance (min)"),
+    "c.sla_rule": ("Aturan kontrak", "Contract rule"),
+    "v.sla_exclude": ("tidak dihitung dalam SLA", "excluded from the SLA"),
+    "v.sla_include": ("dihitung dalam SLA", "counted in the SLA"),
+    "src.maintenance": ("Sumber: jendela pemeliharaan di inventaris dan Prometheus (sampel mati di dalam jendela).",
+                        "Source: the inventory's maintenance windows and Prometheus (down samples inside them)."),
 }
 
 
