@@ -351,6 +351,14 @@ def overview_dashboard(inv: Inventory) -> dict[str, Any]:
                    _target('ALERTS{alertstate="firing", cause="unreachable_upstream"}', instant=True, fmt="table")],
                   12, 10, description="From Prometheus' ALERTS series; downstream alerts (cause "
                                       "unreachable_upstream) are held back in Alertmanager."),
+        lay.panel("Alert list (Alertmanager view)", "alertlist", [], 12, 10,
+                  extra={"options": {"viewMode": "list", "groupMode": "default", "groupBy": [], "maxItems": 30,
+                                     "sortOrder": 1, "showInstances": True, "alertInstanceLabelFilter": "",
+                                     "datasource": "netops Prometheus", "folder": None,
+                                     "stateFilter": {"firing": True, "pending": False, "error": True,
+                                                     "noData": False, "normal": False}}},
+                  description="Grafana's alert list over the Prometheus rules (needs Grafana 9+); the table "
+                              "beside it shows the same from ALERTS on any version."),
         lay.panel("Links down now", "table",
                   [_target(f"netops:link_state{{{sel}}} <= 0", instant=True, fmt="table")], 12, 10,
                   extra={"fieldConfig": _fc(_steps((None, "red"), (0, "red")), mappings=[

@@ -193,6 +193,7 @@ def test_map_needs_no_internet_and_the_provisioning_matches_the_options(tmp_path
     assert "near end" in traffic["title"] and "{{end}} end" in traffic["targets"][0]["legendFormat"]
     # an alert list, and a wall dashboard for the video wall
     assert any("ALERTS{" in t["expr"] for p in dash["panels"] for t in p.get("targets", []))
+    assert any(p["type"] == "alertlist" for p in dash["panels"])
     wall = json.loads((tmp_path / "grafana" / "dashboards" / "netops-wall.json").read_text())
     assert {p["type"] for p in wall["panels"]} >= {"geomap", "stat", "table", "bargauge"}
     assert all(p["options"]["text"]["valueSize"] >= 48 for p in wall["panels"] if p["type"] == "stat")
