@@ -83,8 +83,8 @@ def main() -> None:
     dc_row = next(r for r in desa_rows if r["kode"] == "61.12.01.2001")
     dc = (float(dc_row["lat"]), float(dc_row["lon"]))
     OUT.mkdir(parents=True, exist_ok=True)
-    for old in OUT.rglob("*.yaml"):
-        old.unlink()
+    for old in [*OUT.glob("kecamatan/*.yaml"), OUT / "core.yaml", OUT / "regency.yaml"]:  # what this script writes;
+        old.unlink(missing_ok=True)  # alerting.yaml and services.yaml are kept by hand
     boundaries = HERE.parent / "inventory" / "boundaries-kubu-raya.geojson"  # regency.yaml names it
     if (OUT / boundaries.name).resolve() != boundaries.resolve():
         shutil.copyfile(boundaries, OUT / boundaries.name)

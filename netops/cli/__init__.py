@@ -10,6 +10,7 @@ from netops import __version__
 from netops.cli.config import app as config_app
 from netops.cli.inventory import app as inventory_app
 from netops.cli.lab import app as lab_app
+from netops.cli.maintenance import app as maintenance_app
 from netops.cli.monitor import app as monitor_app
 from netops.cli.output import State
 from netops.cli.play import play as play_command
@@ -29,6 +30,7 @@ app.command("play")(play_command)
 app.command("run")(run_command)
 app.add_typer(monitor_app, name="monitor")
 app.add_typer(report_app, name="report")
+app.add_typer(maintenance_app, name="maintenance")
 
 
 def _version(value: bool) -> None:

@@ -182,16 +182,36 @@ def generate(
     hashmod: int | None = typer.Option(None, help="Split the targets over M Prometheus servers (hashmod)."),
     interval: int = typer.Option(60, help="Poll (and scrape) interval in seconds."),
     prometheus_url: str = typer.Option("http://127.0.0.1:9090", help="Grafana's datasource URL."),
+    alertmanager: list[str] | None = typer.Option(
+        None, "--alertmanager", help="HOST:PORT of an Alertmanager for Prometheus' alerting block "
+                                     "(repeatable; default 127.0.0.1:9093)."),
+    grafana_dashboards_path: str = typer.Option(
+        "/var/lib/grafana/dashboards/netops", "--grafana-dashboards-path",
+        help="Where Grafana will read the dashboards (copy grafana/dashboards/ there); goes into the provisioning."),
+    boundaries: Path | None = typer.Option(
+        None, "--boundaries", help="GeoJSON of kecamatan/desa boundaries for the offline map layer "
+                                   "(default: the inventory's regency.boundaries)."),
+    tiles_url: str = typer.Option("", "--tiles-url", help="An intranet XYZ tile server for the map, if any."),
+    blackbox: str = typer.Option("127.0.0.1:9115", "--blackbox", help="HOST:PORT of blackbox_exporter (services)."),
+    resolve_secrets: bool = typer.Option(
+        False, "--resolve-secrets", help="Write secrets Alertmanager cannot read from a file (Telegram bot token, "
+                                         "env: references) into alertmanager/ (mode 0600); only on its host."),
 ) -> None:
-    """Write Prometheus scrape config and alert rules, Grafana dashboards and provisioning (generated)."""
+    """Write Prometheus scrape config and rules, Alertmanager config, Grafana dashboards (generated)."""
     from netops.monitor.generate import Thresholds
     from netops.monitor.generate import generate as gen
 
     st = state(ctx)
+    warnings: list[str] = []
     written = gen(st.inventory(), out, shards=shards, exporters=list(exporter or []) or None, hashmod=hashmod,
-                  th=Thresholds(interval_s=interval), prometheus_url=prometheus_url)
+                  th=Thresholds(interval_s=interval), prometheus_url=prometheus_url,
+                  alertmanagers=list(alertmanager or []) or None, resolve_secrets=resolve_secrets,
+                  warnings=warnings, blackbox=blackbox, grafana_dashboards_path=grafana_dashboards_path,
+                  boundaries=boundaries, tiles_url=tiles_url)
     if st.json:
-        emit_json({"written": [str(p) for p in written]})
+        emit_json({"written": [str(p) for p in written], "warnings": warnings})
         return
     for p in written:
         console.print(f"wrote {p}")
+    for w in warnings:
+        err_console.print(f"[yellow]warning[/] {escape(w)}")

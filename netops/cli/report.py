@@ -63,7 +63,7 @@ def _run(ctx: typer.Context, kind: str, where: list[str] | None, period: str, at
 def _summary(report: Report) -> list[str]:
     out = list(report.alerts)
     for s in report.sections:
-        if s.text and s.id in ("coverage", "uptime", "plan", "growth", "capacity"):
+        if s.text and s.id in ("coverage", "uptime", "plan", "growth", "capacity", "alerts"):
             out.extend(s.text[:-1] if s.id == "growth" else s.text[:1])
     return out
 
@@ -129,3 +129,13 @@ def plan(ctx: typer.Context, where: list[str] | None = Where, period: str = Peri
          boundaries: Path | None = Bounds) -> None:
     """Fiber growth plan (tree from today's fiber, costs in Rupiah, budget stages), distance ranking, planned links."""
     _run(ctx, "plan", where, period, at, prometheus, fmt, out, lang, interval, budget, stages, boundaries)
+
+
+@app.command()
+@handle_errors
+def alerts(ctx: typer.Context, where: list[str] | None = Where, period: str = Period, at: str | None = At,
+           prometheus: str | None = Prom, fmt: list[str] | None = Format, out: Path = Out,
+           lang: str = Lang, interval: float | None = Interval) -> None:
+    """Alert history from Prometheus' ALERTS: incidents per kecamatan and provider, time to recover, worst sites."""
+    _run(ctx, "alerts", where, period, at, prometheus or os.environ.get("NETOPS_PROMETHEUS")
+         or "http://127.0.0.1:9090", fmt, out, lang, interval)

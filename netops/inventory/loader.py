@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from netops.errors import BadInput
+from netops.inventory.alerting import Alerting, MaintenanceWindow
 from netops.inventory.models import (
     OWNER_TIERS,
     VILLAGE_TIERS,
@@ -26,6 +27,7 @@ from netops.inventory.models import (
     Tier,
     village_tier_of_code,
 )
+from netops.inventory.services import Service
 from netops.inventory.yamlsrc import LineDict, LineList, line_of, load_yaml
 from netops.platforms import PLATFORMS
 
@@ -37,10 +39,12 @@ LIST_SECTIONS: dict[str, tuple[type[BaseModel], str]] = {
     "sites": (Site, "id"),
     "links": (Link, "id"),
     "devices": (Device, "name"),
+    "maintenance": (MaintenanceWindow, "id"),
+    "services": (Service, "id"),
 }
 MAP_SECTIONS: dict[str, type[BaseModel]] = {"credentials": Credentials, "snmp": SnmpSettings}
-SECTIONS = ("regency", *MAP_SECTIONS, *LIST_SECTIONS)
-SECRET_FIELDS = {"password", "enable", "community", "auth_key", "priv_key"}
+SECTIONS = ("regency", "alerting", *MAP_SECTIONS, *LIST_SECTIONS)
+SECRET_FIELDS = {"password", "enable", "community", "auth_key", "priv_key", "bot_token"}
 SECRET_MODELS: tuple[type[BaseModel], ...] = (Credentials, SnmpSettings)
 REFERENCE_FIELDS = {"credentials", "snmp", "default_credentials", "default_snmp"}
 """Fields that name credentials or SNMP settings: a password typed there by mistake is not echoed."""
@@ -110,6 +114,17 @@ class Inventory:
     devices: dict[str, Device]
     sources: dict[tuple[str, str], Location] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
+    alerting: Alerting | None = None
+    maintenance: dict[str, MaintenanceWindow] = field(default_factory=dict)
+    services: dict[str, Service] = field(default_factory=dict)
+
+    @property
+    def boundaries_file(self) -> Path | None:
+        """``regency.boundaries`` (maps' GeoJSON) resolved against the inventory folder; None when unset."""
+        if not self.regency.boundaries:
+            return None
+        path = Path(self.regency.boundaries)
+        return path if path.is_absolute() else (self.root if self.root.is_dir() else self.root.parent) / path
 
     @cached_property
     def links_by_site(self) -> dict[str, list[Link]]:
@@ -238,6 +253,7 @@ class _Collector:
         self.errors: list[Problem] = []
         self.warnings: list[Problem] = []
         self.regency: Regency | None = None
+        self.alerting: Alerting | None = None
         self.records: dict[str, dict[str, BaseModel]] = {s: {} for s in (*MAP_SECTIONS, *LIST_SECTIONS)}
         self.sources: dict[tuple[str, str], Location] = {}
         self.raw: dict[tuple[str, str], Any] = {}
@@ -310,6 +326,8 @@ class _Collector:
                 self.error(where, section, f"unknown section; valid sections are {', '.join(SECTIONS)}")
             elif section == "regency":
                 self.read_regency(fname, where, body)
+            elif section == "alerting":
+                self.read_alerting(fname, where, body)
             elif section in MAP_SECTIONS:
                 self.read_map(fname, section, body, where)
             else:
@@ -324,6 +342,16 @@ class _Collector:
         model = self.validate(Regency, body, fname, "regency")
         if model is not None:
             self.regency = model  # type: ignore[assignment]
+
+    def read_alerting(self, fname: str, where: Location, body: Any) -> None:
+        if self.alerting is not None or ("alerting", "") in self.sources:
+            self.error(where, "alerting", f"defined twice (first in {self.sources[('alerting', '')]}); keep one")
+            return
+        self.sources[("alerting", "")] = where
+        self.raw[("alerting", "")] = body
+        model = self.validate(Alerting, body, fname, "alerting")
+        if model is not None:
+            self.alerting = model  # type: ignore[assignment]
 
     def read_map(self, fname: str, section: str, body: Any, where: Location) -> None:
         if not isinstance(body, LineDict):
@@ -429,6 +457,9 @@ def load_inventory(path: str | Path) -> Inventory:
         devices=rec["devices"],  # type: ignore[arg-type]
         sources=c.sources,
         warnings=c.warnings,
+        alerting=c.alerting,
+        maintenance=rec["maintenance"],  # type: ignore[arg-type]
+        services=rec["services"],  # type: ignore[arg-type]
     )
 
 
@@ -472,6 +503,7 @@ def _cross_check(c: _Collector) -> None:
     _check_cycles(c, c.records["sites"])  # type: ignore[arg-type]
     _check_devices(c)
     _check_links(c)
+    _check_alerting(c)
 
 
 def _names(table: dict[str, Any]) -> str:
@@ -670,4 +702,42 @@ def _check_cycles(c: _Collector, sites: dict[str, Site]) -> None:
             node = sites[node].parent
         for n in path:
             state[n] = 2
+
+
+def _check_alerting(c: _Collector) -> None:
+    """Routes name defined receivers; maintenance windows name existing sites, links, kecamatan, providers."""
+    al = c.alerting
+    if al is not None:
+        names = [r.name for r in al.receivers]
+        for i, r in enumerate(al.receivers):
+            if r.name in names[:i]:
+                c.error(c.at("alerting", "", ("receivers", i, "name")), f"alerting.receivers[{i}].name",
+                        f"receiver {r.name!r} is defined twice; names are unique")
+        known = ", ".join(names) or "(none defined)"
+        if al.default_receiver not in names:
+            c.error(c.at("alerting", "", ("default_receiver",)), "alerting.default_receiver",
+                    f"receiver {al.default_receiver!r} is not defined; use one of {known}")
+        for i, route in enumerate(al.routes):
+            if route.receiver not in names:
+                c.error(c.at("alerting", "", ("routes", i, "receiver")), f"alerting.routes[{i}].receiver",
+                        f"receiver {route.receiver!r} is not defined; use one of {known}")
+        if any(r.email for r in al.receivers) and al.smtp is None:
+            c.error(c.at("alerting", ""), "alerting.smtp", "an email receiver needs smtp: (smarthost, sender)")
+    sites: dict[str, Site] = c.records["sites"]  # type: ignore[assignment]
+    links: dict[str, Link] = c.records["links"]  # type: ignore[assignment]
+    kecamatan = {s.kecamatan for s in sites.values() if s.kecamatan}
+    providers = {lk.provider for lk in links.values()}
+    for sid, svc in c.records["services"].items():
+        assert isinstance(svc, Service)
+        if svc.site not in sites:
+            c.error(c.at("services", sid, ("site",)), f"services[{sid}].site",
+                    f"site {svc.site!r} does not exist; use the id of the site that hosts it")
+    for wid, w in c.records["maintenance"].items():
+        assert isinstance(w, MaintenanceWindow)
+        for fieldname, values, valid in (("site", w.site, set(sites)), ("link", w.link, set(links)),
+                                         ("kecamatan", w.kecamatan, kecamatan), ("provider", w.provider, providers)):
+            for v in values:
+                if v not in valid:
+                    c.error(c.at("maintenance", wid, (fieldname,)), f"maintenance[{wid}].{fieldname}",
+                            f"{v!r} is not a {fieldname} of the inventory; check the spelling")
 

@@ -76,8 +76,13 @@ def netops_families(snap: Snapshot) -> list[Metric]:
                   LINK_LABELS)
     util = _gauge("netops_link_utilisation_ratio",
                   "Busier direction over the committed bandwidth (interface speed if none).", LINK_LABELS)
+    src = _gauge("netops_link_traffic_source_info",
+                  "Where a link's traffic figures come from (value 1): end 'far' (the site's router) or 'near' "
+                  "(the upstream interface, used while the far end is silent).", [*LINK_LABELS, "end", "interface"])
     for ls in snap.links.values():
         lv = [ls.labels[k] for k in LINK_LABELS]
+        if ls.traffic_end and ls.interface:
+            src.add_metric([*lv, ls.traffic_end, ls.interface], 1.0)
         if ls.sla_target is not None:
             sla.add_metric(lv, ls.sla_target)
         if ls.bandwidth_bps is not None:
@@ -98,7 +103,7 @@ def netops_families(snap: Snapshot) -> list[Metric]:
             lout.add_metric(lv, ls.out_bps)
         if ls.utilisation is not None:
             util.add_metric(lv, ls.utilisation)
-    fams += [up, rtt, rmin, rmax, jit, loss, sla, bw, lin, lout, util]
+    fams += [up, rtt, rmin, rmax, jit, loss, sla, bw, lin, lout, util, src]
 
     # --- devices
     dup = _gauge("netops_device_up", "1 when the device answered SNMP or ICMP this cycle, else 0.", DEVICE_LABELS)

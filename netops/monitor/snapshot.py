@@ -202,6 +202,8 @@ class LinkState:
     out_bps: float | None = None
     utilisation: float | None = None
     interface: str | None = None
+    traffic_end: str | None = None
+    """'far' (the b end, the site's own router) or 'near' (the a end, when the far end is silent)."""
 
 
 def link_state(
@@ -216,12 +218,13 @@ def link_state(
         link.sla / 100.0 if link.sla is not None else None,
         link.bandwidth_mbps * 1e6 if link.bandwidth_mbps is not None else None,
     )
-    for end in (link.b, link.a):  # traffic as seen at the far end, else the near end
+    for end, which in ((link.b, "far"), (link.a, "near")):  # traffic at the far end, else the near end
         if not end.device or not end.interface:
             continue
         for r in rates.get(end.device, {}).values():
             if r.name == end.interface:
                 state.in_bps, state.out_bps, state.interface = r.in_bps, r.out_bps, f"{end.device}:{end.interface}"
+                state.traffic_end = which
                 state.utilisation = utilisation(r.in_bps, r.out_bps, state.bandwidth_bps or r.speed_bps)
                 break
         if state.interface:

@@ -14,6 +14,7 @@ from netops.errors import FilterError
 from netops.inventory import Inventory, Link, Medium, Site, select
 from netops.report import boundaries as bnd
 from netops.report import build
+from netops.report.alerts import alert_sections, incidents
 from netops.report.capacity import capacity
 from netops.report.coverage import coverage
 from netops.report.growth import grow
@@ -23,7 +24,7 @@ from netops.report.plan import fiber_points, plan
 from netops.report.prom import PromClient, PrometheusUnavailable, ReportError, parse_duration, parse_time
 from netops.report.uptime import infer_interval, link_uptime, uptime, vsat_perf
 
-KINDS = ("coverage", "uptime", "plan", "capacity")
+KINDS = ("coverage", "uptime", "plan", "capacity", "alerts")
 FORMATS = ("html", "md", "csv", "geojson", "png", "pdf")
 EXIT_PROMETHEUS = PrometheusUnavailable.exit_code
 
@@ -125,7 +126,7 @@ def _build_report(inv: Inventory, kind: str, opts: ReportOptions) -> Report:
     extra: dict[str, dict[str, Any]] = {}
     routes: list[MapLine] = []
     client = PromClient(opts.prometheus, timeout=opts.timeout) if opts.prometheus else None
-    if kind in ("uptime", "plan", "capacity") and client is not None:
+    if kind in ("uptime", "plan", "capacity", "alerts") and client is not None:
         meta.append((m("meta.period"), f"{opts.period}: {_iso(at - parse_duration(opts.period))} – {_iso(at)}"))
 
     def prometheus_down(exc: PrometheusUnavailable) -> None:
@@ -137,6 +138,24 @@ def _build_report(inv: Inventory, kind: str, opts: ReportOptions) -> Report:
 
     if kind == "coverage":
         sections.append(build.coverage_section(inv, cov, m))
+    elif kind == "alerts":
+        if client is None:
+            raise ReportError("the alerts report needs --prometheus URL (or NETOPS_PROMETHEUS)")
+        try:
+            version = client.check()
+            interval = opts.interval_s
+            if interval is None:
+                interval, _ = infer_interval(client, at)
+            found = incidents(client, at, opts.period, interval)
+            if opts.where:
+                chosen = {s.id for s in sites}
+                found = [i for i in found if i.site in chosen]
+        except PrometheusUnavailable as exc:
+            prometheus_down(exc)
+            sections.append(Section("prometheus", m("h.prometheus_down"), alert=alerts[-1]))
+        else:
+            meta.append((m("meta.prometheus"), f"{opts.prometheus} ({version})"))
+            sections.extend(alert_sections(found, m, opts.period, _iso, [q.expr for q in client.log[-1:]]))
     elif kind == "uptime":
         if client is None:
             raise ReportError("the uptime report needs --prometheus URL (or NETOPS_PROMETHEUS)")
@@ -237,11 +256,7 @@ def _build_report(inv: Inventory, kind: str, opts: ReportOptions) -> Report:
 
 def load_boundaries(inv: Inventory, path: Path | None) -> bnd.Boundaries | None:
     """``--boundaries FILE``, else the inventory's ``regency.boundaries`` (relative to the inventory folder)."""
-    if path is None and inv.regency.boundaries:
-        path = Path(inv.regency.boundaries)
-        if not path.is_absolute():
-            base = inv.root if inv.root.is_dir() else inv.root.parent
-            path = base / path
+    path = path or inv.boundaries_file
     return bnd.load(path) if path is not None else None
 
 

@@ -141,11 +141,13 @@ def village_columns(m: Messages) -> list[Column]:
 
 # -- uptime ------------------------------------------------------------------------------------
 
-def _link_cols(m: Messages) -> list[Column]:
+def _link_cols(m: Messages, maintenance: bool = False) -> list[Column]:
+    both = [Column("maintenance_min", m("c.maintenance_min"), "min"),
+            Column("availability_sla", m("c.availability_sla"), "avail")] if maintenance else []
     return [Column("link", m("c.link")), Column("site", m("c.site")), Column("kecamatan", m("c.kecamatan")),
             Column("medium", m("c.medium")), Column("provider", m("c.provider")),
             Column("target", m("c.sla_target"), "avail"), Column("availability", m("c.availability"), "avail"),
-            Column("breach", m("c.breach"), "bool"), Column("downtime_min", m("c.downtime_min"), "min"),
+            *both, Column("breach", m("c.breach"), "bool"), Column("downtime_min", m("c.downtime_min"), "min"),
             Column("samples", m("c.samples"), "int"), Column("completeness", m("c.completeness"), "avail"),
             Column("worst_case", m("c.worst_case"), "avail"), Column("unmeasured_min", m("c.unmeasured_min"), "min")]
 
@@ -154,6 +156,7 @@ def _link_row(lu: LinkUptime) -> dict[str, Any]:
     return {"link": lu.link.id, "site": lu.link.b.site, "kecamatan": lu.kecamatan, "medium": lu.link.medium.value,
             "provider": lu.link.provider, "target": lu.target, "availability": lu.availability,
             "breach": lu.breach, "downtime_min": lu.downtime_min if lu.availability is not None else None,
+            "maintenance_min": lu.maintenance_min, "availability_sla": lu.availability_sla,
             "samples": lu.samples, "completeness": lu.completeness, "worst_case": lu.worst_case,
             "unmeasured_min": lu.unmeasured_min}
 
@@ -164,7 +167,7 @@ def _group_rows(groups: Iterable[GroupUptime]) -> list[dict[str, Any]]:
 
 
 def uptime_sections(up: Uptime, m: Messages) -> list[Section]:
-    lcols = _link_cols(m)
+    lcols = _link_cols(m, bool(up.maintenance))
     q = up.queries
     derived = m("src.derived_links")
     avail_chart = Chart("link", [Series("availability", m("c.availability"), "#1b7837")], stacked=False,
@@ -208,6 +211,15 @@ def uptime_sections(up: Uptime, m: Messages) -> list[Section]:
         source=m("src.prometheus"), queries=q["sites"], empty=m("e.no_data"), note=m("n.villages")))
     tables.append(Table("uptime_links", m("t.uptime_links"), lcols, [_link_row(lu) for lu in up.links],
                         source=m("src.prometheus"), queries=q["links"], empty=m("e.no_data")))
+    if up.maintenance:
+        tables.insert(2, Table(
+            "uptime_maintenance", m("t.uptime_maintenance"),
+            [Column("window", m("c.window")), Column("start", m("c.start")), Column("end", m("c.end")),
+             Column("links", m("c.links"), "int"), Column("down_min", m("c.maintenance_down_min"), "min"),
+             Column("sla", m("c.sla_rule"))],
+            [{"window": r.window, "start": _iso(r.start), "end": _iso(r.end), "links": r.links,
+              "down_min": r.down_min, "sla": m(f"v.sla_{r.sla}")} for r in up.maintenance],
+            source=m("src.maintenance"), queries=q.get("maintenance", [])))
     with_data = sum(1 for lu in up.links if lu.availability is not None)
     text = [
         m("s.uptime_summary", links=len(up.links), with_data=with_data, breaches=len(up.breaches),

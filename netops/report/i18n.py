@@ -413,6 +413,36 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "{n} sites lie outside the boundaries: check their coordinates or the boundaries file."),
     "meta.boundaries": ("Batas wilayah", "Boundaries"),
     "l.no": ("tidak", "no"),
+    # alert history (netops report alerts)
+    "title.alerts": ("Riwayat Gangguan Jaringan {regency}", "Network Incident History, {regency}"),
+    "h.alerts": ("Gangguan (akar masalah)", "Incidents (root causes)"),
+    "s.alerts_summary": ("{n} gangguan dalam {period} ({ongoing} masih berlangsung); rata-rata waktu pemulihan "
+                         "{mttr} menit. Gangguan turunan (di belakang tautan yang putus) tidak dihitung.",
+                         "{n} incidents in {period} ({ongoing} still ongoing); mean time to recover {mttr} min. "
+                         "Consequences (behind a link that was down) are not counted."),
+    "t.alerts_kecamatan": ("Gangguan per kecamatan", "Incidents by kecamatan"),
+    "t.alerts_providers": ("Gangguan per penyedia", "Incidents by provider"),
+    "t.alerts_worst_sites": ("Lokasi dengan gangguan terlama", "Sites with the longest outages"),
+    "t.alerts_incidents": ("Daftar gangguan", "Incident list"),
+    "c.incidents": ("Gangguan", "Incidents"),
+    "c.ongoing": ("masih berlangsung", "ongoing"),
+    "c.mttr_min": ("Rata-rata pemulihan (menit)", "Mean time to recover (min)"),
+    "c.alert": ("Peringatan", "Alert"),
+    "c.target": ("Objek", "Object"),
+    "c.start": ("Mulai", "Start"),
+    "c.end": ("Selesai", "End"),
+    "e.no_alerts": ("Tidak ada gangguan dalam periode ini.", "No incidents in this period."),
+    # planned maintenance in the uptime report
+    "t.uptime_maintenance": ("Pemeliharaan terencana dalam periode", "Planned maintenance in the period"),
+    "c.maintenance_min": ("Pemeliharaan (menit)", "Maintenance (min)"),
+    "c.availability_sla": ("Ketersediaan menurut SLA", "Availability as the SLA counts it"),
+    "c.window": ("Jendela", "Window"),
+    "c.maintenance_down_min": ("Mati selama pemeliharaan (menit)", "Down during maintenance (min)"),
+    "c.sla_rule": ("Aturan kontrak", "Contract rule"),
+    "v.sla_exclude": ("tidak dihitung dalam SLA", "excluded from the SLA"),
+    "v.sla_include": ("dihitung dalam SLA", "counted in the SLA"),
+    "src.maintenance": ("Sumber: jendela pemeliharaan di inventaris dan Prometheus (sampel mati di dalam jendela).",
+                        "Source: the inventory's maintenance windows and Prometheus (down samples inside them)."),
 }
 
 

@@ -20,13 +20,16 @@ Formulas (P = the period, I = the scrape interval; every query is evaluated at t
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from netops.inventory import Inventory, Link, LinkStatus, Medium
+from netops.inventory.alerting import MaintenanceWindow
 from netops.report.prom import PromClient, parse_duration
 
 DEFAULT_INTERVAL_S = 60.0
@@ -42,6 +45,17 @@ class LinkUptime:
     """Ratio 0..1 over the samples present; None without data."""
     down_samples: int = 0
     interval_s: float = DEFAULT_INTERVAL_S
+    maintenance_min: float = 0.0
+    """Minutes of planned maintenance windows over this link in the period."""
+    maintenance_down_samples: int = 0
+    """Down samples inside windows whose contract rule excludes them from the SLA."""
+
+    @property
+    def availability_sla(self) -> float | None:
+        """Availability as the SLA counts it: down samples in excluded maintenance windows count as up."""
+        if self.availability is None or not self.samples:
+            return None
+        return (self.samples - self.down_samples + self.maintenance_down_samples) / self.samples
 
     @property
     def target(self) -> float | None:
@@ -49,9 +63,10 @@ class LinkUptime:
 
     @property
     def breach(self) -> bool | None:
-        if self.availability is None or self.target is None:
+        sla = self.availability_sla
+        if sla is None or self.target is None:
             return None
-        return self.availability < self.target
+        return sla < self.target
 
     @property
     def downtime_min(self) -> float:
@@ -130,6 +145,7 @@ class Uptime:
     trend: list[tuple[float, dict[str, float]]] = field(default_factory=list)
     """(end of step, provider → availability) over the period, from /api/v1/query_range."""
     trend_step: str = ""
+    maintenance: list[MaintenanceRow] = field(default_factory=list)
 
     @property
     def worst(self) -> list[LinkUptime]:
@@ -139,6 +155,73 @@ class Uptime:
     @property
     def breaches(self) -> list[LinkUptime]:
         return [lu for lu in self.links if lu.breach]
+
+
+@dataclass
+class MaintenanceRow:
+    window: str
+    start: float
+    end: float
+    links: int
+    down_min: float
+    sla: str
+
+
+def occurrences(w: MaintenanceWindow, timezone: str, start: float, end: float) -> list[tuple[float, float]]:
+    """The window's spans inside [start, end], as Unix times."""
+    if w.weekly is None:
+        assert w.start is not None and w.end is not None
+        s, e = max(start, w.start.timestamp()), min(end, w.end.timestamp())
+        return [(s, e)] if e > s else []
+    zone = ZoneInfo(timezone)
+    days = {d.value for d in w.weekly.days}
+    out = []
+    day = dt.datetime.fromtimestamp(start, zone).date() - dt.timedelta(days=1)
+    last = dt.datetime.fromtimestamp(end, zone).date()
+    while day <= last:
+        if day.strftime("%A").lower() in days:
+            h0, m0 = map(int, w.weekly.start.split(":"))
+            h1, m1 = map(int, w.weekly.end.split(":"))
+            s0 = dt.datetime.combine(day, dt.time(0), zone) + dt.timedelta(hours=h0, minutes=m0)
+            e0 = dt.datetime.combine(day, dt.time(0), zone) + dt.timedelta(hours=h1, minutes=m1)
+            s, e = max(start, s0.timestamp()), min(end, e0.timestamp())
+            if e > s:
+                out.append((s, e))
+        day += dt.timedelta(days=1)
+    return out
+
+
+def _covers(inv: Inventory, w: MaintenanceWindow, link: Link) -> bool:
+    site = inv.sites.get(link.b.site)
+    return (link.id in w.link or link.b.site in w.site or link.provider in w.provider
+            or (site is not None and site.kecamatan in w.kecamatan))
+
+
+def maintenance_downtime(inv: Inventory, rows: list[LinkUptime], client: PromClient, at: float, period_s: int,
+                         interval_s: float) -> tuple[list[MaintenanceRow], list[str]]:
+    """Per window occurrence: the down samples of the links it covers (one query each)."""
+    by_id = {lu.link.id: lu for lu in rows}
+    timezone = inv.alerting.timezone if inv.alerting else "UTC"
+    out, queries = [], []
+    for w in sorted(inv.maintenance.values(), key=lambda w: w.id):
+        covered = {lid for lid, lu in by_id.items() if _covers(inv, w, lu.link)}
+        if not covered:
+            continue
+        for s, e in occurrences(w, timezone, at - period_s, at):
+            span = max(int(round(e - s)), int(interval_s))
+            q = f"count_over_time(netops_link_up[{span}s]) - sum_over_time(netops_link_up[{span}s])"
+            queries.append(f"{q}  @ {e:.0f}")
+            down_total = 0
+            for r in client.query(q, e, f"down samples in maintenance {w.id}"):
+                lid = r["metric"].get("link")
+                if lid in covered:
+                    n = int(round(r["value"]))
+                    down_total += n
+                    by_id[lid].maintenance_min += span / 60.0
+                    if w.sla == "exclude":
+                        by_id[lid].maintenance_down_samples += n
+            out.append(MaintenanceRow(w.id, s, e, len(covered), down_total * interval_s / 60.0, w.sla))
+    return out, queries
 
 
 def q_link_availability(period: str) -> str:
@@ -293,6 +376,8 @@ def uptime(inv: Inventory, links: Iterable[Link], sites: Iterable[str], client: 
     else:
         interval_source = "--interval"
     rows, queries, ignored, duplicates = link_uptime(inv, links, client, at, period, interval_s)
+    maint, mq = maintenance_downtime(inv, rows, client, at, _period_seconds(period), interval_s)
+    queries["maintenance"] = mq
     groups: dict[str, dict[str, GroupUptime]] = {"kecamatan": {}, "providers": {}}
     for lu in rows:
         for kind, key in (("kecamatan", lu.kecamatan or "-"), ("providers", lu.link.provider)):
@@ -334,5 +419,5 @@ def uptime(inv: Inventory, links: Iterable[Link], sites: Iterable[str], client: 
         kecamatan=[groups["kecamatan"][k] for k in sorted(groups["kecamatan"])],
         providers=[groups["providers"][k] for k in sorted(groups["providers"])],
         vsat=perf, queries=queries, ignored_series=ignored, duplicate_series=duplicates,
-        trend=trend, trend_step=step,
+        trend=trend, trend_step=step, maintenance=maint,
     )

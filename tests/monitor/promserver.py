@@ -69,6 +69,14 @@ def prometheus(workdir: Path, scrape_configs: list[dict[str, Any]], rule_files: 
         cfg["rule_files"] = rule_files
     conf = workdir / "prometheus.yml"
     conf.write_text(yaml.safe_dump(cfg))
+    with prometheus_from(conf, workdir) as prom:
+        yield prom
+
+
+@contextmanager
+def prometheus_from(conf: Path, workdir: Path) -> Iterator[Prometheus]:
+    """Prometheus on a free loopback port with a given config file (e.g. one 'monitor generate' wrote)."""
+    workdir.mkdir(parents=True, exist_ok=True)
     port = free_tcp_port()
     log = (workdir / "prometheus.log").open("w")
     proc = subprocess.Popen(

@@ -13,7 +13,7 @@ import yaml
 
 from netops.inventory import load_inventory
 from netops.monitor.collector import netops_families
-from netops.monitor.generate import MARK, expand_grafana_vars, generate, panel_queries
+from netops.monitor.generate import MARK, Thresholds, expand_grafana_vars, generate, panel_queries
 from netops.monitor.snapshot import Snapshot
 from tests.conftest import ROOT, need_binary
 
@@ -52,10 +52,35 @@ def test_promtool_check_config_and_rules(generated: Path) -> None:
     r = promtool("check", "config", str(generated / "prometheus" / "prometheus.yml"))
     assert r.returncode == 0, r.stdout + r.stderr
     r = promtool("check", "rules", str(generated / "prometheus" / "rules" / "netops-alerts.yml"))
-    assert r.returncode == 0 and "SUCCESS: 9 rules found" in r.stdout, r.stdout + r.stderr
+    assert r.returncode == 0 and "SUCCESS: 20 rules found" in r.stdout, r.stdout + r.stderr
+    r = promtool("check", "rules", str(generated / "prometheus" / "rules" / "netops-topology.yml"))
+    assert r.returncode == 0, r.stdout + r.stderr
     cfg = yaml.safe_load((generated / "prometheus" / "prometheus.yml").read_text())
-    (job,) = cfg["scrape_configs"]
+    job, services = cfg["scrape_configs"]
     assert job["scrape_interval"] == "1m" and job["scrape_timeout"] == "10s"
+    assert services["job_name"] == "netops-services" and len(services["static_configs"]) == 6
+    assert cfg["rule_files"] == ["rules/netops-alerts.yml", "rules/netops-topology.yml"]
+    assert cfg["alerting"] == {"alertmanagers": [{"static_configs": [{"targets": ["127.0.0.1:9093"]}]}]}
+
+
+def test_topology_rules_name_each_kecamatan_uplink_and_the_desa_behind_it(generated: Path) -> None:
+    inv = load_inventory(ROOT / "inventory")
+    rules = yaml.safe_load((generated / "prometheus" / "rules" / "netops-topology.yml").read_text())
+    info = {r["labels"]["link"]: r for r in rules["groups"][0]["rules"] if r["record"] == "netops:link:info"}
+    kec = info["fo-kec-sungai-raya"]
+    behind = [s.name for s in inv.sites.values() if s.tier.value == "desa" and any(
+        lk.b.site == s.id and lk.a.site == "kec-sungai-raya" and lk.status.value in ("active", "down")
+        for lk in inv.links.values())]
+    assert len(behind) > 10
+    assert kec["expr"] == f"vector({len(behind)})" and sorted(kec["labels"]["desa_behind"].split(", ")) == sorted(behind)
+    assert kec["labels"]["circuit_id"] == inv.links["fo-kec-sungai-raya"].circuit_id
+    paths = {(r["labels"]["link"], r["labels"]["upstream"]) for r in rules["groups"][0]["rules"]
+             if r["record"] == "netops:link_path:info"}
+    for lk in inv.links.values():
+        if lk.a.site == "kec-sungai-raya" and lk.status.value == "active":
+            assert (lk.id, "fo-kec-sungai-raya") in paths
+        if lk.medium.value == "vsat":  # VSAT starts at the data center: nothing above it but the provider
+            assert not any(link == lk.id for link, _ in paths)
 
 
 def test_sharded_and_hashmod_configs_are_valid(tmp_path: Path) -> None:
@@ -97,8 +122,9 @@ def _known_series() -> set[str]:
 
 def test_every_dashboard_panel_query_parses_and_names_real_series(generated: Path, tmp_path: Path) -> None:
     dashboards = {f.name: json.loads(f.read_text()) for f in (generated / "grafana" / "dashboards").glob("*.json")}
-    assert set(dashboards) == {"netops-overview.json", "netops-link.json", "netops-vsat.json", "netops-poller.json"}
-    assert len({d["uid"] for d in dashboards.values()}) == 4
+    assert set(dashboards) == {"netops-overview.json", "netops-link.json", "netops-vsat.json", "netops-poller.json",
+                               "netops-wall.json"}
+    assert len({d["uid"] for d in dashboards.values()}) == 5
     rules, known = [], _known_series()
     for name, dash in dashboards.items():
         for panel in dash["panels"]:
@@ -122,8 +148,52 @@ def test_overview_has_a_geomap_from_site_coordinates(generated: Path) -> None:
     dash = json.loads((generated / "grafana" / "dashboards" / "netops-overview.json").read_text())
     (geo,) = [p for p in dash["panels"] if p["type"] == "geomap"]
     assert "netops_site_info" in geo["targets"][0]["expr"]
-    loc = geo["options"]["layers"][0]["location"]
+    (markers,) = [layer for layer in geo["options"]["layers"] if layer["type"] == "markers"]
+    loc = markers["location"]
     assert loc == {"mode": "coords", "latitude": "lat", "longitude": "lon"}
     assert dash["title"].startswith("Kabupaten Kubu Raya")
     prov = yaml.safe_load((generated / "grafana" / "provisioning" / "datasources" / "netops.yml").read_text())
     assert prov["datasources"][0]["uid"] == geo["datasource"]["uid"]
+    assert prov["datasources"][0]["jsonData"]["timeInterval"] == "60s"  # follows --interval
+
+
+def test_blackbox_exporter_accepts_the_generated_modules(generated: Path) -> None:
+    bb = need_binary("prometheus-blackbox-exporter")
+    r = subprocess.run([bb, f"--config.file={generated / 'blackbox' / 'blackbox.yml'}", "--config.check"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0 and "Config file is ok" in r.stdout + r.stderr, r.stdout + r.stderr
+    mods = yaml.safe_load((generated / "blackbox" / "blackbox.yml").read_text())["modules"]
+    assert mods["netops_portal"]["http"]["fail_if_body_not_matches_regexp"] == ["Kubu Raya"]
+    assert mods["netops_dns_primary"]["dns"]["query_name"] == "kuburayakab.go.id"
+
+
+def test_map_needs_no_internet_and_the_provisioning_matches_the_options(tmp_path: Path) -> None:
+    inv = load_inventory(ROOT / "inventory")
+    generate(inv, tmp_path, th=Thresholds(interval_s=30), grafana_dashboards_path="/srv/grafana/netops")
+    dash = json.loads((tmp_path / "grafana" / "dashboards" / "netops-overview.json").read_text())
+    (geo,) = [p for p in dash["panels"] if p["type"] == "geomap"]
+    layers = geo["options"]["layers"]
+    assert layers[0]["type"] == "geojson" and layers[0]["config"]["src"] == "public/maps/netops-boundaries.geojson"
+    shipped = json.loads((tmp_path / "grafana" / "public" / "maps" / "netops-boundaries.geojson").read_text())
+    names = {f["properties"]["nama"] for f in shipped["features"]}
+    assert "Kabupaten Kubu Raya" in names and {s.kecamatan for s in inv.sites.values() if s.kecamatan} & names
+    assert geo["options"]["basemap"]["type"] == "default"  # = grafana.ini's [geomap] default, generated offline
+    ini = (tmp_path / "grafana" / "geomap.ini").read_text()
+    assert "[geomap]" in ini and '"url": ""' in ini and "enable_custom_baselayers = false" in ini
+    prov = yaml.safe_load((tmp_path / "grafana" / "provisioning" / "dashboards" / "netops.yml").read_text())
+    assert prov["providers"][0]["options"]["path"] == "/srv/grafana/netops"
+    ds = yaml.safe_load((tmp_path / "grafana" / "provisioning" / "datasources" / "netops.yml").read_text())
+    assert ds["datasources"][0]["jsonData"]["timeInterval"] == "30s"
+    # status timelines start on one kecamatan / one link, not every row at once
+    vsat = json.loads((tmp_path / "grafana" / "dashboards" / "netops-vsat.json").read_text())
+    assert vsat["templating"]["list"][0]["includeAll"] is False
+    # traffic that falls back to the near end says so in its legend
+    link = json.loads((tmp_path / "grafana" / "dashboards" / "netops-link.json").read_text())
+    traffic = next(p for p in link["panels"] if p["title"].startswith("Traffic"))
+    assert "near end" in traffic["title"] and "{{end}} end" in traffic["targets"][0]["legendFormat"]
+    # an alert list, and a wall dashboard for the video wall
+    assert any("ALERTS{" in t["expr"] for p in dash["panels"] for t in p.get("targets", []))
+    assert any(p["type"] == "alertlist" for p in dash["panels"])
+    wall = json.loads((tmp_path / "grafana" / "dashboards" / "netops-wall.json").read_text())
+    assert {p["type"] for p in wall["panels"]} >= {"geomap", "stat", "table", "bargauge"}
+    assert all(p["options"]["text"]["valueSize"] >= 48 for p in wall["panels"] if p["type"] == "stat")

@@ -48,6 +48,9 @@ EXPECTED = {
     "vsat-desa-b2": (1410 / 1440, 30, 1440),
 }
 BREACHES = {"fo-desa-a1", "fo-desa-a2", "vsat-desa-b2"}
+# incidents (alert history): link -> minutes of each; fo-desa-a2 is still down at the end
+INCIDENTS = {"fo-kec-a": [7], "fo-desa-a1": [90], "fo-desa-a2": [1440], "vsat-desa-b1": [20],
+             "vsat-desa-b2": [10, 20]}
 
 
 def end_time(now: float | None = None) -> int:
@@ -133,6 +136,20 @@ def openmetrics(end: int) -> str:
                 if i in MISSING.get(link, ()) or v is None:
                     continue
                 out.append(f"{name}{{{labels}}} {v:g} {t}")
+    # ALERTS as Prometheus records them: firing while a root-cause link is down; a consequence
+    # (cause unreachable_upstream) and a pending alert that the alert history must leave out
+    out.append("# TYPE ALERTS gauge")
+    for link in LINKS:
+        if link == "fo-ghost":
+            continue
+        labels = (f'alertname="NetopsLinkDown",alertstate="firing",cause="root",root_link="{link}",'
+                  f'severity="critical",{_labels(link)}')
+        out += [f"ALERTS{{{labels}}} 1 {t}" for i, t in enumerate(times) if i in DOWN.get(link, ())]
+    consequence = ('alertname="NetopsLinkUnreachableUpstream",alertstate="firing",cause="unreachable_upstream",'
+                   + _labels("fo-ghost"))
+    out += [f"ALERTS{{{consequence}}} 1 {t}" for t in times[:60]]
+    pending = f'alertname="NetopsVsatLossHigh",alertstate="pending",{_labels("vsat-desa-b1")}'
+    out += [f"ALERTS{{{pending}}} 1 {t}" for t in times[:30]]
     out.append("# EOF")
     return "\n".join(out) + "\n"
 

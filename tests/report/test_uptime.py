@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
+import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from netops.inventory import load_inventory
 from netops.report import PromClient, ReportOptions, build_report, write_report
@@ -207,3 +210,57 @@ def test_uptime_with_a_kelurahan(prom, tmp_path: Path, lang: str):
     assert total is not None and (total["desa"], total["kelurahan"], total["villages"]) == (4, 1, 5)
     md = write_report(report, ["md"], tmp_path / "out")[0].read_text(encoding="utf-8")
     assert ("1 = kelurahan, 2 = desa" if lang == "id" else "1 is a kelurahan, 2 a desa") in md
+
+
+def test_alert_history_counts_root_incidents_per_kecamatan_and_provider(prom, tmp_path: Path) -> None:
+    """'netops report alerts' from the ALERTS series of the known history (tests/report/history.py)."""
+    inv = load_inventory(SMALL_INVENTORY)
+    report = build_report(inv, "alerts", ReportOptions(period=history.PERIOD, at=float(prom.end),
+                                                       prometheus=prom.url, interval_s=60, lang="en"))
+    assert report.exit_code == 0, report.alerts
+    tables = {t.id: t for t in report.tables()}
+    got = sorted((r["target"], round(r["minutes"])) for r in tables["alerts_incidents"].rows)
+    assert got == sorted((link, m) for link, mins in history.INCIDENTS.items() for m in mins)
+    ongoing = [r["target"] for r in tables["alerts_incidents"].rows if r["end"] == "ongoing"]
+    assert ongoing == ["fo-desa-a2"]
+    kec = {r["name"]: r for r in tables["alerts_kecamatan"].rows}
+    assert (kec["A"]["incidents"], kec["A"]["ongoing"], kec["A"]["mttr_min"]) == (3, 1, (7 + 90) / 2)
+    assert (kec["B"]["incidents"], round(kec["B"]["mttr_min"], 2)) == (3, round(50 / 3, 2))
+    prov = {r["name"]: r["incidents"] for r in tables["alerts_providers"].rows}
+    assert prov == {"Icon Plus": 3, "Telkom Mangoesky": 3}
+    assert [r["site"] for r in tables["alerts_worst_sites"].rows][:2] == ["desa-a2", "desa-a1"]
+    written = write_report(report, ["md", "csv"], tmp_path)
+    assert any(p.name == "alerts-alerts_kecamatan.csv" for p in written)
+    assert "Incidents by kecamatan" in next(p for p in written if p.suffix == ".md").read_text()
+
+
+def test_planned_maintenance_is_shown_apart_and_the_sla_figure_excludes_it(prom, tmp_path: Path) -> None:
+    """fo-desa-a1's 90-minute outage was planned: raw availability stays, the SLA figure counts it as up."""
+    inv_dir = tmp_path / "inventory"
+    shutil.copytree(SMALL_INVENTORY, inv_dir)
+    times = history.sample_times(prom.end)
+    start, end = times[600] - 30, times[689] + 30  # exactly the outage's 90 samples
+
+    def iso(t: float) -> str:
+        return dt.datetime.fromtimestamp(t, dt.UTC).isoformat()
+
+    (inv_dir / "maintenance.yaml").write_text(yaml.safe_dump({"maintenance": [
+        {"id": "ganti-ont-a1", "reason": "ganti ONT", "link": "fo-desa-a1", "start": iso(start), "end": iso(end)},
+        {"id": "kec-b-weekly", "kecamatan": "B", "sla": "include",
+         "weekly": {"days": ["sunday"], "start": "01:00", "end": "02:00"}}]}))
+    inv = load_inventory(inv_dir)
+    report = build_report(inv, "uptime", ReportOptions(period=history.PERIOD, at=float(prom.end),
+                                                       prometheus=prom.url, interval_s=60, lang="en"))
+    assert report.exit_code == 0, report.alerts
+    tables = {t.id: t for t in report.tables()}
+    links = {r["link"]: r for r in tables["uptime_links"].rows}
+    a1 = links["fo-desa-a1"]
+    assert a1["availability"] == pytest.approx(1350 / 1440) and a1["availability_sla"] == pytest.approx(1.0)
+    assert a1["maintenance_min"] == pytest.approx(90) and a1["breach"] is False
+    assert links["fo-desa-a2"]["breach"] is True and links["fo-desa-a2"]["maintenance_min"] == 0
+    (row, *weekly) = tables["uptime_maintenance"].rows
+    assert (row["window"], row["links"], row["down_min"]) == ("ganti-ont-a1", 1, 90)
+    assert all(r["window"] == "kec-b-weekly" and r["sla"] == "counted in the SLA" for r in weekly)
+    assert {r["link"] for r in tables["uptime_breaches"].rows} == history.BREACHES - {"fo-desa-a1"}
+    md = next(p for p in write_report(report, ["md"], tmp_path / "out") if p.suffix == ".md").read_text()
+    assert "Planned maintenance in the period" in md and "Availability as the SLA counts it" in md
