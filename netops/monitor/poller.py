@@ -15,6 +15,7 @@ from pathlib import Path
 
 from netops.errors import NetopsError
 from netops.inventory import Device, Inventory, select
+from netops.monitor.collector import Renderer
 from netops.monitor.icmp import Prober, ProbeResult, default_prober
 from netops.monitor.profiles import SnmpProfile, default_profiles_dir, load_profiles, profiles_for
 from netops.monitor.snapshot import (
@@ -55,6 +56,11 @@ class PollerConfig:
     """Upper bound for one device's SNMP poll; default 80% of the interval."""
     engine: str = "fast"
     """SNMP implementation: "fast" (netops.snmp: lean BER codec, ~4 µs CPU per varbind) or "pysnmp"."""
+    rate_series: bool = False
+    """Also export ``netops_interface_{in,out}_bps`` per interface (two more series per interface;
+    Prometheus computes the same with ``rate(ifHCInOctets[..])``). Link rates are always exported."""
+    render: bool = False
+    """Render the ``/metrics`` body at the end of each cycle (``monitor serve``), so no scrape pays for it."""
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -88,7 +94,8 @@ class Poller:
         self._cycle_lock = asyncio.Lock()
         self._inventory_loaded_at = time.time()
         self._inventory_ok = True
-        self.snapshot = Snapshot(shard=self.config.shard, profiles=self.profiles,
+        self._renderer = Renderer() if self.config.render else None
+        self.snapshot = Snapshot(shard=self.config.shard, profiles=self.profiles, rate_series=self.config.rate_series,
                                  inventory_ok=True, inventory_loaded_at=self._inventory_loaded_at)
 
     def _select(self, inv: Inventory) -> None:
@@ -124,7 +131,7 @@ class Poller:
         async with self._cycle_lock:
             if inv is None:
                 self._inventory_ok = False
-                self.snapshot = replace(self.snapshot, inventory_ok=False)
+                self._publish(replace(self.snapshot, inventory_ok=False, rendered=None))
                 log.warning("inventory reload failed, still serving the previous one: %s", error or "")
                 return set(), set()
             before = {d.name for d in self.devices}
@@ -135,7 +142,8 @@ class Poller:
                 self._last_success.pop(name, None)
             self._errors = {k: v for k, v in self._errors.items() if k[0] in after or not k[0]}
             self._inventory_ok, self._inventory_loaded_at = True, time.time()
-            self.snapshot = replace(self.snapshot, inventory_ok=True, inventory_loaded_at=self._inventory_loaded_at)
+            self._publish(replace(self.snapshot, inventory_ok=True, inventory_loaded_at=self._inventory_loaded_at,
+                                  rendered=None))
             return after - before, before - after
 
     @property
@@ -234,8 +242,15 @@ class Poller:
         polls = await asyncio.gather(*(self._poll_device(d, sem) for d in snmp_devices))
         probes = await probe_task
         snap = self._build(polls, probes, time.monotonic() - start)
-        self.snapshot = snap
+        self._publish(snap)
         return snap
+
+    def _publish(self, snap: Snapshot) -> None:
+        """Swap a complete snapshot in, its ``/metrics`` body already rendered when asked:
+        a scrape sees the previous cycle or this one, never a half-built one."""
+        if self._renderer is not None:
+            snap.rendered = self._renderer.render(snap)
+        self.snapshot = snap
 
     def _build(self, polls: list[DevicePoll], probes: dict[str, ProbeResult], cycle: float) -> Snapshot:
         now = time.time()
@@ -263,7 +278,7 @@ class Poller:
             last_success=dict(self._last_success), errors=dict(self._errors), durations=self._hist.copy(),
             sites=site_info(self.inv, self.site_ids),
             snmp_devices={d.name for d in self.devices if d.monitor == "snmp"},
-            profiles=self.profiles,
+            profiles=self.profiles, rate_series=self.config.rate_series,
             inventory_ok=self._inventory_ok, inventory_loaded_at=self._inventory_loaded_at,
         )
         snap.links = {lk.id: link_state(self.inv, lk, probes, rates) for lk in self.links}

@@ -7,6 +7,8 @@ Everything here is pure (no I/O), so it is tested with recorded replies.
 
 from __future__ import annotations
 
+import gzip
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -257,6 +259,31 @@ class Histogram:
         return Histogram(self.buckets, list(self.counts), self.total, self.n)
 
 
+class Rendered:
+    """One snapshot's ``/metrics`` body, rendered once and served to every scrape of that cycle.
+
+    The gzip form is made on the first scrape that accepts it (Prometheus always
+    does) and kept, so a cycle costs one render and at most one compression.
+    """
+
+    __slots__ = ("body", "samples", "_gzip", "_lock")
+
+    GZIP_LEVEL = 1
+    """Level 1: about a third of level 6's CPU for a body a little bigger (bench/RESULTS.md)."""
+
+    def __init__(self, body: bytes, samples: int) -> None:
+        self.body = body
+        self.samples = samples
+        self._gzip: bytes | None = None
+        self._lock = threading.Lock()
+
+    def gzipped(self) -> bytes:
+        with self._lock:
+            if self._gzip is None:
+                self._gzip = gzip.compress(self.body, compresslevel=self.GZIP_LEVEL, mtime=0)
+            return self._gzip
+
+
 @dataclass
 class Snapshot:
     """Everything the exporter serves, consistent with one cycle."""
@@ -282,6 +309,10 @@ class Snapshot:
     """False after a reload that failed (the previous inventory is still served)."""
     inventory_loaded_at: float = 0.0
     """Unix time of the last successful inventory load."""
+    rate_series: bool = False
+    """Export the derived ``netops_interface_*_bps`` series (off by default: Prometheus computes rates)."""
+    rendered: Rendered | None = field(default=None, compare=False, repr=False)
+    """This snapshot's exposition, once rendered (swapped in together with the snapshot)."""
 
     def device_up(self, name: str) -> bool:
         poll = self.polls.get(name)
@@ -304,6 +335,22 @@ def site_info(inv: Inventory, site_ids: list[str]) -> list[dict[str, str]]:
             "site": s.id, "name": s.name, "tier": s.tier.value, "kecamatan": s.kecamatan or "",
             "lat": "" if s.lat is None else f"{s.lat:.6f}", "lon": "" if s.lon is None else f"{s.lon:.6f}",
         })
+    return out
+
+
+def poll_values(snap: Snapshot) -> dict[str, Any]:
+    """What each device's SNMP poll read, for ``netops monitor poll --json`` (checkable against the agent)."""
+    out: dict[str, Any] = {}
+    for name in sorted(snap.polls):
+        p = snap.polls[name]
+        if not p.ok:
+            continue
+        out[name] = {
+            "varbinds": p.varbinds,
+            "scalars": dict(p.scalars),
+            "tables": {t: {idx: {"labels": dict(r.labels), "values": dict(r.values)} for idx, r in rows.items()}
+                       for t, rows in p.tables.items()},
+        }
     return out
 
 
