@@ -32,7 +32,7 @@ from netops.monitor.snapshot import (
     shard_of,
     site_info,
 )
-from netops.monitor.snmp import target_for
+from netops.monitor.snmp import reply_bytes_by_site, target_for
 from netops.secrets import redact
 from netops.snmp.api import SnmpClient, SnmpError, SnmpTarget
 from netops.snmp.client import FastSnmpClient
@@ -119,6 +119,7 @@ class Poller:
         device_profiles = {d.name: profiles_for(d.platform, self.profiles) for d in devices}
         self.inv, self.devices, self.links, self.site_ids = inv, devices, links, site_ids
         self.device_profiles = device_profiles
+        self.reply_bytes = reply_bytes_by_site(inv)
 
     async def reload(self, inv: Inventory | None, error: str | None = None) -> tuple[set[str], set[str]]:
         """Serve a new inventory without a restart (``SIGHUP``), between two cycles.
@@ -218,7 +219,7 @@ class Poller:
         self._targets, self._target_errors = {}, {}
         for dev in devices:
             try:
-                t = target_for(self.inv, dev)
+                t = target_for(self.inv, dev, reply_bytes=self.reply_bytes)
             except NetopsError as exc:
                 self._target_errors[dev.name] = (getattr(exc, "reason", "config"), str(exc))
                 continue
