@@ -279,6 +279,9 @@ def _head(name: str, doc: str, kind: str) -> str:
     return f"# HELP {name} {doc.replace(chr(92), chr(92) * 2).replace(chr(10), chr(92) + 'n')}\n# TYPE {name} {kind}\n"
 
 
+_EXACT = 2.0**53
+"""Below this a whole float is an exact int, and repr() prints its digits."""
+
 _RowKey = tuple[str, str, str]
 """(device, table, row index)."""
 
@@ -294,7 +297,7 @@ class Renderer:
         new: dict[_RowKey, tuple[dict[str, str], str]] = {}
         devices = sorted(snap.polls)
         polls = [snap.polls[d] for d in devices]
-        chunks: list[str] = []
+        body = bytearray()  # one family at a time: the peak is the body plus one family's lines
         samples = 0
         for prof in snap.profiles.values():
             for m in prof.scalars:
@@ -303,7 +306,7 @@ class Renderer:
                     if poll.ok and m.name in poll.scalars:
                         lines.append(f'{m.name}{{device="{_escape(dev)}"}} {go_float(poll.scalars[m.name])}\n')
                 samples += len(lines) - 1
-                chunks.append("".join(lines))
+                body += "".join(lines).encode("utf-8")
             for t in prof.tables:
                 texted: list[tuple[Row, str]] = []
                 for dev, poll in zip(devices, polls, strict=True):
@@ -322,19 +325,29 @@ class Renderer:
                     append = lines.append
                     for row, text in texted:
                         v = row.values.get(name)
-                        if v is not None:
-                            s = repr(v)
-                            if s.find(".") > 6 or s[-1] in "fn" or v.__class__ is not float:
-                                s = go_float(v)
-                            append(f"{name}{text} {s}\n")
+                        if v is None:
+                            continue
+                        # counters and gauges are whole numbers: Go's form from int digits (go_float's rule)
+                        if v.__class__ is float and 0.0 <= v < _EXACT and v.is_integer():
+                            if v < 1e6:
+                                s = repr(v)
+                            else:
+                                d = str(int(v))
+                                m_ = d.rstrip("0")
+                                s = f"{d[0]}.{m_[1:]}e+{len(d) - 1:02d}" if len(m_) > 1 else f"{d[0]}e+{len(d) - 1:02d}"
+                        else:
+                            s = go_float(v)
+                        append(f"{name}{text} {s}\n")
                     samples += len(lines) - 1
-                    chunks.append("".join(lines))
+                    body += "".join(lines).encode("utf-8")
+                    del lines
         self._labels = new
         own = netops_families(snap)
         samples += sum(len(f.samples) for f in own)
         reg = CollectorRegistry(auto_describe=False)
         reg.register(_Fixed(own))
-        return Rendered("".join(chunks).encode("utf-8") + generate_latest(reg), samples)
+        body += generate_latest(reg)
+        return Rendered(body, samples)
 
 
 def rendered(snap: Snapshot, renderer: Renderer, lock: threading.Lock) -> Rendered:

@@ -36,6 +36,25 @@ class Thresholds:
     stale_cycles: int = 3
 
 
+SCRAPE_SECONDS_PER_SAMPLE = 0.5e-6
+"""Wall time of a ``/metrics`` scrape per sample served: the first scrape of a cycle, gzip made then,
+on a loaded 2-core machine (bench/monitor_end_to_end.py, bench/RESULTS.md)."""
+SAMPLES_PER_DEVICE = 800
+"""A 48-interface router with the shipped profiles (if_mib: 14 series per interface) plus netops's own series."""
+SCRAPE_HEADROOM = 10
+"""Measured time x this: room for a busy machine and a slower network between Prometheus and the exporter."""
+MIN_SCRAPE_TIMEOUT_S = 10
+
+
+def scrape_timeout_s(devices_per_shard: int, th: Thresholds) -> int:
+    """Prometheus's ``scrape_timeout`` from the measured scrape cost of a shard this size, within the interval.
+
+    A scrape serves the body rendered at the end of the poll cycle, so its time grows with the samples
+    served, not with the network to the devices."""
+    need = devices_per_shard * SAMPLES_PER_DEVICE * SCRAPE_SECONDS_PER_SAMPLE * SCRAPE_HEADROOM
+    return int(min(th.interval_s, max(MIN_SCRAPE_TIMEOUT_S, -(-need // 1))))
+
+
 def _dur(seconds: int) -> str:
     return f"{seconds}s" if seconds % 60 else f"{seconds // 60}m"
 
@@ -50,16 +69,17 @@ def exporters_for(shards: int, exporters: list[str] | None) -> list[str]:
 
 
 def scrape_config(exporters: list[str], th: Thresholds, *, hashmod: tuple[int, int] | None = None,
-                  rule_files: list[str] | None = None) -> dict[str, Any]:
+                  rule_files: list[str] | None = None, devices_per_shard: int = 0) -> dict[str, Any]:
     """One job, one target per exporter shard. ``hashmod=(m, M)``: this Prometheus keeps 1/M of them."""
     n = len(exporters)
     interval = _dur(th.interval_s)
+    timeout = _dur(scrape_timeout_s(devices_per_shard, th))
     job: dict[str, Any] = {
         "job_name": JOB,
-        # Scrapes read the poller's snapshot: they never wait on a 600 ms VSAT round trip, so a
-        # short timeout is honest; the interval matches the poll cycle.
+        # Scrapes read the poller's snapshot: they never wait on a VSAT round trip; the timeout
+        # grows with the shard's samples (scrape_timeout_s); the interval matches the poll cycle.
         "scrape_interval": interval,
-        "scrape_timeout": "10s",
+        "scrape_timeout": timeout,
         "static_configs": [{"targets": [e], "labels": {"shard": f"{i}/{n}"}} for i, e in enumerate(exporters)],
     }
     if hashmod is not None:
@@ -69,7 +89,7 @@ def scrape_config(exporters: list[str], th: Thresholds, *, hashmod: tuple[int, i
             {"source_labels": ["__tmp_hash"], "regex": str(m), "action": "keep"},
         ]
     return {
-        "global": {"scrape_interval": interval, "scrape_timeout": "10s", "evaluation_interval": interval,
+        "global": {"scrape_interval": interval, "scrape_timeout": timeout, "evaluation_interval": interval,
                    "external_labels": {"monitor": "netops"} if hashmod is None
                    else {"monitor": "netops", "prometheus_shard": f"{hashmod[0]}/{hashmod[1]}"}},
         "rule_files": rule_files or ["rules/netops-alerts.yml"],
@@ -374,13 +394,15 @@ def generate(inv: Inventory, out: Path, *, shards: int = 1, exporters: list[str]
     if shards < 1:
         raise NetopsError("--shards must be at least 1")
     targets = exporters_for(shards, exporters)
+    per_shard = -(-sum(1 for d in inv.devices.values() if d.monitor != "off") // shards)
     files: dict[Path, str] = {}
     prom = out / "prometheus"
     if hashmod:
         for m in range(hashmod):
-            files[prom / f"prometheus-{m}.yml"] = _yaml(scrape_config(targets, th, hashmod=(m, hashmod)))
+            files[prom / f"prometheus-{m}.yml"] = _yaml(scrape_config(targets, th, hashmod=(m, hashmod),
+                                                                      devices_per_shard=per_shard))
     else:
-        files[prom / "prometheus.yml"] = _yaml(scrape_config(targets, th))
+        files[prom / "prometheus.yml"] = _yaml(scrape_config(targets, th, devices_per_shard=per_shard))
     files[prom / "rules" / "netops-alerts.yml"] = _yaml(alert_rules(th))
     for name, dash in dashboards(inv).items():
         files[out / "grafana" / "dashboards" / name] = json.dumps(dash, indent=2, ensure_ascii=False) + "\n"

@@ -124,7 +124,7 @@ class Exporter:
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet by default
                 pass
 
-            def _send(self, code: int, body: bytes, ctype: str = "text/plain; charset=utf-8",
+            def _send(self, code: int, body: bytes | bytearray, ctype: str = "text/plain; charset=utf-8",
                       encoding: str | None = None) -> None:
                 self.send_response(code)
                 self.send_header("Content-Type", ctype)
@@ -183,7 +183,7 @@ class Exporter:
         self.address: tuple[str, int] = (str(host), int(port))
         self._thread = threading.Thread(target=self.httpd.serve_forever, name="netops-exporter", daemon=True)
 
-    def metrics_body(self, snap: Snapshot, accept_encoding: str) -> tuple[bytes, str, str | None]:
+    def metrics_body(self, snap: Snapshot, accept_encoding: str) -> tuple[bytes | bytearray, str, str | None]:
         """``/metrics``: the snapshot's body rendered once per poll cycle (gzip made once too), never per scrape."""
         body = rendered(snap, self._renderer, self._render_lock)
         if "gzip" in accept_encoding:

@@ -271,7 +271,7 @@ class Rendered:
     GZIP_LEVEL = 1
     """Level 1: about a third of level 6's CPU for a body a little bigger (bench/RESULTS.md)."""
 
-    def __init__(self, body: bytes, samples: int) -> None:
+    def __init__(self, body: bytes | bytearray, samples: int) -> None:
         self.body = body
         self.samples = samples
         self._gzip: bytes | None = None

@@ -172,3 +172,30 @@ def test_rate_series_only_when_chosen(tmp_path: Path, agent_factory, on: bool) -
     body = snap.rendered.body.decode() if snap.rendered else ""
     assert ('netops_interface_in_bps{device="desa-a-r1"' in body) is on
     assert 'netops_link_in_bps{' in body  # link traffic is always there
+
+
+def test_every_kind_of_value_renders_like_the_library() -> None:
+    """Whole and scaled values around the formatting edges (1e6, 2**53, Counter64 near its top)."""
+    from netops.monitor.profiles import load_profiles
+    from netops.monitor.snapshot import build_device_poll
+    from tests.conftest import ROOT
+
+    profiles = load_profiles(ROOT / "monitors" / "profiles")
+    use = [profiles["system"], profiles["if_mib"], profiles["mikrotik_health"]]
+    edges = [0, 1, 7, 999_999, 1_000_000, 1_000_001, 10**7, 123_456_789_000, 2**53 - 1, 2**53, 2**53 + 1,
+             10**16, 10**16 + 2, 2**64 - 1]
+    polls = {}
+    for d, base in enumerate(edges):
+        scalars = {m.oid: base for p in use for m in p.scalars}
+        columns: dict[str, dict[str, int | str]] = {}
+        for p in use:
+            for t in p.tables:
+                for k, m in enumerate(t.metrics):
+                    columns[m.oid] = {str(i): edges[(d + k + i) % len(edges)] for i in range(1, 4)}
+                for col in t.labels.values():
+                    columns[col] = {str(i): f"port {i}" for i in range(1, 4)}
+        polls[f"dev{d}"] = build_device_poll(f"dev{d}", use, scalars, columns, at=0.0, wall=0.0, duration=0.1)  # type: ignore[arg-type]
+    snap = Snapshot(polls=polls, profiles={p.name: p for p in use})
+    body = Renderer().render(snap).body
+    assert body == library_render(snap)
+    same_samples(body, library_render(snap))
