@@ -47,10 +47,13 @@ def main() -> None:
     p.add_argument("--module", default="if_mib_bench")
     p.add_argument("--threads", type=int, default=128)
     p.add_argument("--first", type=int, default=0, help="first device number")
+    p.add_argument("--net", default="", help="device i at NET.(i//250).(i%%250+1) instead of 127.x")
     a = p.parse_args()
     urls = []
     for i in range(a.first, a.first + a.devices):
         _, host, port = device(i, a.port_base, a.agents)
+        if a.net:
+            host = f"{a.net}.{i // 250}.{i % 250 + 1}"
         port = a.port or port
         urls.append(f"http://{a.exporter}/snmp?target={host}:{port}&module={a.module}")
     t0 = time.monotonic()
