@@ -38,7 +38,7 @@ def shard_of(name: str, shards: int) -> int:
 
 # --- one device's poll ----------------------------------------------------------------------
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     labels: dict[str, str]
     values: dict[str, float]
@@ -47,7 +47,7 @@ class Row:
     """counter metric name -> raw counter, for deltas."""
 
 
-@dataclass
+@dataclass(slots=True)
 class DevicePoll:
     device: str
     ok: bool
@@ -101,7 +101,7 @@ def failed_poll(device: str, reason: str, error: str, *, at: float, wall: float,
 
 # --- rates ----------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InterfaceRate:
     name: str
     in_bps: float | None
