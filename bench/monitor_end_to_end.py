@@ -201,7 +201,7 @@ def main() -> None:
                         problems.append(f"shard scrape {k}: {len(per)} of {a.shard} devices served, "
                                         f"{len(short_devs)} with fewer than {expected} values")
                     shard_rows.append(
-                        f"| scrape {k} ({'gzip made' if k == 0 else 'cached gzip'}) | {sc['wall']:.3f} s wall "
+                        f"| scrape {k} ({'first of the cycle' if k == 0 else 'again'}) | {sc['wall']:.3f} s wall "
                         f"| {sc['cpu']:.3f} s CPU, {sc['cpu'] / total * 1e6:.3f} µs/sample | {total} samples, "
                         f"{sc['bytes'] / 1e6:.1f} MB ({sc['gzip_bytes'] / 1e6:.1f} MB gzip) "
                         f"| RSS {before} → {rss_mb(worker.proc.pid)} MB | load {la} |")

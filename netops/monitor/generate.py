@@ -37,8 +37,8 @@ class Thresholds:
 
 
 SCRAPE_SECONDS_PER_SAMPLE = 0.5e-6
-"""Wall time of a ``/metrics`` scrape per sample served: the first scrape of a cycle, gzip made then,
-on a loaded 2-core machine (bench/monitor_end_to_end.py, bench/RESULTS.md)."""
+"""Wall time of a ``/metrics`` scrape per sample served (the first of a cycle, gzip), rounded up, on a
+loaded 2-core machine (bench/monitor_end_to_end.py, bench/RESULTS.md)."""
 SAMPLES_PER_DEVICE = 800
 """A 48-interface router with the shipped profiles (if_mib: 14 series per interface) plus netops's own series."""
 SCRAPE_HEADROOM = 10

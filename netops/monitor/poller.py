@@ -60,7 +60,8 @@ class PollerConfig:
     """Also export ``netops_interface_{in,out}_bps`` per interface (two more series per interface;
     Prometheus computes the same with ``rate(ifHCInOctets[..])``). Link rates are always exported."""
     render: bool = False
-    """Render the ``/metrics`` body at the end of each cycle (``monitor serve``), so no scrape pays for it."""
+    """Render the ``/metrics`` body (and its gzip) at the end of each cycle (``monitor serve``), so no scrape
+    pays for it."""
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -251,6 +252,7 @@ class Poller:
         a scrape sees the previous cycle or this one, never a half-built one."""
         if self._renderer is not None:
             snap.rendered = self._renderer.render(snap)
+            snap.rendered.gzipped()  # Prometheus asks for gzip: made here, so no scrape pays for it
         self.snapshot = snap
 
     def _build(self, polls: list[DevicePoll], probes: dict[str, ProbeResult], cycle: float) -> Snapshot:

@@ -262,8 +262,9 @@ class Histogram:
 class Rendered:
     """One snapshot's ``/metrics`` body, rendered once and served to every scrape of that cycle.
 
-    The gzip form is made on the first scrape that accepts it (Prometheus always
-    does) and kept, so a cycle costs one render and at most one compression.
+    The gzip form is made once, by the poller right after the render (``monitor
+    serve``) or else by the first scrape that accepts it, and kept: a cycle costs
+    one render and one compression, whatever the number of scrapes.
     """
 
     __slots__ = ("body", "samples", "_gzip", "_lock")
