@@ -66,7 +66,7 @@ def bench_inventory(where: Path, a: argparse.Namespace) -> Path:
     devices, ports = [], set()
     for i in range(a.devices):
         name, host, port = device(i, a.port_base, a.agents)
-        if a.net:
+        if getattr(a, "net", ""):
             host = f"{a.net}.{i // 250}.{i % 250 + 1}"
         port = a.port or port
         ports.add(port)
@@ -77,7 +77,7 @@ def bench_inventory(where: Path, a: argparse.Namespace) -> Path:
         if a.version == "2c":
             snmp[f"p{port}"] = {"version": "2c", "community": f"file:{sec / 'community'}", "port": port,
                                 "timeout": a.timeout, "retries": a.retries}
-            if a.max_reply_bytes:
+            if getattr(a, "max_reply_bytes", 0):
                 snmp[f"p{port}"]["max_reply_bytes"] = a.max_reply_bytes
         else:
             snmp[f"p{port}"] = {"version": "3", "user": V3[0], "auth_key": f"file:{sec / 'auth'}",
