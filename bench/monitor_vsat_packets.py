@@ -97,7 +97,7 @@ class Path2:
         for ns, dev in ((self.a, "vsA"), (self.p, "vsP")):
             subprocess.run(["ip", "netns", "exec", ns, "nft", "delete", "table", "netdev", "vsatloss"],
                            capture_output=True)
-            sh(ns, "nft -f -", stdin=f"table netdev vsatloss {{ chain in {{ type filter hook ingress device {dev} "
+            sh(ns, "nft -f -", stdin=f"table netdev vsatloss {{ chain lossy {{ type filter hook ingress device {dev} "
                                       f"priority 0; numgen random mod 100 < {pct} drop; }} }}\n")
 
     def run(self, cmd: list[str]) -> str:
