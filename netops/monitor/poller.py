@@ -121,6 +121,13 @@ class Poller:
         self.inv, self.devices, self.links, self.site_ids = inv, devices, links, site_ids
         self.device_profiles = device_profiles
         self.reply_bytes = reply_bytes_by_site(inv)
+        ends: dict[str, set[str]] = {}
+        for lk in links:
+            for end in (lk.a, lk.b):
+                if end.device and end.interface:
+                    ends.setdefault(end.device, set()).add(end.interface)
+        self.link_interfaces = ends
+        """device -> its interfaces that carry an inventory link (the rates computed without --rate-series)."""
 
     async def reload(self, inv: Inventory | None, error: str | None = None) -> tuple[set[str], set[str]]:
         """Serve a new inventory without a restart (``SIGHUP``), between two cycles.
@@ -266,7 +273,8 @@ class Poller:
                 log.warning("%s", poll.error)
                 continue
             profiles = self.device_profiles[poll.device]
-            rates[poll.device] = interface_rates(self._baseline.get(poll.device), poll, profiles)
+            only = None if self.config.rate_series else self.link_interfaces.get(poll.device, set())
+            rates[poll.device] = interface_rates(self._baseline.get(poll.device), poll, profiles, only)
             self._baseline[poll.device] = poll
             self._last_success[poll.device] = poll.wall
         for name, p in probes.items():

@@ -109,8 +109,12 @@ class InterfaceRate:
     speed_bps: float | None
 
 
-def interface_rates(prev: DevicePoll | None, cur: DevicePoll, profiles: list[SnmpProfile]) -> dict[str, InterfaceRate]:
-    """Traffic per interface index from two good polls of one device; a restart gives no rate."""
+def interface_rates(prev: DevicePoll | None, cur: DevicePoll, profiles: list[SnmpProfile],
+                    only: set[str] | None = None) -> dict[str, InterfaceRate]:
+    """Traffic per interface index from two good polls of one device; a restart gives no rate.
+
+    ``only``: interface names to work out (the inventory's link ends) when no per-interface
+    series are exported; None = every interface."""
     out: dict[str, InterfaceRate] = {}
     restart = prev is not None and restarted(prev.uptime, cur.uptime)
     for prof in profiles:
@@ -121,6 +125,9 @@ def interface_rates(prev: DevicePoll | None, cur: DevicePoll, profiles: list[Snm
             rows = cur.tables.get(t.name, {})
             prev_rows = prev.tables.get(t.name, {}) if prev is not None and not restart else {}
             for idx, row in rows.items():
+                name_ = row.labels.get("ifName") or row.labels.get("ifDescr") or idx
+                if only is not None and name_ not in only:
+                    continue
                 rates: dict[str, float | None] = {}
                 for role in ("in_octets", "out_octets"):
                     name = next((n for n in t.interface.get(role, ()) if n in row.raw), None)
@@ -133,8 +140,7 @@ def interface_rates(prev: DevicePoll | None, cur: DevicePoll, profiles: list[Snm
                     rates[role] = None if r is None else r * 8
                 speed = next((row.values[n] for n in t.interface.get("speed_mbps", ()) if n in row.values), None)
                 out[idx] = InterfaceRate(
-                    row.labels.get("ifName") or row.labels.get("ifDescr") or idx,
-                    rates["in_octets"], rates["out_octets"], speed * 1e6 if speed else None,
+                    name_, rates["in_octets"], rates["out_octets"], speed * 1e6 if speed else None,
                 )
     return out
 
@@ -299,6 +305,7 @@ class Snapshot:
     polls: dict[str, DevicePoll] = field(default_factory=dict)
     probes: dict[str, ProbeResult] = field(default_factory=dict)
     rates: dict[str, dict[str, InterfaceRate]] = field(default_factory=dict)
+    """device -> ifIndex -> rate; only the inventory's link interfaces unless ``rate_series``."""
     links: dict[str, LinkState] = field(default_factory=dict)
     last_success: dict[str, float] = field(default_factory=dict)
     errors: dict[tuple[str, str], int] = field(default_factory=dict)

@@ -216,7 +216,7 @@ def test_reload_keeps_the_baselines_of_devices_that_stay(tmp_path: Path, agent_f
         await poller.reload(None, "broken.yaml:3: YAML syntax error")
         return added, removed, after_reload, poller.snapshot
 
-    poller = Poller(first, PollerConfig(), prober=FixedProber())
+    poller = Poller(first, PollerConfig(rate_series=True), prober=FixedProber())  # rates of every interface
     try:
         added, removed, snap, refused = asyncio.run(scenario(poller))
     finally:
