@@ -81,13 +81,16 @@ def build_device_poll(
         for t in prof.tables:
             rows: dict[str, Row] = {}
             for m in t.metrics:
+                name, scale, counter = m.name, float(m.scale), bool(m.counter_bits)
                 for idx, v in columns.get(m.oid, {}).items():
-                    if not isinstance(v, int):
+                    if v.__class__ is not int:
                         continue
-                    row = rows.setdefault(idx, Row({}, {}))
-                    row.values[m.name] = v * m.scale
-                    if m.counter_bits:
-                        row.raw[m.name] = v
+                    row = rows.get(idx)
+                    if row is None:
+                        row = rows[idx] = Row({}, {})
+                    row.values[name] = v * scale
+                    if counter:
+                        row.raw[name] = v
             for idx, row in rows.items():
                 for label, col in t.labels.items():
                     row.labels[label] = str(columns.get(col, {}).get(idx, ""))
