@@ -76,7 +76,7 @@ class Path2:
             for k in range(self.agents):
                 port = PORT_BASE + k
                 a = Snmpd(self.work / f"agent{k}", [(f"{NET}.0.1", port)], community=COMMUNITY, netns=self.a,
-                          wildcard_port=port, v3_users=[V3])
+                          wildcard_port=port, v3_users=[V3], extra=[f"rocommunity {COMMUNITY} 10.0.0.0/8"])
                 a.start(timeout=20)
                 self.snmpd.append(a)
             cfg = self.work / "delay.json"
