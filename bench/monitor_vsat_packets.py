@@ -77,8 +77,8 @@ class Path2:
                 port = PORT_BASE + k
                 a = Snmpd(self.work / f"agent{k}", [(f"{NET}.0.1", port)], community=COMMUNITY, netns=self.a,
                           wildcard_port=port, v3_users=[V3], extra=[f"rocommunity {COMMUNITY} 10.0.0.0/8"])
+                self.snmpd.append(a)  # before start: a start that times out still leaves a process to stop
                 a.start(timeout=20)
-                self.snmpd.append(a)
             cfg = self.work / "delay.json"
             addrs = {f"{NET}.{i // 250}.{i % 250 + 1}": [0.3, 0.0] for i in range(self.devices)}
             cfg.write_text(json.dumps({"queue": 4242, "addresses": addrs}))
