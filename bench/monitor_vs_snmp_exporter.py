@@ -40,9 +40,9 @@ def fast_available() -> bool:
 
 
 def exporter_round(lab: AgentLab, devices: int, *, port: int = 0, timeout: str = "10s", retries: int = 3,
-                   listen: str = "127.0.0.1:19126") -> dict:
-    conf = lab.work / f"snmp-{devices}-{port}.yml"
-    exporter_config(conf, "2c", 25, timeout=timeout, retries=retries)
+                   listen: str = "127.0.0.1:19126", version: str = "2c") -> dict:
+    conf = lab.work / f"snmp-{devices}-{port}-{version}.yml"
+    exporter_config(conf, version, 25, timeout=timeout, retries=retries)
     proc = lab.popen(["/usr/bin/prometheus-snmp-exporter", f"--config.file={conf}", f"--web.listen-address={listen}",
                       "--log.level=error"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -66,6 +66,8 @@ def bench_inventory(where: Path, a: argparse.Namespace) -> Path:
     devices, ports = [], set()
     for i in range(a.devices):
         name, host, port = device(i, a.port_base, a.agents)
+        if getattr(a, "net", ""):
+            host = f"{a.net}.{i // 250}.{i % 250 + 1}"
         port = a.port or port
         ports.add(port)
         devices.append({"name": name, "site": "dc", "platform": "linux", "role": "server", "mgmt": host,
@@ -75,6 +77,8 @@ def bench_inventory(where: Path, a: argparse.Namespace) -> Path:
         if a.version == "2c":
             snmp[f"p{port}"] = {"version": "2c", "community": f"file:{sec / 'community'}", "port": port,
                                 "timeout": a.timeout, "retries": a.retries}
+            if getattr(a, "max_reply_bytes", 0):
+                snmp[f"p{port}"]["max_reply_bytes"] = a.max_reply_bytes
         else:
             snmp[f"p{port}"] = {"version": "3", "user": V3[0], "auth_key": f"file:{sec / 'auth'}",
                                 "priv_key": f"file:{sec / 'priv'}", "port": port, "timeout": a.timeout,
@@ -105,6 +109,8 @@ def main() -> None:
     p.add_argument("--retries", type=int, default=1)
     p.add_argument("--max-repetitions", type=int, default=25)
     p.add_argument("--full", action="store_true", help="shipped if_mib profile (14 columns) instead of the 8 basics")
+    p.add_argument("--net", default="", help="device i at NET.(i//250).(i%%250+1) instead of 127.x (e.g. 10.77)")
+    p.add_argument("--max-reply-bytes", type=int, default=0, help="SNMP reply size bound (0: none)")
     p.add_argument("--engine", default="pysnmp", choices=["pysnmp", "fast"],
                    help="SnmpClient: pysnmp 7 (netops.monitor.snmp) or the lean codec of netops.snmp (issue #7)")
     a = p.parse_args()
@@ -128,7 +134,9 @@ def main() -> None:
                 wall, used = time.monotonic() - t0, cpu() - c0
                 reasons = Counter(pl.reason for pl in snap.polls.values() if not pl.ok)
                 complete = sum(1 for pl in snap.polls.values() if pl.ok)
+                stats = getattr(poller.client, "engine", None)
                 print(json.dumps({"cycle": c, "wall": round(wall, 3), "cpu": round(used, 3),
+                                  "retransmits": stats.stats.retransmits if stats else None,
                                   "varbinds": sum(pl.varbinds for pl in snap.polls.values()),
                                   "devices": len(snap.polls), "ok": complete, "failed": dict(reasons),
                                   "max_device_s": round(max(pl.duration for pl in snap.polls.values()), 3)}),

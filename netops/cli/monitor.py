@@ -16,7 +16,7 @@ from netops.errors import NetopsError
 from netops.inventory import load_inventory
 from netops.monitor.poller import Poller, PollerConfig, parse_shard
 from netops.monitor.profiles import default_profiles_dir
-from netops.monitor.snapshot import summary_rows
+from netops.monitor.snapshot import poll_values, summary_rows
 
 app = typer.Typer(help="SNMP/ICMP monitoring: one-shot poll, Prometheus exporter, generated config.",
                   no_args_is_help=True)
@@ -75,7 +75,7 @@ def poll(
     if st.json:
         emit_json({"links": rows, "offline": [r["link"] for r in offline], "errors": errors, "devices": {
             n: {"up": snap.device_up(n), "snmp": (snap.polls[n].ok if n in snap.polls else None)}
-            for n in snap.devices}})
+            for n in snap.devices}, "values": poll_values(snap)})
         return
     console.print(table(
         f"{len(rows)} {'offline ' if down else ''}links, {len(snap.devices)} devices polled in "
@@ -110,6 +110,9 @@ def serve(
     where: list[str] | None = WHERE,
     profiles: Path | None = PROFILES,
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log poll errors to stderr."),
+    rate_series: bool = typer.Option(False, "--rate-series",
+                                     help="Also export netops_interface_{in,out}_bps per interface (off: "
+                                          "Prometheus computes rates from the if_mib counters)."),
 ) -> None:
     """Run the poller and a Prometheus exporter until interrupted; SIGHUP reloads the inventory."""
     # a reload asked for while netops is still starting is kept, not fatal (SIGHUP's default)
@@ -120,7 +123,7 @@ def serve(
     logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, format="%(levelname)s %(message)s")
     inv = state(ctx).inventory()
     cfg = PollerConfig(interval=interval, concurrency=concurrency, shard=parse_shard(shard), engine=engine,
-                       where=list(where or []), probe_count=count)
+                       where=list(where or []), probe_count=count, rate_series=rate_series, render=True)
     poller = Poller(inv, cfg, profiles_dir=profiles or default_profiles_dir())
     web = load_web_config(web_config) if web_config else None
     exporter = Exporter(lambda: poller.snapshot, parse_listen(listen), web).start()

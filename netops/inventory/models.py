@@ -138,6 +138,8 @@ class SnmpSettings(_Model):
     port: Annotated[int, Field(ge=1, le=65535)] = 161
     timeout: Annotated[float, Field(gt=0)] = 2.0
     retries: Annotated[int, Field(ge=0, le=10)] = 1
+    max_reply_bytes: Annotated[int | None, Field(ge=484, le=65507)] = None
+    """Largest SNMP reply (UDP payload) to ask for; default from the device's uplink medium (docs/monitor.md)."""
 
 
 class Site(_Model):

@@ -7,6 +7,7 @@ netops adds link, device, site and poller health series (docs/monitor.md).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator
 
 from prometheus_client import CollectorRegistry, generate_latest
@@ -18,7 +19,7 @@ from prometheus_client.core import (
 )
 
 from netops.monitor.profiles import SnmpProfile
-from netops.monitor.snapshot import Snapshot
+from netops.monitor.snapshot import Rendered, Row, Snapshot
 
 LINK_LABELS = ["link", "site", "kecamatan", "tier", "medium", "provider"]
 DEVICE_LABELS = ["device", "site", "kecamatan", "tier", "platform", "role"]
@@ -60,6 +61,7 @@ def profile_families(
 
 
 def netops_families(snap: Snapshot) -> list[Metric]:
+    """netops's own series; the per-interface rate series only when the snapshot asks for them."""
     fams: list[Metric] = []
     # --- links
     up = _gauge("netops_link_up", "1 when the link's far end answered ICMP this cycle, else 0.", LINK_LABELS)
@@ -128,7 +130,22 @@ def netops_families(snap: Snapshot) -> list[Metric]:
                 drtt.add_metric(lv, p.rtt_avg)
     fams += [dup, snmp_up, last, drtt, dloss]
 
-    # --- interfaces: rates the poller computed (wraps unwrapped, restarts reset)
+    # --- interfaces: rates the poller computed (wraps unwrapped, restarts reset); off unless chosen,
+    # Prometheus computes rates from the if_mib counters itself
+    if snap.rate_series:
+        fams += _rate_families(snap)
+
+    # --- sites (for the map)
+    info = _gauge("netops_site_info", "Inventory facts of a site as labels (value 1); lat/lon feed map panels.",
+                  SITE_LABELS)
+    for s in snap.sites:
+        info.add_metric([s[k] for k in SITE_LABELS], 1.0)
+    fams.append(info)
+    fams += _health_families(snap)
+    return fams
+
+
+def _rate_families(snap: Snapshot) -> list[Metric]:
     iin = _gauge("netops_interface_in_bps", "Inbound traffic from counter deltas, bits per second.",
                  ["device", "ifIndex", "ifName"])
     iout = _gauge("netops_interface_out_bps", "Outbound traffic from counter deltas, bits per second.",
@@ -139,16 +156,11 @@ def netops_families(snap: Snapshot) -> list[Metric]:
                 iin.add_metric([dev, idx, r.name], r.in_bps)
             if r.out_bps is not None:
                 iout.add_metric([dev, idx, r.name], r.out_bps)
-    fams += [iin, iout]
+    return [iin, iout]
 
-    # --- sites (for the map)
-    info = _gauge("netops_site_info", "Inventory facts of a site as labels (value 1); lat/lon feed map panels.",
-                  SITE_LABELS)
-    for s in snap.sites:
-        info.add_metric([s[k] for k in SITE_LABELS], 1.0)
-    fams.append(info)
 
-    # --- poller health
+def _health_families(snap: Snapshot) -> list[Metric]:
+    fams: list[Metric] = []
     shard = f"{snap.shard[0]}/{snap.shard[1]}"
     hist = HistogramMetricFamily("netops_poll_duration_seconds", "Time to SNMP-poll one device.", labels=["shard"])
     hist.add_metric([shard], snap.durations.cumulative(), snap.durations.total)
@@ -231,3 +243,124 @@ def render_target(snap: Snapshot, device: str, modules: list[str]) -> bytes:
     reg = CollectorRegistry(auto_describe=False)
     reg.register(_Fixed([*fams, dur, pdus, up]))
     return render_metrics(reg, profiles)
+
+
+# --- the /metrics hot path --------------------------------------------------------------------
+#
+# prometheus-client renders every sample through a Sample tuple, a label dict it sorts and
+# escapes, and a value formatter: ~10 µs per sample, once per scrape. The profile series are
+# almost all of a shard's samples (one per interface column per device), so they are written
+# here, once per snapshot, with each row's label text built once and reused across cycles
+# while its labels stay the same. netops's own families (a few per device) still go through
+# prometheus-client. The output is byte-identical to generate_latest() over
+# SnapshotCollector (tests/monitor/test_collector.py checks it, sample by sample).
+
+_SPECIAL = {"inf": "+Inf", "-inf": "-Inf", "nan": "NaN"}
+
+
+def go_float(v: float) -> str:
+    """A sample value as prometheus-client writes it (Go's formatting: exponent from 1e6 up)."""
+    d = float(v)
+    s = repr(d)
+    if s in _SPECIAL:
+        return _SPECIAL[s]
+    dot = s.find(".")
+    if d > 0 and dot > 6:
+        mantissa = f"{s[0]}.{s[1:dot]}{s[dot + 1:]}".rstrip("0.")
+        return f"{mantissa}e+{dot - 1:02d}"
+    return s
+
+
+def _escape(v: str) -> str:
+    return v.replace("\\", r"\\").replace("\n", r"\n").replace('"', r"\"")
+
+
+def label_text(labels: dict[str, str]) -> str:
+    """``{a="1",b="2"}``: names sorted and values escaped as prometheus-client does."""
+    return "{" + ",".join(f'{k}="{_escape(v)}"' for k, v in sorted(labels.items())) + "}"
+
+
+def _head(name: str, doc: str, kind: str) -> str:
+    return f"# HELP {name} {doc.replace(chr(92), chr(92) * 2).replace(chr(10), chr(92) + 'n')}\n# TYPE {name} {kind}\n"
+
+
+_EXACT = 2.0**53
+"""Below this a whole float is an exact int, and repr() prints its digits."""
+
+_RowKey = tuple[str, str, str]
+"""(device, table, row index)."""
+
+
+class Renderer:
+    """Renders a snapshot's ``/metrics`` body once; keeps each row's label text between cycles."""
+
+    def __init__(self) -> None:
+        self._labels: dict[_RowKey, tuple[dict[str, str], str]] = {}
+
+    def render(self, snap: Snapshot) -> Rendered:
+        old = self._labels
+        new: dict[_RowKey, tuple[dict[str, str], str]] = {}
+        devices = sorted(snap.polls)
+        polls = [snap.polls[d] for d in devices]
+        body = bytearray()  # one family at a time: the peak is the body plus one family's lines
+        samples = 0
+        for prof in snap.profiles.values():
+            for m in prof.scalars:
+                lines = [_head(m.name, m.help, "gauge")]
+                for dev, poll in zip(devices, polls, strict=True):
+                    if poll.ok and m.name in poll.scalars:
+                        lines.append(f'{m.name}{{device="{_escape(dev)}"}} {go_float(poll.scalars[m.name])}\n')
+                samples += len(lines) - 1
+                body += "".join(lines).encode("utf-8")
+            for t in prof.tables:
+                texted: list[tuple[Row, str]] = []
+                for dev, poll in zip(devices, polls, strict=True):
+                    if not poll.ok:
+                        continue
+                    for idx, row in poll.tables.get(t.name, {}).items():
+                        key = (dev, t.name, idx)
+                        hit = old.get(key)
+                        if hit is None or hit[0] != row.labels:
+                            hit = (row.labels, label_text({t.index: idx, **row.labels, "device": dev}))
+                        new[key] = hit
+                        texted.append((row, hit[1]))
+                for m in t.metrics:
+                    name = m.name
+                    lines = [_head(name, m.help, "counter" if m.counter_bits else "gauge")]
+                    append = lines.append
+                    for row, text in texted:
+                        v = row.values.get(name)
+                        if v is None:
+                            continue
+                        # counters and gauges are whole numbers: Go's form from int digits (go_float's rule)
+                        if v.__class__ is float and 0.0 <= v < _EXACT and v.is_integer():
+                            if v < 1e6:
+                                s = repr(v)
+                            else:
+                                d = str(int(v))
+                                m_ = d.rstrip("0")
+                                s = f"{d[0]}.{m_[1:]}e+{len(d) - 1:02d}" if len(m_) > 1 else f"{d[0]}e+{len(d) - 1:02d}"
+                        else:
+                            s = go_float(v)
+                        append(f"{name}{text} {s}\n")
+                    samples += len(lines) - 1
+                    body += "".join(lines).encode("utf-8")
+                    del lines
+        self._labels = new
+        own = netops_families(snap)
+        samples += sum(len(f.samples) for f in own)
+        reg = CollectorRegistry(auto_describe=False)
+        reg.register(_Fixed(own))
+        body += generate_latest(reg)
+        return Rendered(body, samples)
+
+
+def rendered(snap: Snapshot, renderer: Renderer, lock: threading.Lock) -> Rendered:
+    """The snapshot's body: the one rendered with it (``PollerConfig.render``), else rendered now, once."""
+    out = snap.rendered
+    if out is None:
+        with lock:
+            out = snap.rendered
+            if out is None:
+                out = snap.rendered = renderer.render(snap)
+    return out

@@ -47,6 +47,25 @@ class Thresholds:
     one lost probe of five on a fresh start is not 20 % loss."""
 
 
+SCRAPE_SECONDS_PER_SAMPLE = 0.5e-6
+"""Wall time of a ``/metrics`` scrape per sample served (the first of a cycle, gzip), rounded up, on a
+loaded 2-core machine (bench/monitor_end_to_end.py, bench/RESULTS.md)."""
+SAMPLES_PER_DEVICE = 800
+"""A 48-interface router with the shipped profiles (if_mib: 14 series per interface) plus netops's own series."""
+SCRAPE_HEADROOM = 10
+"""Measured time x this: room for a busy machine and a slower network between Prometheus and the exporter."""
+MIN_SCRAPE_TIMEOUT_S = 10
+
+
+def scrape_timeout_s(devices_per_shard: int, th: Thresholds) -> int:
+    """Prometheus's ``scrape_timeout`` from the measured scrape cost of a shard this size, within the interval.
+
+    A scrape serves the body rendered at the end of the poll cycle, so its time grows with the samples
+    served, not with the network to the devices."""
+    need = devices_per_shard * SAMPLES_PER_DEVICE * SCRAPE_SECONDS_PER_SAMPLE * SCRAPE_HEADROOM
+    return int(min(th.interval_s, max(MIN_SCRAPE_TIMEOUT_S, -(-need // 1))))
+
+
 def _dur(seconds: int) -> str:
     return f"{seconds}s" if seconds % 60 else f"{seconds // 60}m"
 
@@ -65,15 +84,15 @@ RULE_FILES = ["rules/netops-alerts.yml", "rules/netops-topology.yml"]
 
 def scrape_config(exporters: list[str], th: Thresholds, *, hashmod: tuple[int, int] | None = None,
                   rule_files: list[str] | None = None, alertmanagers: list[str] | None = None,
-                  extra_jobs: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+                  extra_jobs: list[dict[str, Any]] | None = None, devices_per_shard: int = 0) -> dict[str, Any]:
     """One job, one target per exporter shard. ``hashmod=(m, M)``: this Prometheus keeps 1/M of them."""
     n = len(exporters)
     interval = _dur(th.interval_s)
-    timeout = _dur(min(10, th.interval_s))  # Prometheus refuses a timeout longer than the interval
+    timeout = _dur(scrape_timeout_s(devices_per_shard, th))
     job: dict[str, Any] = {
         "job_name": JOB,
-        # Scrapes read the poller's snapshot: they never wait on a 600 ms VSAT round trip, so a
-        # short timeout is honest; the interval matches the poll cycle.
+        # Scrapes read the poller's snapshot: they never wait on a VSAT round trip; the timeout
+        # grows with the shard's samples (scrape_timeout_s); the interval matches the poll cycle.
         "scrape_interval": interval,
         "scrape_timeout": timeout,
         "static_configs": [{"targets": [e], "labels": {"shard": f"{i}/{n}"}} for i, e in enumerate(exporters)],
@@ -565,6 +584,7 @@ def generate(inv: Inventory, out: Path, *, shards: int = 1, exporters: list[str]
     if shards < 1:
         raise BadInput("--shards must be at least 1")
     targets = exporters_for(shards, exporters)
+    per_shard = -(-sum(1 for d in inv.devices.values() if d.monitor != "off") // shards)
     files: dict[Path, str] = {}
     prom = out / "prometheus"
     extra = []
@@ -575,11 +595,11 @@ def generate(inv: Inventory, out: Path, *, shards: int = 1, exporters: list[str]
         for m in range(hashmod):
             # the service checks run once, from the first Prometheus
             files[prom / f"prometheus-{m}.yml"] = _yaml(scrape_config(targets, th, hashmod=(m, hashmod),
-                                                                      alertmanagers=alertmanagers,
+                                                                      alertmanagers=alertmanagers, devices_per_shard=per_shard,
                                                                       extra_jobs=extra if m == 0 else None))
     else:
         files[prom / "prometheus.yml"] = _yaml(scrape_config(targets, th, alertmanagers=alertmanagers,
-                                                             extra_jobs=extra))
+                                                             extra_jobs=extra, devices_per_shard=per_shard))
     files[prom / "rules" / "netops-alerts.yml"] = _yaml(alert_rules(th))
     files[prom / "rules" / "netops-topology.yml"] = _yaml(topology_rules(inv))
     secret_files: dict[str, str] = {}

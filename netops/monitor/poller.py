@@ -15,6 +15,7 @@ from pathlib import Path
 
 from netops.errors import BadInput, NetopsError
 from netops.inventory import Device, Inventory, select
+from netops.monitor.collector import Renderer
 from netops.monitor.icmp import Prober, ProbeResult, default_prober
 from netops.monitor.profiles import SnmpProfile, default_profiles_dir, load_profiles, profiles_for
 from netops.monitor.snapshot import (
@@ -31,7 +32,7 @@ from netops.monitor.snapshot import (
     shard_of,
     site_info,
 )
-from netops.monitor.snmp import target_for
+from netops.monitor.snmp import reply_bytes_by_site, target_for
 from netops.secrets import redact
 from netops.snmp.api import SnmpClient, SnmpError, SnmpTarget
 from netops.snmp.client import FastSnmpClient
@@ -55,6 +56,12 @@ class PollerConfig:
     """Upper bound for one device's SNMP poll; default 80% of the interval."""
     engine: str = "fast"
     """SNMP implementation: "fast" (netops.snmp: lean BER codec, ~4 µs CPU per varbind) or "pysnmp"."""
+    rate_series: bool = False
+    """Also export ``netops_interface_{in,out}_bps`` per interface (two more series per interface;
+    Prometheus computes the same with ``rate(ifHCInOctets[..])``). Link rates are always exported."""
+    render: bool = False
+    """Render the ``/metrics`` body (and its gzip) at the end of each cycle (``monitor serve``), so no scrape
+    pays for it."""
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -88,7 +95,8 @@ class Poller:
         self._cycle_lock = asyncio.Lock()
         self._inventory_loaded_at = time.time()
         self._inventory_ok = True
-        self.snapshot = Snapshot(shard=self.config.shard, profiles=self.profiles,
+        self._renderer = Renderer() if self.config.render else None
+        self.snapshot = Snapshot(shard=self.config.shard, profiles=self.profiles, rate_series=self.config.rate_series,
                                  inventory_ok=True, inventory_loaded_at=self._inventory_loaded_at)
 
     def _select(self, inv: Inventory) -> None:
@@ -112,6 +120,14 @@ class Poller:
         device_profiles = {d.name: profiles_for(d.platform, self.profiles) for d in devices}
         self.inv, self.devices, self.links, self.site_ids = inv, devices, links, site_ids
         self.device_profiles = device_profiles
+        self.reply_bytes = reply_bytes_by_site(inv)
+        ends: dict[str, set[str]] = {}
+        for lk in links:
+            for end in (lk.a, lk.b):
+                if end.device and end.interface:
+                    ends.setdefault(end.device, set()).add(end.interface)
+        self.link_interfaces = ends
+        """device -> its interfaces that carry an inventory link (the rates computed without --rate-series)."""
 
     async def reload(self, inv: Inventory | None, error: str | None = None) -> tuple[set[str], set[str]]:
         """Serve a new inventory without a restart (``SIGHUP``), between two cycles.
@@ -124,7 +140,7 @@ class Poller:
         async with self._cycle_lock:
             if inv is None:
                 self._inventory_ok = False
-                self.snapshot = replace(self.snapshot, inventory_ok=False)
+                self._publish(replace(self.snapshot, inventory_ok=False, rendered=None))
                 log.warning("inventory reload failed, still serving the previous one: %s", error or "")
                 return set(), set()
             before = {d.name for d in self.devices}
@@ -135,7 +151,8 @@ class Poller:
                 self._last_success.pop(name, None)
             self._errors = {k: v for k, v in self._errors.items() if k[0] in after or not k[0]}
             self._inventory_ok, self._inventory_loaded_at = True, time.time()
-            self.snapshot = replace(self.snapshot, inventory_ok=True, inventory_loaded_at=self._inventory_loaded_at)
+            self._publish(replace(self.snapshot, inventory_ok=True, inventory_loaded_at=self._inventory_loaded_at,
+                                  rendered=None))
             return after - before, before - after
 
     @property
@@ -210,7 +227,7 @@ class Poller:
         self._targets, self._target_errors = {}, {}
         for dev in devices:
             try:
-                t = target_for(self.inv, dev)
+                t = target_for(self.inv, dev, reply_bytes=self.reply_bytes)
             except NetopsError as exc:
                 self._target_errors[dev.name] = (getattr(exc, "reason", "config"), str(exc))
                 continue
@@ -234,8 +251,16 @@ class Poller:
         polls = await asyncio.gather(*(self._poll_device(d, sem) for d in snmp_devices))
         probes = await probe_task
         snap = self._build(polls, probes, time.monotonic() - start)
-        self.snapshot = snap
+        self._publish(snap)
         return snap
+
+    def _publish(self, snap: Snapshot) -> None:
+        """Swap a complete snapshot in, its ``/metrics`` body already rendered when asked:
+        a scrape sees the previous cycle or this one, never a half-built one."""
+        if self._renderer is not None:
+            snap.rendered = self._renderer.render(snap)
+            snap.rendered.gzipped()  # Prometheus asks for gzip: made here, so no scrape pays for it
+        self.snapshot = snap
 
     def _build(self, polls: list[DevicePoll], probes: dict[str, ProbeResult], cycle: float) -> Snapshot:
         now = time.time()
@@ -248,7 +273,8 @@ class Poller:
                 log.warning("%s", poll.error)
                 continue
             profiles = self.device_profiles[poll.device]
-            rates[poll.device] = interface_rates(self._baseline.get(poll.device), poll, profiles)
+            only = None if self.config.rate_series else self.link_interfaces.get(poll.device, set())
+            rates[poll.device] = interface_rates(self._baseline.get(poll.device), poll, profiles, only)
             self._baseline[poll.device] = poll
             self._last_success[poll.device] = poll.wall
         for name, p in probes.items():
@@ -263,7 +289,7 @@ class Poller:
             last_success=dict(self._last_success), errors=dict(self._errors), durations=self._hist.copy(),
             sites=site_info(self.inv, self.site_ids),
             snmp_devices={d.name for d in self.devices if d.monitor == "snmp"},
-            profiles=self.profiles,
+            profiles=self.profiles, rate_series=self.config.rate_series,
             inventory_ok=self._inventory_ok, inventory_loaded_at=self._inventory_loaded_at,
         )
         snap.links = {lk.id: link_state(self.inv, lk, probes, rates) for lk in self.links}

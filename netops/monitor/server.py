@@ -22,10 +22,9 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import yaml
-from prometheus_client import CollectorRegistry
 
 from netops.errors import BadInput, NetopsError
-from netops.monitor.collector import SnapshotCollector, render_metrics, render_target
+from netops.monitor.collector import Renderer, render_target, rendered
 from netops.monitor.snapshot import Snapshot
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -116,8 +115,7 @@ class Exporter:
     def __init__(self, get: Callable[[], Snapshot], listen: tuple[str, int], web: WebConfig | None = None):
         self.get = get
         self.web = web or WebConfig()
-        self.registry = CollectorRegistry(auto_describe=False)
-        self.registry.register(SnapshotCollector(get))
+        self._renderer, self._render_lock = Renderer(), threading.Lock()
         exporter = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -126,9 +124,12 @@ class Exporter:
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet by default
                 pass
 
-            def _send(self, code: int, body: bytes, ctype: str = "text/plain; charset=utf-8") -> None:
+            def _send(self, code: int, body: bytes | bytearray, ctype: str = "text/plain; charset=utf-8",
+                      encoding: str | None = None) -> None:
                 self.send_response(code)
                 self.send_header("Content-Type", ctype)
+                if encoding:
+                    self.send_header("Content-Encoding", encoding)
                 self.send_header("Content-Length", str(len(body)))
                 if code == 401:
                     self.send_header("WWW-Authenticate", 'Basic realm="netops"')
@@ -142,7 +143,7 @@ class Exporter:
                 url = urlsplit(self.path)
                 snap = exporter.get()
                 if url.path == "/metrics":
-                    self._send(200, render_metrics(exporter.registry, snap.profiles.values()), CONTENT_TYPE)
+                    self._send(200, *exporter.metrics_body(snap, self.headers.get("Accept-Encoding", "")))
                 elif url.path == "/snmp":
                     q = parse_qs(url.query)
                     target = (q.get("target") or [""])[0]
@@ -181,6 +182,13 @@ class Exporter:
         host, port = self.httpd.server_address[:2]
         self.address: tuple[str, int] = (str(host), int(port))
         self._thread = threading.Thread(target=self.httpd.serve_forever, name="netops-exporter", daemon=True)
+
+    def metrics_body(self, snap: Snapshot, accept_encoding: str) -> tuple[bytes | bytearray, str, str | None]:
+        """``/metrics``: the snapshot's body rendered once per poll cycle (gzip made once too), never per scrape."""
+        body = rendered(snap, self._renderer, self._render_lock)
+        if "gzip" in accept_encoding:
+            return body.gzipped(), CONTENT_TYPE, "gzip"
+        return body.body, CONTENT_TYPE, None
 
     def start(self) -> Exporter:
         self._thread.start()

@@ -7,6 +7,8 @@ Everything here is pure (no I/O), so it is tested with recorded replies.
 
 from __future__ import annotations
 
+import gzip
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,7 +38,7 @@ def shard_of(name: str, shards: int) -> int:
 
 # --- one device's poll ----------------------------------------------------------------------
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     labels: dict[str, str]
     values: dict[str, float]
@@ -45,7 +47,7 @@ class Row:
     """counter metric name -> raw counter, for deltas."""
 
 
-@dataclass
+@dataclass(slots=True)
 class DevicePoll:
     device: str
     ok: bool
@@ -79,13 +81,16 @@ def build_device_poll(
         for t in prof.tables:
             rows: dict[str, Row] = {}
             for m in t.metrics:
+                name, scale, counter = m.name, float(m.scale), bool(m.counter_bits)
                 for idx, v in columns.get(m.oid, {}).items():
-                    if not isinstance(v, int):
+                    if v.__class__ is not int:
                         continue
-                    row = rows.setdefault(idx, Row({}, {}))
-                    row.values[m.name] = v * m.scale
-                    if m.counter_bits:
-                        row.raw[m.name] = v
+                    row = rows.get(idx)
+                    if row is None:
+                        row = rows[idx] = Row({}, {})
+                    row.values[name] = v * scale
+                    if counter:
+                        row.raw[name] = v
             for idx, row in rows.items():
                 for label, col in t.labels.items():
                     row.labels[label] = str(columns.get(col, {}).get(idx, ""))
@@ -99,7 +104,7 @@ def failed_poll(device: str, reason: str, error: str, *, at: float, wall: float,
 
 # --- rates ----------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InterfaceRate:
     name: str
     in_bps: float | None
@@ -107,8 +112,12 @@ class InterfaceRate:
     speed_bps: float | None
 
 
-def interface_rates(prev: DevicePoll | None, cur: DevicePoll, profiles: list[SnmpProfile]) -> dict[str, InterfaceRate]:
-    """Traffic per interface index from two good polls of one device; a restart gives no rate."""
+def interface_rates(prev: DevicePoll | None, cur: DevicePoll, profiles: list[SnmpProfile],
+                    only: set[str] | None = None) -> dict[str, InterfaceRate]:
+    """Traffic per interface index from two good polls of one device; a restart gives no rate.
+
+    ``only``: interface names to work out (the inventory's link ends) when no per-interface
+    series are exported; None = every interface."""
     out: dict[str, InterfaceRate] = {}
     restart = prev is not None and restarted(prev.uptime, cur.uptime)
     for prof in profiles:
@@ -119,6 +128,9 @@ def interface_rates(prev: DevicePoll | None, cur: DevicePoll, profiles: list[Snm
             rows = cur.tables.get(t.name, {})
             prev_rows = prev.tables.get(t.name, {}) if prev is not None and not restart else {}
             for idx, row in rows.items():
+                name_ = row.labels.get("ifName") or row.labels.get("ifDescr") or idx
+                if only is not None and name_ not in only:
+                    continue
                 rates: dict[str, float | None] = {}
                 for role in ("in_octets", "out_octets"):
                     name = next((n for n in t.interface.get(role, ()) if n in row.raw), None)
@@ -131,8 +143,7 @@ def interface_rates(prev: DevicePoll | None, cur: DevicePoll, profiles: list[Snm
                     rates[role] = None if r is None else r * 8
                 speed = next((row.values[n] for n in t.interface.get("speed_mbps", ()) if n in row.values), None)
                 out[idx] = InterfaceRate(
-                    row.labels.get("ifName") or row.labels.get("ifDescr") or idx,
-                    rates["in_octets"], rates["out_octets"], speed * 1e6 if speed else None,
+                    name_, rates["in_octets"], rates["out_octets"], speed * 1e6 if speed else None,
                 )
     return out
 
@@ -260,6 +271,32 @@ class Histogram:
         return Histogram(self.buckets, list(self.counts), self.total, self.n)
 
 
+class Rendered:
+    """One snapshot's ``/metrics`` body, rendered once and served to every scrape of that cycle.
+
+    The gzip form is made once, by the poller right after the render (``monitor
+    serve``) or else by the first scrape that accepts it, and kept: a cycle costs
+    one render and one compression, whatever the number of scrapes.
+    """
+
+    __slots__ = ("body", "samples", "_gzip", "_lock")
+
+    GZIP_LEVEL = 1
+    """Level 1: about a third of level 6's CPU for a body a little bigger (bench/RESULTS.md)."""
+
+    def __init__(self, body: bytes | bytearray, samples: int) -> None:
+        self.body = body
+        self.samples = samples
+        self._gzip: bytes | None = None
+        self._lock = threading.Lock()
+
+    def gzipped(self) -> bytes:
+        with self._lock:
+            if self._gzip is None:
+                self._gzip = gzip.compress(self.body, compresslevel=self.GZIP_LEVEL, mtime=0)
+            return self._gzip
+
+
 @dataclass
 class Snapshot:
     """Everything the exporter serves, consistent with one cycle."""
@@ -274,6 +311,7 @@ class Snapshot:
     polls: dict[str, DevicePoll] = field(default_factory=dict)
     probes: dict[str, ProbeResult] = field(default_factory=dict)
     rates: dict[str, dict[str, InterfaceRate]] = field(default_factory=dict)
+    """device -> ifIndex -> rate; only the inventory's link interfaces unless ``rate_series``."""
     links: dict[str, LinkState] = field(default_factory=dict)
     last_success: dict[str, float] = field(default_factory=dict)
     errors: dict[tuple[str, str], int] = field(default_factory=dict)
@@ -285,6 +323,10 @@ class Snapshot:
     """False after a reload that failed (the previous inventory is still served)."""
     inventory_loaded_at: float = 0.0
     """Unix time of the last successful inventory load."""
+    rate_series: bool = False
+    """Export the derived ``netops_interface_*_bps`` series (off by default: Prometheus computes rates)."""
+    rendered: Rendered | None = field(default=None, compare=False, repr=False)
+    """This snapshot's exposition, once rendered (swapped in together with the snapshot)."""
 
     def device_up(self, name: str) -> bool:
         poll = self.polls.get(name)
@@ -307,6 +349,22 @@ def site_info(inv: Inventory, site_ids: list[str]) -> list[dict[str, str]]:
             "site": s.id, "name": s.name, "tier": s.tier.value, "kecamatan": s.kecamatan or "",
             "lat": "" if s.lat is None else f"{s.lat:.6f}", "lon": "" if s.lon is None else f"{s.lon:.6f}",
         })
+    return out
+
+
+def poll_values(snap: Snapshot) -> dict[str, Any]:
+    """What each device's SNMP poll read, for ``netops monitor poll --json`` (checkable against the agent)."""
+    out: dict[str, Any] = {}
+    for name in sorted(snap.polls):
+        p = snap.polls[name]
+        if not p.ok:
+            continue
+        out[name] = {
+            "varbinds": p.varbinds,
+            "scalars": dict(p.scalars),
+            "tables": {t: {idx: {"labels": dict(r.labels), "values": dict(r.values)} for idx, r in rows.items()}
+                       for t, rows in p.tables.items()},
+        }
     return out
 
 

@@ -3,11 +3,36 @@
 from __future__ import annotations
 
 from netops.inventory import Device, Inventory
-from netops.inventory.models import SnmpSettings
+from netops.inventory.models import Medium, SnmpSettings
 from netops.snmp.api import SnmpError, SnmpTarget
 
+REPLY_BYTES: dict[Medium, int | None] = {
+    Medium.fiber: None,
+    Medium.radio: None,
+    Medium.lte: 1400,
+    Medium.vsat: 1350,
+}
+"""Largest SNMP reply per uplink medium, so a reply travels as one packet where packets get lost.
 
-def target_for(inv: Inventory, dev: Device, settings: SnmpSettings | None = None) -> SnmpTarget:
+VSAT terminals and the tunnels over them commonly carry 1400-1500-byte IP packets; 1350
+bytes of SNMP leaves room for IP/UDP headers and a tunnel. LTE paths lose fewer packets
+but often run a reduced MTU. Fiber and radio links take the engine's usual 250-varbind
+replies. ``max_reply_bytes`` in an inventory ``snmp:`` entry overrides this per device."""
+
+
+def reply_bytes_by_site(inv: Inventory) -> dict[str, int]:
+    """Site -> reply size for sites whose uplink (a link whose b end is the site) calls for one; the smallest
+    wins when a site has several uplinks (a VSAT backup of a fiber link may carry the traffic)."""
+    out: dict[str, int] = {}
+    for link in inv.links.values():
+        size = REPLY_BYTES.get(link.medium)
+        if size is not None:
+            out[link.b.site] = min(size, out.get(link.b.site, size))
+    return out
+
+
+def target_for(inv: Inventory, dev: Device, settings: SnmpSettings | None = None,
+               reply_bytes: dict[str, int] | None = None) -> SnmpTarget:
     """Resolve a device's SNMP settings (secrets read now, when the poll starts)."""
     s = settings or inv.snmp_for(dev)
     if s is None:
@@ -16,7 +41,9 @@ def target_for(inv: Inventory, dev: Device, settings: SnmpSettings | None = None
             f"{dev.name}: no SNMP settings (set 'snmp:' on the device or regency.default_snmp, "
             "or 'monitor: icmp' for a device without an agent)",
         )
-    common = {"host": str(dev.mgmt), "port": s.port, "timeout": s.timeout, "retries": s.retries, "name": dev.name}
+    size = s.max_reply_bytes or (reply_bytes or {}).get(dev.site)
+    common = {"host": str(dev.mgmt), "port": s.port, "timeout": s.timeout, "retries": s.retries, "name": dev.name,
+              "max_reply_bytes": size}
     if s.version == "2c":
         if s.community is None:
             raise SnmpError("config", f"{dev.name}: SNMP v2c settings need a community reference")

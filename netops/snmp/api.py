@@ -53,6 +53,9 @@ class SnmpTarget:
     priv_key: str | None = field(default=None, repr=False)
     max_varbinds: int = 250
     """Upper bound of varbinds asked per GETBULK response (bigger means fewer round trips, bigger datagrams)."""
+    max_reply_bytes: int | None = None
+    """Largest reply datagram (UDP payload) wanted, e.g. 1350 behind a VSAT modem: a reply that fragments is
+    lost whenever any one of its fragments is. None: only ``max_varbinds`` bounds a reply."""
 
     @property
     def where(self) -> str:

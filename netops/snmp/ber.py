@@ -80,6 +80,8 @@ class Pdu(NamedTuple):
     error_index: int
     """For GETBULK: max-repetitions."""
     varbinds: list[VarBind]
+    size: int = 0
+    """Bytes of the datagram it came in (set by the engine; reply sizing learns from it)."""
 
 
 class Message(NamedTuple):

@@ -18,6 +18,8 @@ from netops.snmp.engine import Engine
 from netops.snmp.pysnmp_client import PysnmpClient
 from netops.snmp.walk import Walker, index_text
 
+_NUMBERS = frozenset((ber.INTEGER, ber.COUNTER32, ber.GAUGE32, ber.TIMETICKS, ber.COUNTER64))
+
 
 def convert(tag: int, value: object) -> Value | None:
     if tag in ber.EXCEPTIONS or tag == ber.NULL:
@@ -82,9 +84,13 @@ class FastSnmpClient:
             return await self.fallback.walk(target, columns, max_repetitions)
         table = await self.walker.walk(self._target(target), columns, max_repetitions)
         out: dict[str, dict[str, Value]] = {}
+        numbers = _NUMBERS
         for col, rows in table.items():
             conv: dict[str, Value] = {}
             for idx, (_, tag, value) in rows.items():
+                if tag in numbers:  # most of a table: plain ints, no conversion
+                    conv[index_text(idx)] = value
+                    continue
                 v = convert(tag, value)
                 if v is not None:
                     conv[index_text(idx)] = v

@@ -186,7 +186,7 @@ class Engine:
                 p.timer.cancel()
             if not p.future.done():
                 stats.varbinds += len(pdu.varbinds)
-                p.future.set_result(pdu)
+                p.future.set_result(pdu._replace(size=len(data)))
 
     def _send(self, p: _Pending) -> None:
         try:

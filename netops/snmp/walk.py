@@ -8,6 +8,14 @@ round trip for an IF-MIB poll — and when that is more than one response should
 carry, it starts several segments at remembered row boundaries in parallel.
 Every segment keeps walking if the table grew, and stops at the column's end,
 so a changed table costs a round trip, never a wrong answer.
+
+Reply sizing: for a target with ``max_reply_bytes`` (a VSAT or other small-MTU,
+lossy path) the varbind budget per request comes from the bytes per varbind this
+device's replies really took (learnt from every reply, a conservative prior
+before the first), so each reply fits one packet: a reply of seven IP fragments
+is lost when any one of them is. Requests keep several columns each; rows that
+do not fit one reply are split at remembered row boundaries and fetched in
+parallel, so a small packet costs more requests, not more round trips.
 """
 
 from __future__ import annotations
@@ -34,45 +42,85 @@ class _Segment:
     reps: int
 
 
+MIN_ROWS = 4
+"""Rows per request before a column group is split further, when a table does not fit one reply."""
+
+PRIOR_VARBIND_BYTES = 80
+"""Bytes per varbind assumed before a device has answered (IF-MIB counters take ~30, short strings ~50-80)."""
+
+
+MARGIN = 1.1
+"""Headroom over the learnt bytes per varbind (string values differ from row to row)."""
+
+
+def header_bytes(target: SnmpTarget) -> tuple[int, int]:
+    """(lower, upper) bound of a reply's bytes outside its varbinds, for this target's version and names."""
+    if target.version == "3":
+        return 60, 200 + len(target.user or "")
+    return 20 + len(target.community or ""), 40 + len(target.community or "")
+
+
 class Walker:
     """Walks tables through an :class:`Engine`, remembering each device's table rows between cycles."""
 
-    def __init__(self, engine: Engine, max_remembered_rows: int = 100_000) -> None:
+    def __init__(self, engine: Engine, max_remembered_rows: int = 100_000,
+                 prior_varbind_bytes: int = PRIOR_VARBIND_BYTES) -> None:
         self.engine = engine
         self.rows: dict[tuple[str, int, tuple[bytes, ...]], list[bytes]] = {}
         self.max_remembered_rows = max_remembered_rows
         self.round_trips = 0
+        self.prior_varbind_bytes = prior_varbind_bytes
+        self.varbind_bytes: dict[tuple[str, int], float] = {}
+        """Largest bytes per varbind seen in the last walk of each (sized) agent."""
+
+    def budget(self, target: SnmpTarget) -> int:
+        """Varbinds per reply: ``max_varbinds``, and for a sized target what fits ``max_reply_bytes``."""
+        budget = max(1, target.max_varbinds)
+        if target.max_reply_bytes:
+            per = self.varbind_bytes.get(target.addr, self.prior_varbind_bytes) * MARGIN
+            room = target.max_reply_bytes - header_bytes(target)[1]
+            budget = max(1, min(budget, int(room // per)))
+        return budget
 
     def plan(self, target: SnmpTarget, columns: list[bytes], max_repetitions: int) -> list[_Segment]:
-        budget = max(1, target.max_varbinds)
+        budget = self.budget(target)
         known = self.rows.get((target.host, target.port, tuple(columns)))
         if known is None:
-            reps = max(1, min(max_repetitions, budget))
-            per = max(1, budget // reps)
+            per = max(1, budget // max(1, min(max_repetitions, budget)))
+            if per == 1 and budget >= 2 * MIN_ROWS:  # a small reply still carries several columns
+                per = min(len(columns), budget // MIN_ROWS)
+            reps = max(1, budget // per)
             return [_Segment(columns[i:i + per], None, None, reps) for i in range(0, len(columns), per)]
         need = len(known) + 1
         if need <= budget:
             per = max(1, budget // need)
             return [_Segment(columns[i:i + per], None, None, need) for i in range(0, len(columns), per)]
+        # the rows do not fit one reply: several columns per request, row ranges at remembered boundaries
+        per = max(1, min(len(columns), budget // MIN_ROWS))
+        rows = max(1, budget // per)
         segs = []
-        for c in columns:
-            for lo in range(0, len(known), budget):
-                hi = lo + budget
+        for i in range(0, len(columns), per):
+            group = columns[i:i + per]
+            for lo in range(0, len(known), rows):
+                hi = lo + rows
                 start = known[lo - 1] if lo else None
                 last = hi >= len(known)
                 stop = None if last else decode_oid_suffix(known[hi - 1])
-                segs.append(_Segment([c], start, stop, (len(known) - lo + 1) if last else budget))
+                segs.append(_Segment(group, start, stop, min(len(known) - lo + 1, rows) if last else rows))
         return segs
 
     async def walk(self, target: SnmpTarget, columns: list[str], max_repetitions: int = 25) -> Columns:
         cols = [_oid_bytes(c) for c in columns]
         out: dict[bytes, dict[bytes, VarBind]] = {c: {} for c in cols}
         segs = self.plan(target, cols, max_repetitions)
+        sizing: list[float] | None = [0.0] if target.max_reply_bytes else None
         if len(segs) == 1:
-            await self._segment(target, segs[0], out)
+            await self._segment(target, segs[0], out, sizing)
         else:
-            await asyncio.gather(*(self._segment(target, s, out) for s in segs))
+            await asyncio.gather(*(self._segment(target, s, out, sizing) for s in segs))
         self._remember(target, cols, out)
+        if sizing and sizing[0]:
+            self.varbind_bytes[target.addr] = sizing[0]
         return {name: out[c] for name, c in zip(columns, cols, strict=True)}
 
     def _remember(self, target: SnmpTarget, cols: list[bytes], out: dict[bytes, dict[bytes, VarBind]]) -> None:
@@ -81,7 +129,8 @@ class Walker:
             return
         self.rows[(target.host, target.port, tuple(cols))] = sorted(biggest, key=decode_oid_suffix)
 
-    async def _segment(self, target: SnmpTarget, seg: _Segment, out: dict[bytes, dict[bytes, VarBind]]) -> None:
+    async def _segment(self, target: SnmpTarget, seg: _Segment, out: dict[bytes, dict[bytes, VarBind]],
+                       sizing: list[float] | None = None) -> None:
         cur = {c: c + (seg.start or b"") for c in seg.columns}
         active = list(seg.columns)
         end_tag = ber.END_OF_MIB_VIEW
@@ -93,6 +142,8 @@ class Walker:
             n = len(active)
             if not vbs:
                 return
+            if sizing is not None and pdu.size:  # bytes per varbind, header at its least: an upper estimate
+                sizing[0] = max(sizing[0], (pdu.size - header_bytes(target)[0]) / len(vbs))
             still = []
             for j, c in enumerate(active):
                 store = out[c]

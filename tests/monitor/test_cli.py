@@ -39,6 +39,12 @@ def test_poll_json_and_table(tmp_path: Path, agent_factory) -> None:
     (err,) = data["errors"]
     assert err["device"] == "desa-b-r1" and err["reason"] == "timeout"
     assert agent.community not in r.stdout + r.stderr
+    # the values it read, as the agent holds them
+    got = data["values"]["desa-a-r1"]
+    assert set(data["values"]) == {"desa-a-r1"}
+    assert got["tables"]["ifTable"]["1"]["values"]["ifHCInOctets"] == 1000
+    assert got["tables"]["ifTable"]["1"]["labels"]["ifName"] == "ether1"
+    assert got["scalars"]["sysUpTime"] > 0 and got["varbinds"] > 10
 
     r = netops("-i", str(inv), "monitor", "poll", "--count", "2", "--where", "name=desa-a-r1")
     assert r.returncode == 0, r.stderr

@@ -83,6 +83,16 @@ def test_topology_rules_name_each_kecamatan_uplink_and_the_desa_behind_it(genera
             assert not any(link == lk.id for link, _ in paths)
 
 
+def test_scrape_timeout_grows_with_the_shard_and_stays_within_the_interval() -> None:
+    from netops.monitor.generate import Thresholds, scrape_timeout_s
+
+    th = Thresholds(interval_s=60)
+    assert scrape_timeout_s(219, th) == 10                       # the sample regency: the floor
+    big = scrape_timeout_s(5000, th)
+    assert 10 < big <= 60 and big > scrape_timeout_s(2500, th)   # 5,000 devices per shard need longer
+    assert scrape_timeout_s(10**6, th) == 60                     # never past the interval (Prometheus refuses)
+
+
 def test_sharded_and_hashmod_configs_are_valid(tmp_path: Path) -> None:
     inv = load_inventory(ROOT / "tests" / "fixtures" / "inventory" / "small")
     generate(inv, tmp_path, shards=3, exporters=["10.0.0.1:9750", "10.0.0.2:9750", "10.0.0.3:9750"], hashmod=2)

@@ -143,7 +143,7 @@ def test_counter32_wrap_is_unwrapped_and_agent_restart_resets_the_baseline(tmp_p
     eth = Interface(1, "ether1", in_octets=2**32 - 1000, out_octets=5000, hc=False, speed_mbps=100)
     agent = agent_factory([addr(6)], [eth])
     inv = load_inventory(write_inventory(tmp_path, agent, [desa("desa-a-r1", "desa-a", 6)], LINKS))
-    poller = Poller(inv, PollerConfig(engine=engine), prober=FixedProber())
+    poller = Poller(inv, PollerConfig(engine=engine, rate_series=True), prober=FixedProber())
     try:
         s1 = run(poller)
         assert s1.polls["desa-a-r1"].ok and s1.rates["desa-a-r1"]["1"].in_bps is None  # no baseline yet
@@ -216,7 +216,7 @@ def test_reload_keeps_the_baselines_of_devices_that_stay(tmp_path: Path, agent_f
         await poller.reload(None, "broken.yaml:3: YAML syntax error")
         return added, removed, after_reload, poller.snapshot
 
-    poller = Poller(first, PollerConfig(), prober=FixedProber())
+    poller = Poller(first, PollerConfig(rate_series=True), prober=FixedProber())  # rates of every interface
     try:
         added, removed, snap, refused = asyncio.run(scenario(poller))
     finally:
