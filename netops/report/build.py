@@ -517,7 +517,8 @@ def map_areas(b: Boundaries, px_deg: float | None = None) -> list[MapArea]:
 
 def legend(m: Messages) -> dict[str, str]:
     out = {f"medium.{k}": m(f"medium.{k}") for k in MEDIUM_COLORS}
-    out.update({f"status.{k}": m(f"mapstatus.{k}") for k in ("active", "down", "planned", "none", "hub", "route")})
+    out.update({f"status.{k}": m(f"mapstatus.{k}") for k in ("active", "down", "planned", "none", "hub", "route",
+                                                                 "route_later")})
     out["approx"] = m("l.approx")
     return out
 

@@ -388,6 +388,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "bandwidth. Upgrade candidate: the busier direction's p95 > 80 %. VSAT saturated: p95 ≥ 90 %.",
     ),
     "mapstatus.route": ("rute fiber rencana", "planned fiber route"),
+    "mapstatus.route_later": ("rute di luar anggaran", "route beyond the budget"),
     "l.map": ("Peta lokasi (warna = media, bentuk tepi = status)", "Site map (colour = medium, outline = status)"),
     "l.queries": ("Kueri PromQL yang dipakai", "PromQL queries used"),
     "l.query_purpose": ("Untuk", "For"),

@@ -194,6 +194,7 @@ def test_plan_report_carries_growth_tables_and_routes(tmp_path: Path):
     assert [(f["properties"]["from"], f["properties"]["to"]) for f in routes] == [("kec-b", "desa-b1"),
                                                                                   ("desa-b1", "desa-b2")]
     assert routes[0]["geometry"] == {"type": "LineString", "coordinates": [[109.6076, -0.7542], [109.59, -0.78]]}
+    assert [f["properties"]["stage"] for f in routes] == [1, None]  # desa-b2 is beyond the budget
     assert (tmp_path / "plan-growth_steps.csv").exists()
 
 
@@ -246,3 +247,14 @@ def test_plan_report_without_fiber_says_why_the_growth_plan_is_empty():
     (growth,) = [s for s in report.sections if s.id == "growth"]
     assert any("no fiber point" in t for t in growth.text)
     assert report.table("growth_steps").rows == [] and report.exit_code == 0
+
+
+def test_map_draws_routes_beyond_the_budget_lighter():
+    from netops.report import ReportOptions, build_report
+    from netops.report.render.svg import ROUTE_COLOR, ROUTE_LATER_COLOR, site_map
+
+    report = build_report(inventory(**HAND), "plan", ReportOptions(lang="en", budget_rp=2e9, stages=3))
+    svg = site_map(report)
+    assert svg.count('class="route" ') == 4
+    assert svg.count(f'stroke="{ROUTE_COLOR}" stroke-width="2"') == 3  # D, A, B bought
+    assert svg.count(f'stroke="{ROUTE_LATER_COLOR}" stroke-width="2"') == 1  # C waits

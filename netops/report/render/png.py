@@ -8,7 +8,7 @@ from typing import Any
 
 from netops.report.build import MEDIUM_COLORS
 from netops.report.model import Report
-from netops.report.render.svg import DOWN_COLOR, ROUTE_COLOR
+from netops.report.render.svg import DOWN_COLOR, ROUTE_COLOR, ROUTE_LATER_COLOR, route_later
 
 SIZE = {"datacenter": 90, "kecamatan": 55, "opd": 14, "desa": 30, "kelurahan": 30, "institution": 10}
 AREA_LINES = {"kabupaten": ("#444444", 1.3, "solid"), "kecamatan": ("#7a7a7a", 0.9, "dashed"),
@@ -52,9 +52,12 @@ def write(report: Report, path: Path, dpi: int = 110) -> Path:
     ax.set_facecolor("#f4f8fb")
     _areas(ax, report)
     big = len(pts) > 5000
-    routes = [ln.coords for ln in report.lines if ln.status == "route"]
+    route_lines = [ln for ln in report.lines if ln.status == "route"]
+    routes = [ln.coords for ln in route_lines]
+    later = any(route_later(ln.props) for ln in route_lines)
     if routes:
-        ax.add_collection(LineCollection(routes, colors=ROUTE_COLOR, linewidths=0.6 if big else 1.4, alpha=0.9,
+        colors = [ROUTE_LATER_COLOR if route_later(ln.props) else ROUTE_COLOR for ln in route_lines]
+        ax.add_collection(LineCollection(routes, colors=colors, linewidths=0.6 if big else 1.4, alpha=0.9,
                                          linestyles="dashed", zorder=1.5))
     if report.lines and not big:
         for status, dashed in (("active", False), ("down", False), ("planned", True)):
@@ -117,6 +120,8 @@ def write(report: Report, path: Path, dpi: int = 110) -> Path:
     ]
     if routes:
         handles.append(Line2D([], [], color=ROUTE_COLOR, ls="--", lw=2, label=lg["status.route"]))
+    if later:
+        handles.append(Line2D([], [], color=ROUTE_LATER_COLOR, ls="--", lw=2, label=lg["status.route_later"]))
     for level, (color, lw, dash) in AREA_LINES.items():
         if any(a.level == level for a in report.areas):
             handles.append(Line2D([], [], color=color, lw=lw, ls=dash, label=report.labels.get(f"boundary_{level}", level)))

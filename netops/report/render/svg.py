@@ -13,6 +13,16 @@ from netops.report.model import Chart, MapLine, MapPoint, Report, Table
 DOWN_COLOR = "#d7191c"
 ROUTE_COLOR = "#0571b0"
 """Planned fiber routes of the growth plan."""
+ROUTE_LATER_COLOR = "#92c5de"
+"""Routes beyond the budget stages given."""
+
+
+def route_later(props: tuple[tuple[str, object], ...]) -> bool:
+    """A growth-plan route no stage buys (with --budget)."""
+    d = dict(props)
+    return "stage" in d and d["stage"] is None
+
+
 TIER_RADIUS = {"datacenter": 7.0, "kecamatan": 5.5, "opd": 3.0, "desa": 4.0, "kelurahan": 4.0, "institution": 2.5}
 
 
@@ -116,8 +126,9 @@ def site_map(report: Report) -> str:
             continue
         (x1, y1), (x2, y2) = proj(*ln.coords[0]), proj(*ln.coords[1])
         if ln.status == "route":
+            color = ROUTE_LATER_COLOR if route_later(ln.props) else ROUTE_COLOR
             out.append(f'<line class="route" x1="{_f(x1)}" y1="{_f(y1)}" x2="{_f(x2)}" y2="{_f(y2)}" '
-                       f'stroke="{ROUTE_COLOR}" stroke-width="2" stroke-opacity="0.9" stroke-dasharray="6 3">'
+                       f'stroke="{color}" stroke-width="2" stroke-opacity="0.9" stroke-dasharray="6 3">'
                        f'<title>{escape(_line_title(ln))}</title></line>')
             continue
         color = DOWN_COLOR if ln.status == "down" else MEDIUM_COLORS.get(ln.medium, "#777")
@@ -173,6 +184,9 @@ def map_legend(report: Report) -> str:
     if any(ln.status == "route" for ln in report.lines):
         items.append(f'<line x1="0" y1="8" x2="16" y2="8" stroke="{ROUTE_COLOR}" stroke-width="2.5" '
                      f'stroke-dasharray="6 3"/><text x="20" y="12">{escape(lg["status.route"])}</text>')
+    if any(ln.status == "route" and route_later(ln.props) for ln in report.lines):
+        items.append(f'<line x1="0" y1="8" x2="16" y2="8" stroke="{ROUTE_LATER_COLOR}" stroke-width="2.5" '
+                     f'stroke-dasharray="6 3"/><text x="20" y="12">{escape(lg["status.route_later"])}</text>')
     cells = []
     for i, item in enumerate(items):
         x, y = (i % 5) * 170, (i // 5) * 22
