@@ -110,6 +110,9 @@ def serve(
     where: list[str] | None = WHERE,
     profiles: Path | None = PROFILES,
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log poll errors to stderr."),
+    repo: Path = typer.Option(Path("backups"), "--repo",
+                              help="Config backup repository whose change journal is watched "
+                                   "(netops_config_pending_recovery)."),
 ) -> None:
     """Run the poller and a Prometheus exporter until interrupted; SIGHUP reloads the inventory."""
     # a reload asked for while netops is still starting is kept, not fatal (SIGHUP's default)
@@ -123,7 +126,7 @@ def serve(
                        where=list(where or []), probe_count=count)
     poller = Poller(inv, cfg, profiles_dir=profiles or default_profiles_dir())
     web = load_web_config(web_config) if web_config else None
-    exporter = Exporter(lambda: poller.snapshot, parse_listen(listen), web).start()
+    exporter = Exporter(lambda: poller.snapshot, parse_listen(listen), web, journal_repo=repo).start()
     host, port = exporter.address
     scheme = "https" if web and web.cert_file else "http"
     console.print(f"netops monitor: shard {cfg.shard[0]}/{cfg.shard[1]}, {len(poller.devices)} devices, "

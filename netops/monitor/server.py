@@ -25,7 +25,7 @@ import yaml
 from prometheus_client import CollectorRegistry
 
 from netops.errors import NetopsError
-from netops.monitor.collector import SnapshotCollector, render_metrics, render_target
+from netops.monitor.collector import PendingRecoveryCollector, SnapshotCollector, render_metrics, render_target
 from netops.monitor.snapshot import Snapshot
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -113,11 +113,14 @@ INDEX = b"""<html><head><title>netops monitor</title></head><body>
 class Exporter:
     """Serves the snapshot returned by ``get`` until :meth:`stop`."""
 
-    def __init__(self, get: Callable[[], Snapshot], listen: tuple[str, int], web: WebConfig | None = None):
+    def __init__(self, get: Callable[[], Snapshot], listen: tuple[str, int], web: WebConfig | None = None,
+                 journal_repo: Path | None = None):
         self.get = get
         self.web = web or WebConfig()
         self.registry = CollectorRegistry(auto_describe=False)
         self.registry.register(SnapshotCollector(get))
+        if journal_repo is not None:
+            self.registry.register(PendingRecoveryCollector(journal_repo))
         exporter = self
 
         class Handler(BaseHTTPRequestHandler):

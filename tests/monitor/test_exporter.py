@@ -225,3 +225,32 @@ def test_sighup_reloads_the_inventory_and_refuses_a_broken_edit(tmp_path: Path, 
     assert "broken.yaml:5: YAML syntax error" in err and "inventory reload refused" in err, err
     for secret in (agent.community, agent.auth_key, agent.priv_key):
         assert secret not in err
+
+
+def test_pending_recovery_follows_the_change_journal(tmp_path: Path) -> None:
+    """A device with an open journal entry is served as netops_config_pending_recovery 1
+    until a final step closes it; the journal file is what 'config push' writes."""
+    from netops.config.journal import Journal, Step
+    from tests.monitor.promserver import http_get as get
+
+    repo = tmp_path / "backups"
+    exporter = Exporter(lambda: Snapshot(), ("127.0.0.1", 0), journal_repo=repo).start()
+    url = "http://{}:{}/metrics".format(*exporter.address)
+    try:
+        _, body = get(url, timeout=10)
+        assert "netops_config_pending_recovery{" not in body  # no journal yet
+        j = Journal(repo)
+        j.step("r1", "desa-a1-r1", Step.BEGIN, platform="mikrotik_routeros", backup_rev="abc1234", total=5)
+        j.step("r1", "desa-a1-r1", Step.SENDING, sent=2, total=5)
+        j.step("r1", "kec-a-r1", Step.BEGIN, platform="mikrotik_routeros", total=5)
+        j.step("r1", "kec-a-r1", Step.APPLIED)
+        _, body = get(url, timeout=10)
+        assert 'netops_config_pending_recovery{device="desa-a1-r1"} 1.0' in body
+        assert 'device="kec-a-r1"' not in body
+        code, problems = promtool_check_metrics(body)
+        assert code == 0, problems
+        j.step("r1", "desa-a1-r1", Step.ROLLED_BACK, note="recover: rolled back")
+        _, body = get(url, timeout=10)
+        assert "netops_config_pending_recovery{" not in body
+    finally:
+        exporter.stop()
