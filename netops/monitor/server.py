@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import yaml
@@ -110,11 +111,44 @@ INDEX = b"""<html><head><title>netops monitor</title></head><body>
 """
 
 
+class _Server(ThreadingHTTPServer):
+    """One thread per connection, and everything slow happens in that thread.
+
+    The listening loop only accepts: the TLS handshake and every read run in the
+    connection's own thread under ``conn_timeout``, so a client that connects and never
+    starts its handshake (or sends its request a byte at a time) holds one thread, never
+    the other scrapes. http.server's own TLS setup (a wrapped listening socket)
+    handshakes inside ``accept()``, in the serving loop itself."""
+
+    daemon_threads = True
+    request_queue_size = 128  # the default 5 refuses connections under 50 concurrent scrapes
+
+    def __init__(self, listen: tuple[str, int], handler: type[BaseHTTPRequestHandler],
+                 tls: ssl.SSLContext | None, conn_timeout: float):
+        self.tls = tls
+        self.conn_timeout = conn_timeout
+        super().__init__(listen, handler)
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        request.settimeout(self.conn_timeout)
+        conn = request
+        try:
+            if self.tls is not None:
+                conn = self.tls.wrap_socket(request, server_side=True)  # handshake here, bounded by the timeout
+            self.RequestHandlerClass(conn, client_address, self)  # type: ignore[arg-type]
+        finally:
+            if conn is not request:
+                conn.close()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that times out, drops or fails its handshake is its own problem: no traceback."""
+
+
 class Exporter:
     """Serves the snapshot returned by ``get`` until :meth:`stop`."""
 
     def __init__(self, get: Callable[[], Snapshot], listen: tuple[str, int], web: WebConfig | None = None,
-                 journal_repo: Path | None = None):
+                 journal_repo: Path | None = None, conn_timeout: float = 10.0):
         self.get = get
         self.web = web or WebConfig()
         self.registry = CollectorRegistry(auto_describe=False)
@@ -125,6 +159,7 @@ class Exporter:
 
         class Handler(BaseHTTPRequestHandler):
             server_version = "netops-monitor"
+            timeout = conn_timeout  # every read of a request (StreamRequestHandler.setup)
 
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet by default
                 pass
@@ -170,17 +205,16 @@ class Exporter:
                 else:
                     self._send(404, b"Not found\n")
 
+        tls = None
+        if self.web.cert_file and self.web.key_file:
+            tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            tls.minimum_version = ssl.TLSVersion.TLSv1_2
+            tls.load_cert_chain(str(self.web.cert_file), str(self.web.key_file))
         try:
-            self.httpd = ThreadingHTTPServer(listen, Handler)
+            self.httpd = _Server(listen, Handler, tls, conn_timeout)
         except OSError as exc:
             raise NetopsError(f"cannot listen on {listen[0]}:{listen[1]}: {exc.strerror}; "
                               "choose another --listen address or port") from None
-        self.httpd.daemon_threads = True
-        if self.web.cert_file and self.web.key_file:
-            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-            ctx.load_cert_chain(str(self.web.cert_file), str(self.web.key_file))
-            self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
         host, port = self.httpd.server_address[:2]
         self.address: tuple[str, int] = (str(host), int(port))
         self._thread = threading.Thread(target=self.httpd.serve_forever, name="netops-exporter", daemon=True)
