@@ -33,6 +33,10 @@ class Platform:
     """how a failed change is undone: ``scheduled-revert`` (the device restores itself unless
     netops confirms in time), ``backup-restore`` (netops pushes the difference back to the
     backup it took just before) or ``none`` (not managed)."""
+    device_confirm: str = ""
+    """the device's own confirmed-commit mechanism (a change it undoes by itself unless
+    confirmed) and whether netops uses it; where it does not, the change journal and the
+    restore from backup (``netops config recover``) cover a lost session."""
     # -- configuration management (netops.config) --------------------------------
     config_style: str = "indented"
     """how the config is structured: ``indented`` (blocks under a parent line, IOS-like)
@@ -117,6 +121,9 @@ PLATFORMS: dict[str, Platform] = {
             # file= (or any abbreviation of it) writes a file on the router
             read_only_never=r"[;\[\]{}$]|^:|\bf(?:i(?:le?)?)?=",
             rollback="scheduled-revert",
+            device_confirm="none in the CLI (Safe Mode ends with the session that started it, and netops "
+                           "verifies on a new login): netops builds one from /system scheduler + "
+                           "reset-configuration run-after-reset (revert_arm); used",
             config_style="flat",
             comment_prefixes=("#",),
             block_end=(),
@@ -169,6 +176,9 @@ PLATFORMS: dict[str, Platform] = {
             read_only=SHOW_PING_TRACEROUTE,
             read_only_never=OUTPUT_TO_FILE,
             rollback="backup-restore",
+            device_confirm="'configure terminal revert timer N' then 'configure confirm' (needs 'archive' with a "
+                           "path on the device; the revert is a 'configure replace' of the archived config); not "
+                           "used: the lab's IOS simulator does not model archive, so it would ship untested",
             replace_prefixes=("hostname ", "ip domain name ", "banner motd ", "description ",
                               "snmp-server location ", "snmp-server contact "),
             secret_patterns=(
@@ -199,6 +209,9 @@ PLATFORMS: dict[str, Platform] = {
             read_only=(r"^(?:dis|disp|displa|display)\s", r"^(?:ping|tracert)\s"),
             read_only_never=OUTPUT_TO_FILE,
             rollback="backup-restore",
+            device_confirm="two-stage mode: 'commit trial N' (60-65535 s) reverts unless 'commit' follows, "
+                           "'abort trial' reverts at once (NE/CE series; AR routers commit each line at once); "
+                           "not used: the lab's VRP simulator models the immediate mode only",
             comment_prefixes=("#", "!"),
             block_end=("quit", "#", "return"),
             config_end="return",
@@ -230,6 +243,10 @@ PLATFORMS: dict[str, Platform] = {
             read_only=SHOW_PING_TRACEROUTE,
             read_only_never=OUTPUT_TO_FILE,
             rollback="backup-restore",
+            device_confirm="transactional CLI: 'configure exclusive', then 'commit confirmed (1-60 min)'; only "
+                           "for daemons started with --tcli and commands converted to the northbound model, and "
+                           "the confirmation belongs to the vty session that committed (netops verifies on a new "
+                           "login); not used: FRR 8.4 in the lab runs without --tcli",
             replace_prefixes=("hostname ", "banner motd ", "description "),
             secret_patterns=(
                 r"^(?:enable )?password (\S+)",
