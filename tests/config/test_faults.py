@@ -351,8 +351,7 @@ def test_sigint_lets_devices_in_flight_finish_and_prints_the_result(lab, inv, ts
     assert "after: " in out and "after: -" not in out  # the after-push backup was committed
     for n in untouched:
         assert running(inv, n) == before[n]
-    now = running(inv, flown)
-    assert now == before[flown] or "netops-fault" in now
+    assert "netops-fault" in running(inv, flown)  # the device in flight finished: applied
     assert not Journal(repo).open_entries()
     git_log = subprocess.run(["git", "-C", str(repo), "log", "--format=%s"], capture_output=True, text=True).stdout
     assert "after push" in git_log
