@@ -30,6 +30,7 @@ from netops.config.journal import Journal, Step
 from netops.config.mask import clean
 from netops.config.render import TemplateSet
 from netops.inventory import load_inventory
+from netops.lab import sshsim_ctl
 from netops.lab.lab import load_state
 from netops.lab.procs import State, spawn
 from netops.platforms import get_platform
@@ -174,7 +175,7 @@ def test_link_cut_after_2_of_5_lines(lab, inv, tset, tmp_path: Path, device: str
         if name == device and stage == "waiting for the device":
             lab.impair(device, down=False)
 
-    opts = jobs.PushOptions(commit=True, canary=1, read_timeout=8, connect_timeout=5, reconnect_wait=120)
+    opts = jobs.PushOptions(commit=True, canary=1, read_timeout=10, connect_timeout=5, reconnect_wait=120)
     try:
         report = jobs.push(inv, [device], BackupRepo(repo), opts, features=("fault",), templates=tset,
                            progress=progress_back_soon)
@@ -191,7 +192,7 @@ def test_link_cut_after_2_of_5_lines(lab, inv, tset, tmp_path: Path, device: str
             lab.impair(device, down=True)
 
     try:
-        opts = jobs.PushOptions(commit=True, canary=1, read_timeout=8, connect_timeout=3, reconnect_wait=2)
+        opts = jobs.PushOptions(commit=True, canary=1, read_timeout=10, connect_timeout=3, reconnect_wait=2)
         report = jobs.push(inv, [device], BackupRepo(repo), opts, features=("fault",), templates=tset,
                            progress=progress_gone)
         (res,) = report.results
@@ -210,18 +211,24 @@ def test_link_cut_after_2_of_5_lines(lab, inv, tset, tmp_path: Path, device: str
     assert not Journal(repo).open_entries()
 
 
-def test_frr_sshd_killed_mid_send_then_recover(lab, inv, tset, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    """Every sshd of the FRR router's namespace is killed after 2 of 5 lines (the session and
-    vtysh die with it; FRR keeps the 2 lines). netops cannot log in again: the device is left
-    in the journal; once sshd is back, 'recover' restores it."""
-    device = "kec-b-r1"
+@pytest.mark.parametrize("device", ["kec-b-r1", "core-01", "bappeda-r1", "desa-a1-r1"])
+def test_sshd_killed_mid_send_then_recover(lab, inv, tset, tmp_path: Path, device: str) -> None:  # type: ignore[no-untyped-def]
+    """The router's SSH daemon dies with its sessions after 2 of 5 lines (RouterOS: after the
+    pipelined set, its revert armed). netops cannot log in again: the device is left in the
+    journal; once sshd is back, 'recover' restores it. FRR: every sshd of the namespace is
+    killed (vtysh dies with the session; FRR keeps the 2 lines); simulators: the device's
+    daemon is taken away (sshsim_ctl.sshd_down), its config kept."""
     before = running(inv, device)
-    netns = load_state(lab.workdir)["devices"][device]["netns"]
-    rundir = Path("/run/netops-lab") / netns
+    info = load_state(lab.workdir)["devices"][device]
+    k = FAULT_LINES if get_platform(inv.devices[device].platform).pipeline else 2
+    netns = info.get("netns")
+    rundir = Path("/run/netops-lab") / str(netns)
     repo = tmp_path / "backups"
 
     def kill_sshd(name: str, stage: str) -> None:
-        if name == device and stage == f"sent 2/{FAULT_LINES}":
+        if name != device or stage != f"sent {k}/{FAULT_LINES}":
+            return
+        if netns:
             pids = subprocess.run(["ip", "netns", "pids", netns], capture_output=True, text=True).stdout.split()
             for pid in pids:
                 try:
@@ -229,24 +236,49 @@ def test_frr_sshd_killed_mid_send_then_recover(lab, inv, tset, tmp_path: Path) -
                         os.kill(int(pid), signal.SIGKILL)
                 except OSError:
                     pass
+        else:
+            sshsim_ctl.sshd_down(lab.workdir, [device])
+        _wait_port(info["address"], info["ssh_port"] or 22, open_=False)
 
     try:
-        opts = jobs.PushOptions(commit=True, canary=1, read_timeout=8, connect_timeout=3, reconnect_wait=2)
+        opts = jobs.PushOptions(commit=True, canary=1, read_timeout=10, connect_timeout=3, reconnect_wait=2,
+                                revert_after=600)
         report = jobs.push(inv, [device], BackupRepo(repo), opts, features=("fault",), templates=tset,
                            progress=kill_sshd)
         (res,) = report.results
         assert res.state is jobs.EndState.ATTENTION, res
-        assert device in Journal(repo).open_entries()
-        half = running_via_vtysh(netns, rundir)
-        assert "NETOPS-FAULT seq 5 " in half and "NETOPS-FAULT seq 10 " in half  # 2 lines stayed
-    finally:  # sshd back, recorded in the lab's state so that 'lab down' stops it
-        spawn(State(lab.workdir), f"sshd-{device}", ["unshare", "--uts", "sh", "-c", f"hostname {device} && exec "
-                                                     f"/usr/sbin/sshd -D -e -f {rundir / 'sshd_config'}"],
-              rundir / "sshd.log", marker=str(rundir), netns=netns)
+        recs = Journal(repo).open_entries()[device]
+        assert max(r.sent for r in recs) == k
+        if netns:
+            half = running_via_vtysh(netns, rundir)
+            assert "NETOPS-FAULT seq 5 " in half and "NETOPS-FAULT seq 10 " in half  # 2 lines stayed
+    finally:  # sshd back (FRR: recorded in the lab's state so that 'lab down' stops it)
+        if netns:
+            spawn(State(lab.workdir), f"sshd-{device}", ["unshare", "--uts", "sh", "-c", f"hostname {device} && "
+                                                         f"exec /usr/sbin/sshd -D -e -f {rundir / 'sshd_config'}"],
+                  rundir / "sshd.log", marker=str(rundir), netns=netns)
+        else:
+            sshsim_ctl.sshd_down(lab.workdir, [])
     rec = jobs.recover(inv, [device], BackupRepo(repo), commit=True, opts=jobs.PushOptions(reconnect_wait=120))
     assert [(r.device, r.state) for r in rec.results] == [(device, jobs.EndState.ROLLED_BACK)], rec.results
     assert running(inv, device) == before
     assert not Journal(repo).open_entries()
+
+
+def _wait_port(address: str, port: int, open_: bool, timeout: float = 60) -> None:
+    """Until a TCP connect to address:port succeeds (``open_``) or is refused."""
+    import socket
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection((address, port), timeout=5).close()
+            is_open = True
+        except OSError:
+            is_open = False
+        if is_open == open_:
+            return
+        assert time.monotonic() < deadline, f"{address}:{port} never {'opened' if open_ else 'closed'}"
+        time.sleep(0.05)
 
 
 def running_via_vtysh(netns: str, rundir: Path) -> str:
@@ -277,7 +309,7 @@ def _sshsim_pid(lab) -> int:  # type: ignore[no-untyped-def]
     return next(p["pid"] for p in load_state(lab.workdir)["procs"] if p["name"] == "sshsim")
 
 
-@pytest.mark.parametrize("device", ["core-01", "kec-b-r1", "desa-a1-r1"])
+@pytest.mark.parametrize("device", ["core-01", "bappeda-r1", "kec-b-r1", "desa-a1-r1"])
 def test_sigkill_mid_push_then_recover(lab, inv, tset, tmp_path: Path, device: str) -> None:  # type: ignore[no-untyped-def]
     before = running(inv, device)
     repo = tmp_path / "backups"
