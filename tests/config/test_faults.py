@@ -74,6 +74,7 @@ def tset(tmp_path: Path) -> TemplateSet:
     }
     for platform, body in lines.items():
         (dest / platform / "fault.j2").write_text("\n".join(body) + "\n")
+        (dest / platform / "noop.j2").write_text("")  # a push that changes nothing
     return TemplateSet(dest)
 
 
@@ -163,7 +164,8 @@ def test_max_fail_is_checked_after_every_device(lab, inv, tset, tmp_path: Path) 
 def test_link_cut_after_2_of_5_lines(lab, inv, tset, tmp_path: Path, device: str) -> None:  # type: ignore[no-untyped-def]
     """The link goes down after the device took 2 of 5 lines. First run: it comes back while
     netops waits, and netops restores it. Second run: it stays down past --reconnect-wait;
-    the device is left 'needs attention' in the journal, and 'recover' restores it."""
+    the device is left 'needs attention' in the journal; 'recover' while it is down keeps the
+    entry open; once it is back, the next push restores it before anything else."""
     before = running(inv, device)
     repo = tmp_path / "backups"
     events: list[str] = []
@@ -205,8 +207,11 @@ def test_link_cut_after_2_of_5_lines(lab, inv, tset, tmp_path: Path, device: str
         assert still.results[0].state is jobs.EndState.ATTENTION
     finally:
         lab.impair(device, down=False)
-    rec = jobs.recover(inv, None, BackupRepo(repo), commit=True)
-    assert [(r.device, r.state) for r in rec.results] == [(device, jobs.EndState.ROLLED_BACK)], rec.results
+    # the next push to the device finishes the open change first
+    again = jobs.push(inv, [device], BackupRepo(repo), jobs.PushOptions(commit=True), features=("noop",),
+                      templates=tset)
+    assert [(r.device, r.state) for r in again.recovered] == [(device, jobs.EndState.ROLLED_BACK)], again.recovered
+    assert [(r.device, r.status) for r in again.results] == [(device, jobs.Status.UNCHANGED)]
     assert running(inv, device) == before
     assert not Journal(repo).open_entries()
 
