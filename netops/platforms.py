@@ -33,6 +33,10 @@ class Platform:
     """how a failed change is undone: ``scheduled-revert`` (the device restores itself unless
     netops confirms in time), ``backup-restore`` (netops pushes the difference back to the
     backup it took just before) or ``none`` (not managed)."""
+    device_confirm: str = ""
+    """the device's own confirmed-commit mechanism (a change it undoes by itself unless
+    confirmed) and whether netops uses it; where it does not, the change journal and the
+    restore from backup (``netops config recover``) cover a lost session."""
     # -- configuration management (netops.config) --------------------------------
     dialect: str = "indented"
     """config syntax, one module of ``netops.config.dialects`` each: ``indented`` (blocks
@@ -195,6 +199,9 @@ PLATFORMS: dict[str, Platform] = {
             ordered_blocks=("/ip/firewall/filter", "/ip/firewall/nat", "/ip/firewall/mangle",
                             "/ip/firewall/raw", "/ipv6/firewall/filter", "/ipv6/firewall/nat",
                             "/ipv6/firewall/mangle", "/ipv6/firewall/raw", "/routing/filter/rule"),
+            device_confirm="none in the CLI (Safe Mode ends with the session that started it, and netops "
+                           "verifies on a new login): netops builds one from a binary /system backup and a "
+                           "/system scheduler job that loads it (revert_arm); used",
             comment_prefixes=("#",),
             block_end=(),
             config_end=None,
@@ -258,6 +265,9 @@ PLATFORMS: dict[str, Platform] = {
             read_only_never=OUTPUT_TO_FILE,
             rollback="backup-restore",
             block_end=("exit", "end", "!", "exit-address-family", "exit-vrf"),
+            device_confirm="'configure terminal revert timer N' then 'configure confirm' (needs 'archive' with a "
+                           "path on the device; the revert is a 'configure replace' of the archived config); not "
+                           "used: the lab's IOS simulator does not model archive, so it would ship untested",
             replace_prefixes=("hostname ", "ip domain name ", "banner motd ", "description ",
                               "snmp-server location ", "snmp-server contact "),
             secret_patterns=IOS_SECRETS,
@@ -287,6 +297,9 @@ PLATFORMS: dict[str, Platform] = {
             read_only=(r"^(?:dis|disp|displa|display)\s", r"^(?:ping|tracert)\s"),
             read_only_never=OUTPUT_TO_FILE,
             rollback="backup-restore",
+            device_confirm="two-stage mode: 'commit trial N' (60-65535 s) reverts unless 'commit' follows, "
+                           "'abort trial' reverts at once (NE/CE series; AR routers commit each line at once); "
+                           "not used: the lab's VRP simulator models the immediate mode only",
             comment_prefixes=("#", "!"),
             block_end=("quit", "#", "return"),
             config_end="return",
@@ -324,6 +337,10 @@ PLATFORMS: dict[str, Platform] = {
             read_only=SHOW_PING_TRACEROUTE,
             read_only_never=OUTPUT_TO_FILE,
             rollback="backup-restore",
+            device_confirm="transactional CLI: 'configure exclusive', then 'commit confirmed (1-60 min)'; only "
+                           "for daemons started with --tcli and commands converted to the northbound model, and "
+                           "the confirmation belongs to the vty session that committed (netops verifies on a new "
+                           "login); not used: FRR 8.4 in the lab runs without --tcli",
             replace_prefixes=("hostname ", "banner motd ", "description "),
             block_end=("exit", "end", "!", "exit-address-family", "exit-vrf", "exit-vni"),
             secret_patterns=FRR_SECRETS,

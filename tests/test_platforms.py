@@ -31,6 +31,8 @@ def test_every_platform_names_what_exists(name):
             assert (ROOT / "templates" / str(p.templates) / f"{feature}.j2").is_file()
         assert p.show_config
         assert p.rollback in ("scheduled-revert", "backup-restore")
+        # the device's own confirmed commit is documented, and used exactly where netops arms a revert
+        assert p.device_confirm.endswith("used") == (p.rollback == "scheduled-revert"), p.device_confirm
         if p.rollback == "scheduled-revert":
             assert p.revert_arm and p.revert_confirm and p.revert_now
     else:

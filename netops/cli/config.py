@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -70,13 +73,30 @@ def _results_table(title: str, report: jobs.JobReport) -> None:
     console.print(f"{len(report.results)} devices: {counts}")
     if report.stopped:
         console.print(f"[red]stopped:[/] {escape(report.stopped)}")
+    _state_summary(report)
+
+
+STATE_STYLE = {jobs.EndState.UNTOUCHED: "dim", jobs.EndState.APPLIED: "green",
+               jobs.EndState.ROLLED_BACK: "magenta", jobs.EndState.ATTENTION: "bold red"}
+
+
+def _state_summary(report: jobs.JobReport) -> None:
+    """Every device by where it was left: nothing is summed up as 'the rest'."""
+    for st, names in report.by_state().items():
+        tail = " (run 'netops config recover --commit' once it answers)" if st is jobs.EndState.ATTENTION else ""
+        console.print(f"[{STATE_STYLE[st]}]{st.value}[/] ({len(names)}): {escape(', '.join(names))}{tail}")
 
 
 def _report_json(report: jobs.JobReport, with_diff: bool = False, with_output: bool = False) -> dict:
     return {
         "ok": report.ok, "stopped": report.stopped or None, "backup_commit": report.backup_commit,
         "after_commit": report.after_commit,
-        "results": [{"device": r.device, "platform": r.platform, "status": r.status, "changes": r.changes,
+        "interrupted": report.interrupted,
+        "devices_by_state": {st.value: names for st, names in report.by_state().items()},
+        "recovered": [{"device": r.device, "status": r.status, "state": r.state, "message": r.message,
+                       "rollback": r.rollback} for r in report.recovered],
+        "results": [{"device": r.device, "platform": r.platform, "status": r.status, "state": r.state,
+                     "changes": r.changes,
                      "message": r.message, "rollback": r.rollback, "seconds": round(r.seconds, 2),
                      **({"diff": r.diff} if with_diff else {}),
                      **({"output": r.output} if with_output else {})} for r in report.results],
@@ -174,21 +194,28 @@ def push(ctx: typer.Context, where: list[str] | None = Where,
          max_fail: float = typer.Option(0.0, "--max-fail", help="Stop when more than PCT% of devices failed."),
          revert_after: int = typer.Option(120, "--revert-after",
                                           help="Seconds before an on-device scheduled revert fires (RouterOS)."),
+         reconnect_wait: float = typer.Option(30.0, "--reconnect-wait",
+                                              help="Seconds to wait for a device lost mid-change before leaving "
+                                                   "it to 'netops config recover'."),
          feature: list[str] | None = Features, templates: Path | None = Templates, repo: Path = Repo,
          workers: int = Workers) -> None:
     """Back up, then push what the templates want: canaries, verify, batches, automatic rollback.
 
     Exit code 0 only when every device applied (or needed nothing); a dry run exits 0
-    when every device could be read.
+    when every device could be read; 130 after Ctrl-C (devices in flight finish or roll
+    back, the table and the after-push backup follow; a second Ctrl-C exits at once).
     """
     st = state(ctx)
     inv = st.inventory()
     names = _names(ctx, where)
     opts = jobs.PushOptions(commit=commit, canary=canary, batch=batch, max_fail_pct=max_fail, workers=workers,
-                            revert_after=revert_after)
+                            revert_after=revert_after, reconnect_wait=reconnect_wait)
     total = len(jobs.targets(inv, names)) * (3 if commit else 2)
-    with _progress("push" if commit else "push (dry run)", total, st.json) as cb:
-        report = jobs.push(inv, names, BackupRepo(repo), opts, feature or DEFAULT_FEATURES, TemplateSet(templates), cb)
+    with _interruptible() as stop, _progress("push" if commit else "push (dry run)", total, st.json) as cb:
+        report = jobs.push(inv, names, BackupRepo(repo), opts, feature or DEFAULT_FEATURES, TemplateSet(templates), cb,
+                           stop=stop)
+    if report.recovered and not st.json:
+        _results_table("first finished what an earlier run left open (recover)", jobs.JobReport(report.recovered))
     if st.json:
         emit_json(_report_json(report, with_diff=not commit))
     else:
@@ -198,7 +225,56 @@ def push(ctx: typer.Context, where: list[str] | None = Where,
                     console.print(Syntax(r.diff, "diff", theme="ansi_dark"))
         _results_table("push" if commit else "push (dry run: nothing changed; add --commit)", report)
         console.print(f"backup before: {report.backup_commit or 'unchanged'}; after: {report.after_commit or '-'}")
-    raise typer.Exit(0 if report.ok else 1)
+    raise typer.Exit(130 if report.interrupted else 0 if report.ok else 1)
+
+
+@contextlib.contextmanager
+def _interruptible() -> Iterator[threading.Event]:
+    """First Ctrl-C: start no new device (the event is set); second: exit at once, the
+    journal keeps what was open for 'netops config recover'."""
+    stop = threading.Event()
+
+    def handler(signum: int, frame: object) -> None:
+        if stop.is_set():
+            os.write(2, b"\ninterrupted again: exiting now; open changes stay in the journal for "
+                        b"'netops config recover'\n")
+            os._exit(130)
+        stop.set()
+        os.write(2, b"\ninterrupted: no new device starts; devices in flight finish or roll back "
+                    b"(Ctrl-C again to exit at once)\n")
+
+    old = signal.signal(signal.SIGINT, handler)
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
+@app.command()
+@handle_errors
+def recover(ctx: typer.Context, name: list[str] | None = typer.Argument(None, help="Device(s) (default: all open)."),
+            commit: bool = typer.Option(False, "--commit", help="Change the devices (default: list what is open)."),
+            repo: Path = Repo, workers: int = Workers,
+            reconnect_wait: float = typer.Option(30.0, "--reconnect-wait",
+                                                 help="Seconds to wait for a device that does not answer.")) -> None:
+    """Finish the changes the journal holds open (crash, kill -9, second Ctrl-C, lost device).
+
+    A change that was verified is confirmed; any other is rolled back to the backup taken
+    before it. Exit code 0 when nothing is left open, 1 otherwise.
+    """
+    st = state(ctx)
+    inv = st.inventory()
+    opts = jobs.PushOptions(workers=workers, reconnect_wait=reconnect_wait)
+    with _progress("recover", 0, True) as cb:
+        report = jobs.recover(inv, name or None, BackupRepo(repo), commit, opts, cb)
+    if st.json:
+        emit_json(_report_json(report))
+    elif not report.results:
+        console.print(f"nothing open in the journal of {repo}")
+    else:
+        _results_table("recover" if commit else "open in the journal (dry run; add --commit)", report)
+    left = [r for r in report.results if not commit or r.state is jobs.EndState.ATTENTION]
+    raise typer.Exit(0 if not left else 1)
 
 
 @app.command()

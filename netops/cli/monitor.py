@@ -113,6 +113,9 @@ def serve(
     rate_series: bool = typer.Option(False, "--rate-series",
                                      help="Also export netops_interface_{in,out}_bps per interface (off: "
                                           "Prometheus computes rates from the if_mib counters)."),
+    repo: Path = typer.Option(Path("backups"), "--repo",
+                              help="Config backup repository whose change journal is watched "
+                                   "(netops_config_pending_recovery)."),
 ) -> None:
     """Run the poller and a Prometheus exporter until interrupted; SIGHUP reloads the inventory."""
     # a reload asked for while netops is still starting is kept, not fatal (SIGHUP's default)
@@ -126,7 +129,7 @@ def serve(
                        where=list(where or []), probe_count=count, rate_series=rate_series, render=True)
     poller = Poller(inv, cfg, profiles_dir=profiles or default_profiles_dir())
     web = load_web_config(web_config) if web_config else None
-    exporter = Exporter(lambda: poller.snapshot, parse_listen(listen), web).start()
+    exporter = Exporter(lambda: poller.snapshot, parse_listen(listen), web, journal_repo=repo).start()
     host, port = exporter.address
     scheme = "https" if web and web.cert_file else "http"
     console.print(f"netops monitor: shard {cfg.shard[0]}/{cfg.shard[1]}, {len(poller.devices)} devices, "

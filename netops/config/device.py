@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 import re
 import socket
+import struct
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from netmiko.exceptions import ConfigInvalidException
@@ -107,6 +108,20 @@ def _nodelay(conn: Any) -> Any:
     return conn
 
 
+def abort(host: Host) -> None:
+    """Abandon a session that failed mid-change with a TCP reset: lines still in its send
+    buffer are discarded, so a link that comes back cannot deliver them to the device
+    after netops has restored it (a normal close would keep retransmitting them)."""
+    try:
+        conn = host.connections["netmiko"].connection
+        sock = conn.remote_conn.get_transport().sock
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.close()
+    except (KeyError, AttributeError, OSError):
+        pass
+    drop(host)
+
+
 def drop(host: Host) -> None:
     try:
         host.close_connection("netmiko")
@@ -126,7 +141,8 @@ def run_command(conn: Any, command: str) -> str:
     return str(conn.send_command(command, read_timeout=60, expect_string=prompt))
 
 
-def send_config(conn: Any, platform: Platform, commands: list[str], pipelined: bool = False) -> str:
+def send_config(conn: Any, platform: Platform, commands: list[str], pipelined: bool = False,
+                on_line: Callable[[int], None] | None = None) -> str:
     """Send config lines; raise :class:`DeviceError` at the first line the device rejects.
 
     The prompt may change under netmiko's feet (a new hostname or identity), so any
@@ -136,28 +152,38 @@ def send_config(conn: Any, platform: Platform, commands: list[str], pipelined: b
     ``pipelined`` (only while an on-device revert is armed, see ``Platform.pipeline``):
     all lines in one write, one read; a rejected line is still reported, but the lines
     after it have run too and are left to the armed revert.
+
+    ``on_line(k)`` is called once the device has answered line k (after the whole set
+    when pipelined): the change journal records how far a change got.
     """
     if not commands:
         return ""
     if pipelined:
         out = pipeline(conn, platform, commands)
+        if on_line:
+            on_line(len(commands))
         if platform.save:
             conn.set_base_prompt()
             conn.save_config()
         return out
-    try:
-        # bypass_commands="": netmiko would otherwise stop verifying echoes for the whole set
-        # when it holds a banner, and wait ~2 s of silence after every line instead.
-        out = str(conn.send_config_set(commands, read_timeout=60, exit_config_mode=False,
-                                       error_pattern=platform.cli_error, terminator=_ANY_PROMPT,
-                                       bypass_commands=""))
-    except ConfigInvalidException as exc:
-        first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), "rejected")
-        first = first.replace("Invalid input detected at command: ", "").split(", matched error")[0]
-        raise DeviceError(f"device rejected a command: {first}") from None
-    m = re.search(platform.cli_error, out, re.MULTILINE | re.IGNORECASE)
-    if m:
-        raise DeviceError(f"device rejected a command: {error_line(out, platform)}")
+    out = ""
+    for k, command in enumerate(commands, 1):
+        try:
+            # one line per call (netmiko sends, reads the echo and the prompt per line anyway);
+            # bypass_commands="": netmiko would otherwise stop verifying echoes for the whole set
+            # when it holds a banner, and wait ~2 s of silence after every line instead.
+            answer = str(conn.send_config_set([command], read_timeout=60, enter_config_mode=k == 1,
+                                              exit_config_mode=False, error_pattern=platform.cli_error,
+                                              terminator=_ANY_PROMPT, bypass_commands=""))
+        except ConfigInvalidException as exc:
+            first = next((ln.strip() for ln in str(exc).splitlines() if ln.strip()), "rejected")
+            first = first.replace("Invalid input detected at command: ", "").split(", matched error")[0]
+            raise DeviceError(f"device rejected a command: {first}") from None
+        out += answer
+        if re.search(platform.cli_error, answer, re.MULTILINE | re.IGNORECASE):
+            raise DeviceError(f"device rejected a command: {error_line(answer, platform)}")
+        if on_line:
+            on_line(k)
     if platform.config_exit:
         conn.write_channel(conn.normalize_cmd(platform.config_exit))
         time.sleep(0.2)

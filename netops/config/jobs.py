@@ -8,11 +8,14 @@ exit code. Every message that leaves this module is masked.
 
 from __future__ import annotations
 
+import os
 import re
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,7 @@ from netops.config import device as dev
 from netops.config.backup import BackupRepo
 from netops.config.diff import Plan, plan, restore_plan
 from netops.config.errors import ConfigError
+from netops.config.journal import Journal, Record, Step
 from netops.config.mask import clean, known_secrets, mask
 from netops.config.render import DEFAULT_FEATURES, Rendered, TemplateSet, managed, render_all
 from netops.inventory.loader import Inventory
@@ -44,12 +48,34 @@ class Check:
     expect: str
 
 
+class Status(StrEnum):
+    """A device's result in a job (the table's "result" column)."""
+
+    OK = "ok"
+    UNCHANGED = "unchanged"
+    WOULD_CHANGE = "would-change"
+    APPLIED = "applied"
+    FAILED = "failed"
+    ROLLED_BACK = "rolled-back"
+    SKIPPED = "skipped"
+    """not started: the run stopped before this device"""
+
+
+class EndState(StrEnum):
+    """Where a push left a device; the summary names every device by one of these."""
+
+    UNTOUCHED = "untouched"
+    APPLIED = "applied"
+    ROLLED_BACK = "rolled back"
+    ATTENTION = "needs attention"
+    """outcome unknown or rollback incomplete: its journal entry stays open for ``recover``"""
+
+
 @dataclass
 class DeviceResult:
     device: str
     platform: str
-    status: str
-    """ok, unchanged, would-change, applied, failed, rolled-back, skipped"""
+    status: Status
     message: str = ""
     changes: int = 0
     diff: str = ""
@@ -60,10 +86,12 @@ class DeviceResult:
     """what the device printed (``netops run``), masked"""
     running_after: str | None = field(default=None, repr=False)
     """the cleaned running config netops last read from the device (saves a re-read)"""
+    state: EndState | None = None
+    """push and recover: where the device was left"""
 
     @property
     def ok(self) -> bool:
-        return self.status in ("ok", "unchanged", "would-change", "applied")
+        return self.status in (Status.OK, Status.UNCHANGED, Status.WOULD_CHANGE, Status.APPLIED)
 
 
 @dataclass
@@ -72,7 +100,11 @@ class JobReport:
     backup_commit: str | None = None
     after_commit: str | None = None
     stopped: str = ""
-    """why the job stopped early (canary failed, failure threshold), if it did"""
+    """why the job stopped early (canary failed, failure threshold, interrupt), if it did"""
+    interrupted: bool = False
+    """stopped by the operator (Ctrl-C)"""
+    recovered: list[DeviceResult] = field(default_factory=list)
+    """what a push first did to finish changes an earlier run left open"""
 
     @property
     def ok(self) -> bool:
@@ -81,8 +113,16 @@ class JobReport:
     def by_status(self) -> dict[str, int]:
         out: dict[str, int] = {}
         for r in self.results:
-            out[r.status] = out.get(r.status, 0) + 1
+            out[r.status.value] = out.get(r.status.value, 0) + 1
         return out
+
+    def by_state(self) -> dict[EndState, list[str]]:
+        """Devices per end state, in the order of the states (push and recover only)."""
+        out: dict[EndState, list[str]] = {s: [] for s in EndState}
+        for r in self.results:
+            if r.state is not None:
+                out[r.state].append(r.device)
+        return {s: names for s, names in out.items() if names}
 
 
 class _Masker:
@@ -144,7 +184,7 @@ def _split(agg: Any, inv: Inventory, masker: _Masker) -> tuple[dict[str, Any], d
 
 def _error_text(exc: BaseException | None) -> str:
     if exc is None:
-        return "failed"
+        return Status.FAILED
     text = str(exc).strip().splitlines()
     first = next((ln for ln in text if ln.strip()), type(exc).__name__)
     return f"{type(exc).__name__}: {first}" if not isinstance(exc, dev.DeviceError) else first
@@ -165,9 +205,9 @@ def backup(inv: Inventory, names: Iterable[str], repo: BackupRepo, workers: int 
     for n in names:
         platform = inv.devices[n].platform
         if n in errors:
-            report.results.append(DeviceResult(n, platform, "failed", errors[n]))
+            report.results.append(DeviceResult(n, platform, Status.FAILED, errors[n]))
         else:
-            report.results.append(DeviceResult(n, platform, "ok", "changed" if n in changed else "unchanged"))
+            report.results.append(DeviceResult(n, platform, Status.OK, "changed" if n in changed else "unchanged"))
     return report, cleaned
 
 
@@ -194,10 +234,10 @@ def diff(inv: Inventory, names: Iterable[str], features: Iterable[str] = DEFAULT
     for name in rendered:
         platform = inv.devices[name].platform
         if name in errors:
-            report.results.append(DeviceResult(name, platform, "failed", errors[name]))
+            report.results.append(DeviceResult(name, platform, Status.FAILED, errors[name]))
             continue
         p = plans[name]
-        status = "unchanged" if p.empty else "would-change"
+        status = Status.UNCHANGED if p.empty else Status.WOULD_CHANGE
         report.results.append(DeviceResult(name, platform, status, changes=len(p.changes), diff=p.unified()))
     return report, plans
 
@@ -210,7 +250,8 @@ class PushOptions:
     canary: int = 1
     batch: int = 20
     max_fail_pct: float = 0.0
-    """stop when failed devices exceed this percentage of those attempted"""
+    """stop as soon as failed devices exceed this percentage of the devices at stake
+    (those needing a change plus those that could not be read)"""
     workers: int = 20
     revert_after: int = 120
     """seconds before a scheduled on-device revert fires unless netops confirms"""
@@ -218,9 +259,25 @@ class PushOptions:
     """seconds to wait for device output before the device counts as failed"""
     connect_timeout: float | None = None
     """seconds to wait for a TCP connection (default: 10, 30 behind VSAT)"""
+    reconnect_wait: float = 30.0
+    """how long a push waits for a device it lost mid-change before leaving it to ``recover``"""
     checks: dict[str, tuple[Check, ...]] = field(default_factory=dict)
     """per device: commands whose output must match, verified before the change is confirmed"""
     rollback: bool = True
+
+
+@dataclass
+class _Change:
+    """One device's change in a push: what the journal needs, and the progress hooks."""
+
+    journal: Journal
+    run: str
+    backup_rev: str
+    job: str
+    progress: Progress
+
+    def step(self, device: str, step: Step, **fields: Any) -> None:
+        self.journal.step(self.run, device, step, **fields)
 
 
 def _verify(conn: Any, platform: Any, rendered: Rendered, secrets: tuple[str, ...],
@@ -240,83 +297,117 @@ def _verify(conn: Any, platform: Any, rendered: Rendered, secrets: tuple[str, ..
 
 
 def _push_one(task: Task, p: Plan, rendered: Rendered, backup_text: str, secrets: tuple[str, ...],
-              opts: PushOptions, progress: Progress, masker: _Masker) -> DeviceResult:
+              opts: PushOptions, ch: _Change, masker: _Masker) -> DeviceResult:
     host = task.host
     platform = p.platform
+    progress = ch.progress
     start = time.monotonic()
-    res = DeviceResult(host.name, platform.name, "applied", changes=len(p.changes), diff=p.unified())
-    job = f"netops-revert-{int(time.time())}"
-    armed = arming = False
+    res = DeviceResult(host.name, platform.name, Status.APPLIED, changes=len(p.changes), diff=p.unified(),
+                       state=EndState.APPLIED)
+    job = ch.job
+    armed = arming = wrote = False
     error = ""
+    total = len(p.commands)
+
+    def sent(k: int) -> None:
+        ch.step(host.name, Step.SENDING, sent=k, total=total)
+        progress(host.name, f"sent {k}/{total}")
+
     try:
         progress(host.name, "connecting")
         conn = dev.connection(host, task.nornir.config)  # the session that read the backup, if still up
         if not conn.is_alive():
             conn = dev.reconnect(host, task.nornir.config)
+        ch.step(host.name, Step.BEGIN, platform=platform.name, backup_rev=ch.backup_rev,
+                job=job if platform.rollback == "scheduled-revert" and opts.rollback else "", total=total)
+        wrote = True
         if platform.rollback == "scheduled-revert" and opts.rollback:
             progress(host.name, "arming revert")
             arming = True
             dev.send_lines(conn, [c.format(name=job, seconds=opts.revert_after) for c in platform.revert_arm],
                            platform)
             armed = True
+            ch.step(host.name, Step.ARMED, job=job)
         progress(host.name, "pushing")
-        dev.send_config(conn, platform, p.commands, pipelined=armed and platform.pipeline)
+        dev.send_config(conn, platform, p.commands, pipelined=armed and platform.pipeline, on_line=sent)
+        ch.step(host.name, Step.SENT, sent=total, total=total)
         progress(host.name, "verifying")
         conn = dev.reconnect(host, task.nornir.config)
         problems = _verify(conn, platform, rendered, secrets, opts.checks.get(host.name, ()), res)
         if problems:
             error = "; ".join(problems)
         else:
+            ch.step(host.name, Step.VERIFIED)
             if armed:
                 dev.send_lines(conn, [c.format(name=job) for c in platform.revert_confirm], platform)
                 if res.running_after:  # the revert job was in the config netops read; it is gone now
                     res.running_after = "".join(ln for ln in res.running_after.splitlines(keepends=True)
                                                 if job not in ln)
+            ch.step(host.name, Step.APPLIED)
             progress(host.name, "done")
     except Exception as exc:  # noqa: BLE001 - any failure of one device is its result
         error = _error_text(exc)
     if error:
-        res.status = "failed"
+        res.status = Status.FAILED
         res.message = masker(error, platform.name)
-        if opts.rollback:
+        res.running_after = None
+        if not wrote:
+            res.state = EndState.UNTOUCHED
+        elif opts.rollback:
             progress(host.name, "rolling back")
-            res.running_after = None
-            res.rollback = masker(_roll_back(task, p, rendered, backup_text, secrets, armed, job, opts, res,
-                                             half_armed=arming and not armed), platform.name)
-            if res.rollback.startswith("rolled back"):
-                res.status = "rolled-back"
+            how, res.state, res.running_after = _restore(
+                host, task.nornir.config, platform, backup_text, secrets, armed, job, opts.reconnect_wait,
+                progress, half_armed=arming and not armed)
+            res.rollback = masker(how, platform.name)
+            if res.state is EndState.ROLLED_BACK:
+                res.status = Status.ROLLED_BACK
+        else:
+            res.state = EndState.ATTENTION
+            res.rollback = "not rolled back (rollback off)"
+        final = {EndState.UNTOUCHED: Step.UNTOUCHED, EndState.ROLLED_BACK: Step.ROLLED_BACK}.get(res.state)  # type: ignore[arg-type]
+        if wrote:
+            ch.step(host.name, final or Step.PENDING, note=res.rollback or res.message)
     dev.drop(host)
     res.seconds = time.monotonic() - start
     return res
 
 
-def _reconnect_until(host: Any, nr_config: Any, seconds: float) -> Any:
-    """Reconnect, retrying while a device restarts after a reset (up to ``seconds``)."""
-    deadline = time.monotonic() + max(seconds, 5)
+def _reconnect_until(host: Any, nr_config: Any, seconds: float, progress: Progress = _nothing) -> Any:
+    """Reconnect, retrying while a device restarts or its link is down (up to ``seconds``)."""
+    deadline = time.monotonic() + max(seconds, 1)
+    told = False
     while True:
         try:
             return dev.reconnect(host, nr_config)
         except Exception:  # noqa: BLE001
             if time.monotonic() > deadline:
                 raise
-            time.sleep(2)
+            if not told:
+                progress(host.name, "waiting for the device")
+                told = True
+            time.sleep(1)
 
 
-def _roll_back(task: Task, p: Plan, rendered: Rendered, backup_text: str, secrets: tuple[str, ...],
-               armed: bool, job: str, opts: PushOptions, res: DeviceResult, half_armed: bool = False) -> str:
-    host, platform = task.host, p.platform
+def _restore(host: Any, nr_config: Any, platform: Platform, backup_text: str, secrets: tuple[str, ...],
+             armed: bool, job: str, wait: float, progress: Progress = _nothing,
+             half_armed: bool = False) -> tuple[str, EndState, str | None]:
+    """Bring a device back to ``backup_text``: (what happened, end state, cleaned running config).
+
+    Waits up to ``wait`` seconds for a device that does not answer; after that the device
+    is left to ``netops config recover`` (its journal entry stays open)."""
+    dev.abort(host)
     try:
-        if armed:
-            conn = dev.reconnect(host, task.nornir.config)
-        else:  # only netops can undo it: wait a while for the device to come back
-            conn = _reconnect_until(host, task.nornir.config, opts.revert_after)
+        conn = _reconnect_until(host, nr_config, wait, progress)
     except Exception as exc:  # noqa: BLE001
         if armed:
             return (f"unreachable ({_error_text(exc)}); the device restores its pre-change config by itself "
-                    f"within {opts.revert_after} s (scheduled revert {job})")
-        return (f"NOT rolled back: unreachable for {opts.revert_after} s ({_error_text(exc)}); run "
-                f"'netops config rollback {host.name} --commit' when it is reachable")
+                    f"(scheduled revert {job}); 'netops config recover' checks it", EndState.ATTENTION, None)
+        return (f"NOT rolled back yet: unreachable for {wait:g} s ({_error_text(exc)}); run "
+                f"'netops config recover --commit' when it answers", EndState.ATTENTION, None)
     try:
+        now = clean(platform, dev.show_config(conn, platform), secrets)
+        if now == clean(platform, backup_text, secrets):
+            return "rolled back: the device is at its pre-change config", EndState.ROLLED_BACK, now
         if half_armed:  # arming broke off: nothing was pushed, but a revert job may be waiting
             dev.send_lines(conn, [c.format(name=job) for c in platform.revert_confirm])
         if armed:
@@ -326,103 +417,253 @@ def _roll_back(task: Task, p: Plan, rendered: Rendered, backup_text: str, secret
                 pass
             how = "on-device revert to the config saved before the change"
         else:
-            running = dev.show_config(conn, platform)
-            rp = restore_plan(host.name, platform, running, backup_text, secrets)
+            rp = restore_plan(host.name, platform, dev.show_config(conn, platform), backup_text, secrets)
             dev.send_config(conn, platform, rp.commands)
             how = f"restored from the backup ({len(rp.commands)} commands)"
             if rp.skipped:
                 how += f"; {len(rp.skipped)} line(s) with masked secrets left as they were"
-        conn = _reconnect_until(host, task.nornir.config, opts.revert_after)
+        conn = _reconnect_until(host, nr_config, wait, progress)
         now = clean(platform, dev.show_config(conn, platform), secrets)
-        res.running_after = now
         if now != clean(platform, backup_text, secrets):
             left = restore_plan(host.name, platform, now, backup_text, secrets)
             if left.changes:
-                return f"rollback incomplete ({how}); {len(left.changes)} line(s) still differ from the backup"
-        return f"rolled back: {how}"
+                return (f"rollback incomplete ({how}); {len(left.changes)} line(s) still differ from the backup",
+                        EndState.ATTENTION, now)
+        return f"rolled back: {how}", EndState.ROLLED_BACK, now
     except Exception as exc:  # noqa: BLE001
-        extra = f"; the scheduled revert {job} still fires within {opts.revert_after} s" if armed else ""
-        return f"rollback failed: {_error_text(exc)}{extra}"
+        extra = f"; the scheduled revert {job} still fires" if armed else ""
+        return (f"rollback failed: {_error_text(exc)}{extra}; run 'netops config recover --commit'",
+                EndState.ATTENTION, None)
+
+
+class _Gate:
+    """The run's safety contract: one failed canary, or more failures than --max-fail
+    allows, stops the run; checked after every device, before the next one starts."""
+
+    def __init__(self, at_stake: int, opts: PushOptions, stop: threading.Event):
+        self.at_stake = max(at_stake, 1)
+        self.max_fail_pct = opts.max_fail_pct
+        self.stop = stop
+        self.failed: list[str] = []
+        self.reason = ""
+        self._lock = threading.Lock()
+
+    def count(self, res: DeviceResult, canary: bool) -> None:
+        with self._lock:
+            if res.ok or res.status is Status.SKIPPED:
+                return
+            self.failed.append(res.device)
+            if self.reason:
+                return
+            pct = len(self.failed) * 100.0 / self.at_stake
+            if canary:
+                self.reason = f"canary {res.device} failed"
+            elif pct > self.max_fail_pct:
+                self.reason = (f"{len(self.failed)} of {self.at_stake} devices failed ({pct:.0f}% > --max-fail "
+                               f"{self.max_fail_pct:g}%)")
+            if self.reason:
+                self.stop.set()
 
 
 def push(inv: Inventory, names: Iterable[str], repo: BackupRepo, opts: PushOptions,
          features: Iterable[str] = DEFAULT_FEATURES, templates: TemplateSet | None = None,
-         progress: Progress = _nothing) -> JobReport:
-    """Back up, then push the changes: canaries first, then batches, stopping on failures."""
+         progress: Progress = _nothing, stop: threading.Event | None = None) -> JobReport:
+    """Back up, then push the changes: canaries first, then batches, stopping on failures.
+
+    Setting ``stop`` (Ctrl-C) starts no new device; devices in flight finish or roll back.
+    """
     if opts.canary < 0 or opts.batch < 1 or not 0 <= opts.max_fail_pct <= 100:
         raise ConfigError("--canary must be >= 0, --batch >= 1 and --max-fail between 0 and 100")
     rendered = render_all(inv, names, features, templates)
     masker = _Masker(inv, [s for r in rendered.values() for s in r.secrets])
+    stop = stop or threading.Event()
+    report = JobReport()
+    blocked: dict[str, DeviceResult] = {}
+    if opts.commit:  # first finish what an earlier run left open on these devices
+        journal = Journal(repo.path)
+        left_open = [n for n in journal.open_entries() if n in rendered]
+        if left_open:
+            rec = recover(inv, left_open, repo, commit=True, opts=opts, progress=progress)
+            report.recovered = rec.results
+            blocked = {r.device: DeviceResult(r.device, r.platform, Status.FAILED,
+                                              f"an earlier change is still open: {r.message}",
+                                              state=EndState.ATTENTION)
+                       for r in rec.results if r.state is EndState.ATTENTION}
+    live = [n for n in rendered if n not in blocked]
     # one Nornir for the whole job: the session that read the backup is the one that pushes
-    nr = dev.nornir_for(inv, list(rendered), opts.workers, opts.read_timeout, opts.connect_timeout)
-    pre, backups = backup(inv, list(rendered), repo, opts.workers, progress, label="before push", nr=nr)
-    report = JobReport(backup_commit=pre.backup_commit)
-    failed_read = {r.device: r for r in pre.results if r.status == "failed"}
-    raw_running = {n: t for n, t in backups.items()}
-    plans = plans_for(inv, rendered, raw_running)
+    nr = dev.nornir_for(inv, live, opts.workers, opts.read_timeout, opts.connect_timeout)
+    pre, backups = backup(inv, live, repo, opts.workers, progress, label="before push", nr=nr)
+    report.backup_commit = pre.backup_commit
+    read = {r.device: r for r in pre.results}
+    plans = plans_for(inv, rendered, backups)
     todo: list[str] = []
+    first: dict[str, DeviceResult] = {}
     for name in rendered:
-        if name in failed_read:
-            r = failed_read[name]
-            report.results.append(DeviceResult(name, r.platform, "failed", f"backup failed: {r.message}"))
+        platform = rendered[name].platform.name
+        if name in blocked:
+            first[name] = blocked[name]
+        elif read[name].status is Status.FAILED:
+            first[name] = DeviceResult(name, platform, Status.FAILED, f"read/backup failed: {read[name].message}",
+                                       state=EndState.UNTOUCHED)
         elif plans[name].empty:
-            report.results.append(DeviceResult(name, rendered[name].platform.name, "unchanged"))
+            first[name] = DeviceResult(name, platform, Status.UNCHANGED, state=EndState.UNTOUCHED)
         elif not opts.commit:
             p = plans[name]
-            report.results.append(DeviceResult(name, p.platform.name, "would-change", changes=len(p.changes),
-                                               diff=p.unified()))
+            first[name] = DeviceResult(name, platform, Status.WOULD_CHANGE, changes=len(p.changes), diff=p.unified(),
+                                       state=EndState.UNTOUCHED)
         else:
             todo.append(name)
-    for name in rendered:
+    for name in live:
         if name not in todo:
             dev.drop(nr.inventory.hosts[name])
-    if not todo:
-        return report
-    groups = [todo[: opts.canary]] if opts.canary else []
-    rest = todo[opts.canary:] if opts.canary else todo
+    at_stake = [n for n in rendered if n in todo or (n in first and first[n].status is Status.FAILED)]
+    gate = _Gate(len(at_stake), opts, stop)
+    canaries = set(at_stake[: opts.canary])
+    # failures known before any write count first: a canary that cannot be read stops the run
+    for name in at_stake:
+        if name in first:
+            gate.count(first[name], canary=name in canaries)
+    done: dict[str, DeviceResult] = {}
+    ch = _Change(Journal(repo.path), f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}", "",
+                 f"netops-revert-{int(time.time())}", progress)
+    revs = {n: hist[0].rev for n in todo if (hist := repo.history(n))}
+    groups = [[n for n in at_stake if n in canaries and n in todo]]
+    rest = [n for n in todo if n not in canaries]
     groups += [rest[i: i + opts.batch] for i in range(0, len(rest), opts.batch)]
-    attempted = failed = 0
-    done: set[str] = set()
-    for gi, group in enumerate(groups):
-        is_canary = bool(opts.canary) and gi == 0
+    for group in groups:
+        if not group or stop.is_set():
+            continue
+        is_canary = bool(canaries & set(group))
 
-        def task(t: Task) -> DeviceResult:
+        def task(t: Task, is_canary: bool = is_canary) -> DeviceResult:
             name = t.host.name
+            if stop.is_set():
+                dev.drop(t.host)
+                return DeviceResult(name, rendered[name].platform.name, Status.SKIPPED, state=EndState.UNTOUCHED)
             secrets = tuple(sorted(set(masker.secrets) | set(rendered[name].secrets), key=len, reverse=True))
-            return _push_one(t, plans[name], rendered[name], backups[name], secrets, opts, progress, masker)
+            dch = _Change(ch.journal, ch.run, revs.get(name, ""), ch.job, progress)
+            res = _push_one(t, plans[name], rendered[name], backups[name], secrets, opts, dch, masker)
+            gate.count(res, canary=is_canary)
+            return res
 
         agg = nr.filter(filter_func=lambda h, g=set(group): h.name in g).run(task=task, on_failed=True)
         for name in group:
             multi = agg[name]
             if multi.failed:  # an error outside _push_one's own handling
-                res = DeviceResult(name, inv.devices[name].platform, "failed",
-                                   masker(_error_text(multi[0].exception), inv.devices[name].platform))
+                res = DeviceResult(name, inv.devices[name].platform, Status.FAILED,
+                                   masker(_error_text(multi[0].exception), inv.devices[name].platform),
+                                   state=EndState.ATTENTION)
+                gate.count(res, canary=is_canary)
             else:
                 res = multi[0].result
-            report.results.append(res)
-            done.add(name)
-            attempted += 1
-            failed += 0 if res.ok else 1
-        if is_canary and failed:
-            report.stopped = f"canary failed ({', '.join(r.device for r in report.results if not r.ok)}); " \
-                             "the rest were not touched"
-            break
-        if failed and failed * 100.0 / attempted > opts.max_fail_pct:
-            report.stopped = (f"{failed} of {attempted} devices failed ({failed * 100.0 / attempted:.0f}% > "
-                              f"--max-fail {opts.max_fail_pct:g}%); the rest were not touched")
-            break
-    for name in todo:
-        if name not in done:
-            report.results.append(DeviceResult(name, inv.devices[name].platform, "skipped", report.stopped))
+            done[name] = res
+    report.stopped = gate.reason or ("interrupted: no device was started after the interrupt" if stop.is_set()
+                                     else "")
+    report.interrupted = stop.is_set() and not gate.reason
+    for name in rendered:
+        if name in first:
+            report.results.append(first[name])
+        elif name in done and done[name].status is not Status.SKIPPED:
+            report.results.append(done[name])
+        else:
+            report.results.append(DeviceResult(name, rendered[name].platform.name, Status.SKIPPED,
+                                               f"not started: {report.stopped}", state=EndState.UNTOUCHED))
     # after-push backup: what netops read while verifying or rolling back; a device it lost
     # is left out (its state is unknown until the next backup reads it)
-    after = {n: backups[n] for n in backups if n not in done}
+    changed = {r.device for r in report.results if r.status in (Status.APPLIED, Status.ROLLED_BACK, Status.FAILED)
+               and r.device in todo}
+    after = {n: backups[n] for n in backups if n not in changed}
     after.update({r.device: r.running_after for r in report.results if r.running_after is not None})
     for host in nr.inventory.hosts.values():
         dev.drop(host)
-    applied = sum(1 for r in report.results if r.status == "applied")
+    applied = sum(1 for r in report.results if r.status is Status.APPLIED)
     report.after_commit, _ = repo.store(after, f"after push: {applied} applied, {len(report.results)} devices "
                                                f"({', '.join(f'{v} {k}' for k, v in sorted(report.by_status().items()))})")
+    return report
+
+
+# -- recover: finish what a crash or a lost device left open -------------------------------
+
+def recover(inv: Inventory, names: Iterable[str] | None, repo: BackupRepo, commit: bool = False,
+            opts: PushOptions | None = None, progress: Progress = _nothing) -> JobReport:
+    """Finish every open journal entry (of ``names``, default all): a change that was verified
+    is confirmed, any other is rolled back to the backup recorded before it. A device that
+    still does not answer keeps its entry open. Without ``commit``, only say what would be done."""
+    opts = opts or PushOptions()
+    journal = Journal(repo.path)
+    entries = journal.open_entries()
+    wanted = [n for n in entries if names is None or n in set(names)]
+    report = JobReport()
+    unknown = [n for n in wanted if n not in inv.devices]
+    for n in unknown:
+        report.results.append(DeviceResult(n, entries[n][0].platform or "?", Status.FAILED,
+                                           "open journal entry for a device not in the inventory; restore it by hand "
+                                           "from the backup, or put it back in the inventory", state=EndState.ATTENTION))
+    wanted = [n for n in wanted if n not in unknown]
+    if not wanted:
+        return report
+
+    def plan_of(name: str) -> tuple[list[Record], bool, bool]:
+        recs = entries[name]
+        return recs, any(r.step is Step.ARMED for r in recs), any(r.step is Step.VERIFIED for r in recs)
+
+    if not commit:
+        for name in wanted:
+            recs, armed, verified = plan_of(name)
+            last = recs[-1]
+            how = "confirm the verified change" if verified else (
+                "fire the on-device revert" if armed else f"restore the backup {recs[0].backup_rev or '(latest)'}")
+            report.results.append(DeviceResult(name, inv.devices[name].platform, Status.WOULD_CHANGE,
+                                               f"open since {time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(recs[0].time))}"
+                                               f" (last step: {last.step.value}"
+                                               f"{f' {last.sent}/{last.total}' if last.step is Step.SENDING else ''}); "
+                                               f"would {how}"))
+        return report
+    masker = _Masker(inv)
+    nr = dev.nornir_for(inv, wanted, opts.workers, opts.read_timeout, opts.connect_timeout)
+
+    def task(t: Task) -> DeviceResult:
+        name = t.host.name
+        recs, armed, verified = plan_of(name)
+        begin = recs[0]
+        platform = get_platform(inv.devices[name].platform)
+        res = DeviceResult(name, platform.name, Status.FAILED, state=EndState.ATTENTION)
+        backup_text = repo.show(name, begin.backup_rev or None)
+        progress(name, "recovering")
+        try:
+            conn = _reconnect_until(t.host, t.nornir.config, opts.reconnect_wait, progress)
+            now = clean(platform, dev.show_config(conn, platform), masker.secrets)
+            if now == clean(platform, backup_text, masker.secrets):
+                res.status, res.state, res.rollback = (Status.ROLLED_BACK, EndState.ROLLED_BACK,
+                                                      "rolled back: the device is at its pre-change config")
+            elif verified and armed:
+                dev.send_lines(conn, [c.format(name=begin.job) for c in platform.revert_confirm], platform)
+                res.status, res.state, res.rollback = Status.APPLIED, EndState.APPLIED, "confirmed the verified change"
+            elif verified:
+                res.status, res.state, res.rollback = Status.APPLIED, EndState.APPLIED, "the verified change stays"
+            else:
+                how, res.state, now_after = _restore(t.host, t.nornir.config, platform, backup_text, tuple(masker.secrets),
+                                                     armed, begin.job, opts.reconnect_wait, progress)
+                res.rollback = masker(how, platform.name)
+                res.status = Status.ROLLED_BACK if res.state is EndState.ROLLED_BACK else Status.FAILED
+        except Exception as exc:  # noqa: BLE001 - the entry stays open
+            res.message = masker(f"still not answering: {_error_text(exc)}", platform.name)
+        dev.drop(t.host)
+        if res.state is EndState.ROLLED_BACK:
+            journal.step(begin.run, name, Step.ROLLED_BACK, note=f"recover: {res.rollback}")
+        elif res.state is EndState.APPLIED:
+            journal.step(begin.run, name, Step.APPLIED, note=f"recover: {res.rollback}")
+        return res
+
+    agg = nr.run(task=task, on_failed=True)
+    for name in wanted:
+        multi = agg[name]
+        if multi.failed:
+            report.results.append(DeviceResult(name, inv.devices[name].platform, Status.FAILED,
+                                               masker(_error_text(multi[0].exception), inv.devices[name].platform),
+                                               state=EndState.ATTENTION))
+        else:
+            report.results.append(multi[0].result)
     return report
 
 
@@ -456,15 +697,15 @@ def verify(inv: Inventory, names: Iterable[str], checks: dict[str, tuple[Check, 
     for name in names:
         platform = inv.devices[name].platform
         if name in errors:
-            report.results.append(DeviceResult(name, platform, "failed", errors[name]))
+            report.results.append(DeviceResult(name, platform, Status.FAILED, errors[name]))
             continue
         problems = [f"'{c.command}': no match for /{c.expect}/"
                     for c, out in zip(checks[name], outputs[name], strict=True)
                     if not re.search(c.expect, out, re.MULTILINE)]
         if problems:
-            report.results.append(DeviceResult(name, platform, "failed", masker("; ".join(problems), platform)))
+            report.results.append(DeviceResult(name, platform, Status.FAILED, masker("; ".join(problems), platform)))
         else:
-            report.results.append(DeviceResult(name, platform, "ok", f"{len(checks[name])} check(s) passed"))
+            report.results.append(DeviceResult(name, platform, Status.OK, f"{len(checks[name])} check(s) passed"))
     return report
 
 
@@ -494,12 +735,12 @@ def run_commands(inv: Inventory, names: Iterable[str], commands: list[str], comm
         platform = inv.devices[name].platform
         p = get_platform(platform)
         if name in errors:
-            report.results.append(DeviceResult(name, platform, "failed", errors[name]))
+            report.results.append(DeviceResult(name, platform, Status.FAILED, errors[name]))
             continue
         shown = [masker(c, platform) for c in commands]
         outs = [masker(o, platform) for o in outputs[name]]
         rejected = [(c, o) for c, o in zip(shown, outs, strict=True) if _rejected(o, p)]
-        res = DeviceResult(name, platform, "failed" if rejected else "ok",
+        res = DeviceResult(name, platform, Status.FAILED if rejected else Status.OK,
                            f"'{rejected[0][0]}': {dev.error_line(rejected[0][1], p)}" if rejected else "",
                            output="\n".join(f"# {c}\n{o.rstrip()}" if len(commands) > 1 else o.rstrip()
                                             for c, o in zip(shown, outs, strict=True)))
@@ -529,9 +770,9 @@ def rollback(inv: Inventory, name: str, repo: BackupRepo, rev: str | None = None
     masker = _Masker(inv)
     raw, errors = fetch_running(inv, [name], 1, progress)
     if name in errors:
-        return DeviceResult(name, platform.name, "failed", errors[name]), restore_plan(name, platform, "", target)
+        return DeviceResult(name, platform.name, Status.FAILED, errors[name]), restore_plan(name, platform, "", target)
     rp = restore_plan(name, platform, raw[name], target, masker.secrets)
-    res = DeviceResult(name, platform.name, "would-change" if rp.changes else "unchanged",
+    res = DeviceResult(name, platform.name, Status.WOULD_CHANGE if rp.changes else Status.UNCHANGED,
                        changes=len(rp.changes), diff=rp.unified())
     if rp.skipped:
         res.message = f"{len(rp.skipped)} line(s) cannot be restored (masked secrets / no value in the backup)"
@@ -550,11 +791,11 @@ def rollback(inv: Inventory, name: str, repo: BackupRepo, rev: str | None = None
 
     multi = nr.run(task=task, on_failed=True)[name]
     if multi.failed:
-        res.status = "failed"
+        res.status = Status.FAILED
         res.message = masker(_error_text(multi[0].exception), platform.name)
         return res, rp
     left = restore_plan(name, platform, multi[0].result, target, masker.secrets)
-    res.status = "applied" if not left.changes else "failed"
+    res.status = Status.APPLIED if not left.changes else Status.FAILED
     if left.changes:
         res.message = f"{len(left.changes)} line(s) still differ from the backup"
     return res, rp

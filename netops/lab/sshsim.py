@@ -21,6 +21,7 @@ import copy
 import datetime as dt
 import json
 import re
+import signal
 import sys
 import time
 from dataclasses import dataclass, field
@@ -838,8 +839,16 @@ class SimDevice:
 
 
 class DeviceServer(asyncssh.SSHServer):
-    def __init__(self, dev: SimDevice):
+    def __init__(self, dev: SimDevice, conns: set[asyncssh.SSHServerConnection] | None = None):
         self.dev = dev
+        self.conns = conns if conns is not None else set()
+
+    def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        self.conn = conn
+        self.conns.add(conn)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.conns.discard(self.conn)
 
     def begin_auth(self, username: str) -> bool:
         return True
@@ -939,19 +948,38 @@ async def serve(spec_path: Path) -> None:
     else:
         key = asyncssh.generate_private_key("ssh-ed25519")
         key.write_private_key(str(key_path))
-    servers = []
-    for d in spec["devices"]:
-        dev = SimDevice(d, state_dir)
+    servers: dict[str, Any] = {}
+    conns: dict[str, set[asyncssh.SSHServerConnection]] = {}
 
-        def make_server(dev: SimDevice = dev) -> DeviceServer:
-            return DeviceServer(dev)
+    async def listen(d: dict[str, Any], dev: SimDevice) -> None:
+        def make_server() -> DeviceServer:
+            return DeviceServer(dev, conns.setdefault(dev.name, set()))
 
-        async def handler(process: asyncssh.SSHServerProcess[str], dev: SimDevice = dev) -> None:
+        async def handler(process: asyncssh.SSHServerProcess[str]) -> None:
             await run_session(dev, process)
 
-        servers.append(await asyncssh.create_server(
+        servers[dev.name] = await asyncssh.create_server(
             make_server, d["address"], d["port"], server_host_keys=[key], process_factory=handler,
-            encoding="utf-8", line_editor=False, keepalive_interval=30, login_timeout=60))
+            encoding="utf-8", line_editor=False, keepalive_interval=30, login_timeout=60)
+
+    devices = {d["name"]: (d, SimDevice(d, state_dir)) for d in spec["devices"]}
+    for d, dev in devices.values():
+        await listen(d, dev)
+
+    async def sshd_down() -> None:
+        """SIGUSR1: the devices listed in ``sshd-down`` lose their SSH daemon (sessions cut,
+        logins refused, config kept, as when a router's sshd dies); the others get it back."""
+        path = state_dir / "sshd-down"
+        down = set(path.read_text().split()) if path.exists() else set()
+        for name in down & set(servers):
+            servers.pop(name).close()
+            for conn in list(conns.get(name, ())):
+                conn.abort()
+        for name in set(devices) - down - set(servers):
+            await listen(*devices[name])
+
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGUSR1, lambda: loop.create_task(sshd_down()))
     print(f"sshsim listening for {len(servers)} devices", flush=True)
     await asyncio.Event().wait()
 

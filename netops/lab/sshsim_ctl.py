@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sys
 from pathlib import Path
 
@@ -47,3 +49,13 @@ def start(inv: Inventory, plan: LabPlan, workdir: Path, state: LabState, timeout
                 marker=str(workdir))
     addrs = [(plan.devices[n].address, plan.devices[n].ssh_port or 22) for n in names]
     wait_listening(addrs, "tcp", [(pid, str(workdir))], timeout, "SSH simulator")
+
+
+def sshd_down(workdir: Path, names: list[str]) -> None:
+    """Take the SSH daemon of the named simulated devices away (sessions cut, logins refused,
+    config kept); every other simulated device gets its daemon back. Returns at once: wait
+    for the port to refuse (or accept) connections."""
+    state = LabState(workdir)
+    pid = next(p["pid"] for p in state.data["procs"] if p["name"] == "sshsim")
+    (workdir / "ssh" / "sshd-down").write_text("\n".join(names) + "\n", encoding="utf-8")
+    os.kill(pid, signal.SIGUSR1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import (
@@ -18,6 +19,8 @@ from prometheus_client.core import (
     Metric,
 )
 
+from netops.config.journal import FILENAME as JOURNAL_FILE
+from netops.config.journal import pending_devices
 from netops.monitor.profiles import SnmpProfile
 from netops.monitor.snapshot import Rendered, Row, Snapshot
 
@@ -190,6 +193,41 @@ def _health_families(snap: Snapshot) -> list[Metric]:
         loaded.add_metric([shard], snap.inventory_loaded_at)
     fams += [hist, errs, cycles, cyc, last_cycle, ndev, vb, reload_ok, loaded]
     return fams
+
+
+class PendingRecoveryCollector:
+    """``netops_config_pending_recovery``: devices whose config change the journal holds
+    open (a crash, ``kill -9`` or a lost device in the middle of a push). Reads a local
+    file, not the network; re-read only when the file changed."""
+
+    def __init__(self, repo: Path):
+        self.repo = repo
+        self._seen: tuple[float, int] | None = None
+        self._pending: list[str] = []
+
+    def pending(self) -> list[str]:
+        try:
+            st = (self.repo / JOURNAL_FILE).stat()
+        except OSError:
+            return []
+        key = (st.st_mtime, st.st_size)
+        if key != self._seen:
+            self._pending, self._seen = pending_devices(self.repo), key
+        return self._pending
+
+    def exposition(self) -> bytes:
+        """The family in the text format, to follow a body rendered once per cycle."""
+        reg = CollectorRegistry(auto_describe=False)
+        reg.register(self)
+        return generate_latest(reg)
+
+    def collect(self) -> Iterator[Metric]:
+        fam = _gauge("netops_config_pending_recovery",
+                     "1 for a device whose config change netops left unfinished (crash, kill, lost device); "
+                     "run 'netops config recover'.", ["device"])
+        for device in self.pending():
+            fam.add_metric([device], 1.0)
+        yield fam
 
 
 class SnapshotCollector:

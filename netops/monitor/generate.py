@@ -179,6 +179,12 @@ def alert_rules(th: Thresholds) -> dict[str, Any]:
                                         "previous inventory, so new or changed sites are not watched. "
                                         "Run 'netops inventory validate' and send SIGHUP again."}},
         *service_alerts(th.service_down_for),
+        {"alert": "NetopsConfigPendingRecovery", "expr": "netops_config_pending_recovery == 1", "for": "10m",
+         "labels": {"severity": "warning"},
+         "annotations": {"summary": "{{ $labels.device }}: a config change was left unfinished",
+                         "description": "netops stopped or lost the device in the middle of a change (crash, "
+                                        "kill, power loss, link cut); the device may be half-configured. Run "
+                                        "'netops config recover --commit' (the next push to it does so first)."}},
         {"alert": "NetopsSlaBudgetBurnFast", "expr": _burn("1h", "5m", 14.4, th), "labels": {"severity": "critical"},
          "annotations": {"summary": f"Link {link_labels} burns its SLA error budget 14x too fast",
                          "description": "At this rate a 30-day error budget is gone in about 2 days "

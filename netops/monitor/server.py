@@ -11,6 +11,7 @@ TLS and basic auth follow the exporter-toolkit web-config file:
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import hmac
 import ssl
@@ -19,12 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
 from netops.errors import BadInput, NetopsError
-from netops.monitor.collector import Renderer, render_target, rendered
+from netops.monitor.collector import PendingRecoveryCollector, Renderer, render_target, rendered
 from netops.monitor.snapshot import Snapshot
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -109,17 +111,53 @@ INDEX = b"""<html><head><title>netops monitor</title></head><body>
 """
 
 
+class _Server(ThreadingHTTPServer):
+    """One thread per connection, and everything slow happens in that thread.
+
+    The listening loop only accepts: the TLS handshake and every read run in the
+    connection's own thread under ``conn_timeout``, so a client that connects and never
+    starts its handshake (or sends its request a byte at a time) holds one thread, never
+    the other scrapes. http.server's own TLS setup (a wrapped listening socket)
+    handshakes inside ``accept()``, in the serving loop itself."""
+
+    daemon_threads = True
+    request_queue_size = 128  # the default 5 refuses connections under 50 concurrent scrapes
+
+    def __init__(self, listen: tuple[str, int], handler: type[BaseHTTPRequestHandler],
+                 tls: ssl.SSLContext | None, conn_timeout: float):
+        self.tls = tls
+        self.conn_timeout = conn_timeout
+        super().__init__(listen, handler)
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        request.settimeout(self.conn_timeout)
+        conn = request
+        try:
+            if self.tls is not None:
+                conn = self.tls.wrap_socket(request, server_side=True)  # handshake here, bounded by the timeout
+            self.RequestHandlerClass(conn, client_address, self)  # type: ignore[arg-type]
+        finally:
+            if conn is not request:
+                conn.close()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that times out, drops or fails its handshake is its own problem: no traceback."""
+
+
 class Exporter:
     """Serves the snapshot returned by ``get`` until :meth:`stop`."""
 
-    def __init__(self, get: Callable[[], Snapshot], listen: tuple[str, int], web: WebConfig | None = None):
+    def __init__(self, get: Callable[[], Snapshot], listen: tuple[str, int], web: WebConfig | None = None,
+                 journal_repo: Path | None = None, conn_timeout: float = 10.0):
         self.get = get
         self.web = web or WebConfig()
         self._renderer, self._render_lock = Renderer(), threading.Lock()
+        self._pending = PendingRecoveryCollector(journal_repo) if journal_repo is not None else None
         exporter = self
 
         class Handler(BaseHTTPRequestHandler):
             server_version = "netops-monitor"
+            timeout = conn_timeout  # every read of a request (StreamRequestHandler.setup)
 
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - quiet by default
                 pass
@@ -168,17 +206,16 @@ class Exporter:
                 else:
                     self._send(404, b"Not found\n")
 
+        tls = None
+        if self.web.cert_file and self.web.key_file:
+            tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            tls.minimum_version = ssl.TLSVersion.TLSv1_2
+            tls.load_cert_chain(str(self.web.cert_file), str(self.web.key_file))
         try:
-            self.httpd = ThreadingHTTPServer(listen, Handler)
+            self.httpd = _Server(listen, Handler, tls, conn_timeout)
         except OSError as exc:
             raise NetopsError(f"cannot listen on {listen[0]}:{listen[1]}: {exc.strerror}; "
                               "choose another --listen address or port") from None
-        self.httpd.daemon_threads = True
-        if self.web.cert_file and self.web.key_file:
-            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-            ctx.load_cert_chain(str(self.web.cert_file), str(self.web.key_file))
-            self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
         host, port = self.httpd.server_address[:2]
         self.address: tuple[str, int] = (str(host), int(port))
         self._thread = threading.Thread(target=self.httpd.serve_forever, name="netops-exporter", daemon=True)
@@ -186,9 +223,11 @@ class Exporter:
     def metrics_body(self, snap: Snapshot, accept_encoding: str) -> tuple[bytes | bytearray, str, str | None]:
         """``/metrics``: the snapshot's body rendered once per poll cycle (gzip made once too), never per scrape."""
         body = rendered(snap, self._renderer, self._render_lock)
-        if "gzip" in accept_encoding:
-            return body.gzipped(), CONTENT_TYPE, "gzip"
-        return body.body, CONTENT_TYPE, None
+        # the change journal is local state, read when it changed: its few lines follow the cached body
+        extra = self._pending.exposition() if self._pending is not None else b""
+        if "gzip" in accept_encoding:  # a second gzip member: gzip readers decode concatenated members
+            return body.gzipped() + (gzip.compress(extra, 1) if extra else b""), CONTENT_TYPE, "gzip"
+        return body.body + extra, CONTENT_TYPE, None
 
     def start(self) -> Exporter:
         self._thread.start()

@@ -118,7 +118,7 @@ def test_canary_failure_stops_the_run(lab, inv, tmp_path: Path) -> None:  # type
     report = jobs.push(inv, names, repo, jobs.PushOptions(commit=True, canary=1, batch=5, checks=checks),
                        features=("probe",), templates=tset)
     by = {r.device: r for r in report.results}
-    assert "canary failed" in report.stopped
+    assert report.stopped == f"canary {canary} failed"
     assert by[canary].status == "rolled-back"
     for n in order[1:]:
         assert by[n].status == "skipped"

@@ -225,3 +225,91 @@ def test_sighup_reloads_the_inventory_and_refuses_a_broken_edit(tmp_path: Path, 
     assert "broken.yaml:5: YAML syntax error" in err and "inventory reload refused" in err, err
     for secret in (agent.community, agent.auth_key, agent.priv_key):
         assert secret not in err
+
+
+def test_pending_recovery_follows_the_change_journal(tmp_path: Path) -> None:
+    """A device with an open journal entry is served as netops_config_pending_recovery 1
+    until a final step closes it; the journal file is what 'config push' writes."""
+    from netops.config.journal import Journal, Step
+    from tests.monitor.promserver import http_get as get
+
+    repo = tmp_path / "backups"
+    exporter = Exporter(lambda: Snapshot(), ("127.0.0.1", 0), journal_repo=repo).start()
+    url = "http://{}:{}/metrics".format(*exporter.address)
+    try:
+        _, body = get(url, timeout=10)
+        assert "netops_config_pending_recovery{" not in body  # no journal yet
+        j = Journal(repo)
+        j.step("r1", "desa-a1-r1", Step.BEGIN, platform="mikrotik_routeros", backup_rev="abc1234", total=5)
+        j.step("r1", "desa-a1-r1", Step.SENDING, sent=2, total=5)
+        j.step("r1", "kec-a-r1", Step.BEGIN, platform="mikrotik_routeros", total=5)
+        j.step("r1", "kec-a-r1", Step.APPLIED)
+        _, body = get(url, timeout=10)
+        assert 'netops_config_pending_recovery{device="desa-a1-r1"} 1.0' in body
+        assert 'device="kec-a-r1"' not in body
+        code, problems = promtool_check_metrics(body)
+        assert code == 0, problems
+        j.step("r1", "desa-a1-r1", Step.ROLLED_BACK, note="recover: rolled back")
+        _, body = get(url, timeout=10)
+        assert "netops_config_pending_recovery{" not in body
+    finally:
+        exporter.stop()
+
+
+def _exporter_for(tmp_path: Path, request: pytest.FixtureRequest, tls: bool, conn_timeout: float
+                  ) -> tuple[Exporter, str, ssl.SSLContext | None]:
+    web = None
+    ctx = None
+    if tls:
+        cert, key = request.getfixturevalue("tls_files")
+        path = tmp_path / "web.yml"
+        path.write_text(f"tls_server_config:\n  cert_file: {cert.name}\n  key_file: {key.name}\n")
+        web = load_web_config(path)
+        ctx = ssl.create_default_context(cafile=str(cert))
+    exporter = Exporter(lambda: Snapshot(), ("127.0.0.1", 0), web, conn_timeout=conn_timeout).start()
+    return exporter, f"{'https' if tls else 'http'}://127.0.0.1:{exporter.address[1]}/metrics", ctx
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["http", "tls"])
+def test_idle_connections_and_a_slow_client_never_block_50_concurrent_scrapes(
+        tmp_path: Path, request: pytest.FixtureRequest, tls: bool) -> None:
+    """10 connections that never send a byte (with TLS: never start the handshake) and one
+    client sending half a request stay open the whole time; 50 scrapes at once all succeed."""
+    import socket
+    from concurrent.futures import ThreadPoolExecutor
+
+    exporter, url, ctx = _exporter_for(tmp_path, request, tls, conn_timeout=120)
+    port = exporter.address[1]
+    held: list[socket.socket] = []
+    try:
+        for _ in range(10):
+            held.append(socket.create_connection(("127.0.0.1", port), timeout=30))
+        slow = socket.create_connection(("127.0.0.1", port), timeout=30)
+        if ctx is not None:
+            slow = ctx.wrap_socket(slow, server_hostname="127.0.0.1")
+        slow.sendall(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: sl")  # and nothing more
+        held.append(slow)
+        with ThreadPoolExecutor(50) as pool:
+            results = list(pool.map(lambda _: http_get(url, timeout=60, context=ctx), range(50)))
+        assert [code for code, _ in results] == [200] * 50
+        assert all("netops_poll_devices" in body for _, body in results)
+    finally:
+        for s in held:
+            s.close()
+        exporter.stop()
+
+
+@pytest.mark.parametrize("tls", [False, True], ids=["http", "tls"])
+def test_a_silent_client_is_disconnected_after_the_read_timeout(tmp_path: Path, request: pytest.FixtureRequest,
+                                                                tls: bool) -> None:
+    import socket
+
+    exporter, url, ctx = _exporter_for(tmp_path, request, tls, conn_timeout=1)
+    try:
+        with socket.create_connection(("127.0.0.1", exporter.address[1]), timeout=60) as s:
+            if not tls:  # half a request; with TLS, not even a handshake
+                s.sendall(b"GET /metr")
+            assert s.recv(1024) == b""  # the server hung up on it
+        assert http_get(url, context=ctx)[0] == 200
+    finally:
+        exporter.stop()

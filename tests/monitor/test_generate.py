@@ -52,7 +52,7 @@ def test_promtool_check_config_and_rules(generated: Path) -> None:
     r = promtool("check", "config", str(generated / "prometheus" / "prometheus.yml"))
     assert r.returncode == 0, r.stdout + r.stderr
     r = promtool("check", "rules", str(generated / "prometheus" / "rules" / "netops-alerts.yml"))
-    assert r.returncode == 0 and "SUCCESS: 20 rules found" in r.stdout, r.stdout + r.stderr
+    assert r.returncode == 0 and "SUCCESS: 21 rules found" in r.stdout, r.stdout + r.stderr
     r = promtool("check", "rules", str(generated / "prometheus" / "rules" / "netops-topology.yml"))
     assert r.returncode == 0, r.stdout + r.stderr
     cfg = yaml.safe_load((generated / "prometheus" / "prometheus.yml").read_text())

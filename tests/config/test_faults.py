@@ -1,0 +1,395 @@
+"""Push safety under faults, on the lab (real FRR and the SSH simulators), over real SSH.
+
+Every test asserts each device's final running config, read afresh. Faults are injected
+at known points: the push's own progress events (in-process) or the change journal's
+contents (netops in a subprocess); the simulator is frozen with SIGSTOP where a test
+needs a device to stay in flight. No test waits on a timer to decide an outcome.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from netops.config import jobs
+from netops.config.backup import BackupRepo
+from netops.config.journal import Journal, Step
+from netops.config.mask import clean
+from netops.config.render import TemplateSet
+from netops.inventory import load_inventory
+from netops.lab import sshsim_ctl
+from netops.lab.lab import load_state
+from netops.lab.procs import LabState, spawn
+from netops.platforms import get_platform
+from tests.conftest import ROOT, SMALL_INVENTORY, need, need_binary, need_root_netns
+
+BASE = "127.131.0.0"
+pytestmark = pytest.mark.slow
+FAULT_LINES = 5
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    need(os.geteuid() == 0, "the lab needs root")
+    need_root_netns()
+    need_binary("git")
+    from netops.lab import Lab
+    lab = Lab(SMALL_INVENTORY, tmp_path_factory.mktemp("faultlab"), base=BASE, vsat_delay_ms=50, vsat_loss_pct=0.0)
+    try:
+        lab.up()
+        yield lab
+    finally:
+        lab.down()
+
+
+@pytest.fixture
+def inv(lab):  # type: ignore[no-untyped-def]
+    return load_inventory(lab.inventory_path)
+
+
+@pytest.fixture
+def tset(tmp_path: Path) -> TemplateSet:
+    """The shipped templates plus 'fault': five harmless lines per platform."""
+    dest = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", dest)
+    lines = {
+        "mikrotik_routeros": [f"/ip firewall address-list add list=netops-fault address=10.97.{i}.0/24"
+                              for i in range(FAULT_LINES)],
+        "frr": [f"ip prefix-list NETOPS-FAULT seq {5 * (i + 1)} permit 10.97.{i}.0/24" for i in range(FAULT_LINES)],
+        "cisco_ios": [f"ip host netops-fault-{i} 10.97.{i}.1" for i in range(FAULT_LINES)],
+        "huawei_vrp": [f"ip host netops-fault-{i} 10.97.{i}.1" for i in range(FAULT_LINES)],
+    }
+    for platform, body in lines.items():
+        (dest / platform / "fault.j2").write_text("\n".join(body) + "\n")
+        (dest / platform / "noop.j2").write_text("")  # a push that changes nothing
+    return TemplateSet(dest)
+
+
+def running(inv, name: str) -> str:  # type: ignore[no-untyped-def]
+    raw, errors = jobs.fetch_running(inv, [name])
+    assert not errors, errors
+    return clean(get_platform(inv.devices[name].platform), raw[name], jobs._Masker(inv).secrets)
+
+
+def with_bad_login(lab, tmp_path: Path, bad: set[str]) -> Path:  # type: ignore[no-untyped-def]
+    """A copy of the lab inventory whose ``bad`` devices log in with a wrong user and password."""
+    dest = tmp_path / "inventory-bad"
+    shutil.copytree(lab.inventory_path, dest)
+    wrong = tmp_path / "wrong-password"
+    wrong.write_text("not-the-password\n")
+    for f in dest.rglob("*.yaml"):
+        doc = yaml.safe_load(f.read_text())
+        if "credentials" in doc:
+            doc["credentials"]["wrong"] = {"username": "netops-wrong", "password": f"file:{wrong}"}
+        for d in doc.get("devices", []):
+            if d["name"] in bad:
+                d["credentials"] = "wrong"
+        f.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return dest
+
+
+def journal_of(repo: Path) -> list[Any]:
+    return Journal(repo).records()
+
+
+def test_canary_login_failure_stops_before_anything_is_written(lab, inv, tset, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    names = ["kec-b-r1", "desa-a1-r1", "core-01", "bappeda-r1"]  # the canary (first) is real FRR
+    before = {n: running(inv, n) for n in names}
+    bad_inv = load_inventory(with_bad_login(lab, tmp_path, {"kec-b-r1"}))
+    repo = tmp_path / "backups"
+    report = jobs.push(bad_inv, names, BackupRepo(repo), jobs.PushOptions(commit=True, canary=1, max_fail_pct=100),
+                       features=("fault",), templates=tset)
+    by = {r.device: r for r in report.results}
+    assert report.stopped == "canary kec-b-r1 failed" and not report.ok
+    assert by["kec-b-r1"].status is jobs.Status.FAILED and by["kec-b-r1"].state is jobs.EndState.UNTOUCHED
+    assert "read/backup failed" in by["kec-b-r1"].message
+    for n in names[1:]:
+        assert by[n].status is jobs.Status.SKIPPED and by[n].state is jobs.EndState.UNTOUCHED, by[n]
+    assert report.by_state() == {jobs.EndState.UNTOUCHED: names}
+    assert not any(r.step is Step.BEGIN for r in journal_of(repo))  # no write was even begun
+    for n in names:
+        assert running(inv, n) == before[n]
+
+
+def test_three_login_failures_with_max_fail_0_stop_the_run(lab, inv, tset, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bad = {"core-01", "bappeda-r1", "desa-a2-r1"}  # IOS, VRP and RouterOS simulators
+    names = ["kec-a-r1", "core-01", "desa-b2-r1", "bappeda-r1", "desa-a2-r1"]
+    before = {n: running(inv, n) for n in names}
+    bad_inv = load_inventory(with_bad_login(lab, tmp_path, bad))
+    repo = tmp_path / "backups"
+    report = jobs.push(bad_inv, names, BackupRepo(repo), jobs.PushOptions(commit=True, canary=0, max_fail_pct=0),
+                       features=("fault",), templates=tset)
+    by = {r.device: r for r in report.results}
+    assert "devices failed" in report.stopped and "--max-fail 0%" in report.stopped, report.stopped
+    for n in names:
+        assert by[n].state is jobs.EndState.UNTOUCHED, by[n]
+        assert (by[n].status is jobs.Status.FAILED) == (n in bad)
+        assert running(inv, n) == before[n]
+    assert not journal_of(repo)
+
+
+def test_max_fail_is_checked_after_every_device(lab, inv, tset, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """One worker: a failure in the middle stops the run before the next device starts."""
+    bad_templates = Path(tset.root)
+    (bad_templates / "mikrotik_routeros" / "bad.j2").write_text("/ip frobnicate set x=1\n")
+    names = ["desa-a1-r1", "desa-a2-r1", "desa-b2-r1"]
+    before = {n: running(inv, n) for n in names}
+    repo = tmp_path / "backups"
+    report = jobs.push(inv, names, BackupRepo(repo),
+                       jobs.PushOptions(commit=True, canary=0, batch=10, workers=1, max_fail_pct=0, revert_after=300),
+                       features=("bad",), templates=tset)
+    statuses = sorted(r.status.value for r in report.results)
+    assert statuses == ["rolled-back", "skipped", "skipped"], report.results  # the first device to run stopped it
+    (first,) = report.by_state()[jobs.EndState.ROLLED_BACK]
+    assert report.by_state()[jobs.EndState.UNTOUCHED] == [n for n in names if n != first]
+    assert report.stopped == "1 of 3 devices failed (33% > --max-fail 0%)"
+    for n in names:
+        assert running(inv, n) == before[n]
+
+
+@pytest.mark.parametrize("device", ["kec-b-r1", "core-01"])
+def test_link_cut_after_2_of_5_lines(lab, inv, tset, tmp_path: Path, device: str) -> None:  # type: ignore[no-untyped-def]
+    """The link goes down after the device took 2 of 5 lines. First run: it comes back while
+    netops waits, and netops restores it. Second run: it stays down past --reconnect-wait;
+    the device is left 'needs attention' in the journal; 'recover' while it is down keeps the
+    entry open; once it is back, the next push restores it before anything else."""
+    before = running(inv, device)
+    repo = tmp_path / "backups"
+    events: list[str] = []
+
+    def progress_back_soon(name: str, stage: str) -> None:
+        events.append(stage)
+        if name == device and stage == f"sent 2/{FAULT_LINES}":
+            lab.impair(device, down=True)
+        if name == device and stage == "waiting for the device":
+            lab.impair(device, down=False)
+
+    opts = jobs.PushOptions(commit=True, canary=1, read_timeout=10, connect_timeout=5, reconnect_wait=120)
+    try:
+        report = jobs.push(inv, [device], BackupRepo(repo), opts, features=("fault",), templates=tset,
+                           progress=progress_back_soon)
+    finally:
+        lab.impair(device, down=False)
+    (res,) = report.results
+    assert res.status is jobs.Status.ROLLED_BACK and res.state is jobs.EndState.ROLLED_BACK, res
+    assert "waiting for the device" in events
+    assert running(inv, device) == before
+    assert not Journal(repo).open_entries()
+
+    def progress_gone(name: str, stage: str) -> None:
+        if name == device and stage == f"sent 2/{FAULT_LINES}":
+            lab.impair(device, down=True)
+
+    try:
+        opts = jobs.PushOptions(commit=True, canary=1, read_timeout=10, connect_timeout=3, reconnect_wait=2)
+        report = jobs.push(inv, [device], BackupRepo(repo), opts, features=("fault",), templates=tset,
+                           progress=progress_gone)
+        (res,) = report.results
+        assert res.state is jobs.EndState.ATTENTION and "recover" in res.rollback, res
+        (last,) = [recs[-1] for recs in Journal(repo).open_entries().values()]
+        assert last.device == device and last.step is Step.PENDING
+        # still down: recover keeps the entry open
+        still = jobs.recover(inv, None, BackupRepo(repo), commit=True,
+                             opts=jobs.PushOptions(connect_timeout=3, reconnect_wait=1))
+        assert still.results[0].state is jobs.EndState.ATTENTION
+    finally:
+        lab.impair(device, down=False)
+    # the next push to the device finishes the open change first
+    again = jobs.push(inv, [device], BackupRepo(repo), jobs.PushOptions(commit=True), features=("noop",),
+                      templates=tset)
+    assert [(r.device, r.state) for r in again.recovered] == [(device, jobs.EndState.ROLLED_BACK)], again.recovered
+    assert [(r.device, r.status) for r in again.results] == [(device, jobs.Status.UNCHANGED)]
+    assert running(inv, device) == before
+    assert not Journal(repo).open_entries()
+
+
+@pytest.mark.parametrize("device", ["kec-b-r1", "core-01", "bappeda-r1", "desa-a1-r1"])
+def test_sshd_killed_mid_send_then_recover(lab, inv, tset, tmp_path: Path, device: str) -> None:  # type: ignore[no-untyped-def]
+    """The router's SSH daemon dies with its sessions after 2 of 5 lines (RouterOS: after the
+    pipelined set, its revert armed). netops cannot log in again: the device is left in the
+    journal; once sshd is back, 'recover' restores it. FRR: every sshd of the namespace is
+    killed (vtysh dies with the session; FRR keeps the 2 lines); simulators: the device's
+    daemon is taken away (sshsim_ctl.sshd_down), its config kept."""
+    before = running(inv, device)
+    info = load_state(lab.workdir)["devices"][device]
+    k = FAULT_LINES if get_platform(inv.devices[device].platform).pipeline else 2
+    netns = info.get("netns")
+    rundir = Path("/run/netops-lab") / str(netns)
+    repo = tmp_path / "backups"
+
+    def kill_sshd(name: str, stage: str) -> None:
+        if name != device or stage != f"sent {k}/{FAULT_LINES}":
+            return
+        if netns:
+            pids = subprocess.run(["ip", "netns", "pids", netns], capture_output=True, text=True).stdout.split()
+            for pid in pids:
+                try:
+                    if Path(f"/proc/{pid}/comm").read_text().strip() == "sshd":
+                        os.kill(int(pid), signal.SIGKILL)
+                except OSError:
+                    pass
+        else:
+            sshsim_ctl.sshd_down(lab.workdir, [device])
+        _wait_port(info["address"], info["ssh_port"] or 22, open_=False)
+
+    try:
+        opts = jobs.PushOptions(commit=True, canary=1, read_timeout=10, connect_timeout=3, reconnect_wait=2,
+                                revert_after=600)
+        report = jobs.push(inv, [device], BackupRepo(repo), opts, features=("fault",), templates=tset,
+                           progress=kill_sshd)
+        (res,) = report.results
+        assert res.state is jobs.EndState.ATTENTION, res
+        recs = Journal(repo).open_entries()[device]
+        assert max(r.sent for r in recs) == k
+        if netns:
+            half = running_via_vtysh(netns, rundir)
+            assert "NETOPS-FAULT seq 5 " in half and "NETOPS-FAULT seq 10 " in half  # 2 lines stayed
+    finally:  # sshd back (FRR: recorded in the lab's state so that 'lab down' stops it)
+        if netns:
+            spawn(LabState(lab.workdir), f"sshd-{device}", ["unshare", "--uts", "sh", "-c", f"hostname {device} && "
+                                                         f"exec /usr/sbin/sshd -D -e -f {rundir / 'sshd_config'}"],
+                  rundir / "sshd.log", marker=str(rundir), netns=netns)
+        else:
+            sshsim_ctl.sshd_down(lab.workdir, [])
+    rec = jobs.recover(inv, [device], BackupRepo(repo), commit=True, opts=jobs.PushOptions(reconnect_wait=120))
+    assert [(r.device, r.state) for r in rec.results] == [(device, jobs.EndState.ROLLED_BACK)], rec.results
+    assert running(inv, device) == before
+    assert not Journal(repo).open_entries()
+
+
+def _wait_port(address: str, port: int, open_: bool, timeout: float = 60) -> None:
+    """Until a TCP connect to address:port succeeds (``open_``) or is refused."""
+    import socket
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection((address, port), timeout=5).close()
+            is_open = True
+        except OSError:
+            is_open = False
+        if is_open == open_:
+            return
+        assert time.monotonic() < deadline, f"{address}:{port} never {'opened' if open_ else 'closed'}"
+        time.sleep(0.05)
+
+
+def running_via_vtysh(netns: str, rundir: Path) -> str:
+    """The FRR router's running config read inside its namespace (sshd is down)."""
+    return subprocess.run(["ip", "netns", "exec", netns, "vtysh", "--vty_socket", str(rundir / "run"),
+                           "--config_dir", str(rundir), "-c", "show running-config"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+# -- netops in a subprocess: SIGKILL and SIGINT ------------------------------------------
+
+def _netops_cmd(lab, tset: TemplateSet, repo: Path, *args: str) -> tuple[list[str], dict[str, str]]:  # type: ignore[no-untyped-def]
+    env = dict(os.environ, NETOPS_INVENTORY=str(lab.inventory_path), COLUMNS="250", NO_COLOR="1")
+    return ([sys.executable, "-m", "netops", "config", "push", "--commit", "--feature", "fault", "--templates",
+             str(tset.root), "--repo", str(repo), *args], env)
+
+
+def _wait_journal(repo: Path, cond: Callable[[list[Any]], bool], proc: subprocess.Popen[str],
+                  timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while not cond(journal_of(repo)):
+        assert proc.poll() is None, f"netops ended early ({proc.returncode})"
+        assert time.monotonic() < deadline, f"journal never reached the point: {journal_of(repo)}"
+        time.sleep(0.02)
+
+
+def _sshsim_pid(lab) -> int:  # type: ignore[no-untyped-def]
+    return next(p["pid"] for p in load_state(lab.workdir)["procs"] if p["name"] == "sshsim")
+
+
+@pytest.mark.parametrize("device", ["core-01", "bappeda-r1", "kec-b-r1", "desa-a1-r1"])
+def test_sigkill_mid_push_then_recover(lab, inv, tset, tmp_path: Path, device: str) -> None:  # type: ignore[no-untyped-def]
+    before = running(inv, device)
+    repo = tmp_path / "backups"
+    cmd, env = _netops_cmd(lab, tset, repo, "--where", f"name={device}", "--revert-after", "600")
+    proc = subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_journal(repo, lambda recs: any(r.step is Step.SENDING for r in recs), proc)
+        proc.kill()
+    finally:
+        proc.kill()
+        proc.communicate(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    assert running(inv, device) != before  # the device took at least one line: half-configured
+    assert list(Journal(repo).open_entries()) == [device]
+    env2 = dict(env)
+    listing = subprocess.run([sys.executable, "-m", "netops", "config", "recover", "--repo", str(repo)],
+                             env=env2, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert listing.returncode == 1 and device in listing.stdout and "would" in listing.stdout, listing.stdout
+    done = subprocess.run([sys.executable, "-m", "netops", "config", "recover", "--commit", "--repo", str(repo)],
+                          env=env2, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "rolled back (1): " + device in done.stdout
+    assert running(inv, device) == before
+    assert not Journal(repo).open_entries()
+
+
+def test_sigint_lets_devices_in_flight_finish_and_prints_the_result(lab, inv, tset, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    names = ["kec-a-r1", "desa-a1-r1", "desa-a2-r1"]  # kecamatan A: RouterOS simulators
+    before = {n: running(inv, n) for n in names}
+    repo = tmp_path / "backups"
+    cmd, env = _netops_cmd(lab, tset, repo, "--where", "kecamatan=A", "--canary", "0", "--workers", "1",
+                           "--revert-after", "600")
+    proc = subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    err: list[str] = []
+
+    def read_err() -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            err.append(line)
+            lines.put(line)
+
+    reader = threading.Thread(target=read_err, daemon=True)
+    reader.start()
+    sim = _sshsim_pid(lab)
+    frozen = False
+    try:
+        _wait_journal(repo, lambda recs: any(r.step is Step.BEGIN for r in recs), proc)
+        os.kill(sim, signal.SIGSTOP)  # the device in flight stays in flight
+        frozen = True
+        proc.send_signal(signal.SIGINT)
+        deadline = time.monotonic() + 60
+        while True:
+            line = lines.get(timeout=max(deadline - time.monotonic(), 0.1))
+            if line.startswith("interrupted:"):
+                break
+    finally:
+        if frozen:
+            os.kill(sim, signal.SIGCONT)
+    out, _ = proc.communicate(timeout=300)
+    reader.join(timeout=30)
+    assert proc.returncode == 130, out + "".join(err)
+    assert "Traceback" not in "".join(err)
+    begun = [r.device for r in journal_of(repo) if r.step is Step.BEGIN]
+    assert len(begun) == 1, begun
+    (flown,) = begun
+    assert "interrupted: no device was started after the interrupt" in out
+    assert "│ " + flown in out  # the result table
+    untouched = [n for n in names if n != flown]
+    assert f"untouched ({len(untouched)}): {', '.join(untouched)}" in out, out
+    assert "after: " in out and "after: -" not in out  # the after-push backup was committed
+    for n in untouched:
+        assert running(inv, n) == before[n]
+    assert "netops-fault" in running(inv, flown)  # the device in flight finished: applied
+    assert not Journal(repo).open_entries()
+    git_log = subprocess.run(["git", "-C", str(repo), "log", "--format=%s"], capture_output=True, text=True).stdout
+    assert "after push" in git_log
+    json.dumps(out)
