@@ -731,6 +731,8 @@ class RosSession:
 
     def run_script(self, text: str) -> None:
         cwd = ""
+        # an export wraps long lines with '\' + newline: one command again
+        text = re.sub(r"(?<!\\)((?:\\\\)*)\\\n[ \t]*", r"\1", text)
         for raw in text.splitlines():
             line = raw.strip()
             if not line or line.startswith("#"):
