@@ -543,7 +543,7 @@ def _check_sites(c: _Collector) -> None:
             if site.parent is not None:
                 report("parent", "a datacenter is a root of the tree; remove parent")
         elif site.parent is None:
-            report("", f"a {site.tier.value} site needs a parent site; add parent")
+            report("", f"{site.tier.value} sites sit under a parent site; add parent")
         if site.tier in KECAMATAN_TIERS:
             if not site.kecamatan:
                 report("", f"a {site.tier.value} site needs its kecamatan; add it")
