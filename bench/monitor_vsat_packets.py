@@ -97,8 +97,8 @@ class Path2:
         for ns, dev in ((self.a, "vsA"), (self.p, "vsP")):
             subprocess.run(["ip", "netns", "exec", ns, "nft", "delete", "table", "netdev", "vsatloss"],
                            capture_output=True)
-            sh(ns, "nft -f -", stdin=f"table netdev vsatloss {{ chain lossy {{ type filter hook ingress device {dev} "
-                                      f"priority 0; numgen random mod 100 < {pct} drop; }} }}\n")
+            sh(ns, "nft -f -", stdin=f"table netdev vsatloss {{\n chain lossy {{\n  type filter hook ingress device "
+                                      f"{dev} priority 0;\n  numgen random mod 100 < {pct} drop\n }}\n}}\n")
 
     def run(self, cmd: list[str]) -> str:
         return subprocess.run(["ip", "netns", "exec", self.p, *cmd], check=True, capture_output=True,
