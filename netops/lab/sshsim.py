@@ -28,6 +28,9 @@ from typing import Any
 
 import asyncssh
 
+from netops.lab import identity, rosapi, showcmd
+from netops.lab.faults import FILE as FAULTS_FILE
+from netops.lab.faults import FaultFile
 from netops.lab.profiles import profile
 
 # ---------------------------------------------------------------- indented CLIs
@@ -173,6 +176,9 @@ class IndentedSession:
         for ok in cli["exec_ok"]:
             if low.startswith(ok):
                 return cli.get("exec_ok_output", {}).get(ok, "") + ("\n" if ok in cli.get("exec_ok_output", {}) else ""), False
+        shown = self.dev.show(line)  # show/display answers rendered from data (netops.lab.showcmd)
+        if shown is not None:
+            return shown, False
         if low in ("show version", "display version"):
             return self.dev.version_text(), False
         if low.startswith(("show clock", "display clock")):
@@ -600,6 +606,8 @@ class SimDevice:
         self.saved: str | None = None
         self.files: dict[str, str] = {}
         self.tasks: dict[int, asyncio.Task[None]] = {}
+        self.peers: dict[str, dict[str, Any]] = {spec["name"]: spec}
+        self.faults = FaultFile(state_dir / FAULTS_FILE)
         if self.cli["engine"] == "routeros":
             self.config: Any = RosConfig(self.cli, self.name, self.files)
             self.config.set_single("/snmp", {"enabled": "yes", "location": spec.get("location", "")})
@@ -632,6 +640,17 @@ class SimDevice:
     def version_text(self) -> str:
         descr = self.prof.sys_descr.format(name=self.name, model=self.spec.get("model") or "", platform=self.platform)
         return descr.replace("\\r\\n", "\n").replace("\r\n", "\n") + f"\n{self.config.hostname} uptime is 5 weeks, 2 days\n"
+
+    # -- what the device says about itself (facts): netops.lab.identity, showcmd, rosapi
+    def identity(self) -> identity.SimIdentity:
+        return identity.identity(self.spec, self.peers, self.faults.current(), self.config.hostname)
+
+    def show(self, command: str) -> str | None:
+        return showcmd.answer(self.identity(), command, self.spec.get("domain", ""), self.config.render)
+
+    def api_fault(self) -> str | None:
+        fault: str | None = self.faults.current().get("api", {}).get(self.name)
+        return fault
 
     def session(self, user: str) -> Any:
         return RosSession(self, user) if self.cli["engine"] == "routeros" else IndentedSession(self)
@@ -765,9 +784,14 @@ async def serve(spec_path: Path) -> None:
     else:
         key = asyncssh.generate_private_key("ssh-ed25519")
         key.write_private_key(str(key_path))
-    servers = []
+    servers: list[Any] = []
+    specs = {d["name"]: d for d in spec["devices"]}
     for d in spec["devices"]:
         dev = SimDevice(d, state_dir)
+        dev.peers = specs
+        if d.get("api_port"):  # RouterOS API beside SSH (netops.lab.rosapi)
+            servers.append(await rosapi.start(d["address"], d["api_port"], dev.user, dev.password, dev.identity,
+                                              dev.api_fault))
 
         def make_server(dev: SimDevice = dev) -> DeviceServer:
             return DeviceServer(dev)
@@ -778,7 +802,7 @@ async def serve(spec_path: Path) -> None:
         servers.append(await asyncssh.create_server(
             make_server, d["address"], d["port"], server_host_keys=[key], process_factory=handler,
             encoding="utf-8", line_editor=False, keepalive_interval=30, login_timeout=60))
-    print(f"sshsim listening for {len(servers)} devices", flush=True)
+    print(f"sshsim listening for {len(specs)} devices", flush=True)
     await asyncio.Event().wait()
 
 
