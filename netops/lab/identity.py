@@ -136,16 +136,17 @@ def identity(spec: dict[str, Any], specs: dict[str, dict[str, Any]], faults: dic
     neighbours = []
     for item in spec.get("interfaces", []):
         nb = item.get("neighbour")
-        if not nb or item.get("down") or nb["name"] not in specs:
+        if not nb or item.get("down"):
             continue
         local = moved.get(item["name"], item["name"])
         remote_there = swap.get(nb["name"], nb["name"])
-        rdev = specs[remote_there]
+        # a device outside the simulator (FRR, its lldpd) announces what the inventory says
+        rdev = specs.get(remote_there) or {"name": nb["name"], "platform": nb["platform"], "address": nb["address"]}
         rport = faults.get("cable", {}).get(nb["name"], {}).get(nb["port"], nb["port"])
         neighbours.append(SimNeighbour(
             local=canonical_interface_name(local) if platform == "cisco_ios" else local,
             name=rdev["name"], port=rport, platform=rdev["platform"], mac=mac_of(remote_there, nb["port"]),
-            address=specs[nb["name"]]["address"],
+            address=nb["address"],
             description=system_description(rdev["platform"], version_of(rdev), _model(rdev))))
     return SimIdentity(name=name, platform=platform, hostname=host or name, serial=serial_of(peer),
                        model=_model(peer), os_version=version_of(peer), interfaces=ifaces, neighbours=neighbours)

@@ -34,7 +34,9 @@ def device_spec(inv: Inventory, plan: LabPlan, name: str) -> dict[str, object]:
         if carried:
             other = carried.b if carried.a.device == name and carried.a.interface == iface else carried.a
             if other.device and other.interface and other.device in plan.devices:
-                item["neighbour"] = {"name": other.device, "port": other.interface}
+                item["neighbour"] = {"name": other.device, "port": other.interface,
+                                     "platform": inv.devices[other.device].platform,
+                                     "address": plan.devices[other.device].address}
         ifaces.append(item)
     platform = get_platform(dev.platform)
     return {"name": name, "platform": dev.platform, "address": lab_dev.address, "port": lab_dev.ssh_port,
