@@ -159,6 +159,13 @@ def _prepare(nr: Any, inv: Inventory) -> None:
 def _reason(exc: BaseException | None, secrets: list[str]) -> str:
     if exc is None:
         return "failed"
+    # a failed subtask (napalm_get) carries the driver's own exception in its result
+    while (inner := getattr(exc, "result", None)) is not None:
+        items = inner if isinstance(inner, list) else [inner]
+        found = next((r.exception for r in items if getattr(r, "exception", None) is not None), None)
+        if found is None or found is exc:
+            break
+        exc = found
     while exc.__cause__ is not None and not str(exc).strip():
         exc = exc.__cause__
     lines = [ln for ln in str(exc).strip().splitlines() if ln.strip()]
