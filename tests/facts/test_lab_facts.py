@@ -180,3 +180,32 @@ def test_bad_devices_are_reported_and_the_others_complete(lab, inv_copy: Path, t
     assert "not-the-password" not in out.stdout + out.stderr
     shown = _netops(inv_copy, "facts", "show", "core-01", "--repo", str(tmp_path / "facts"))
     assert shown.returncode == 0 and "ISR4431/K9" in shown.stdout
+
+
+def test_device_info_from_snmp_is_scraped_by_real_prometheus(lab, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    need_binary("prometheus")
+    from tests.monitor.promserver import free_tcp_port, prometheus
+    from tests.monitor.test_exporter import start_serve, wait_metrics
+
+    inv = load_inventory(lab.inventory_path)
+    port = free_tcp_port()
+    proc = start_serve(lab.inventory_path, port, "2", "1")
+    try:
+        wait_metrics(f"http://127.0.0.1:{port}/metrics", 'netops_device_info{', proc, timeout=60)
+        scrape = [{"job_name": "netops", "static_configs": [{"targets": [f"127.0.0.1:{port}"]}]}]
+        with prometheus(tmp_path / "prom", scrape) as prom:
+            ros = prom.wait_for('netops_device_info{device="kec-a-r1"}')[0]["metric"]
+            ios = prom.wait_for('netops_device_info{device="core-01"}')[0]["metric"]
+            vrp = prom.wait_for('netops_device_info{device="bappeda-r1"}')[0]["metric"]
+    finally:
+        proc.terminate()
+        proc.wait(15)
+    # the same identity napalm reads over the API / CLI
+    facts = {r.name: r.facts for r in collect(inv, ["kec-a-r1", "core-01", "bappeda-r1"])}
+    assert facts["kec-a-r1"] is not None and facts["core-01"] is not None and facts["bappeda-r1"] is not None
+    assert (ros["serial"], ros["os_version"], ros["model"]) == (
+        facts["kec-a-r1"].serial, facts["kec-a-r1"].os_version, facts["kec-a-r1"].model)
+    assert ros["firmware"]
+    assert ios["os_version"] == facts["core-01"].os_version and ios["sys_object_id"].startswith("1.3.6.1.4.1.9.")
+    assert vrp["os_version"] == facts["bappeda-r1"].os_version
+    assert {"model", "serial", "os_version", "firmware"} <= set(ios)  # every device has the same labels
