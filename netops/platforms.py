@@ -9,8 +9,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
 from netops.errors import UnknownPlatform
+
+
+class FactsVia(StrEnum):
+    """How ``netops facts collect`` reads a platform's facts."""
+
+    napalm = "napalm"
+    """napalm getters run by Nornir (nornir_napalm)"""
+    vtysh = "vtysh"
+    """show commands over netmiko, parsed with TextFSM where a template fits"""
+    none = "none"
+    """netops never logs in: SNMP (netops_device_info) is all there is"""
 
 
 @dataclass(frozen=True)
@@ -96,6 +108,15 @@ class Platform:
     read_only_never: str | None = None
     """regex of what makes any command a writer (a second command after ``;``, command
     substitution, output redirected to a file); matched case-insensitively."""
+    # -- device facts (netops.facts) -----------------------------------------------
+    facts: FactsVia = FactsVia.none
+    facts_getters: tuple[str, ...] = ()
+    """napalm getters that give facts; neighbours come from the LLDP one named here."""
+    facts_commands: tuple[str, ...] = ()
+    """commands whose output, parsed with ntc-templates (TextFSM), fills facts the driver
+    leaves out (sent through the driver's own netmiko session, or netmiko for vtysh)."""
+    api_port: int | None = None
+    """TCP port of the management API napalm's driver talks to (None: it uses SSH)."""
     pipeline: bool = False
     """send a whole set of lines in one write and read the answers once (one round trip
     instead of one per line: ~0.6 s each behind VSAT). Used only while an on-device revert
@@ -185,9 +206,9 @@ PLATFORMS: dict[str, Platform] = {
             name="mikrotik_routeros",
             description="MikroTik RouterOS (desa, kecamatan and OPD routers)",
             netmiko="mikrotik_routeros",
-            napalm=None,  # napalm-ros is a community driver, not a dependency
+            napalm="ros",  # community driver napalm-ros, over the RouterOS API (librouteros)
             templates="mikrotik_routeros",
-            snmp_profiles=("system", "if_mib", "mikrotik_health"),
+            snmp_profiles=("system", "if_mib", "mikrotik_health", "device_info", "mikrotik_info"),
             show_config="/export terse",
             save=None,
             read_only=(r"^/(?:[\w-]+[ /])*(?:print|export)(?:\s|$)", r"^/(?:ping|tool[ /]traceroute)\s"),
@@ -249,6 +270,10 @@ PLATFORMS: dict[str, Platform] = {
             # a script runs without the interactive "Restore and reboot? [y/N]" question
             revert_now=("/system scheduler remove [find name={name}]", "/system script run {name}"),
             pipeline=True,
+            facts=FactsVia.napalm,
+            # MNDP and LLDP neighbours both come from /ip/neighbor
+            facts_getters=("get_facts", "get_interfaces", "get_interfaces_ip", "get_lldp_neighbors_detail"),
+            api_port=8728,
         ),
         Platform(
             name="cisco_ios",
@@ -256,7 +281,7 @@ PLATFORMS: dict[str, Platform] = {
             netmiko="cisco_ios",
             napalm="ios",
             templates="cisco_ios",
-            snmp_profiles=("system", "if_mib"),
+            snmp_profiles=("system", "if_mib", "device_info"),
             show_config="show running-config",
             save="write memory",
             # napalm's ios candidate/rollback needs archive + SCP on a real IOS: nothing in
@@ -284,14 +309,16 @@ PLATFORMS: dict[str, Platform] = {
                 r"^Current configuration : \d+ bytes",
                 r"^ntp clock-period ",
             ),
+            facts=FactsVia.napalm,
+            facts_getters=("get_facts", "get_interfaces", "get_interfaces_ip", "get_lldp_neighbors_detail"),
         ),
         Platform(
             name="huawei_vrp",
             description="Huawei VRP (AR/NE routers at some OPD)",
             netmiko="huawei",
-            napalm=None,  # napalm-huawei-vrp is a community driver, not a dependency
+            napalm="huawei_vrp",  # community driver napalm-huawei-vrp, over SSH (netmiko)
             templates="huawei_vrp",
-            snmp_profiles=("system", "if_mib"),
+            snmp_profiles=("system", "if_mib", "device_info"),
             show_config="display current-configuration",
             save="save",
             read_only=(r"^(?:dis|disp|displa|display)\s", r"^(?:ping|tracert)\s"),
@@ -324,6 +351,12 @@ PLATFORMS: dict[str, Platform] = {
                 # 'timestamp enable' prints the time before every display command's output
                 r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?(?: [+-]\d{2}:\d{2})?(?: DST)?$",
             ),
+            facts=FactsVia.napalm,
+            # the driver's get_lldp_neighbors_detail returns nothing; its brief table has names and ports.
+            # Its get_facts reads model and version only from S-series switches: 'display version'
+            # through ntc-templates fills them for AR routers.
+            facts_getters=("get_facts", "get_interfaces", "get_interfaces_ip", "get_lldp_neighbors"),
+            facts_commands=("display version",),
         ),
         Platform(
             name="frr",
@@ -331,7 +364,7 @@ PLATFORMS: dict[str, Platform] = {
             netmiko="cisco_ios",  # vtysh speaks an IOS-like CLI
             napalm=None,  # napalm's ios getters do not work against vtysh
             templates="frr",
-            snmp_profiles=("system", "if_mib"),
+            snmp_profiles=("system", "if_mib", "device_info"),
             show_config="show running-config",
             save="write memory",
             read_only=SHOW_PING_TRACEROUTE,
@@ -350,6 +383,8 @@ PLATFORMS: dict[str, Platform] = {
                 r"^frr version ",
                 r"^frr defaults ",
             ),
+            facts=FactsVia.vtysh,
+            facts_commands=("show version", "show interface"),
         ),
         Platform(
             name="linux",
@@ -357,7 +392,7 @@ PLATFORMS: dict[str, Platform] = {
             netmiko="linux",
             napalm=None,
             templates=None,
-            snmp_profiles=("system", "if_mib"),
+            snmp_profiles=("system", "if_mib", "device_info"),
             show_config=None,
             save=None,
             rollback="none",
@@ -368,7 +403,7 @@ PLATFORMS: dict[str, Platform] = {
             netmiko=None,
             napalm=None,
             templates=None,
-            snmp_profiles=("system",),
+            snmp_profiles=("system", "device_info"),
             show_config=None,
             save=None,
             rollback="none",

@@ -3,10 +3,10 @@ push only on the day a device of that platform is touched."""
 
 from __future__ import annotations
 
-import importlib
 import re
 
 import pytest
+from napalm import get_network_driver
 from netmiko.ssh_dispatcher import CLASS_MAPPER
 
 from netops.errors import UnknownPlatform
@@ -21,7 +21,9 @@ def test_every_platform_names_what_exists(name):
     if p.netmiko is not None:
         assert p.netmiko in CLASS_MAPPER, f"{name}: netmiko has no device_type {p.netmiko!r}"
     if p.napalm is not None:
-        importlib.import_module(f"napalm.{p.napalm}")
+        driver = get_network_driver(p.napalm)  # core drivers and installed community ones (napalm_<name>)
+        for getter in p.facts_getters:
+            assert callable(getattr(driver, getter)), f"{name}: {p.napalm} has no {getter}"
     for profile in p.snmp_profiles:
         assert (ROOT / "monitors" / "profiles" / f"{profile}.yaml").is_file()
     for pattern in (*p.secret_patterns, *p.volatile_patterns, p.cli_error):

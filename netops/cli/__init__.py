@@ -7,7 +7,9 @@ from pathlib import Path
 import typer
 
 from netops import __version__
+from netops.cli.audit import audit as audit_command
 from netops.cli.config import app as config_app
+from netops.cli.facts import app as facts_app
 from netops.cli.inventory import app as inventory_app
 from netops.cli.lab import app as lab_app
 from netops.cli.maintenance import app as maintenance_app
@@ -23,7 +25,9 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
+inventory_app.command("audit")(audit_command)
 app.add_typer(inventory_app, name="inventory")
+app.add_typer(facts_app, name="facts")
 app.add_typer(lab_app, name="lab")
 app.add_typer(config_app, name="config")
 app.command("play")(play_command)

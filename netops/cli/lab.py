@@ -1,4 +1,4 @@
-"""netops lab: up, status, down, impair — a simulated network for the inventory."""
+"""netops lab: up, status, down, impair, fault — a simulated network for the inventory."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from netops.cli.output import console, emit_json, handle_errors, state, table
 from netops.lab import Lab, teardown
 from netops.lab import impair as lab_impair
 from netops.lab import status as lab_status
+from netops.lab.faults import Fault
+from netops.lab.faults import clear as clear_faults
+from netops.lab.faults import plant as plant_fault
 
 app = typer.Typer(help="A simulated network for the inventory: SSH devices, SNMP agents, FRR, VSAT latency.",
                   no_args_is_help=True)
@@ -93,3 +96,25 @@ def impair(
         emit_json({"devices": hit})
         return
     console.print(f"impaired {', '.join(hit)}")
+
+
+@app.command()
+@handle_errors
+def fault(
+    ctx: typer.Context,
+    kind: Fault = typer.Argument(..., help="swap, cable, serial, version, api-closed, api-broken."),
+    args: list[str] = typer.Argument(None, help="swap A B | cable DEV FROM TO | serial DEV S | version DEV V | "
+                                     "api-closed DEV | api-broken DEV"),
+    clear: bool = typer.Option(False, "--clear", help="Remove every planted fault (KIND is ignored)."),
+    workdir: Path = Workdir,
+) -> None:
+    """Plant a fault for 'inventory audit' to find, live (e.g. 'netops lab fault swap desa-a-r1 desa-b-r1')."""
+    if clear:
+        clear_faults(workdir)
+        planted: dict[str, object] = {}
+    else:
+        planted = plant_fault(workdir, kind, list(args or []))
+    if state(ctx).json:
+        emit_json(planted)
+        return
+    console.print("faults planted: " + (", ".join(f"{k}={v}" for k, v in planted.items()) or "none"))

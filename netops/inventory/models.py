@@ -189,6 +189,8 @@ class Device(_Model):
     mgmt: IPAddress
     port: Annotated[int, Field(ge=1, le=65535)] = 22
     model: str | None = None
+    serial: str | None = None
+    """serial number (RouterBOARD serial, Cisco board ID, Huawei ESN); ``inventory audit --write`` records it"""
     interfaces: list[str] = []
     credentials: str | None = None
     snmp: str | None = None

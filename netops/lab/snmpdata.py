@@ -14,9 +14,11 @@ from dataclasses import dataclass
 
 from netops.inventory.loader import Inventory
 from netops.inventory.models import Device, Link, LinkStatus
+from netops.lab.identity import ROS_BOARD, default_serial
 from netops.lab.profiles import profile
 
 SYSTEM = "1.3.6.1.2.1.1"
+MIKROTIK = "1.3.6.1.4.1.14988.1.1"
 IF_NUMBER = "1.3.6.1.2.1.2.1.0"
 IF_ENTRY = "1.3.6.1.2.1.2.2.1"
 IFX_ENTRY = "1.3.6.1.2.1.31.1.1.1"
@@ -129,6 +131,15 @@ def snmprec(inv: Inventory, dev: Device) -> str:
             (f"{IFX_ENTRY}.11.{i}", *_numeric(COUNTER64, out_pkt, hc_out0 // 500)),
             (f"{IFX_ENTRY}.15.{i}", GAUGE32, str(max(1, r.speed_bps // 1_000_000))),
             (f"{IFX_ENTRY}.18.{i}", STR, r.alias),
+        ]
+    if dev.platform == "mikrotik_routeros":
+        # MIKROTIK-MIB identity: software version, serial, RouterBOOT firmware, board (as the API says)
+        version = str(prof.cli.get("version", ""))
+        recs += [
+            (f"{MIKROTIK}.4.4.0", STR, version),
+            (f"{MIKROTIK}.7.3.0", STR, dev.serial or default_serial(dev.platform, dev.name)),
+            (f"{MIKROTIK}.7.4.0", STR, version),
+            (f"{MIKROTIK}.7.8.0", STR, _clean(dev.model or ROS_BOARD)),
         ]
     # snmpEngineBoots: a row past IF-MIB, so a walk of mib-2 ends on a foreign OID, not endOfMibView.
     recs.append(("1.3.6.1.6.3.10.2.1.2.0", INT, "1"))

@@ -30,6 +30,9 @@ from typing import Any
 
 import asyncssh
 
+from netops.lab import identity, rosapi, showcmd
+from netops.lab.faults import FILE as FAULTS_FILE
+from netops.lab.faults import FaultFile
 from netops.lab.profiles import profile
 
 # ---------------------------------------------------------------- indented CLIs
@@ -251,6 +254,9 @@ class IndentedSession:
         for ok in cli["exec_ok"]:
             if low.startswith(ok):
                 return cli.get("exec_ok_output", {}).get(ok, "") + ("\n" if ok in cli.get("exec_ok_output", {}) else ""), False
+        shown = self.dev.show(line)  # show/display answers rendered from data (netops.lab.showcmd)
+        if shown is not None:
+            return shown, False
         if low in ("show version", "display version"):
             return self.dev.version_text(), False
         if low.startswith(("show clock", "display clock")):
@@ -758,9 +764,11 @@ class SimDevice:
         self.files: dict[str, str] = {}
         self.tasks: dict[int, asyncio.Task[None]] = {}
         self.backups: dict[str, Any] = {}
+        """RouterOS binary backups (/system backup save), by file name"""
         self.processes: set[Any] = set()
         """open SSH sessions: a reboot (backup load) ends them all"""
-        """RouterOS binary backups (/system backup save), by file name"""
+        self.peers: dict[str, dict[str, Any]] = {spec["name"]: spec}
+        self.faults = FaultFile(state_dir / FAULTS_FILE)
         if self.cli["engine"] == "routeros":
             self.config: Any = RosConfig(self.cli, self.name, self.files)
             self.config.set_single("/snmp", {"enabled": "yes", "location": spec.get("location", "")})
@@ -793,6 +801,17 @@ class SimDevice:
     def version_text(self) -> str:
         descr = self.prof.sys_descr.format(name=self.name, model=self.spec.get("model") or "", platform=self.platform)
         return descr.replace("\\r\\n", "\n").replace("\r\n", "\n") + f"\n{self.config.hostname} uptime is 5 weeks, 2 days\n"
+
+    # -- what the device says about itself (facts): netops.lab.identity, showcmd, rosapi
+    def identity(self) -> identity.SimIdentity:
+        return identity.identity(self.spec, self.peers, self.faults.current(), self.config.hostname)
+
+    def show(self, command: str) -> str | None:
+        return showcmd.answer(self.identity(), command, self.spec.get("domain", ""), self.config.render)
+
+    def api_fault(self) -> str | None:
+        fault: str | None = self.faults.current().get("api", {}).get(self.name)
+        return fault
 
     def session(self, user: str) -> Any:
         return RosSession(self, user) if self.cli["engine"] == "routeros" else IndentedSession(self)
@@ -952,6 +971,7 @@ async def serve(spec_path: Path) -> None:
         key.write_private_key(str(key_path))
     servers: dict[str, Any] = {}
     conns: dict[str, set[asyncssh.SSHServerConnection]] = {}
+    api_servers: list[Any] = []  # RouterOS API beside SSH (netops.lab.rosapi)
 
     async def listen(d: dict[str, Any], dev: SimDevice) -> None:
         def make_server() -> DeviceServer:
@@ -964,8 +984,13 @@ async def serve(spec_path: Path) -> None:
             make_server, d["address"], d["port"], server_host_keys=[key], process_factory=handler,
             encoding="utf-8", line_editor=False, keepalive_interval=30, login_timeout=60)
 
+    specs = {d["name"]: d for d in spec["devices"]}
     devices = {d["name"]: (d, SimDevice(d, state_dir)) for d in spec["devices"]}
     for d, dev in devices.values():
+        dev.peers = specs
+        if d.get("api_port"):
+            api_servers.append(await rosapi.start(d["address"], d["api_port"], dev.user, dev.password, dev.identity,
+                                                  dev.api_fault))
         await listen(d, dev)
 
     async def sshd_down() -> None:

@@ -10,8 +10,11 @@ from pathlib import Path
 
 from netops.inventory.loader import Inventory
 from netops.inventory.models import LinkStatus
+from netops.lab.identity import OS_VERSION
 from netops.lab.plan import LabPlan
 from netops.lab.procs import LabState, spawn, wait_listening
+from netops.lab.profiles import profile
+from netops.platforms import get_platform
 
 
 def device_spec(inv: Inventory, plan: LabPlan, name: str) -> dict[str, object]:
@@ -27,13 +30,25 @@ def device_spec(inv: Inventory, plan: LabPlan, name: str) -> dict[str, object]:
     ifaces = []
     for iface in dev.interfaces:
         carried = links.get(iface)
-        ifaces.append({"name": iface,
-                       "comment": f"{carried.provider} {carried.circuit_id or carried.id}" if carried else "",
-                       "down": bool(carried and carried.status is not LinkStatus.active)})
+        item: dict[str, object] = {
+            "name": iface, "comment": f"{carried.provider} {carried.circuit_id or carried.id}" if carried else "",
+            "down": bool(carried and carried.status is not LinkStatus.active)}
+        if carried:
+            other = carried.b if carried.a.device == name and carried.a.interface == iface else carried.a
+            if other.device and other.interface and other.device in plan.devices:
+                item["neighbour"] = {"name": other.device, "port": other.interface,
+                                     "platform": inv.devices[other.device].platform,
+                                     "address": plan.devices[other.device].address}
+        ifaces.append(item)
+    platform = get_platform(dev.platform)
     return {"name": name, "platform": dev.platform, "address": lab_dev.address, "port": lab_dev.ssh_port,
             "username": cred.username if cred else "admin",
             "password": plan.secrets.get(f"credentials-{cred_name}-password", ""),
-            "model": dev.model, "location": inv.sites[dev.site].name, "interfaces": ifaces}
+            "model": dev.model, "location": inv.sites[dev.site].name, "interfaces": ifaces,
+            # what the device says about itself (netops.lab.identity): the lab runs what the inventory records
+            "serial": dev.serial, "domain": inv.regency.domain,
+            "os_version": str(profile(dev.platform).cli.get("version") or OS_VERSION.get(dev.platform, "")),
+            "api_port": platform.api_port}
 
 
 def start(inv: Inventory, plan: LabPlan, workdir: Path, state: LabState, timeout: float) -> None:
@@ -48,6 +63,10 @@ def start(inv: Inventory, plan: LabPlan, workdir: Path, state: LabState, timeout
     pid = spawn(state, "sshsim", [sys.executable, "-m", "netops.lab.sshsim", str(spec)], root / "log",
                 marker=str(workdir))
     addrs = [(plan.devices[n].address, plan.devices[n].ssh_port or 22) for n in names]
+    for n in names:
+        api = get_platform(plan.devices[n].platform).api_port
+        if api:
+            addrs.append((plan.devices[n].address, api))
     wait_listening(addrs, "tcp", [(pid, str(workdir))], timeout, "SSH simulator")
 
 

@@ -60,6 +60,33 @@ def profile_families(
                                 labels["device"] = dev
                             fam.add_sample(m.name, labels, row.values[m.name])
                 fams.append(fam)
+    fams.extend(info_families(snap, devices, profiles, with_device=with_device))
+    return fams
+
+
+def info_families(snap: Snapshot, devices: list[str], profiles: Iterable[SnmpProfile], *,
+                  with_device: bool = True) -> list[Metric]:
+    """Info series (value 1, text in labels): every label of every profile present, '' when unread."""
+    labels: dict[str, list[str]] = {}
+    helps: dict[str, str] = {}
+    for prof in profiles:
+        for im in prof.info:
+            names = labels.setdefault(im.name, [])
+            names += [k for k in im.labels if k not in names]
+            helps.setdefault(im.name, im.help)
+    fams: list[Metric] = []
+    for name, keys in labels.items():
+        fam = Metric(name, helps[name], "gauge")
+        for dev in devices:
+            poll = snap.polls.get(dev)
+            if not poll or not poll.ok or name not in poll.info:
+                continue
+            got = poll.info[name]
+            sample = {k: got.get(k, "") for k in keys}
+            if with_device:
+                sample["device"] = dev
+            fam.add_sample(name, sample, 1.0)
+        fams.append(fam)
     return fams
 
 

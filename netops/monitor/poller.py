@@ -190,7 +190,8 @@ class Poller:
             if target is None:
                 return failed(*self._target_errors.get(dev.name, ("config", f"{dev.name}: no SNMP target")))
             profiles = self.device_profiles[dev.name]
-            scalar_oids = [m.oid for p in profiles for m in p.scalars]
+            scalar_oids = list(dict.fromkeys([m.oid for p in profiles for m in p.scalars]
+                                             + [oid for p in profiles for oid in p.info_oids]))
             columns = [c for p in profiles for t in p.tables for c in t.columns]
             try:
                 async with asyncio.timeout(self._deadline(dev)):

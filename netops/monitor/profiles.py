@@ -55,12 +55,36 @@ class SnmpTable:
 
 
 @dataclass(frozen=True)
+class InfoLabel:
+    oid: str
+    regex: str | None = None
+    """group 1 of this regex over the value becomes the label (e.g. a version out of sysDescr)."""
+
+
+@dataclass(frozen=True)
+class InfoMetric:
+    """A series of value 1 whose labels are text read from scalar OIDs (``netops_device_info``).
+
+    Several profiles may fill labels of the same info metric; a later profile of the
+    platform's list overrides an earlier one's label (MIKROTIK-MIB over sysDescr)."""
+
+    name: str
+    help: str
+    labels: dict[str, InfoLabel]
+
+
+@dataclass(frozen=True)
 class SnmpProfile:
     name: str
     description: str
     scalars: tuple[Metric, ...] = ()
     tables: tuple[SnmpTable, ...] = ()
     source: str = ""
+    info: tuple[InfoMetric, ...] = ()
+
+    @property
+    def info_oids(self) -> list[str]:
+        return [lab.oid for im in self.info for lab in im.labels.values()]
 
 
 def _metric(raw: Any, where: str) -> Metric:
@@ -107,7 +131,30 @@ def load_profile(path: Path) -> SnmpProfile:
                 raise ProfileError(f"{where}: interface.{role}: {list(names)} must name metrics of this table "
                                    "(roles: in_octets, out_octets, speed_mbps)")
         tables.append(SnmpTable(str(t["name"]), str(t["index"]), metrics, labels, interface))
-    return SnmpProfile(str(raw["name"]), str(raw.get("description", "")), scalars, tuple(tables), str(path))
+    info = tuple(_info(m, f"{path}: info[{i}]") for i, m in enumerate(raw.get("info") or []))
+    return SnmpProfile(str(raw["name"]), str(raw.get("description", "")), scalars, tuple(tables), str(path), info)
+
+
+def _info(raw: Any, where: str) -> InfoMetric:
+    if not isinstance(raw, dict) or not isinstance(raw.get("name"), str) or not _NAME.match(raw["name"]):
+        raise ProfileError(f"{where}: an info metric is a mapping with a valid Prometheus name and labels")
+    labels = {}
+    for label, spec in (raw.get("labels") or {}).items():
+        spec = spec if isinstance(spec, dict) else {"oid": spec}
+        oid = str(spec.get("oid", "")).strip(".")
+        if not _NAME.match(str(label)) or not _OID.match(oid):
+            raise ProfileError(f"{where}: label {label}: give a label name and a dotted numeric oid")
+        rx = spec.get("regex")
+        if rx is not None:
+            try:
+                if re.compile(str(rx)).groups < 1:
+                    raise ProfileError(f"{where}: label {label}: regex {rx!r} needs a group ( ) for the value")
+            except re.error as exc:
+                raise ProfileError(f"{where}: label {label}: regex {rx!r}: {exc}") from None
+        labels[str(label)] = InfoLabel(oid, None if rx is None else str(rx))
+    if not labels:
+        raise ProfileError(f"{where}: info metric {raw['name']} has no labels")
+    return InfoMetric(raw["name"], str(raw.get("help", raw["name"])), labels)
 
 
 def load_profiles(directory: Path) -> dict[str, SnmpProfile]:

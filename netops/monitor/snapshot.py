@@ -8,6 +8,7 @@ Everything here is pure (no I/O), so it is tested with recorded replies.
 from __future__ import annotations
 
 import gzip
+import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,6 +63,8 @@ class DevicePoll:
     uptime: int | None = None
     varbinds: int = 0
     profiles: tuple[str, ...] = ()
+    info: dict[str, dict[str, str]] = field(default_factory=dict)
+    """info metric name -> label -> text (netops_device_info)."""
 
 
 def build_device_poll(
@@ -95,6 +98,20 @@ def build_device_poll(
                 for label, col in t.labels.items():
                     row.labels[label] = str(columns.get(col, {}).get(idx, ""))
             poll.tables[t.name] = rows
+        for im in prof.info:
+            got = poll.info.setdefault(im.name, {})
+            for label, spec in im.labels.items():
+                v = scalars.get(spec.oid)
+                if v is None:
+                    continue
+                text = str(v).strip()
+                if spec.regex:
+                    found = re.search(spec.regex, text)
+                    first = next((g for g in found.groups() if g), None) if found else None
+                    if first is None:
+                        continue
+                    text = first
+                got[label] = text
     return poll
 
 
