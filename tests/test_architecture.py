@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+from collections import defaultdict
 from pathlib import Path
 
 import netops
@@ -100,3 +101,14 @@ def test_layers() -> None:
                                                                    "netops.snmp", "netops.playbook", "netops.lab")):
                 wrong.append(f"{m} imports {d}: the inventory is the bottom layer")
     assert not wrong, "\n".join(sorted(wrong))
+
+
+def test_one_home_per_class_name() -> None:
+    """Grep and jump-to-definition land on one place: no class name is defined twice in netops/."""
+    homes: dict[str, list[str]] = defaultdict(list)
+    for name, path in modules().items():
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.ClassDef):
+                homes[node.name].append(f"{name}:{node.lineno}")
+    twice = {cls: where for cls, where in homes.items() if len(where) > 1}
+    assert not twice, "\n".join(f"{cls}: {', '.join(where)}" for cls, where in sorted(twice.items()))

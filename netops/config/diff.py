@@ -12,14 +12,14 @@ from netops.config.dialects import dialect_for
 from netops.config.dialects.indented import Node
 from netops.config.dialects.routeros import FlatLine, parse_flat_line
 from netops.config.mask import clean, clean_pairs, is_volatile, logical_lines, mask_line
-from netops.config.model import Change, Plan
+from netops.config.model import Change, ChangePlan
 from netops.platforms import Platform
 
-__all__ = ["Change", "FlatLine", "Node", "Plan", "parse_flat_line", "plan", "restore_plan"]
+__all__ = ["Change", "FlatLine", "Node", "ChangePlan", "parse_flat_line", "plan", "restore_plan"]
 
 
 def plan(device: str, platform: Platform, running: str, intended: str,
-         secrets: tuple[str, ...] | list[str] = ()) -> Plan:
+         secrets: tuple[str, ...] | list[str] = ()) -> ChangePlan:
     """Compare a running config with rendered intended config (both raw text)."""
     pairs = clean_pairs(platform, running, secrets)
     run_clean = "".join(m + "\n" for m, _r in pairs)
@@ -30,7 +30,7 @@ def plan(device: str, platform: Platform, running: str, intended: str,
 
 
 def restore_plan(device: str, platform: Platform, running: str, backup: str,
-                 secrets: tuple[str, ...] | list[str] = ()) -> Plan:
+                 secrets: tuple[str, ...] | list[str] = ()) -> ChangePlan:
     """Commands that bring ``running`` back to a (masked) backup: add what the backup has,
     remove what it lacks, and no more. Lines holding a masked secret cannot be sent and
     are listed in ``skipped``; the device keeps its current value for them."""

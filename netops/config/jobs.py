@@ -23,9 +23,9 @@ from nornir.core.task import Task
 
 from netops.config import device as dev
 from netops.config.backup import BackupRepo
-from netops.config.diff import Plan, plan, restore_plan
+from netops.config.diff import ChangePlan, plan, restore_plan
 from netops.config.errors import ConfigError
-from netops.config.journal import Journal, Record, Step
+from netops.config.journal import Journal, JournalStep, Record
 from netops.config.mask import clean, known_secrets, mask
 from netops.config.render import DEFAULT_FEATURES, Rendered, TemplateSet, managed, render_all
 from netops.inventory.loader import Inventory
@@ -213,7 +213,7 @@ def backup(inv: Inventory, names: Iterable[str], repo: BackupRepo, workers: int 
 
 # -- diff ---------------------------------------------------------------------------
 
-def plans_for(inv: Inventory, rendered: dict[str, Rendered], running: dict[str, str]) -> dict[str, Plan]:
+def plans_for(inv: Inventory, rendered: dict[str, Rendered], running: dict[str, str]) -> dict[str, ChangePlan]:
     masker = _Masker(inv)
     out = {}
     for name, text in running.items():
@@ -225,7 +225,7 @@ def plans_for(inv: Inventory, rendered: dict[str, Rendered], running: dict[str, 
 
 def diff(inv: Inventory, names: Iterable[str], features: Iterable[str] = DEFAULT_FEATURES,
          templates: TemplateSet | None = None, workers: int = 20,
-         progress: Progress = _nothing) -> tuple[JobReport, dict[str, Plan]]:
+         progress: Progress = _nothing) -> tuple[JobReport, dict[str, ChangePlan]]:
     """Running vs intended for every target (read-only)."""
     rendered = render_all(inv, names, features, templates)
     raw, errors = fetch_running(inv, list(rendered), workers, progress)
@@ -276,7 +276,7 @@ class _Change:
     job: str
     progress: Progress
 
-    def step(self, device: str, step: Step, **fields: Any) -> None:
+    def step(self, device: str, step: JournalStep, **fields: Any) -> None:
         self.journal.step(self.run, device, step, **fields)
 
 
@@ -296,7 +296,7 @@ def _verify(conn: Any, platform: Any, rendered: Rendered, secrets: tuple[str, ..
     return problems
 
 
-def _push_one(task: Task, p: Plan, rendered: Rendered, backup_text: str, secrets: tuple[str, ...],
+def _push_one(task: Task, p: ChangePlan, rendered: Rendered, backup_text: str, secrets: tuple[str, ...],
               opts: PushOptions, ch: _Change, masker: _Masker) -> DeviceResult:
     host = task.host
     platform = p.platform
@@ -310,7 +310,7 @@ def _push_one(task: Task, p: Plan, rendered: Rendered, backup_text: str, secrets
     total = len(p.commands)
 
     def sent(k: int) -> None:
-        ch.step(host.name, Step.SENDING, sent=k, total=total)
+        ch.step(host.name, JournalStep.SENDING, sent=k, total=total)
         progress(host.name, f"sent {k}/{total}")
 
     try:
@@ -318,7 +318,7 @@ def _push_one(task: Task, p: Plan, rendered: Rendered, backup_text: str, secrets
         conn = dev.connection(host, task.nornir.config)  # the session that read the backup, if still up
         if not conn.is_alive():
             conn = dev.reconnect(host, task.nornir.config)
-        ch.step(host.name, Step.BEGIN, platform=platform.name, backup_rev=ch.backup_rev,
+        ch.step(host.name, JournalStep.BEGIN, platform=platform.name, backup_rev=ch.backup_rev,
                 job=job if platform.rollback == "scheduled-revert" and opts.rollback else "", total=total)
         wrote = True
         if platform.rollback == "scheduled-revert" and opts.rollback:
@@ -327,23 +327,23 @@ def _push_one(task: Task, p: Plan, rendered: Rendered, backup_text: str, secrets
             dev.send_lines(conn, [c.format(name=job, seconds=opts.revert_after) for c in platform.revert_arm],
                            platform)
             armed = True
-            ch.step(host.name, Step.ARMED, job=job)
+            ch.step(host.name, JournalStep.ARMED, job=job)
         progress(host.name, "pushing")
         dev.send_config(conn, platform, p.commands, pipelined=armed and platform.pipeline, on_line=sent)
-        ch.step(host.name, Step.SENT, sent=total, total=total)
+        ch.step(host.name, JournalStep.SENT, sent=total, total=total)
         progress(host.name, "verifying")
         conn = dev.reconnect(host, task.nornir.config)
         problems = _verify(conn, platform, rendered, secrets, opts.checks.get(host.name, ()), res)
         if problems:
             error = "; ".join(problems)
         else:
-            ch.step(host.name, Step.VERIFIED)
+            ch.step(host.name, JournalStep.VERIFIED)
             if armed:
                 dev.send_lines(conn, [c.format(name=job) for c in platform.revert_confirm], platform)
                 if res.running_after:  # the revert job was in the config netops read; it is gone now
                     res.running_after = "".join(ln for ln in res.running_after.splitlines(keepends=True)
                                                 if job not in ln)
-            ch.step(host.name, Step.APPLIED)
+            ch.step(host.name, JournalStep.APPLIED)
             progress(host.name, "done")
     except Exception as exc:  # noqa: BLE001 - any failure of one device is its result
         error = _error_text(exc)
@@ -364,9 +364,9 @@ def _push_one(task: Task, p: Plan, rendered: Rendered, backup_text: str, secrets
         else:
             res.state = EndState.ATTENTION
             res.rollback = "not rolled back (rollback off)"
-        final = {EndState.UNTOUCHED: Step.UNTOUCHED, EndState.ROLLED_BACK: Step.ROLLED_BACK}.get(res.state)  # type: ignore[arg-type]
+        final = {EndState.UNTOUCHED: JournalStep.UNTOUCHED, EndState.ROLLED_BACK: JournalStep.ROLLED_BACK}.get(res.state)  # type: ignore[arg-type]
         if wrote:
-            ch.step(host.name, final or Step.PENDING, note=res.rollback or res.message)
+            ch.step(host.name, final or JournalStep.PENDING, note=res.rollback or res.message)
     dev.drop(host)
     res.seconds = time.monotonic() - start
     return res
@@ -605,7 +605,7 @@ def recover(inv: Inventory, names: Iterable[str] | None, repo: BackupRepo, commi
 
     def plan_of(name: str) -> tuple[list[Record], bool, bool]:
         recs = entries[name]
-        return recs, any(r.step is Step.ARMED for r in recs), any(r.step is Step.VERIFIED for r in recs)
+        return recs, any(r.step is JournalStep.ARMED for r in recs), any(r.step is JournalStep.VERIFIED for r in recs)
 
     if not commit:
         for name in wanted:
@@ -616,7 +616,7 @@ def recover(inv: Inventory, names: Iterable[str] | None, repo: BackupRepo, commi
             report.results.append(DeviceResult(name, inv.devices[name].platform, Status.WOULD_CHANGE,
                                                f"open since {time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(recs[0].time))}"
                                                f" (last step: {last.step.value}"
-                                               f"{f' {last.sent}/{last.total}' if last.step is Step.SENDING else ''}); "
+                                               f"{f' {last.sent}/{last.total}' if last.step is JournalStep.SENDING else ''}); "
                                                f"would {how}"))
         return report
     masker = _Masker(inv)
@@ -650,9 +650,9 @@ def recover(inv: Inventory, names: Iterable[str] | None, repo: BackupRepo, commi
             res.message = masker(f"still not answering: {_error_text(exc)}", platform.name)
         dev.drop(t.host)
         if res.state is EndState.ROLLED_BACK:
-            journal.step(begin.run, name, Step.ROLLED_BACK, note=f"recover: {res.rollback}")
+            journal.step(begin.run, name, JournalStep.ROLLED_BACK, note=f"recover: {res.rollback}")
         elif res.state is EndState.APPLIED:
-            journal.step(begin.run, name, Step.APPLIED, note=f"recover: {res.rollback}")
+            journal.step(begin.run, name, JournalStep.APPLIED, note=f"recover: {res.rollback}")
         return res
 
     agg = nr.run(task=task, on_failed=True)
@@ -759,7 +759,7 @@ def _rejected(output: str, platform: Platform) -> bool:
 # -- rollback to a backup revision -------------------------------------------------------
 
 def rollback(inv: Inventory, name: str, repo: BackupRepo, rev: str | None = None, commit: bool = False,
-             progress: Progress = _nothing) -> tuple[DeviceResult, Plan]:
+             progress: Progress = _nothing) -> tuple[DeviceResult, ChangePlan]:
     """Bring a device back to a backup revision (default: the latest backup)."""
     if name not in inv.devices:
         raise ConfigError(f"no device {name!r} in the inventory; see 'netops inventory list'")

@@ -25,7 +25,7 @@ from netops.config.errors import ConfigError
 FILENAME = "journal.jsonl"
 
 
-class Step(StrEnum):
+class JournalStep(StrEnum):
     BEGIN = "begin"
     """about to write; the record holds what is needed to undo the change"""
     ARMED = "armed"
@@ -44,14 +44,14 @@ class Step(StrEnum):
 
     @property
     def final(self) -> bool:
-        return self in (Step.APPLIED, Step.ROLLED_BACK, Step.UNTOUCHED)
+        return self in (JournalStep.APPLIED, JournalStep.ROLLED_BACK, JournalStep.UNTOUCHED)
 
 
 @dataclass(frozen=True)
 class Record:
     run: str
     device: str
-    step: Step
+    step: JournalStep
     time: float
     platform: str = ""
     backup_rev: str = ""
@@ -82,7 +82,7 @@ class Journal:
             finally:
                 os.close(fd)
 
-    def step(self, run: str, device: str, step: Step, **fields: object) -> Record:
+    def step(self, run: str, device: str, step: JournalStep, **fields: object) -> Record:
         rec = Record(run=run, device=device, step=step, time=time.time(), **fields)  # type: ignore[arg-type]
         self.write(rec)
         return rec
@@ -101,7 +101,7 @@ class Journal:
                 continue
             try:
                 raw = json.loads(line)
-                raw["step"] = Step(raw["step"])
+                raw["step"] = JournalStep(raw["step"])
                 out.append(Record(**raw))
             except (ValueError, KeyError, TypeError):
                 if no == len(lines):
@@ -117,7 +117,7 @@ class Journal:
         by: dict[str, list[Record]] = {}
         for rec in self.records():
             cur = by.get(rec.device)
-            if rec.step is Step.BEGIN or cur is None:
+            if rec.step is JournalStep.BEGIN or cur is None:
                 by[rec.device] = [rec]
             else:
                 cur.append(rec)

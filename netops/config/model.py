@@ -20,7 +20,7 @@ class Change:
 
 
 @dataclass
-class Plan:
+class ChangePlan:
     """What it takes to bring ``running`` to the intended state of one device."""
 
     device: str

@@ -18,7 +18,7 @@ from ntc_templates.parse import parse_output
 
 from netops.config import device as ssh
 from netops.config.mask import known_secrets
-from netops.facts.models import CollectStatus, DeviceFacts, DeviceResult, Interface, Neighbour
+from netops.facts.models import CollectStatus, DeviceFacts, FactsResult, Interface, Neighbour
 from netops.inventory.loader import Inventory
 from netops.platforms import FactsVia, Platform, get_platform
 from netops.secrets import redact
@@ -173,16 +173,16 @@ def _reason(exc: BaseException | None, secrets: list[str]) -> str:
     return redact(text[:300], secrets)
 
 
-def collect(inv: Inventory, names: Iterable[str], workers: int = 30, progress: Progress = _quiet) -> list[DeviceResult]:
+def collect(inv: Inventory, names: Iterable[str], workers: int = 30, progress: Progress = _quiet) -> list[FactsResult]:
     """Facts of every named device; a device netops cannot log into is reported, not skipped."""
     names = list(names)
-    results: dict[str, DeviceResult] = {}
+    results: dict[str, FactsResult] = {}
     asked = []
     for name in names:
         dev = inv.devices[name]
         platform = get_platform(dev.platform)
         if platform.facts is FactsVia.none:
-            results[name] = DeviceResult(name=name, platform=dev.platform, status=CollectStatus.no_driver,
+            results[name] = FactsResult(name=name, platform=dev.platform, status=CollectStatus.no_driver,
                                          reason=f"{dev.platform}: netops never logs in; SNMP gives its identity "
                                                 "(netops_device_info)")
         else:
@@ -213,9 +213,9 @@ def collect(inv: Inventory, names: Iterable[str], workers: int = 30, progress: P
             via = f"napalm {platform.napalm}" if platform.facts is FactsVia.napalm else platform.facts.value
             if multi.failed:
                 exc = next((r.exception for r in multi if r.exception is not None), None)
-                results[name] = DeviceResult(name=name, platform=dev.platform, status=CollectStatus.failed, via=via,
+                results[name] = FactsResult(name=name, platform=dev.platform, status=CollectStatus.failed, via=via,
                                              reason=_reason(exc, secrets))
             else:
-                results[name] = DeviceResult(name=name, platform=dev.platform, status=CollectStatus.ok, via=via,
+                results[name] = FactsResult(name=name, platform=dev.platform, status=CollectStatus.ok, via=via,
                                              facts=multi[0].result)
     return [results[n] for n in names]

@@ -67,7 +67,7 @@ def version_key(text: str) -> tuple[int, ...]:
     return tuple(int(n) for n in re.findall(r"\d+", text))
 
 
-class DeviceResult(BaseModel):
+class FactsResult(BaseModel):
     """What one collection did for one device."""
 
     name: str

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from netops.facts.models import FACT_NAMES, CollectStatus, DeviceFacts, DeviceResult, FactsError
+from netops.facts.models import FACT_NAMES, CollectStatus, DeviceFacts, FactsError, FactsResult
 
 DEFAULT_REPO = Path("facts")
 HEADER = "# Facts read from the device by 'netops facts collect' (generated: edit the inventory, not this file)\n"
@@ -96,7 +96,7 @@ class FactsRepo:
                 out[stored.device] = stored
         return out
 
-    def store(self, results: list[DeviceResult], when: str | None = None) -> str | None:
+    def store(self, results: list[FactsResult], when: str | None = None) -> str | None:
         """Write the facts of every device that answered; one commit (None if nothing changed)."""
         self.ensure()
         when = when or now()

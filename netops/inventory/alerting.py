@@ -14,9 +14,9 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from netops.inventory.models import Secret, Slug
+from netops.inventory.models import Secret, Slug, StrictModel
 
 Duration = Annotated[str, Field(pattern=r"^([0-9]+(ms|s|m|h|d|w|y))+$")]
 ClockTime = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-4]):[0-5][0-9]$")]
@@ -42,25 +42,21 @@ class Weekday(StrEnum):
     sunday = "sunday"
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Telegram(_Model):
+class Telegram(StrictModel):
     bot_token: Secret
     """Only as env:/file: reference; a plain token is refused."""
     chat_id: int
 
 
-class Email(_Model):
+class Email(StrictModel):
     to: Annotated[str, Field(pattern=r"^[^@\s,]+@[^@\s,]+(,\s*[^@\s,]+@[^@\s,]+)*$")]
 
 
-class Webhook(_Model):
+class Webhook(StrictModel):
     url: Annotated[str, Field(pattern=r"^https?://[^\s/]+")]
 
 
-class Receiver(_Model):
+class Receiver(StrictModel):
     """One destination; exactly one of telegram, email, webhook."""
 
     name: Slug
@@ -78,7 +74,7 @@ class Receiver(_Model):
         return self
 
 
-class Route(_Model):
+class Route(StrictModel):
     """Alerts matching every given condition also go to ``receiver``."""
 
     receiver: str
@@ -92,7 +88,7 @@ class Route(_Model):
         return [v] if isinstance(v, str) else v
 
 
-class Smtp(_Model):
+class Smtp(StrictModel):
     smarthost: Annotated[str, Field(pattern=r"^[^\s:]+:[0-9]+$")]
     sender: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$")]
     username: str | None = None
@@ -100,7 +96,7 @@ class Smtp(_Model):
     require_tls: bool = True
 
 
-class Alerting(_Model):
+class Alerting(StrictModel):
     """Alertmanager settings: who hears about what, in which language, how often."""
 
     language: Language = Language.id
@@ -115,7 +111,7 @@ class Alerting(_Model):
     routes: list[Route] = []
 
 
-class Weekly(_Model):
+class Weekly(StrictModel):
     days: list[Weekday]
     start: ClockTime
     end: ClockTime
@@ -130,7 +126,7 @@ class Weekly(_Model):
         return end
 
 
-class MaintenanceWindow(_Model):
+class MaintenanceWindow(StrictModel):
     """Planned work: alerts of what it covers are muted while it lasts, and it counts apart in SLA reports."""
 
     id: Slug

@@ -83,11 +83,13 @@ class Role(StrEnum):
     server = "server"
 
 
-class _Model(BaseModel):
+class StrictModel(BaseModel):
+    """Every inventory model: unknown keys are errors (a typo never passes silently), values frozen."""
+
     model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
 
 
-class PlanCosts(_Model):
+class PlanCosts(StrictModel):
     """What extending fiber costs, in Rupiah, for the growth plan (`report plan`).
 
     The defaults are round placeholders; a regency sets its own from its last tenders.
@@ -103,7 +105,7 @@ class PlanCosts(_Model):
     """Cable cost factor per kecamatan name for river or swamp terrain (missing = 1.0)."""
 
 
-class Regency(_Model):
+class Regency(StrictModel):
     """Regency-wide settings: the services every router is configured to use, and planning inputs."""
 
     name: str
@@ -121,13 +123,13 @@ class Regency(_Model):
     """GeoJSON of the regency, kecamatan and desa boundaries for maps; relative to the inventory folder."""
 
 
-class Credentials(_Model):
+class Credentials(StrictModel):
     username: str
     password: Secret
     enable: Secret | None = None
 
 
-class SnmpSettings(_Model):
+class SnmpSettings(StrictModel):
     version: Literal["2c", "3"]
     community: Secret | None = None
     user: str | None = None
@@ -142,7 +144,7 @@ class SnmpSettings(_Model):
     """Largest SNMP reply (UDP payload) to ask for; default from the device's uplink medium (docs/monitor.md)."""
 
 
-class Site(_Model):
+class Site(StrictModel):
     id: Slug
     name: str
     tier: Tier
@@ -159,13 +161,13 @@ class Site(_Model):
     """For an institution: what it is, in the regency's words (sekolah, puskesmas, …)."""
 
 
-class LinkEnd(_Model):
+class LinkEnd(StrictModel):
     site: str
     device: str | None = None
     interface: str | None = None
 
 
-class Link(_Model):
+class Link(StrictModel):
     id: Slug
     medium: Medium
     provider: str
@@ -181,7 +183,7 @@ class Link(_Model):
     """Downstream end (the site this link connects)."""
 
 
-class Device(_Model):
+class Device(StrictModel):
     name: Hostname
     site: str
     platform: str

@@ -9,16 +9,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
+from pydantic import Field, HttpUrl, model_validator
 
-from netops.inventory.models import Slug
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from netops.inventory.models import Slug, StrictModel
 
 
-class HttpCheck(_Model):
+class HttpCheck(StrictModel):
     url: HttpUrl
     status: list[Annotated[int, Field(ge=100, le=599)]] = [200]
     body: str | None = None
@@ -27,19 +23,19 @@ class HttpCheck(_Model):
     """The regency's own CA (certificates of the internal PKI), if the server's is not public."""
 
 
-class TcpCheck(_Model):
+class TcpCheck(StrictModel):
     host: str
     port: Annotated[int, Field(ge=1, le=65535)]
 
 
-class DnsCheck(_Model):
+class DnsCheck(StrictModel):
     server: str
     """The DNS server asked (host or host:port)."""
     name: str
     type: Literal["A", "AAAA", "MX", "NS", "TXT", "SOA", "CNAME"] = "A"
 
 
-class Service(_Model):
+class Service(StrictModel):
     id: Slug
     name: str
     site: str

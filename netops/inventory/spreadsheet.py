@@ -206,7 +206,7 @@ def _to_sheet(name: str, grid: Iterator[tuple[int, list[str | None]]], warnings:
 # -- rows into records ---------------------------------------------------------------------------
 
 @dataclass
-class Parsed:
+class SheetRows:
     sheet: Sheet
     sites: dict[str, tuple[int, Site]]
     links: dict[str, tuple[int, Link]]
@@ -235,7 +235,7 @@ def _explain(err: dict[str, Any]) -> str:
     return f"{msg} (got {value!r})"
 
 
-def parse_rows(sheet: Sheet) -> Parsed:
+def parse_rows(sheet: Sheet) -> SheetRows:
     """Rows → Site and Link models; every bad cell reported as row and column, rows checked against each other."""
     errors: list[str] = []
     missing = [c for c in REQUIRED if c not in sheet.header]
@@ -309,7 +309,7 @@ def parse_rows(sheet: Sheet) -> Parsed:
                           "link ids are unique")
             continue
         links[link.id] = (n, link)
-    return Parsed(sheet, sites, links, errors)
+    return SheetRows(sheet, sites, links, errors)
 
 
 # -- import --------------------------------------------------------------------------------------

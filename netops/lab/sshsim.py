@@ -39,9 +39,9 @@ from netops.lab.profiles import profile
 
 
 @dataclass
-class Node:
+class SimNode:
     text: str
-    children: list[Node] = field(default_factory=list)
+    children: list[SimNode] = field(default_factory=list)
     block: bool = False
 
 
@@ -49,7 +49,7 @@ class IndentedConfig:
     def __init__(self, cli: dict[str, Any], hostname: str):
         self.cli = cli
         self.hostname = hostname
-        self.top: list[Node] = []
+        self.top: list[SimNode] = []
         self.changed = time.time()
 
     def block_of(self, line: str) -> str | None:
@@ -102,7 +102,7 @@ class IndentedConfig:
             return " ".join(f"{a} to {b}" if b > a else f"{a}" for a, b in runs)
         return ",".join(f"{a}-{b}" if b > a else f"{a}" for a, b in runs)
 
-    def list_update(self, nodes: list[Node], line: str, remove: bool = False) -> bool:
+    def list_update(self, nodes: list[SimNode], line: str, remove: bool = False) -> bool:
         """A list-valued command changes the members of its one line, as the device does:
         IOS ``… add X`` / ``… remove X`` / ``… X`` (replace); VRP ``… X`` adds, ``undo … X``
         removes. False: not a list command."""
@@ -129,13 +129,13 @@ class IndentedConfig:
         elif node is not None:
             nodes.remove(node)
         elif text:
-            nodes.append(Node(text))
+            nodes.append(SimNode(text))
         self.changed = time.time()
         return True
 
-    def add(self, nodes: list[Node], line: str, block: bool = False) -> Node:
+    def add(self, nodes: list[SimNode], line: str, block: bool = False) -> SimNode:
         if not block and self.list_update(nodes, line):
-            return next((n for n in nodes if n.text.startswith(str(self.list_prefix(line)))), Node(line))
+            return next((n for n in nodes if n.text.startswith(str(self.list_prefix(line)))), SimNode(line))
         for n in nodes:
             if n.text == line:
                 return n
@@ -143,10 +143,10 @@ class IndentedConfig:
         if key:
             for i, n in enumerate(nodes):
                 if n.text.startswith(key + " "):
-                    nodes[i] = Node(line, n.children, block)
+                    nodes[i] = SimNode(line, n.children, block)
                     self.touch(line)
                     return nodes[i]
-        node = Node(line, [], block)
+        node = SimNode(line, [], block)
         nodes.append(node)
         self.touch(line)
         return node
@@ -157,7 +157,7 @@ class IndentedConfig:
         if line.startswith(cmd + " "):
             self.hostname = line.split(" ", 1)[1].strip()
 
-    def remove(self, nodes: list[Node], what: str) -> None:
+    def remove(self, nodes: list[SimNode], what: str) -> None:
         if self.list_prefix(what) and self.list_update(nodes, what, remove=True):
             return
         keep = [n for n in nodes if not (n.text == what or n.text.startswith(what + " "))]
@@ -203,7 +203,7 @@ class IndentedSession:
         self.cli = dev.cli
         self.cfg: IndentedConfig = dev.config
         self.mode = "exec"  # exec | config | sub
-        self.sub: Node | None = None
+        self.sub: SimNode | None = None
         self.sub_mode = ""
         self.pending: str | None = None
 
@@ -790,9 +790,9 @@ class SimDevice:
             for iface in spec.get("interfaces", []):
                 node = self.config.add(self.config.top, f"interface {iface['name']}", block=True)
                 if iface.get("comment"):
-                    node.children.append(Node(f"description {iface['comment']}"))
+                    node.children.append(SimNode(f"description {iface['comment']}"))
                 if iface.get("down"):
-                    node.children.append(Node("shutdown"))
+                    node.children.append(SimNode("shutdown"))
 
     def save(self, text: str) -> None:
         self.saved = text

@@ -22,7 +22,7 @@ from prometheus_client.core import (
 from netops.config.journal import FILENAME as JOURNAL_FILE
 from netops.config.journal import pending_devices
 from netops.monitor.profiles import SnmpProfile
-from netops.monitor.snapshot import Rendered, Row, Snapshot
+from netops.monitor.snapshot import MetricsBody, Row, Snapshot
 
 LINK_LABELS = ["link", "site", "kecamatan", "tier", "medium", "provider"]
 DEVICE_LABELS = ["device", "site", "kecamatan", "tier", "platform", "role"]
@@ -362,7 +362,7 @@ class Renderer:
     def __init__(self) -> None:
         self._labels: dict[_RowKey, tuple[dict[str, str], str]] = {}
 
-    def render(self, snap: Snapshot) -> Rendered:
+    def render(self, snap: Snapshot) -> MetricsBody:
         old = self._labels
         new: dict[_RowKey, tuple[dict[str, str], str]] = {}
         devices = sorted(snap.polls)
@@ -417,10 +417,10 @@ class Renderer:
         reg = CollectorRegistry(auto_describe=False)
         reg.register(_Fixed(own))
         body += generate_latest(reg)
-        return Rendered(body, samples)
+        return MetricsBody(body, samples)
 
 
-def rendered(snap: Snapshot, renderer: Renderer, lock: threading.Lock) -> Rendered:
+def rendered(snap: Snapshot, renderer: Renderer, lock: threading.Lock) -> MetricsBody:
     """The snapshot's body: the one rendered with it (``PollerConfig.render``), else rendered now, once."""
     out = snap.rendered
     if out is None:

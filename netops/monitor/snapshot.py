@@ -288,7 +288,7 @@ class Histogram:
         return Histogram(self.buckets, list(self.counts), self.total, self.n)
 
 
-class Rendered:
+class MetricsBody:
     """One snapshot's ``/metrics`` body, rendered once and served to every scrape of that cycle.
 
     The gzip form is made once, by the poller right after the render (``monitor
@@ -342,7 +342,7 @@ class Snapshot:
     """Unix time of the last successful inventory load."""
     rate_series: bool = False
     """Export the derived ``netops_interface_*_bps`` series (off by default: Prometheus computes rates)."""
-    rendered: Rendered | None = field(default=None, compare=False, repr=False)
+    rendered: MetricsBody | None = field(default=None, compare=False, repr=False)
     """This snapshot's exposition, once rendered (swapped in together with the snapshot)."""
 
     def device_up(self, name: str) -> bool:

@@ -13,7 +13,7 @@ from netops.report.coverage import STATES, Coverage, CoverageRow, SiteState, cla
 from netops.report.growth import GrowthPlan
 from netops.report.i18n import Messages
 from netops.report.model import Chart, Column, MapArea, MapLine, MapPoint, Report, Section, Series, Table
-from netops.report.plan import Plan
+from netops.report.plan import FiberPlan
 from netops.report.prom import parse_duration
 from netops.report.uptime import GroupUptime, LinkUptime, Uptime
 
@@ -235,7 +235,7 @@ def uptime_sections(up: Uptime, m: Messages) -> list[Section]:
 
 # -- plan --------------------------------------------------------------------------------------
 
-def plan_sections(inv: Inventory, pl: Plan, m: Messages, with_prometheus: bool) -> list[Section]:
+def plan_sections(inv: Inventory, pl: FiberPlan, m: Messages, with_prometheus: bool) -> list[Section]:
     cols = [Column("rank", m("c.rank"), "int"), Column("kecamatan", m("c.kecamatan")),
             Column("code", m("c.code")), Column("site", m("c.site")), Column("name", m("c.name")),
             Column("tier", m("c.tier")), Column("state", m("c.state")), Column("link", m("c.link")),

@@ -31,7 +31,7 @@ from netops.inventory import Site
 from netops.inventory.models import PlanCosts
 from netops.report.coverage import Coverage
 from netops.report.geo import EARTH_RADIUS_KM
-from netops.report.plan import Plan
+from netops.report.plan import FiberPlan
 from netops.report.prom import ReportError
 
 
@@ -45,7 +45,7 @@ class Empty(StrEnum):
 
 
 @dataclass(slots=True)
-class Step:
+class GrowthStep:
     order: int
     site: Site
     state: str
@@ -75,7 +75,7 @@ class Step:
 @dataclass(slots=True)
 class Stage:
     number: int
-    steps: list[Step]
+    steps: list[GrowthStep]
     cost_rp: float
     route_km: float
     cumulative_rp: float
@@ -90,7 +90,7 @@ class Stage:
 @dataclass
 class GrowthPlan:
     costs: PlanCosts
-    steps: list[Step]
+    steps: list[GrowthStep]
     stages: list[Stage]
     budget_rp: float | None
     stages_asked: int
@@ -186,7 +186,7 @@ def _km(lat: np.ndarray, lon: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.nd
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
 
 
-def grow(pl: Plan, cov: Coverage, costs: PlanCosts, fiber: list[Site], budget_rp: float | None = None,
+def grow(pl: FiberPlan, cov: Coverage, costs: PlanCosts, fiber: list[Site], budget_rp: float | None = None,
          stages: int = 1, priority: set[str] | None = None) -> GrowthPlan:
     """The growth tree over ``pl``'s candidates from the ``fiber`` points, cut into budget stages.
 
@@ -259,7 +259,7 @@ def grow(pl: Plan, cov: Coverage, costs: PlanCosts, fiber: list[Site], budget_rp
         total += cost + site_rp
         near_f = (terrain.get(near.kecamatan or "", 1.0) + factor[v]) / 2
         near_cost = costs.cable_rp_per_km * costs.route_factor * c.distance_km * near_f + site_rp
-        out.steps.append(Step(len(out.steps) + 1, c.state.site, c.state.state, nodes[u], km_l[e],
+        out.steps.append(GrowthStep(len(out.steps) + 1, c.state.site, c.state.state, nodes[u], km_l[e],
                               km_l[e] * costs.route_factor, f_l[e], cost, cost + site_rp, total, near,
                               c.distance_km, near_cost))
         for k in range(start[v], start[v + 1]):
@@ -294,7 +294,7 @@ def _stage(out: GrowthPlan, cov: Coverage, stages: int) -> None:
     fiber, covered, spent = out.fiber_now, out.covered_now, 0.0
     k = 0
     for number in range(1, n_stages + 1):
-        bought: list[Step] = []
+        bought: list[GrowthStep] = []
         cost = 0.0
         while k < len(steps) and (budget is None or cost + steps[k].cost_rp <= budget):
             st = steps[k]

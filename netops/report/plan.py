@@ -40,7 +40,7 @@ class PlannedChange:
 
 
 @dataclass
-class Plan:
+class FiberPlan:
     candidates: list[Candidate]
     """Ranked by distance; those without coordinates last, unranked."""
     fiber_points: int
@@ -72,7 +72,7 @@ def is_candidate(st: SiteState) -> bool:
 
 
 def plan(inv: Inventory, sites: Iterable[Site] | None = None, uptime_by_link: dict[str, LinkUptime] | None = None,
-         vsat_by_link: dict[str, VsatPerf] | None = None, before: Coverage | None = None) -> Plan:
+         vsat_by_link: dict[str, VsatPerf] | None = None, before: Coverage | None = None) -> FiberPlan:
     chosen = list(inv.sites.values()) if sites is None else list(sites)
     before = before or coverage(inv, chosen)
     points = fiber_points(inv)
@@ -101,4 +101,4 @@ def plan(inv: Inventory, sites: Iterable[Site] | None = None, uptime_by_link: di
         will = classify(inv, site, assume_active=planned_ids).state
         changes.append(PlannedChange(lk, site, was, will))
     after = coverage(inv, chosen, assume_active=planned_ids, base=before)
-    return Plan(candidates, len(points), changes, before, after)
+    return FiberPlan(candidates, len(points), changes, before, after)

@@ -26,7 +26,7 @@ import yaml
 
 from netops.config import jobs
 from netops.config.backup import BackupRepo
-from netops.config.journal import Journal, Step
+from netops.config.journal import Journal, JournalStep
 from netops.config.mask import clean
 from netops.config.render import TemplateSet
 from netops.inventory import load_inventory
@@ -119,7 +119,7 @@ def test_canary_login_failure_stops_before_anything_is_written(lab, inv, tset, t
     for n in names[1:]:
         assert by[n].status is jobs.Status.SKIPPED and by[n].state is jobs.EndState.UNTOUCHED, by[n]
     assert report.by_state() == {jobs.EndState.UNTOUCHED: names}
-    assert not any(r.step is Step.BEGIN for r in journal_of(repo))  # no write was even begun
+    assert not any(r.step is JournalStep.BEGIN for r in journal_of(repo))  # no write was even begun
     for n in names:
         assert running(inv, n) == before[n]
 
@@ -200,7 +200,7 @@ def test_link_cut_after_2_of_5_lines(lab, inv, tset, tmp_path: Path, device: str
         (res,) = report.results
         assert res.state is jobs.EndState.ATTENTION and "recover" in res.rollback, res
         (last,) = [recs[-1] for recs in Journal(repo).open_entries().values()]
-        assert last.device == device and last.step is Step.PENDING
+        assert last.device == device and last.step is JournalStep.PENDING
         # still down: recover keeps the entry open
         still = jobs.recover(inv, None, BackupRepo(repo), commit=True,
                              opts=jobs.PushOptions(connect_timeout=3, reconnect_wait=1))
@@ -321,7 +321,7 @@ def test_sigkill_mid_push_then_recover(lab, inv, tset, tmp_path: Path, device: s
     cmd, env = _netops_cmd(lab, tset, repo, "--where", f"name={device}", "--revert-after", "600")
     proc = subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        _wait_journal(repo, lambda recs: any(r.step is Step.SENDING for r in recs), proc)
+        _wait_journal(repo, lambda recs: any(r.step is JournalStep.SENDING for r in recs), proc)
         proc.kill()
     finally:
         proc.kill()
@@ -362,7 +362,7 @@ def test_sigint_lets_devices_in_flight_finish_and_prints_the_result(lab, inv, ts
     sim = _sshsim_pid(lab)
     frozen = False
     try:
-        _wait_journal(repo, lambda recs: any(r.step is Step.BEGIN for r in recs), proc)
+        _wait_journal(repo, lambda recs: any(r.step is JournalStep.BEGIN for r in recs), proc)
         os.kill(sim, signal.SIGSTOP)  # the device in flight stays in flight
         frozen = True
         proc.send_signal(signal.SIGINT)
@@ -378,7 +378,7 @@ def test_sigint_lets_devices_in_flight_finish_and_prints_the_result(lab, inv, ts
     reader.join(timeout=30)
     assert proc.returncode == 130, out + "".join(err)
     assert "Traceback" not in "".join(err)
-    begun = [r.device for r in journal_of(repo) if r.step is Step.BEGIN]
+    begun = [r.device for r in journal_of(repo) if r.step is JournalStep.BEGIN]
     assert len(begun) == 1, begun
     (flown,) = begun
     assert "interrupted: no device was started after the interrupt" in out

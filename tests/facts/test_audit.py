@@ -9,7 +9,7 @@ import pytest
 from netops.facts.audit import FindingKind, audit, write_missing
 from netops.facts.collect import fill_from_parsed, from_napalm, from_vtysh
 from netops.facts.fleet import versions
-from netops.facts.models import CollectStatus, DeviceFacts, DeviceResult, FactsError, Interface, Neighbour
+from netops.facts.models import CollectStatus, DeviceFacts, FactsError, FactsResult, Interface, Neighbour
 from netops.facts.store import FactsRepo
 from netops.inventory import load_inventory
 from tests.conftest import need_binary
@@ -37,7 +37,7 @@ def stored(small_inventory: Path, secrets_env: dict[str, str], tmp_path: Path): 
         "desa-a1-r1": _facts("desa-b1-r1", ["ether1", "ether2"]),  # someone else at this address
     }
     repo = FactsRepo(tmp_path / "facts")
-    results = [DeviceResult(name=n, platform=inv.devices[n].platform, status=CollectStatus.ok, via="napalm x", facts=f)
+    results = [FactsResult(name=n, platform=inv.devices[n].platform, status=CollectStatus.ok, via="napalm x", facts=f)
                for n, f in facts.items()]
     assert repo.store(results, when="2026-12-01T00:00:00Z")
     return inv, repo

@@ -230,7 +230,7 @@ def test_sighup_reloads_the_inventory_and_refuses_a_broken_edit(tmp_path: Path, 
 def test_pending_recovery_follows_the_change_journal(tmp_path: Path) -> None:
     """A device with an open journal entry is served as netops_config_pending_recovery 1
     until a final step closes it; the journal file is what 'config push' writes."""
-    from netops.config.journal import Journal, Step
+    from netops.config.journal import Journal, JournalStep
     from tests.monitor.promserver import http_get as get
 
     repo = tmp_path / "backups"
@@ -240,16 +240,16 @@ def test_pending_recovery_follows_the_change_journal(tmp_path: Path) -> None:
         _, body = get(url, timeout=10)
         assert "netops_config_pending_recovery{" not in body  # no journal yet
         j = Journal(repo)
-        j.step("r1", "desa-a1-r1", Step.BEGIN, platform="mikrotik_routeros", backup_rev="abc1234", total=5)
-        j.step("r1", "desa-a1-r1", Step.SENDING, sent=2, total=5)
-        j.step("r1", "kec-a-r1", Step.BEGIN, platform="mikrotik_routeros", total=5)
-        j.step("r1", "kec-a-r1", Step.APPLIED)
+        j.step("r1", "desa-a1-r1", JournalStep.BEGIN, platform="mikrotik_routeros", backup_rev="abc1234", total=5)
+        j.step("r1", "desa-a1-r1", JournalStep.SENDING, sent=2, total=5)
+        j.step("r1", "kec-a-r1", JournalStep.BEGIN, platform="mikrotik_routeros", total=5)
+        j.step("r1", "kec-a-r1", JournalStep.APPLIED)
         _, body = get(url, timeout=10)
         assert 'netops_config_pending_recovery{device="desa-a1-r1"} 1.0' in body
         assert 'device="kec-a-r1"' not in body
         code, problems = promtool_check_metrics(body)
         assert code == 0, problems
-        j.step("r1", "desa-a1-r1", Step.ROLLED_BACK, note="recover: rolled back")
+        j.step("r1", "desa-a1-r1", JournalStep.ROLLED_BACK, note="recover: rolled back")
         _, body = get(url, timeout=10)
         assert "netops_config_pending_recovery{" not in body
     finally:

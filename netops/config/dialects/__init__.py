@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from netops.config.model import Plan
+from netops.config.model import ChangePlan
 from netops.platforms import Platform
 
 
@@ -28,12 +28,12 @@ class Dialect(Protocol):
         ...
 
     def plan(self, device: str, platform: Platform, running: str, running_raw: str, want_masked: list[str],
-             want_raw: list[str]) -> Plan:
+             want_raw: list[str]) -> ChangePlan:
         """Commands from a cleaned running config (masked, and the same lines unmasked) to
         the intended lines (masked and raw)."""
         ...
 
-    def restore(self, device: str, platform: Platform, forward: Plan, backup: str) -> Plan:
+    def restore(self, device: str, platform: Platform, forward: ChangePlan, backup: str) -> ChangePlan:
         """``forward`` (running → backup) plus removal of what the backup lacks."""
         ...
 

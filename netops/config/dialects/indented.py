@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from netops.config.model import Change, Plan, text_of
+from netops.config.model import Change, ChangePlan, text_of
 from netops.platforms import Platform
 from netops.secrets import TOKEN
 
@@ -187,10 +187,10 @@ class Indented:
 
     # -- plan -----------------------------------------------------------------------------------
     def plan(self, device: str, platform: Platform, running: str, running_raw: str, want_masked: list[str],
-             want_raw: list[str]) -> Plan:
+             want_raw: list[str]) -> ChangePlan:
         return _Planner(self, platform, running, running_raw).forward(device, "\n".join(want_masked), "\n".join(want_raw))
 
-    def restore(self, device: str, platform: Platform, forward: Plan, backup: str) -> Plan:
+    def restore(self, device: str, platform: Platform, forward: ChangePlan, backup: str) -> ChangePlan:
         commands = [c for c in forward.commands if not TOKEN.search(c)]
         skipped = forward.skipped + [c for c in forward.commands if TOKEN.search(c)]
         changes = list(forward.changes)
@@ -235,7 +235,7 @@ class Indented:
             commands.extend(ctx)
             commands.extend(body)
             commands.extend([leave] * len(ctx))
-        return Plan(device, platform, forward.running, backup, changes, commands, skipped, target="backup")
+        return ChangePlan(device, platform, forward.running, backup, changes, commands, skipped, target="backup")
 
 
 def _rebuilt_line(node: Node, rebuilt: set[str]) -> bool:
@@ -307,7 +307,7 @@ class _Planner:
     def last_index(self, node: Node) -> int:
         return max([node.index, *node.extra] + [self.last_index(c) for c in node.children])
 
-    def forward(self, device: str, want_masked: str, want_raw: str) -> Plan:
+    def forward(self, device: str, want_masked: str, want_raw: str) -> ChangePlan:
         want_tree = self.d.parse(self.p, want_masked, want_raw)
         self.numbered_acls(self.run_tree, want_tree)
         self.walk(self.run_tree, want_tree, [], None, 0)
@@ -318,7 +318,7 @@ class _Planner:
             commands.extend(parent_lines)
             commands.extend(body)
             commands.extend([self.leave] * len(parent_lines))
-        return Plan(device, self.p, self.running, text_of(self.proposed()), self.changes, commands,
+        return ChangePlan(device, self.p, self.running, text_of(self.proposed()), self.changes, commands,
                     skipped=self.skipped, unverifiable=self.unverifiable, rebuilt=self.rebuilt)
 
     def proposed(self) -> list[str]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
-from netops.config.model import Change, Plan, text_of
+from netops.config.model import Change, ChangePlan, text_of
 from netops.platforms import Platform
 from netops.secrets import TOKEN
 
@@ -235,7 +235,7 @@ class RouterOS:
         return out
 
     def plan(self, device: str, platform: Platform, running: str, running_raw: str, want_masked: list[str],
-             want_raw: list[str]) -> Plan:
+             want_raw: list[str]) -> ChangePlan:
         run_lines = running.splitlines()
         parsed_run = [parse_flat_line(ln) for ln in run_lines]
         proposed = list(run_lines)
@@ -276,7 +276,7 @@ class RouterOS:
             commands.append(raw)
         for path in platform.ordered_blocks:
             self._order(path, want_masked, proposed, parsed_run, changes, commands)
-        return Plan(device, platform, running, text_of(proposed), changes, commands)
+        return ChangePlan(device, platform, running, text_of(proposed), changes, commands)
 
     def _order(self, path: str, want_masked: list[str], proposed: list[str],
                parsed_run: list[FlatLine | None], changes: list[Change], commands: list[str]) -> None:
@@ -312,7 +312,7 @@ class RouterOS:
             proposed[slot] = texts[i]
             parsed_run[slot] = lines[i]
 
-    def restore(self, device: str, platform: Platform, forward: Plan, backup: str) -> Plan:
+    def restore(self, device: str, platform: Platform, forward: ChangePlan, backup: str) -> ChangePlan:
         commands = [c for c in forward.commands if not TOKEN.search(c)]
         skipped = [c for c in forward.commands if TOKEN.search(c)]
         changes = list(forward.changes)
@@ -328,7 +328,7 @@ class RouterOS:
                 continue
             commands.append(f"{have.path_text} remove {find_expr(have)}")
             changes.append(Change((), line, None))
-        return Plan(device, platform, forward.running, backup, changes, commands, skipped, target="backup")
+        return ChangePlan(device, platform, forward.running, backup, changes, commands, skipped, target="backup")
 
 
 
