@@ -412,7 +412,8 @@ class Renderer:
                     body += "".join(lines).encode("utf-8")
                     del lines
         self._labels = new
-        own = netops_families(snap)
+        # a few series per device: info (identity as labels) and netops's own, through prometheus-client
+        own = info_families(snap, devices, snap.profiles.values()) + netops_families(snap)
         samples += sum(len(f.samples) for f in own)
         reg = CollectorRegistry(auto_describe=False)
         reg.register(_Fixed(own))
