@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 
+from netops.cli.options import WHERE
 from netops.cli.output import console, emit_json, err_console, handle_errors, state, table
 from netops.facts.audit import audit as run_audit
 from netops.facts.audit import write_missing
@@ -24,7 +25,7 @@ class Format(StrEnum):
 @handle_errors
 def audit(
     ctx: typer.Context,
-    where: list[str] | None = typer.Option(None, "--where", "-w", help="Audit only these devices (key=value)."),
+    where: list[str] | None = WHERE,
     repo: Path = typer.Option(DEFAULT_REPO, "--repo", envvar="NETOPS_FACTS", help="Facts git repository."),
     fmt: Format = typer.Option(Format.table, "--format", help="table or csv (--json for JSON)."),
     write: bool = typer.Option(False, "--write", help="Record models and serials the inventory lacks in its YAML "

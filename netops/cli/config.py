@@ -11,107 +11,43 @@ from pathlib import Path
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.syntax import Syntax
 
-from netops.cli.output import console, emit_json, err_console, handle_errors, state, table
+from netops.cli.options import (
+    REPO,
+    STATUS_STYLE,
+    TEMPLATES,
+    WHERE,
+    WORKERS,
+    device_names,
+    progress,
+    report_json,
+    results_table,
+)
+from netops.cli.output import console, emit_json, handle_errors, state, table
 from netops.config import jobs
-from netops.config.backup import DEFAULT_REPO, BackupRepo
+from netops.config.backup import BackupRepo
 from netops.config.offline import compare_files, mask_file
 from netops.config.render import DEFAULT_FEATURES, TemplateSet
-from netops.inventory import select
 from netops.platforms import get_platform
 
 app = typer.Typer(help="Device configuration: templates, diffs, backups, safe pushes.", no_args_is_help=True)
 
-WHERE_HELP = "Filter: key=value or key!=value (wildcards * ?), repeatable; e.g. tier=desa medium=vsat."
-Where = typer.Option(None, "--where", "-w", help=WHERE_HELP)
 Features = typer.Option(None, "--feature", "-f", help="Template feature(s) to use (default: baseline, uplink).")
-Templates = typer.Option(None, "--templates", help="Templates folder (default: ./templates or $NETOPS_TEMPLATES).")
-Repo = typer.Option(DEFAULT_REPO, "--repo", help="Backup git repository (created if missing).")
-Workers = typer.Option(20, "--workers", help="Devices worked on in parallel.")
 PlatformOpt = typer.Option(..., "--platform", "-p", help="Platform of the config file(s), e.g. cisco_ios, "
                            "huawei_vrp, mikrotik_routeros, frr.")
 Json = typer.Option(False, "--json", help="Print JSON (same as the global --json).")
-STYLE = {"applied": "green", "ok": "green", "unchanged": "dim", "would-change": "yellow", "failed": "red",
-         "rolled-back": "magenta", "skipped": "cyan"}
-
-
-def _names(ctx: typer.Context, where: list[str] | None) -> list[str]:
-    inv = state(ctx).inventory()
-    return [d.name for d in select(inv, "devices", where)]
-
-
-@contextlib.contextmanager
-def _progress(title: str, total: int, quiet: bool) -> Iterator[jobs.Progress]:
-    if quiet or total == 0:
-        yield lambda device, stage: None
-        return
-    finished = {"read", "done", "rolling back"}
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.fields[last]}"), TimeElapsedColumn(), console=err_console,
-                  transient=True) as bar:
-        tid = bar.add_task(title, total=total, last="")
-
-        def cb(device: str, stage: str) -> None:
-            bar.update(tid, last=f"{device}: {stage}", advance=1 if stage in finished else 0)
-
-        yield cb
-
-
-def _results_table(title: str, report: jobs.JobReport) -> None:
-    rows = [(r.device, r.platform, f"[{STYLE.get(r.status, '')}]{r.status}[/]", r.changes or "",
-             f"{r.seconds:.1f}" if r.seconds else "", escape(r.message), escape(r.rollback))
-            for r in report.results]
-    columns = ["device", "platform", "result", "changes", "s", "message", "rollback"]
-    keep = [i for i in range(len(columns)) if i < 3 or any(str(row[i]) for row in rows)]  # no empty columns
-    t = table(title, [columns[i] for i in keep], [])
-    for row in rows:
-        t.add_row(*(str(row[i]) for i in keep))
-    console.print(t)
-    counts = ", ".join(f"{n} {s}" for s, n in sorted(report.by_status().items()))
-    console.print(f"{len(report.results)} devices: {counts}")
-    if report.stopped:
-        console.print(f"[red]stopped:[/] {escape(report.stopped)}")
-    _state_summary(report)
-
-
-STATE_STYLE = {jobs.EndState.UNTOUCHED: "dim", jobs.EndState.APPLIED: "green",
-               jobs.EndState.ROLLED_BACK: "magenta", jobs.EndState.ATTENTION: "bold red"}
-
-
-def _state_summary(report: jobs.JobReport) -> None:
-    """Every device by where it was left: nothing is summed up as 'the rest'."""
-    for st, names in report.by_state().items():
-        tail = " (run 'netops config recover --commit' once it answers)" if st is jobs.EndState.ATTENTION else ""
-        console.print(f"[{STATE_STYLE[st]}]{st.value}[/] ({len(names)}): {escape(', '.join(names))}{tail}")
-
-
-def _report_json(report: jobs.JobReport, with_diff: bool = False, with_output: bool = False) -> dict:
-    return {
-        "ok": report.ok, "stopped": report.stopped or None, "backup_commit": report.backup_commit,
-        "after_commit": report.after_commit,
-        "interrupted": report.interrupted,
-        "devices_by_state": {st.value: names for st, names in report.by_state().items()},
-        "recovered": [{"device": r.device, "status": r.status, "state": r.state, "message": r.message,
-                       "rollback": r.rollback} for r in report.recovered],
-        "results": [{"device": r.device, "platform": r.platform, "status": r.status, "state": r.state,
-                     "changes": r.changes,
-                     "message": r.message, "rollback": r.rollback, "seconds": round(r.seconds, 2),
-                     **({"diff": r.diff} if with_diff else {}),
-                     **({"output": r.output} if with_output else {})} for r in report.results],
-    }
 
 
 @app.command()
 @handle_errors
-def render(ctx: typer.Context, where: list[str] | None = Where, out: Path | None = typer.Option(
+def render(ctx: typer.Context, where: list[str] | None = WHERE, out: Path | None = typer.Option(
         None, "--out", help="Write <device>.cfg files here instead of printing."),
-        feature: list[str] | None = Features, templates: Path | None = Templates) -> None:
+        feature: list[str] | None = Features, templates: Path | None = TEMPLATES) -> None:
     """Render the templates for the selected devices (secrets masked). Contacts no device."""
     st = state(ctx)
     inv = st.inventory()
-    rendered = jobs.render_to(inv, _names(ctx, where), out, feature or DEFAULT_FEATURES, TemplateSet(templates))
+    rendered = jobs.render_to(inv, device_names(ctx, where), out, feature or DEFAULT_FEATURES, TemplateSet(templates))
     if st.json:
         emit_json({n: r.masked for n, r in rendered.items()})
     elif out is None:
@@ -124,24 +60,24 @@ def render(ctx: typer.Context, where: list[str] | None = Where, out: Path | None
 
 @app.command()
 @handle_errors
-def backup(ctx: typer.Context, where: list[str] | None = Where, repo: Path = Repo, workers: int = Workers) -> None:
+def backup(ctx: typer.Context, where: list[str] | None = WHERE, repo: Path = REPO, workers: int = WORKERS) -> None:
     """Save each device's running config (secrets masked, volatile lines dropped) in a git repo."""
     st = state(ctx)
     inv = st.inventory()
-    names = jobs.targets(inv, _names(ctx, where))
-    with _progress("backup", len(names), st.json) as cb:
+    names = jobs.targets(inv, device_names(ctx, where))
+    with progress("backup", len(names), st.json) as cb:
         report, _ = jobs.backup(inv, names, BackupRepo(repo), workers, cb)
     if st.json:
-        emit_json(_report_json(report))
+        emit_json(report_json(report))
     else:
-        _results_table("backup", report)
+        results_table("backup", report)
         console.print(f"commit: {report.backup_commit or 'none (nothing changed)'} in {repo}")
     raise typer.Exit(0 if report.ok else 1)
 
 
 @app.command()
 @handle_errors
-def history(ctx: typer.Context, name: str = typer.Argument(..., help="Device name."), repo: Path = Repo) -> None:
+def history(ctx: typer.Context, name: str = typer.Argument(..., help="Device name."), repo: Path = REPO) -> None:
     """The backup revisions of one device, newest first."""
     st = state(ctx)
     revs = BackupRepo(repo).history(name)
@@ -157,8 +93,8 @@ def history(ctx: typer.Context, name: str = typer.Argument(..., help="Device nam
 def diff_(ctx: typer.Context,
           name: str | None = typer.Argument(None, help="Device: show its backup history diff instead."),
           rev: str | None = typer.Argument(None, help="Backup revision to compare the latest backup with."),
-          where: list[str] | None = Where, feature: list[str] | None = Features,
-          templates: Path | None = Templates, repo: Path = Repo, workers: int = Workers) -> None:
+          where: list[str] | None = WHERE, feature: list[str] | None = Features,
+          templates: Path | None = TEMPLATES, repo: Path = REPO, workers: int = WORKERS) -> None:
     """Running vs intended config per device; or, with NAME [REV], a device's backup history diff.
 
     Exit code 0: no differences; 1: some device differs or failed.
@@ -172,22 +108,22 @@ def diff_(ctx: typer.Context,
             console.print(Syntax(text, "diff", theme="ansi_dark") if text else "no difference")
         return
     inv = st.inventory()
-    names = _names(ctx, where)
-    with _progress("diff", len(jobs.targets(inv, names)), st.json) as cb:
+    names = device_names(ctx, where)
+    with progress("diff", len(jobs.targets(inv, names)), st.json) as cb:
         report, _ = jobs.diff(inv, names, feature or DEFAULT_FEATURES, TemplateSet(templates), workers, cb)
     if st.json:
-        emit_json(_report_json(report, with_diff=True))
+        emit_json(report_json(report, with_diff=True))
     else:
         for r in report.results:
             if r.diff:
                 console.print(Syntax(r.diff, "diff", theme="ansi_dark"))
-        _results_table("diff: running vs intended", report)
+        results_table("diff: running vs intended", report)
     raise typer.Exit(0 if all(r.status == "unchanged" for r in report.results) else 1)
 
 
 @app.command()
 @handle_errors
-def push(ctx: typer.Context, where: list[str] | None = Where,
+def push(ctx: typer.Context, where: list[str] | None = WHERE,
          commit: bool = typer.Option(False, "--commit", help="Change the devices (default: dry run)."),
          canary: int = typer.Option(1, "--canary", help="Devices pushed and verified first; if one fails, stop."),
          batch: int = typer.Option(20, "--batch", help="Devices per batch after the canaries."),
@@ -197,8 +133,8 @@ def push(ctx: typer.Context, where: list[str] | None = Where,
          reconnect_wait: float = typer.Option(30.0, "--reconnect-wait",
                                               help="Seconds to wait for a device lost mid-change before leaving "
                                                    "it to 'netops config recover'."),
-         feature: list[str] | None = Features, templates: Path | None = Templates, repo: Path = Repo,
-         workers: int = Workers) -> None:
+         feature: list[str] | None = Features, templates: Path | None = TEMPLATES, repo: Path = REPO,
+         workers: int = WORKERS) -> None:
     """Back up, then push what the templates want: canaries, verify, batches, automatic rollback.
 
     Exit code 0 only when every device applied (or needed nothing); a dry run exits 0
@@ -207,23 +143,23 @@ def push(ctx: typer.Context, where: list[str] | None = Where,
     """
     st = state(ctx)
     inv = st.inventory()
-    names = _names(ctx, where)
+    names = device_names(ctx, where)
     opts = jobs.PushOptions(commit=commit, canary=canary, batch=batch, max_fail_pct=max_fail, workers=workers,
                             revert_after=revert_after, reconnect_wait=reconnect_wait)
     total = len(jobs.targets(inv, names)) * (3 if commit else 2)
-    with _interruptible() as stop, _progress("push" if commit else "push (dry run)", total, st.json) as cb:
+    with _interruptible() as stop, progress("push" if commit else "push (dry run)", total, st.json) as cb:
         report = jobs.push(inv, names, BackupRepo(repo), opts, feature or DEFAULT_FEATURES, TemplateSet(templates), cb,
                            stop=stop)
     if report.recovered and not st.json:
-        _results_table("first finished what an earlier run left open (recover)", jobs.JobReport(report.recovered))
+        results_table("first finished what an earlier run left open (recover)", jobs.JobReport(report.recovered))
     if st.json:
-        emit_json(_report_json(report, with_diff=not commit))
+        emit_json(report_json(report, with_diff=not commit))
     else:
         if not commit:
             for r in report.results:
                 if r.diff:
                     console.print(Syntax(r.diff, "diff", theme="ansi_dark"))
-        _results_table("push" if commit else "push (dry run: nothing changed; add --commit)", report)
+        results_table("push" if commit else "push (dry run: nothing changed; add --commit)", report)
         console.print(f"backup before: {report.backup_commit or 'unchanged'}; after: {report.after_commit or '-'}")
     raise typer.Exit(130 if report.interrupted else 0 if report.ok else 1)
 
@@ -254,7 +190,7 @@ def _interruptible() -> Iterator[threading.Event]:
 @handle_errors
 def recover(ctx: typer.Context, name: list[str] | None = typer.Argument(None, help="Device(s) (default: all open)."),
             commit: bool = typer.Option(False, "--commit", help="Change the devices (default: list what is open)."),
-            repo: Path = Repo, workers: int = Workers,
+            repo: Path = REPO, workers: int = WORKERS,
             reconnect_wait: float = typer.Option(30.0, "--reconnect-wait",
                                                  help="Seconds to wait for a device that does not answer.")) -> None:
     """Finish the changes the journal holds open (crash, kill -9, second Ctrl-C, lost device).
@@ -265,14 +201,14 @@ def recover(ctx: typer.Context, name: list[str] | None = typer.Argument(None, he
     st = state(ctx)
     inv = st.inventory()
     opts = jobs.PushOptions(workers=workers, reconnect_wait=reconnect_wait)
-    with _progress("recover", 0, True) as cb:
+    with progress("recover", 0, True) as cb:
         report = jobs.recover(inv, name or None, BackupRepo(repo), commit, opts, cb)
     if st.json:
-        emit_json(_report_json(report))
+        emit_json(report_json(report))
     elif not report.results:
         console.print(f"nothing open in the journal of {repo}")
     else:
-        _results_table("recover" if commit else "open in the journal (dry run; add --commit)", report)
+        results_table("recover" if commit else "open in the journal (dry run; add --commit)", report)
     left = [r for r in report.results if not commit or r.state is jobs.EndState.ATTENTION]
     raise typer.Exit(0 if not left else 1)
 
@@ -282,7 +218,7 @@ def recover(ctx: typer.Context, name: list[str] | None = typer.Argument(None, he
 def rollback(ctx: typer.Context, name: str = typer.Argument(..., help="Device name."),
              to: str | None = typer.Option(None, "--to", help="Backup revision (default: the latest)."),
              commit: bool = typer.Option(False, "--commit", help="Change the device (default: show the plan)."),
-             repo: Path = Repo) -> None:
+             repo: Path = REPO) -> None:
     """Restore a device to a backup revision."""
     st = state(ctx)
     inv = st.inventory()
@@ -295,7 +231,7 @@ def rollback(ctx: typer.Context, name: str = typer.Argument(..., help="Device na
             console.print(Syntax(res.diff, "diff", theme="ansi_dark"))
         for line in rp.skipped:
             console.print(f"[yellow]not restorable:[/] {escape(line)}")
-        console.print(f"{name}: [{STYLE.get(res.status, '')}]{res.status}[/] {escape(res.message)}"
+        console.print(f"{name}: [{STATUS_STYLE.get(res.status, '')}]{res.status}[/] {escape(res.message)}"
                       + ("" if commit else "  (dry run; add --commit)"))
     raise typer.Exit(0 if res.ok else 1)
 

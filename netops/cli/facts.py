@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
+from netops.cli.options import WHERE
 from netops.cli.output import console, emit_json, handle_errors, state, table
 from netops.facts.collect import collect as collect_facts
 from netops.facts.fleet import versions as fleet_versions
@@ -17,7 +18,6 @@ from netops.inventory import select
 app = typer.Typer(help="Device facts (model, serial, OS version, interfaces, neighbours) read from the devices.",
                   no_args_is_help=True)
 
-Where = typer.Option(None, "--where", "-w", help="Filter: key=value or key!=value (wildcards * ?), repeatable.")
 Repo = typer.Option(DEFAULT_REPO, "--repo", envvar="NETOPS_FACTS", help="Facts git repository (created if missing).")
 STYLE = {CollectStatus.ok: "green", CollectStatus.failed: "red", CollectStatus.no_driver: "cyan"}
 PARTIAL = 3
@@ -25,7 +25,7 @@ PARTIAL = 3
 
 @app.command()
 @handle_errors
-def collect(ctx: typer.Context, where: list[str] | None = Where, repo: Path = Repo,
+def collect(ctx: typer.Context, where: list[str] | None = WHERE, repo: Path = Repo,
             workers: int = typer.Option(30, "--workers", help="Devices read in parallel.")) -> None:
     """Read facts from every selected device and commit them (exit 3 if some did not answer)."""
     st = state(ctx)
@@ -79,7 +79,7 @@ def show(ctx: typer.Context, name: str = typer.Argument(..., help="Device name."
 
 @app.command()
 @handle_errors
-def versions(ctx: typer.Context, where: list[str] | None = Where, repo: Path = Repo,
+def versions(ctx: typer.Context, where: list[str] | None = WHERE, repo: Path = Repo,
              below: str | None = typer.Option(None, "--below", help="Only versions lower than this (e.g. 7.15); "
                                               "use with --where platform=... to compare one OS.")) -> None:
     """Fleet table: OS version -> how many devices and which."""

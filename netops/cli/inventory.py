@@ -11,6 +11,7 @@ import typer
 from rich.markup import escape
 from rich.tree import Tree
 
+from netops.cli.options import WHERE
 from netops.cli.output import console, emit_json, err_console, handle_errors, state, table
 from netops.errors import BadInput
 from netops.inventory import Inventory, InventoryInvalid, Site, Tier, load_inventory, select
@@ -21,8 +22,6 @@ from netops.inventory.spreadsheet import import_sheet
 
 app = typer.Typer(help="The source of truth: sites, links and devices.", no_args_is_help=True)
 
-WHERE_HELP = "Filter: key=value or key!=value (wildcards * ?), repeatable; e.g. tier=desa medium=vsat."
-Where = typer.Option(None, "--where", "-w", help=WHERE_HELP)
 
 
 class Kind(StrEnum):
@@ -82,7 +81,7 @@ def _problem(p: Any) -> dict[str, Any]:
 
 @app.command("list")
 @handle_errors
-def list_(ctx: typer.Context, kind: Kind = typer.Argument(Kind.devices), where: list[str] | None = Where) -> None:
+def list_(ctx: typer.Context, kind: Kind = typer.Argument(Kind.devices), where: list[str] | None = WHERE) -> None:
     """List devices, sites or links matching the filters."""
     st = state(ctx)
     inv = st.inventory()
@@ -195,7 +194,7 @@ def _order(site: Site) -> tuple[int, str]:
 
 @app.command()
 @handle_errors
-def tree(ctx: typer.Context, where: list[str] | None = Where) -> None:
+def tree(ctx: typer.Context, where: list[str] | None = WHERE) -> None:
     """Data center → OPD / kecamatan → desa, each with its uplink medium and status."""
     st = state(ctx)
     inv = st.inventory()
@@ -230,7 +229,7 @@ def export(
     ctx: typer.Context,
     fmt: ExportFormat = typer.Option(ExportFormat.csv, "--format", "-f", help="csv (spreadsheets) or geojson (QGIS)."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write here instead of stdout."),
-    where: list[str] | None = Where,
+    where: list[str] | None = WHERE,
 ) -> None:
     """Sites and their links as CSV (one row per site and uplink) or GeoJSON."""
     inv = state(ctx).inventory()

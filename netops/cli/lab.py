@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from netops.cli.options import WHERE
 from netops.cli.output import console, emit_json, handle_errors, state, table
 from netops.lab import Lab, teardown
 from netops.lab import impair as lab_impair
@@ -25,7 +26,7 @@ Workdir = typer.Option(Path("lab-run"), "--workdir", "-d", envvar="NETOPS_LAB_DI
 @handle_errors
 def up(
     ctx: typer.Context,
-    where: list[str] | None = typer.Option(None, "--where", "-w", help="Simulate only these devices (key=value)."),
+    where: list[str] | None = WHERE,
     workdir: Path = Workdir,
     base: str = typer.Option("127.100.0.0", "--base", help="First loopback address; devices get base+1, base+2, …"),
     vsat_delay: float = typer.Option(300, "--vsat-delay", help="One-way delay of VSAT links, ms."),

@@ -11,6 +11,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
+from netops.cli.options import WHERE
 from netops.cli.output import console, emit_json, err_console, handle_errors, state, table
 from netops.errors import NetopsError
 from netops.inventory import load_inventory
@@ -22,7 +23,6 @@ app = typer.Typer(help="SNMP/ICMP monitoring: one-shot poll, Prometheus exporter
                   no_args_is_help=True)
 
 ENGINE = typer.Option("fast", help="SNMP engine: fast (netops.snmp, lean BER codec) or pysnmp (reference).")
-WHERE = typer.Option(None, "--where", "-w", help="Filter devices: key=value (repeatable).")
 PROFILES = typer.Option(None, "--profiles", help="SNMP profile directory (default monitors/profiles).")
 
 
@@ -193,7 +193,7 @@ def generate(
                                      "(repeatable; default 127.0.0.1:9093)."),
     grafana_dashboards_path: str = typer.Option(
         "/var/lib/grafana/dashboards/netops", "--grafana-dashboards-path",
-        help="Where Grafana will read the dashboards (copy grafana/dashboards/ there); goes into the provisioning."),
+        help="WHERE Grafana will read the dashboards (copy grafana/dashboards/ there); goes into the provisioning."),
     boundaries: Path | None = typer.Option(
         None, "--boundaries", help="GeoJSON of kecamatan/desa boundaries for the offline map layer "
                                    "(default: the inventory's regency.boundaries)."),

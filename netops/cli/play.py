@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from netops.cli.config import Repo, Templates, Workers, _progress, _report_json, _results_table
+from netops.cli.options import REPO, TEMPLATES, WORKERS, progress, report_json, results_table
 from netops.cli.output import console, emit_json, handle_errors, state
 from netops.config.backup import BackupRepo
 from netops.config.render import TemplateSet
@@ -18,25 +18,25 @@ from netops.playbook import find_playbook, load_playbook, run_playbook
 def play(ctx: typer.Context, name: str = typer.Argument(..., help="Playbook name (playbooks/NAME.yaml) or path."),
          commit: bool = typer.Option(False, "--commit", help="Change the devices (default: dry run)."),
          directory: Path = typer.Option(Path("playbooks"), "--dir", help="Playbooks folder."),
-         templates: Path | None = Templates, repo: Path = Repo, workers: int = Workers) -> None:
+         templates: Path | None = TEMPLATES, repo: Path = REPO, workers: int = WORKERS) -> None:
     """Run a playbook's steps in order; the whole playbook is checked before anything runs."""
     st = state(ctx)
     inv = st.inventory()
     tset = TemplateSet(templates)
     pb = load_playbook(find_playbook(name, directory), inv, tset)
     total = len(pb.devices(inv)) * len(pb.steps)
-    with _progress(f"play {pb.name}", total, st.json) as cb:
+    with progress(f"play {pb.name}", total, st.json) as cb:
         report = run_playbook(pb, inv, BackupRepo(repo), commit, tset, workers, cb)
     if st.json:
         emit_json({"playbook": pb.name, "commit": commit, "ok": report.ok,
                    "steps": [{"step": s.kind, "line": s.line, "note": s.note,
-                              "report": _report_json(s.report) if s.report else None} for s in report.steps]})
+                              "report": report_json(s.report) if s.report else None} for s in report.steps]})
     else:
         console.print(f"[bold]playbook {escape(pb.name)}[/] ({pb.path}) on {len(pb.devices(inv))} devices"
                       + ("" if commit else " — dry run; add --commit to change devices"))
         for s in report.steps:
             if s.report is not None:
-                _results_table(f"step {s.kind} (line {s.line})", s.report)
+                results_table(f"step {s.kind} (line {s.line})", s.report)
             if s.note:
                 console.print(f"step {s.kind} (line {s.line}): {escape(s.note)}")
     raise typer.Exit(0 if report.ok else 1)

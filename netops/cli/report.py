@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
+from netops.cli.options import WHERE
 from netops.cli.output import console, emit_json, err_console, handle_errors, state
 from netops.report import ReportOptions, build_report, parse_formats, parse_time, write_report
 from netops.report.growth import parse_rupiah
@@ -20,7 +21,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-WHERE_HELP = "Filter sites/links: key=value or key!=value, repeatable; e.g. kecamatan=Kubu medium=vsat."
 FORMAT_HELP = "html, md, csv, geojson, png, pdf or all (default); repeat or comma-separate."
 DEFAULT_OUT = Path("reports")
 
@@ -79,7 +79,6 @@ def _as_json(report: Report, written: list[Path]) -> dict[str, object]:
 
 
 
-Where = typer.Option(None, "--where", "-w", help=WHERE_HELP)
 Period = typer.Option("30d", "--period", "-p", help="Period ending at --at: 30d, 7d, 24h (PromQL duration).")
 At = typer.Option(None, "--at", help="End of the period: unix seconds or ISO 8601 (default: now).")
 Prom = typer.Option(None, "--prometheus", envvar="NETOPS_PROMETHEUS", help="Prometheus base URL, e.g. http://127.0.0.1:9090.")
@@ -93,7 +92,7 @@ Bounds = typer.Option(None, "--boundaries", help="GeoJSON of regency/kecamatan/d
 
 @app.command()
 @handle_errors
-def coverage(ctx: typer.Context, where: list[str] | None = Where, fmt: list[str] | None = Format,
+def coverage(ctx: typer.Context, where: list[str] | None = WHERE, fmt: list[str] | None = Format,
              out: Path = Out, lang: str = Lang, boundaries: Path | None = Bounds) -> None:
     """Desa connected by fiber / VSAT / other, down, planned, not connected; by kecamatan and provider."""
     _run(ctx, "coverage", where, "30d", None, None, fmt, out, lang, None, boundaries=boundaries)
@@ -101,7 +100,7 @@ def coverage(ctx: typer.Context, where: list[str] | None = Where, fmt: list[str]
 
 @app.command()
 @handle_errors
-def uptime(ctx: typer.Context, where: list[str] | None = Where, period: str = Period, at: str | None = At,
+def uptime(ctx: typer.Context, where: list[str] | None = WHERE, period: str = Period, at: str | None = At,
            prometheus: str | None = Prom, fmt: list[str] | None = Format, out: Path = Out,
            lang: str = Lang, interval: float | None = Interval, boundaries: Path | None = Bounds) -> None:
     """Availability, SLA breaches, downtime, worst links and VSAT RTT/loss from Prometheus (plus coverage)."""
@@ -111,7 +110,7 @@ def uptime(ctx: typer.Context, where: list[str] | None = Where, period: str = Pe
 
 @app.command()
 @handle_errors
-def capacity(ctx: typer.Context, where: list[str] | None = Where, period: str = Period, at: str | None = At,
+def capacity(ctx: typer.Context, where: list[str] | None = WHERE, period: str = Period, at: str | None = At,
              prometheus: str | None = Prom, fmt: list[str] | None = Format, out: Path = Out,
              lang: str = Lang, boundaries: Path | None = Bounds) -> None:
     """p95 and peak of 5-minute traffic per link against committed bandwidth; upgrades; saturated VSAT."""
@@ -121,7 +120,7 @@ def capacity(ctx: typer.Context, where: list[str] | None = Where, period: str = 
 
 @app.command()
 @handle_errors
-def plan(ctx: typer.Context, where: list[str] | None = Where, period: str = Period, at: str | None = At,
+def plan(ctx: typer.Context, where: list[str] | None = WHERE, period: str = Period, at: str | None = At,
          prometheus: str | None = Prom, fmt: list[str] | None = Format, out: Path = Out,
          lang: str = Lang, interval: float | None = Interval,
          budget: str | None = typer.Option(None, "--budget", help="Rupiah per stage: 5000000000, 5e9, 750jt, 5M."),
@@ -133,7 +132,7 @@ def plan(ctx: typer.Context, where: list[str] | None = Where, period: str = Peri
 
 @app.command()
 @handle_errors
-def alerts(ctx: typer.Context, where: list[str] | None = Where, period: str = Period, at: str | None = At,
+def alerts(ctx: typer.Context, where: list[str] | None = WHERE, period: str = Period, at: str | None = At,
            prometheus: str | None = Prom, fmt: list[str] | None = Format, out: Path = Out,
            lang: str = Lang, interval: float | None = Interval) -> None:
     """Alert history from Prometheus' ALERTS: incidents per kecamatan and provider, time to recover, worst sites."""
