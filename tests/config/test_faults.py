@@ -31,7 +31,6 @@ from netops.config.mask import clean
 from netops.config.render import TemplateSet
 from netops.inventory import load_inventory
 from netops.lab import sshsim_ctl
-from netops.lab.lab import load_state
 from netops.lab.procs import LabState, spawn
 from netops.platforms import get_platform
 from tests.conftest import ROOT, SMALL_INVENTORY, need, need_binary, need_root_netns
@@ -224,7 +223,7 @@ def test_sshd_killed_mid_send_then_recover(lab, inv, tset, tmp_path: Path, devic
     killed (vtysh dies with the session; FRR keeps the 2 lines); simulators: the device's
     daemon is taken away (sshsim_ctl.sshd_down), its config kept."""
     before = running(inv, device)
-    info = load_state(lab.workdir)["devices"][device]
+    info = LabState(Path(lab.workdir)).data["devices"][device]
     k = FAULT_LINES if get_platform(inv.devices[device].platform).pipeline else 2
     netns = info.get("netns")
     rundir = Path("/run/netops-lab") / str(netns)
@@ -311,7 +310,7 @@ def _wait_journal(repo: Path, cond: Callable[[list[Any]], bool], proc: subproces
 
 
 def _sshsim_pid(lab) -> int:  # type: ignore[no-untyped-def]
-    return next(p["pid"] for p in load_state(lab.workdir)["procs"] if p["name"] == "sshsim")
+    return next(p["pid"] for p in LabState(Path(lab.workdir)).data["procs"] if p["name"] == "sshsim")
 
 
 @pytest.mark.parametrize("device", ["core-01", "bappeda-r1", "kec-b-r1", "desa-a1-r1"])
