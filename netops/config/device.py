@@ -22,7 +22,7 @@ from nornir.core.inventory import Host
 from nornir.core.plugins.connections import ConnectionPluginRegister
 from nornir.plugins.runners import ThreadedRunner
 
-from netops.inventory.loader import Inventory
+from netops.inventory.models import Inventory
 from netops.inventory.nornir_plugin import build_nornir_inventory
 from netops.platforms import Platform, get_platform
 

@@ -28,7 +28,7 @@ from netops.config.errors import ConfigError
 from netops.config.journal import Journal, JournalStep, Record
 from netops.config.mask import clean, known_secrets, mask
 from netops.config.render import DEFAULT_FEATURES, Rendered, TemplateSet, managed, render_all
-from netops.inventory.loader import Inventory
+from netops.inventory.models import Inventory
 from netops.platforms import Platform, get_platform
 from netops.secrets import redact
 

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from netops.config.dialects import dialect_for
 from netops.errors import SecretError
-from netops.inventory.loader import Inventory
+from netops.inventory.models import Inventory
 from netops.platforms import Platform
 from netops.secrets import TOKEN, SecretRef, redact_tokens, secret_token
 

@@ -21,7 +21,7 @@ import jinja2
 from netops.config.errors import TemplateProblem
 from netops.config.mask import mask
 from netops.errors import SecretError
-from netops.inventory.loader import Inventory
+from netops.inventory.models import Inventory
 from netops.inventory.nornir_plugin import host_data
 from netops.platforms import Platform, get_platform
 

@@ -16,8 +16,7 @@ from netutils.interface import canonical_interface_name
 
 from netops.facts.models import FactsError
 from netops.facts.store import StoredFacts
-from netops.inventory.loader import Inventory
-from netops.inventory.models import LinkStatus
+from netops.inventory.models import Inventory, LinkStatus
 
 
 class FindingKind(StrEnum):

@@ -19,7 +19,7 @@ from ntc_templates.parse import parse_output
 from netops.config import device as ssh
 from netops.config.mask import known_secrets
 from netops.facts.models import CollectStatus, DeviceFacts, FactsResult, Interface, Neighbour
-from netops.inventory.loader import Inventory
+from netops.inventory.models import Inventory
 from netops.platforms import FactsVia, Platform, get_platform
 from netops.secrets import redact
 

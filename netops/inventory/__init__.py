@@ -1,10 +1,11 @@
 """The inventory: sites, links and devices of a regency intranet, validated."""
 
-from netops.inventory.loader import Inventory, InventoryInvalid, Location, Problem, load_inventory
+from netops.inventory.loader import InventoryInvalid, Location, Problem, load_inventory
 from netops.inventory.models import (
     OWNER_TIERS,
     VILLAGE_TIERS,
     Device,
+    Inventory,
     Link,
     LinkEnd,
     LinkStatus,

@@ -13,8 +13,7 @@ import csv
 import io
 from typing import Any
 
-from netops.inventory.loader import Inventory
-from netops.inventory.models import Link, Site, Tier
+from netops.inventory.models import Inventory, Link, Site, Tier
 
 SITE_FIELDS = ["id", "name", "tier", "code", "kecamatan", "lat", "lon", "parent", "belongs_to", "category", "address"]
 SITE_COLUMNS = ["site_id", *SITE_FIELDS[1:]]

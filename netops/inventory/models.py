@@ -7,12 +7,21 @@ other package works on valid objects.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Annotated, Literal
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, IPvAnyAddress, IPvAnyNetwork, PlainSerializer
 
 from netops.secrets import SecretRef
+
+if TYPE_CHECKING:  # annotations of Inventory only: those modules build on this one
+    from netops.inventory.alerting import Alerting, MaintenanceWindow
+    from netops.inventory.loader import Location, Problem
+    from netops.inventory.services import Service
 
 
 def _to_secret(value: object) -> SecretRef:
@@ -198,3 +207,80 @@ class Device(StrictModel):
     snmp: str | None = None
     monitor: Literal["snmp", "icmp", "off"] = "snmp"
     """snmp: SNMP and ping; icmp: ping only (modems without an agent); off: not polled."""
+
+
+@dataclass
+class Inventory:
+    """A validated inventory plus where each record was defined."""
+
+    root: Path
+    regency: Regency
+    credentials: dict[str, Credentials]
+    snmp: dict[str, SnmpSettings]
+    sites: dict[str, Site]
+    links: dict[str, Link]
+    devices: dict[str, Device]
+    sources: dict[tuple[str, str], Location] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+    alerting: Alerting | None = None
+    maintenance: dict[str, MaintenanceWindow] = field(default_factory=dict)
+    services: dict[str, Service] = field(default_factory=dict)
+
+    @property
+    def boundaries_file(self) -> Path | None:
+        """``regency.boundaries`` (maps' GeoJSON) resolved against the inventory folder; None when unset."""
+        if not self.regency.boundaries:
+            return None
+        path = Path(self.regency.boundaries)
+        return path if path.is_absolute() else (self.root if self.root.is_dir() else self.root.parent) / path
+
+    @cached_property
+    def links_by_site(self) -> dict[str, list[Link]]:
+        out: dict[str, list[Link]] = defaultdict(list)
+        for link in self.links.values():
+            out[link.a.site].append(link)
+            if link.b.site != link.a.site:
+                out[link.b.site].append(link)
+        return out
+
+    @cached_property
+    def links_by_device(self) -> dict[str, list[Link]]:
+        out: dict[str, list[Link]] = defaultdict(list)
+        for link in self.links.values():
+            for end in (link.a, link.b):
+                if end.device:
+                    out[end.device].append(link)
+        return out
+
+    @cached_property
+    def devices_by_site(self) -> dict[str, list[Device]]:
+        out: dict[str, list[Device]] = defaultdict(list)
+        for dev in self.devices.values():
+            out[dev.site].append(dev)
+        return out
+
+    @cached_property
+    def children(self) -> dict[str | None, list[Site]]:
+        out: dict[str | None, list[Site]] = defaultdict(list)
+        for site in self.sites.values():
+            out[site.parent].append(site)
+        return out
+
+    def uplinks(self, site_id: str) -> list[Link]:
+        """Links whose downstream end is this site, best status first."""
+        order = {s: i for i, s in enumerate(LinkStatus)}
+        ups = [link for link in self.links_by_site.get(site_id, []) if link.b.site == site_id != link.a.site]
+        return sorted(ups, key=lambda link: (order[link.status], link.id))
+
+    def credentials_for(self, device: Device) -> Credentials | None:
+        name = device.credentials or self.regency.default_credentials
+        return self.credentials.get(name) if name else None
+
+    def snmp_for(self, device: Device) -> SnmpSettings | None:
+        if device.monitor != "snmp":
+            return None
+        name = device.snmp or self.regency.default_snmp
+        return self.snmp.get(name) if name else None
+
+    def where(self, kind: str, key: str) -> Location | None:
+        return self.sources.get((kind, key))

@@ -25,7 +25,8 @@ from nornir.core.inventory import (
 )
 from nornir.core.inventory import Inventory as NornirInventory
 
-from netops.inventory.loader import Inventory, load_inventory
+from netops.inventory.loader import load_inventory
+from netops.inventory.models import Inventory
 from netops.inventory.query import device_facts, select
 from netops.platforms import PLATFORMS
 from netops.secrets import SecretRef

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from netops.errors import FilterError
-from netops.inventory.loader import Inventory
-from netops.inventory.models import Device, Link, Site
+from netops.inventory.models import Device, Inventory, Link, Site
 
 
 @dataclass(frozen=True)

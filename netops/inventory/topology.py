@@ -12,8 +12,7 @@ once, which the alert rules treat as one provider event.
 
 from __future__ import annotations
 
-from netops.inventory.loader import Inventory
-from netops.inventory.models import Link, LinkStatus, Site, Tier
+from netops.inventory.models import Inventory, Link, LinkStatus, Site, Tier
 
 WATCHED = (LinkStatus.active, LinkStatus.down)
 """Links that are probed (planned and decommissioned links carry no traffic)."""

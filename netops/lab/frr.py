@@ -19,7 +19,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from netops.inventory.loader import Inventory
+from netops.inventory.models import Inventory
 from netops.lab.plan import LabError, LabPlan
 from netops.lab.procs import LabState, spawn, wait_listening
 

@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from netops.inventory.loader import Inventory, load_inventory
+from netops.inventory.loader import load_inventory
+from netops.inventory.models import Inventory
 from netops.inventory.query import select
 from netops.lab import frr, sshsim_ctl, vsat
 from netops.lab.plan import (

@@ -17,8 +17,7 @@ from typing import Any
 import yaml
 
 from netops.errors import NetopsError
-from netops.inventory.loader import Inventory
-from netops.inventory.models import Device, LinkStatus, Medium
+from netops.inventory.models import Device, Inventory, LinkStatus, Medium
 from netops.inventory.query import select
 from netops.lab.profiles import profile
 from netops.platforms import get_platform

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from netops.inventory.loader import Inventory
+from netops.inventory.models import Inventory
 from netops.lab.plan import LabDevice, LabPlan, _token
 from netops.lab.procs import LabState, spawn, wait_listening
 from netops.lab.snmpdata import snmprec

@@ -12,8 +12,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from netops.inventory.loader import Inventory
-from netops.inventory.models import Device, Link, LinkStatus
+from netops.inventory.models import Device, Inventory, Link, LinkStatus
 from netops.lab.identity import ROS_BOARD, default_serial
 from netops.lab.profiles import profile
 

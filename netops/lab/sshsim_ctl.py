@@ -8,8 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
-from netops.inventory.loader import Inventory
-from netops.inventory.models import LinkStatus
+from netops.inventory.models import Inventory, LinkStatus
 from netops.lab.identity import OS_VERSION
 from netops.lab.plan import LabPlan
 from netops.lab.procs import LabState, spawn, wait_listening

@@ -31,7 +31,7 @@ import jinja2
 from netops.config.errors import ConfigError
 from netops.config.render import DEFAULT_FEATURES, TemplateSet, managed
 from netops.errors import NetopsError
-from netops.inventory.loader import Inventory
+from netops.inventory.models import Inventory
 from netops.inventory.query import select
 from netops.inventory.yamlsrc import LineDict, LineList, line_of, load_yaml
 from netops.platforms import PLATFORMS, get_platform

@@ -10,7 +10,7 @@ import jinja2
 from netops.config import jobs
 from netops.config.backup import BackupRepo
 from netops.config.render import DEFAULT_FEATURES, TemplateSet
-from netops.inventory.loader import Inventory
+from netops.inventory.models import Inventory
 from netops.inventory.nornir_plugin import host_data
 from netops.playbook.model import Playbook, VerifyCheck
 

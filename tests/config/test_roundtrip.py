@@ -1,7 +1,7 @@
 """compare(a, b) pushed onto a simulated device holding a yields b; restore brings a back.
 
 The simulators run in this process (no sockets): the same device models the lab serves
-over SSH (tests/config/test_lab.py pushes through them end to end), fed line by line as
+over SSH (tests/config/test_push_on_lab.py pushes through them end to end), fed line by line as
 netops sends them.
 """
 

@@ -7,7 +7,7 @@ import ipaddress
 import pytest
 
 from netops.inventory import load_inventory
-from netops.inventory.loader import Inventory
+from netops.inventory.models import Inventory
 from netops.lab.plan import LabError, make_plan, make_secrets, write_lab_inventory, write_secrets
 from tests.conftest import SMALL_INVENTORY
 

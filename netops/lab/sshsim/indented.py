@@ -1,0 +1,319 @@
+"""The indented CLIs (Cisco IOS, Huawei VRP): exec and config modes, sub-modes opened by block
+commands, ``no``/``undo`` removal, single-valued lines replaced, save."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from netops.lab.sshsim.device import SimDevice
+
+
+@dataclass
+class SimNode:
+    text: str
+    children: list[SimNode] = field(default_factory=list)
+    block: bool = False
+
+
+class IndentedConfig:
+    def __init__(self, cli: dict[str, Any], hostname: str):
+        self.cli = cli
+        self.hostname = hostname
+        self.top: list[SimNode] = []
+        self.changed = time.time()
+
+    def block_of(self, line: str) -> str | None:
+        """The block keyword a line opens (longest match), or None."""
+        best = None
+        for key in self.cli.get("blocks", {}):
+            if (line == key or line.startswith(key + " ")) and (best is None or len(key) > len(best)):
+                best = key
+        return best
+
+    def mode_name(self, key: str, line: str) -> str:
+        tmpl = self.cli["blocks"][key] or key
+        arg = line[len(key):].strip().split(" ")[0] if line != key else ""
+        return str(tmpl).format(arg=arg)
+
+    def single_key(self, line: str) -> str | None:
+        for prefix in sorted(self.cli.get("single", []), key=len, reverse=True):
+            if line.startswith(prefix + " "):
+                return prefix
+        return None
+
+    def list_prefix(self, line: str) -> str | None:
+        """The list-valued command a line sets (``switchport trunk allowed vlan``, ``vlan batch``)."""
+        return next((p for p in self.cli.get("lists", {}) if line.startswith(p + " ")), None)
+
+    def members(self, text: str) -> set[int]:
+        out: set[int] = set()
+        words = text.replace(",", " ").split()
+        i = 0
+        while i < len(words):
+            w = words[i]
+            if i + 2 < len(words) and words[i + 1] == "to" and w.isdigit() and words[i + 2].isdigit():
+                out.update(range(int(w), int(words[i + 2]) + 1))  # VRP: 10 to 20
+                i += 3
+                continue
+            lo, _, hi = w.partition("-")  # IOS: 10-20
+            if lo.isdigit() and (not hi or hi.isdigit()):
+                out.update(range(int(lo), int(hi or lo) + 1))
+            i += 1
+        return out
+
+    def show_members(self, prefix: str, members: set[int]) -> str:
+        runs: list[list[int]] = []
+        for m in sorted(members):
+            if runs and m == runs[-1][1] + 1:
+                runs[-1][1] = m
+            else:
+                runs.append([m, m])
+        if self.cli["lists"][prefix] == "vrp":
+            return " ".join(f"{a} to {b}" if b > a else f"{a}" for a, b in runs)
+        return ",".join(f"{a}-{b}" if b > a else f"{a}" for a, b in runs)
+
+    def list_update(self, nodes: list[SimNode], line: str, remove: bool = False) -> bool:
+        """A list-valued command changes the members of its one line, as the device does:
+        IOS ``… add X`` / ``… remove X`` / ``… X`` (replace); VRP ``… X`` adds, ``undo … X``
+        removes. False: not a list command."""
+        prefix = self.list_prefix(line)
+        if prefix is None:
+            return False
+        rest = line[len(prefix) + 1:]
+        node = next((n for n in nodes if n.text.startswith(prefix + " ")), None)
+        have = self.members(node.text[len(prefix) + 1:]) if node else set()
+        ios = self.cli["lists"][prefix] == "ios"
+        if remove:
+            have -= self.members(rest)
+        elif ios and rest.startswith("add "):
+            have |= self.members(rest[4:])
+        elif ios and rest.startswith("remove "):
+            have -= self.members(rest[7:])
+        elif ios:
+            have = self.members(rest)
+        else:
+            have |= self.members(rest)
+        text = f"{prefix} {self.show_members(prefix, have)}" if have else ""
+        if node is not None and text:
+            node.text = text
+        elif node is not None:
+            nodes.remove(node)
+        elif text:
+            nodes.append(SimNode(text))
+        self.changed = time.time()
+        return True
+
+    def add(self, nodes: list[SimNode], line: str, block: bool = False) -> SimNode:
+        if not block and self.list_update(nodes, line):
+            return next((n for n in nodes if n.text.startswith(str(self.list_prefix(line)))), SimNode(line))
+        for n in nodes:
+            if n.text == line:
+                return n
+        key = self.single_key(line)
+        if key:
+            for i, n in enumerate(nodes):
+                if n.text.startswith(key + " "):
+                    nodes[i] = SimNode(line, n.children, block)
+                    self.touch(line)
+                    return nodes[i]
+        node = SimNode(line, [], block)
+        nodes.append(node)
+        self.touch(line)
+        return node
+
+    def touch(self, line: str) -> None:
+        self.changed = time.time()
+        cmd = self.cli["hostname_cmd"]
+        if line.startswith(cmd + " "):
+            self.hostname = line.split(" ", 1)[1].strip()
+
+    def remove(self, nodes: list[SimNode], what: str) -> None:
+        if self.list_prefix(what) and self.list_update(nodes, what, remove=True):
+            return
+        keep = [n for n in nodes if not (n.text == what or n.text.startswith(what + " "))]
+        if len(keep) != len(nodes):
+            nodes[:] = keep
+            self.changed = time.time()
+
+    def display(self, line: str) -> str:
+        """A line as the device shows it: IOS shows any banner delimiter as ``^C``."""
+        delim = self.cli.get("banner_delimiter")
+        m = re.match(r"^(banner \S+) (\S)(.*)\2$", line) if delim else None
+        return f"{m.group(1)} {delim}{m.group(3)}{delim}" if m else line
+
+    def render(self) -> str:
+        cli = self.cli
+        sep = cli["block_sep"]
+        ind = cli["indent"]
+        top_ind = ind if cli.get("top_is_indented") else ""
+        out: list[str] = []
+        hidden = tuple(cli.get("hidden", ()))
+        for n in self.top:
+            if hidden and n.text.startswith(hidden):
+                continue  # accepted, never shown (IOS keeps SNMPv3 users out of the running config)
+            if n.block or n.children:
+                if out and out[-1] != sep:
+                    out.append(sep)
+                out.append(n.text)
+                numbered = cli.get("acl_sequence") and n.text.startswith("ip access-list ")
+                out.extend(ind + (f"{10 * (i + 1)} " if numbered else "") + c.text for i, c in enumerate(n.children))
+                out.append(sep)
+            else:
+                out.append(top_ind + self.display(n.text))
+        body = "\n".join(out) + "\n"
+        stamp = dt.datetime.fromtimestamp(self.changed, dt.UTC).strftime("%H:%M:%S UTC %a %b %d %Y")
+        header = cli["config_header"].format(size=len(body), time=stamp)
+        footer = cli["config_footer"] if not body.rstrip().endswith(sep) else cli["config_footer"].split("\n", 1)[1]
+        return header + body + footer
+
+
+class IndentedSession:
+    def __init__(self, dev: SimDevice):
+        self.dev = dev
+        self.cli = dev.cli
+        self.cfg: IndentedConfig = dev.config
+        self.mode = "exec"  # exec | config | sub
+        self.sub: SimNode | None = None
+        self.sub_mode = ""
+        self.pending: str | None = None
+
+    def prompt(self) -> str:
+        h = self.cfg.hostname
+        if self.mode == "exec":
+            return self.cli["prompt_exec"].format(hostname=h)
+        if self.mode == "config":
+            return self.cli["prompt_config"].format(hostname=h)
+        return self.cli["prompt_sub"].format(hostname=h, mode=self.sub_mode)
+
+    def error(self, line: str, pos: int) -> str:
+        return self.cli["error"].format(caret=" " * (len(self.prompt()) + pos) + "^")
+
+    def handle(self, raw: str) -> tuple[str, bool]:
+        line = " ".join(raw.strip().split())
+        if self.pending:
+            self.pending = None
+            if line.lower().startswith("y"):
+                self.dev.save(self.cfg.render())
+                return self.cli["save_output"] + "\n", False
+            return "", False
+        if not line:
+            return "", False
+        if self.mode == "exec":
+            return self.exec(line)
+        return self.configure(line)
+
+    def exec(self, line: str) -> tuple[str, bool]:
+        cli = self.cli
+        low = line.lower()
+        if low in cli["config_enter"]:
+            self.mode = "config"
+            return ("Enter configuration commands, one per line.  End with CNTL/Z.\n"
+                    if cli["negate"] == "no" else "Enter system view, return user view with Ctrl+Z.\n"), False
+        if low in cli["show_config"]:
+            return self.cfg.render(), False
+        if low in cli.get("show_startup", []):
+            return (self.dev.saved or "startup-config is not present\n"), False
+        if low in cli["save"]:
+            if cli.get("save_confirm"):
+                self.pending = "save"
+                return cli["save_confirm"], False
+            self.dev.save(self.cfg.render())
+            return cli["save_output"] + "\n", False
+        if low in cli["quit"]:
+            return "", True
+        for ok in cli["exec_ok"]:
+            if low.startswith(ok):
+                return cli.get("exec_ok_output", {}).get(ok, "") + ("\n" if ok in cli.get("exec_ok_output", {}) else ""), False
+        shown = self.dev.show(line)  # show/display answers rendered from data (netops.lab.showcmd)
+        if shown is not None:
+            return shown, False
+        if low in ("show version", "display version"):
+            return self.dev.version_text(), False
+        if low.startswith(("show clock", "display clock")):
+            return dt.datetime.now(dt.UTC).strftime("*%H:%M:%S.000 UTC %a %b %d %Y") + "\n", False
+        word = line.split(" ")[0]
+        bad = 0 if word not in ("show", "display") else len(word) + 1
+        return self.error(line, bad), False
+
+    def configure(self, line: str) -> tuple[str, bool]:
+        cli, cfg = self.cli, self.cfg
+        low = line.lower()
+        if low in cli["config_end"]:
+            self.mode, self.sub = "exec", None
+            return "", False
+        if low in cli["sub_exit"]:
+            if self.mode == "sub":
+                self.mode, self.sub = "config", None
+            else:
+                self.mode = "exec"
+            return "", False
+        prefix = cli.get("exec_prefix")
+        if prefix and low.startswith(prefix + " "):
+            return self.exec(line[len(prefix) + 1:])[0], False
+        words = line.split(" ")
+        neg = cli["negate"]
+        if words[0] == neg:
+            if len(words) == 1:
+                return cli["incomplete"], False
+            rest = line[len(neg) + 1:]
+            first = rest.split(" ")[0]
+            if self.mode == "sub" and first in cli["sub_words"]:
+                cfg.remove(self.sub.children, rest)  # type: ignore[union-attr]
+            elif first in cli["top_words"] or cfg.block_of(rest):
+                cfg.remove(cfg.top, rest)
+            else:
+                return self.error(line, len(neg) + 1), False
+            return "", False
+        if self.mode == "sub" and words[0] in cli["sub_words"] and words[0] in cli.get("sub_first", []):
+            # a sub-command that shares its first word with a block ("acl 2001 inbound"
+            # under user-interface on VRP) stays in the current view (needed by config)
+            cfg.add(self.sub.children, line)  # type: ignore[union-attr]
+            return "", False
+        if (self.mode == "sub" and cli.get("acl_sequence") and self.sub is not None
+                and self.sub.text.startswith("ip access-list ") and re.match(r"\d+ (?:permit|deny|remark) ", line)):
+            cfg.add(self.sub.children, line.split(" ", 1)[1])  # '10 permit ...': the number is shown by place
+            return "", False
+        if cfg.list_prefix(line):  # 'vlan batch 30' changes the list, it opens no VLAN view
+            if self.mode == "sub" and words[0] in cli["sub_words"]:
+                cfg.list_update(self.sub.children, line)  # type: ignore[union-attr]
+            else:
+                self.mode, self.sub = "config", None
+                cfg.list_update(cfg.top, line)
+            return "", False
+        key = cfg.block_of(line)
+        if key is not None:
+            if line == key and key not in ("control-plane", "bgp", "aaa"):
+                return cli["incomplete"], False
+            self.sub = cfg.add(cfg.top, line, block=True)
+            self.sub.block = True
+            self.mode, self.sub_mode = "sub", cfg.mode_name(key, line)
+            return "", False
+        if len(words) == 1 and cfg.single_key(line + " x") == line:
+            return cli["incomplete"], False
+        if self.mode == "sub" and words[0] in cli["sub_words"]:
+            cfg.add(self.sub.children, line)  # type: ignore[union-attr]
+            return "", False
+        if words[0] in cli["top_words"]:
+            if self.mode == "sub":
+                self.mode, self.sub = "config", None
+            cfg.add(cfg.top, line)
+            return "", False
+        return self.error(line, 0), False
+
+
+def factory_config(cli: dict[str, Any], spec: dict[str, Any], files: dict[str, str]) -> IndentedConfig:
+    """A router's first config: its hostname and interfaces (description, shutdown as the spec says)."""
+    config = IndentedConfig(cli, spec["name"])
+    config.add(config.top, f"{cli['hostname_cmd']} {spec['name']}")
+    for iface in spec.get("interfaces", []):
+        node = config.add(config.top, f"interface {iface['name']}", block=True)
+        if iface.get("comment"):
+            node.children.append(SimNode(f"description {iface['comment']}"))
+        if iface.get("down"):
+            node.children.append(SimNode("shutdown"))
+    return config
