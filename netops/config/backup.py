@@ -7,19 +7,14 @@ an unchanged device leaves its file untouched and ``git log`` shows real changes
 
 from __future__ import annotations
 
-import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from netops.config.errors import BackupError
+from netops.gitrepo import GitRepo
 
 DEFAULT_REPO = Path("backups")
-_GIT_ENV = {
-    "GIT_AUTHOR_NAME": "netops", "GIT_AUTHOR_EMAIL": "netops@localhost",
-    "GIT_COMMITTER_NAME": "netops", "GIT_COMMITTER_EMAIL": "netops@localhost",
-    "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0",
-}
 
 
 @dataclass(frozen=True)
@@ -29,33 +24,12 @@ class Revision:
     message: str
 
 
-class BackupRepo:
+class BackupRepo(GitRepo):
+    kind = "backup repository"
+    error = BackupError
+
     def __init__(self, path: Path | str = DEFAULT_REPO):
-        self.path = Path(path)
-
-    # -- plumbing --------------------------------------------------------------
-    def _git(self, *args: str, check: bool = True) -> str:
-        env = dict(os.environ)
-        env.update(_GIT_ENV)
-        env["HOME"] = str(self.path)  # no user config leaks into the repo's behaviour
-        try:
-            proc = subprocess.run(["git", "-C", str(self.path), *args], capture_output=True, text=True, env=env)
-        except FileNotFoundError:
-            raise BackupError("git is not installed; install it (scripts/bootstrap does)") from None
-        if check and proc.returncode != 0:
-            raise BackupError(f"backup repository {self.path}: git {' '.join(args[:2])} failed: "
-                              f"{proc.stderr.strip() or proc.stdout.strip()}")
-        return proc.stdout
-
-    def ensure(self) -> None:
-        """Create the repository if missing."""
-        if (self.path / ".git").is_dir():
-            return
-        if self.path.exists() and any(self.path.iterdir()):
-            raise BackupError(f"{self.path} exists, is not empty and is not a git repository; "
-                              "choose another --repo")
-        self.path.mkdir(parents=True, exist_ok=True)
-        self._git("init", "-q", "-b", "main")
+        super().__init__(path)
 
     @staticmethod
     def filename(device: str) -> str:

@@ -9,8 +9,6 @@ answer keeps its last facts.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,14 +16,10 @@ from typing import Any
 import yaml
 
 from netops.facts.models import FACT_NAMES, CollectStatus, DeviceFacts, FactsError, FactsResult
+from netops.gitrepo import GitRepo
 
 DEFAULT_REPO = Path("facts")
 HEADER = "# Facts read from the device by 'netops facts collect' (generated: edit the inventory, not this file)\n"
-_GIT_ENV = {
-    "GIT_AUTHOR_NAME": "netops", "GIT_AUTHOR_EMAIL": "netops@localhost",
-    "GIT_COMMITTER_NAME": "netops", "GIT_COMMITTER_EMAIL": "netops@localhost",
-    "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0",
-}
 
 
 def now() -> str:
@@ -43,30 +37,12 @@ class StoredFacts:
     """fact name -> time first seen with its current value"""
 
 
-class FactsRepo:
+class FactsRepo(GitRepo):
+    kind = "facts repository"
+    error = FactsError
+
     def __init__(self, path: Path | str = DEFAULT_REPO):
-        self.path = Path(path)
-
-    def _git(self, *args: str) -> str:
-        env = dict(os.environ)
-        env.update(_GIT_ENV)
-        env["HOME"] = str(self.path)
-        try:
-            proc = subprocess.run(["git", "-C", str(self.path), *args], capture_output=True, text=True, env=env)
-        except FileNotFoundError:
-            raise FactsError("git is not installed; install it (scripts/bootstrap does)") from None
-        if proc.returncode != 0:
-            raise FactsError(f"facts repository {self.path}: git {' '.join(args[:2])} failed: "
-                             f"{proc.stderr.strip() or proc.stdout.strip()}")
-        return proc.stdout
-
-    def ensure(self) -> None:
-        if (self.path / ".git").is_dir():
-            return
-        if self.path.exists() and any(self.path.iterdir()):
-            raise FactsError(f"{self.path} exists, is not empty and is not a git repository; choose another --repo")
-        self.path.mkdir(parents=True, exist_ok=True)
-        self._git("init", "-q", "-b", "main")
+        super().__init__(path)
 
     def file(self, device: str) -> Path:
         return self.path / f"{device}.yaml"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import threading
 import time
 import urllib.request
@@ -14,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import need_binary
-from tests.monitor.promserver import free_tcp_port, http_get
+from tests.monitor.promserver import free_tcp_port, http_get, ready_daemon
 
 
 class Receiver:
@@ -87,30 +86,7 @@ def alertmanager(workdir: Path, config: Path, port: int | None = None) -> Iterat
     binary = need_binary("prometheus-alertmanager")
     workdir.mkdir(parents=True, exist_ok=True)
     port = port or free_tcp_port()
-    log = (workdir / "alertmanager.log").open("w")
-    proc = subprocess.Popen(
-        [binary, f"--config.file={config}", f"--storage.path={workdir / 'data'}",
-         f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address=", "--log.level=warn"],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if http_get(f"{url}/-/ready", timeout=1)[0] == 200:
-                    break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"alertmanager did not start: {(workdir / 'alertmanager.log').read_text()[-800:]}")
-            time.sleep(0.2)
+    with ready_daemon([binary, f"--config.file={config}", f"--storage.path={workdir / 'data'}",
+                       f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address=", "--log.level=warn"],
+                      workdir / "alertmanager.log", f"http://127.0.0.1:{port}") as url:
         yield Alertmanager(url)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()

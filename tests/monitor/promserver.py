@@ -78,15 +78,20 @@ def prometheus_from(conf: Path, workdir: Path) -> Iterator[Prometheus]:
     """Prometheus on a free loopback port with a given config file (e.g. one 'monitor generate' wrote)."""
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_tcp_port()
-    log = (workdir / "prometheus.log").open("w")
-    proc = subprocess.Popen(
-        ["prometheus", f"--config.file={conf}", f"--storage.tsdb.path={workdir / 'data'}",
-         f"--web.listen-address=127.0.0.1:{port}", "--log.level=warn"],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
+    with ready_daemon(["prometheus", f"--config.file={conf}", f"--storage.tsdb.path={workdir / 'data'}",
+                       f"--web.listen-address=127.0.0.1:{port}", "--log.level=warn"],
+                      workdir / "prometheus.log", f"http://127.0.0.1:{port}") as url:
+        yield Prometheus(url)
+
+
+@contextmanager
+def ready_daemon(cmd: list[str], logfile: Path, url: str, timeout: float = 30) -> Iterator[str]:
+    """Start a Prometheus-family daemon, wait for its /-/ready, stop it afterwards; yields its URL."""
+    name = Path(cmd[0]).name
+    log = logfile.open("w")
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + timeout
         while True:
             try:
                 if http_get(f"{url}/-/ready", timeout=1)[0] == 200:
@@ -94,9 +99,9 @@ def prometheus_from(conf: Path, workdir: Path) -> Iterator[Prometheus]:
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"prometheus did not start: {(workdir / 'prometheus.log').read_text()[-800:]}")
+                raise RuntimeError(f"{name} did not start: {logfile.read_text()[-800:]}")
             time.sleep(0.2)
-        yield Prometheus(url)
+        yield url
     finally:
         proc.terminate()
         try:
