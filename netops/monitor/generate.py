@@ -641,20 +641,3 @@ def generate(inv: Inventory, out: Path, *, shards: int = 1, exporters: list[str]
     if resolve_secrets and inv.alerting is not None:
         (out / "alertmanager" / "alertmanager.yml").chmod(0o600)
     return sorted([*files, *write_secret_files(out / "alertmanager", secret_files)])
-
-
-def panel_queries(dashboard: dict[str, Any]) -> list[tuple[str, str]]:
-    """(panel title, PromQL) for every target of every panel."""
-    return [(p["title"], t["expr"]) for p in dashboard.get("panels", []) for t in p.get("targets", [])]
-
-
-GRAFANA_VARS = {"$__rate_interval": "5m", "$__interval": "1m", "$__range": "6h"}
-
-
-def expand_grafana_vars(expr: str) -> str:
-    """Grafana's built-in and template variables replaced by values PromQL accepts."""
-    import re
-
-    for k, v in GRAFANA_VARS.items():
-        expr = expr.replace(k, v)
-    return re.sub(r"\$\{?[A-Za-z_]\w*\}?", ".*", expr)

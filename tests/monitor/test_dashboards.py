@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from netops.monitor.generate import expand_grafana_vars
 from tests.conftest import need, need_binary
 from tests.monitor.agents import nft_available
 from tests.monitor.alertstack import Stack, alerting_stack
+from tests.support.grafana import expand_grafana_vars
 
 pytestmark = pytest.mark.slow
 

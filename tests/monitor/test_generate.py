@@ -13,9 +13,10 @@ import yaml
 
 from netops.inventory import load_inventory
 from netops.monitor.collector import netops_families
-from netops.monitor.generate import MARK, Thresholds, expand_grafana_vars, generate, panel_queries
+from netops.monitor.generate import MARK, Thresholds, generate
 from netops.monitor.snapshot import Snapshot
 from tests.conftest import ROOT, need_binary
+from tests.support.grafana import expand_grafana_vars, panel_queries
 
 PROMTOOL_TESTS = Path(__file__).resolve().parent / "promtool"
 
