@@ -20,7 +20,7 @@ from netops.inventory.nornir_plugin import build_nornir_inventory
 from netops.report import ReportOptions, build_report, write_report
 
 ROOT = Path(__file__).resolve().parents[2]
-WILAYAH = ROOT.parent / "shared" / "data" / "wilayah"  # where scripts/make_sample_inventory.py reads it
+WILAYAH = ROOT / "tests" / "fixtures" / "wilayah"  # the reference rows the sample inventory is made from
 KELURAHAN = {"61.12.01.2002", "61.12.01.2003", "61.12.01.2004"}  # made kelurahan for this test (codes 1xxx)
 
 INSTITUTIONS = """\
@@ -71,8 +71,6 @@ def _wilayah_with_kelurahan(dst: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def kel_inv_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if not (WILAYAH / "desa.csv").exists():
-        pytest.skip(f"reference data {WILAYAH} not present")
     work = tmp_path_factory.mktemp("kel")
     wil = _wilayah_with_kelurahan(work / "wilayah")
     out = work / "inventory"
