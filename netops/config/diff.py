@@ -35,5 +35,7 @@ def restore_plan(device: str, platform: Platform, running: str, backup: str,
     remove what it lacks, and no more. Lines holding a masked secret cannot be sent and
     are listed in ``skipped``; the device keeps its current value for them."""
     back_clean = clean(platform, backup, secrets)
-    forward = plan(device, platform, running, back_clean, secrets)
+    # planned against the raw backup: where it still holds a value (the config read just
+    # before a push) a rotated secret is sent back; a masked one is skipped by the dialect
+    forward = plan(device, platform, running, backup, secrets)
     return dialect_for(platform).restore(device, platform, forward, back_clean)

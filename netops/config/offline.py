@@ -9,7 +9,7 @@ from pathlib import Path
 from netops.config.dialects import dialect_for
 from netops.config.diff import plan, restore_plan
 from netops.config.errors import ConfigError
-from netops.config.mask import mask, mask_line
+from netops.config.mask import clean, mask, mask_line
 from netops.platforms import PLATFORMS, Platform
 
 
@@ -77,7 +77,8 @@ def compare_files(running: Path, intended: Path, platform: Platform) -> Comparis
     bring the device back to RUNNING afterwards."""
     run_text, want_text = read_config(running, platform), read_config(intended, platform)
     fwd = plan(running.name, platform, run_text, want_text)
-    back = restore_plan(running.name, platform, fwd.proposed, run_text)
+    # a rollback restores from the masked backup, where old secrets are no longer known
+    back = restore_plan(running.name, platform, fwd.proposed, clean(platform, run_text))
     return Comparison(diff=fwd.unified(), commands=[mask_line(platform, c) for c in fwd.commands],
                       restore=[mask_line(platform, c) for c in back.commands], unverifiable=fwd.unverifiable,
                       not_restorable=[mask_line(platform, s) for s in back.skipped])

@@ -263,3 +263,56 @@ def test_vrp_vlan_batch_members_as_sets(have: set[int], want: set[int]) -> None:
                 (added if c.startswith("vlan") else removed).update(range(int(words[i - 1]), int(words[i + 1]) + 1))
     assert added == want - have and removed == have - want
     assert not any(TOKEN.search(c) for c in cmds)
+
+
+# -- versions of one device: the corpus holds a later version of one device per syntax --------
+VERSIONS = {
+    "iosxe17-core-c9300": (
+        ["vlan 30", "name CCTV", "exit", "interface TenGigabitEthernet1/1/1", "switchport trunk allowed vlan add 30",
+         "exit", "no snmp-server community CoreXe17-RO RO SNMP-RO",
+         "snmp-server community CoreXe17-RO-24 RO SNMP-RO", "banner motd ^C",
+         "*** core-01 Diskominfo Kabupaten Sambas ***", "Semua akses dicatat dan diaudit.", "^C"],
+        ["interface TenGigabitEthernet1/1/1", "switchport trunk allowed vlan remove 30", "exit",
+         "no snmp-server community CoreXe17-RO-24 RO SNMP-RO", "snmp-server community CoreXe17-RO RO SNMP-RO",
+         "banner motd ^C", "*** core-01 Diskominfo Kabupaten Sambas ***", "Semua akses dicatat.", "^C",
+         "no vlan 30"]),
+    "vrp5-s5720": (
+        ["vlan batch 30", "interface GigabitEthernet0/0/24", "port trunk allow-pass vlan 30", "quit"],
+        ["undo vlan batch 30", "interface GigabitEthernet0/0/24", "undo port trunk allow-pass vlan 30", "quit"]),
+    "ros7-kec-rb5009": (
+        ["/interface vlan add interface=bridge-lan name=vlan30-cctv vlan-id=30",
+         "/snmp community add addresses=10.20.0.0/16 name=KecRb5009-Comm24",
+         "/ip firewall filter move [ find action=accept chain=input src-address-list=mgmt ] "
+         "destination=[ find action=drop chain=input in-interface-list=WAN ]"],
+        # the old community's find (its name is a secret) also selects the one put back: removed first
+        ["/snmp community remove [ find addresses=10.20.0.0/16 ]",
+         "/snmp community add addresses=10.20.0.0/16 name=KecRb5009-Comm",
+         "/ip firewall filter move [ find action=accept chain=input dst-port=13231 protocol=udp ] "
+         "destination=[ find action=drop chain=input in-interface-list=WAN ]",
+         "/interface vlan remove [ find interface=bridge-lan name=vlan30-cctv vlan-id=30 ]"]),
+    "frr8-kec-bgp": (
+        ["router bgp 65108", "no neighbor 10.20.9.25 password Frr8BgpNbr",
+         "neighbor 10.20.9.25 password Frr8BgpNbr-24", "exit", "ip prefix-list PL-OUT seq 10 permit 10.31.80.0/24"],
+        ["router bgp 65108", "no neighbor 10.20.9.25 password Frr8BgpNbr-24",
+         "neighbor 10.20.9.25 password Frr8BgpNbr", "exit", "no ip prefix-list PL-OUT seq 10 permit 10.31.80.0/24"]),
+}
+
+
+@pytest.mark.parametrize("stem", sorted(VERSIONS))
+def test_versions_of_one_device_plan_the_difference_and_restore_it(stem: str) -> None:
+    v1 = next(p for p in CORPUS if p.name.rsplit(".", 1)[0] == stem)
+    v2 = v1.with_name(f"{stem}-v2{v1.suffix}")
+    p, a, b = _platform(v1), v1.read_text(), v2.read_text()
+    forward, backward = VERSIONS[stem]
+    fwd = plan("d", p, a, b)
+    assert fwd.commands == forward
+    # the restore starts from the raw config read before the change: rotated secrets go back too
+    back = restore_plan("d", p, b, a)
+    assert back.commands == backward and not back.skipped
+    # what is shown never reveals either version's secrets
+    shown = fwd.unified() + back.unified()
+    for secret in _secrets(v1) + _secrets(v2):
+        assert secret not in shown, secret
+    if p.name != "huawei_vrp":  # the VRP version rotates nothing (see its first line)
+        assert TOKEN.search(fwd.unified())  # the rotation shows as a change of tokens
+    assert plan("d", p, b, b).empty and plan("d", p, a, a).empty

@@ -162,10 +162,13 @@ def ros_quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _find_conds(line: FlatLine) -> tuple[tuple[str, str], ...]:
+    return tuple((k, v) for k, v in line.attrs if not TOKEN.search(v) and k not in ("place-before", "disabled"))
+
+
 def find_expr(line: FlatLine) -> str:
     """``[ find k=v ... ]`` that selects the item a line describes (masked values left out)."""
-    conds = " ".join(f"{k}={ros_quote(v)}" for k, v in line.attrs
-                     if not TOKEN.search(v) and k not in ("place-before", "disabled"))
+    conds = " ".join(f"{k}={ros_quote(v)}" for k, v in _find_conds(line))
     return f"[ find {conds} ]"
 
 
@@ -317,6 +320,8 @@ class RouterOS:
         skipped = [c for c in forward.commands if TOKEN.search(c)]
         changes = list(forward.changes)
         back = [parse_flat_line(ln) for ln in backup.splitlines()]
+        added = [parse_flat_line(c) for c in commands]
+        first: list[str] = []
         for line in forward.running.splitlines():
             have = parse_flat_line(line)
             if have is None or have.verb not in ("add", "set"):
@@ -326,9 +331,15 @@ class RouterOS:
             if have.verb == "set":  # the backup has no value for it: nothing to set it back to
                 skipped.append(f"{line}  (no value in the backup; left as it is)")
                 continue
-            commands.append(f"{have.path_text} remove {find_expr(have)}")
+            remove = f"{have.path_text} remove {find_expr(have)}"
+            if any(a is not None and a.path == have.path and a.verb == "add" and _has(a.attr_map, _find_conds(have))
+                   for a in added):
+                first.append(remove)  # its find (secrets left out) would also select a line re-added
+            else:
+                commands.append(remove)
             changes.append(Change((), line, None))
-        return ChangePlan(device, platform, forward.running, backup, changes, commands, skipped, target="backup")
+        return ChangePlan(device, platform, forward.running, backup, changes, first + commands, skipped,
+                          target="backup")
 
 
 
