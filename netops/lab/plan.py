@@ -166,7 +166,10 @@ def lab_inventory_files(inv: Inventory, plan: LabPlan, secrets_dir: Path) -> dic
             rel = Path(*rel.parts[1:])
         return files.setdefault(str(rel), {})
 
-    place("regency", "")["regency"] = _dump(inv.regency)
+    regency = _dump(inv.regency)
+    if inv.boundaries_file is not None:  # a file beside the source inventory: the lab copy points at it
+        regency["boundaries"] = str(inv.boundaries_file.resolve())
+    place("regency", "")["regency"] = regency
     for name, cred in inv.credentials.items():
         body = _dump(cred)
         body["password"] = ref(f"credentials-{name}-password")

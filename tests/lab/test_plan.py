@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from pathlib import Path
 
 import pytest
 
@@ -57,3 +58,17 @@ def test_lab_inventory_validates_and_holds_no_secret_values(tmp_path):
     snmp = lab_inv.snmp_for(lab_inv.devices["desa-b2-r1"])
     assert snmp.version == "2c" and snmp.community.resolve() == plan.secrets["snmp-v2c-community"]
     assert oct((tmp_path / "secrets" / "snmp-v2c-community").stat().st_mode & 0o777) == "0o600"
+
+
+def test_lab_inventory_keeps_the_boundaries_file_of_its_source(tmp_path):
+    """The maps and dashboards of a lab read the source inventory's regency.boundaries file."""
+    root = Path(__file__).resolve().parents[2]
+    src = load_inventory(root / "inventory")
+    assert src.boundaries_file is not None and src.boundaries_file.is_file()
+    plan = make_plan(src, "127.140.0.0", ["kecamatan=Kubu"], 22, 161)
+    make_secrets(src, plan)
+    write_secrets(plan, tmp_path / "secrets")
+    write_lab_inventory(src, plan, tmp_path / "inventory", tmp_path / "secrets")
+    lab_inv = load_inventory(tmp_path / "inventory")
+    assert lab_inv.boundaries_file is not None
+    assert lab_inv.boundaries_file.resolve() == src.boundaries_file.resolve()
