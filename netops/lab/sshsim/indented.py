@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from netops.lab.sshsim.device import SimDevice
@@ -172,6 +173,34 @@ class IndentedConfig:
         return header + body + footer
 
 
+Reply = tuple[str, bool]
+"""(output, session closed)"""
+Handler = Callable[["IndentedSession", str], "Reply | None"]
+"""(session, line) -> the reply, or None: not this handler's command after all"""
+Matcher = Callable[["IndentedSession", str], bool]
+"""(session, line) -> whether the line is the handler's command"""
+
+
+def said(key: str) -> Matcher:
+    """The line is one of the profile's ``key`` commands (any case)."""
+    return lambda session, line: line.lower() in session.cli.get(key, ())
+
+
+def starts(key: str) -> Matcher:
+    """The line starts with one of the profile's ``key`` commands."""
+    return lambda session, line: line.lower().startswith(tuple(session.cli.get(key, ())))
+
+
+def matches(pattern: str) -> Matcher:
+    """The line (lower case) starts with a match of ``pattern``."""
+    rx = re.compile(pattern)
+    return lambda session, line: rx.match(line.lower()) is not None
+
+
+def anything(session: IndentedSession, line: str) -> bool:
+    return True
+
+
 class IndentedSession:
     def __init__(self, dev: SimDevice):
         self.dev = dev
@@ -207,103 +236,190 @@ class IndentedSession:
             return self.exec(line)
         return self.configure(line)
 
-    def exec(self, line: str) -> tuple[str, bool]:
-        cli = self.cli
-        low = line.lower()
-        if low in cli["config_enter"]:
-            self.mode = "config"
-            return ("Enter configuration commands, one per line.  End with CNTL/Z.\n"
-                    if cli["negate"] == "no" else "Enter system view, return user view with Ctrl+Z.\n"), False
-        if low in cli["show_config"]:
-            return self.cfg.render(), False
-        if low in cli.get("show_startup", []):
-            return (self.dev.saved or "startup-config is not present\n"), False
-        if low in cli["save"]:
-            if cli.get("save_confirm"):
-                self.pending = "save"
-                return cli["save_confirm"], False
-            self.dev.save(self.cfg.render())
-            return cli["save_output"] + "\n", False
-        if low in cli["quit"]:
-            return "", True
-        for ok in cli["exec_ok"]:
-            if low.startswith(ok):
-                return cli.get("exec_ok_output", {}).get(ok, "") + ("\n" if ok in cli.get("exec_ok_output", {}) else ""), False
-        shown = self.dev.show(line)  # show/display answers rendered from data (netops.lab.showcmd)
-        if shown is not None:
-            return shown, False
-        if low in ("show version", "display version"):
-            return self.dev.version_text(), False
-        if low.startswith(("show clock", "display clock")):
-            return dt.datetime.now(dt.UTC).strftime("*%H:%M:%S.000 UTC %a %b %d %Y") + "\n", False
-        word = line.split(" ")[0]
-        bad = 0 if word not in ("show", "display") else len(word) + 1
-        return self.error(line, bad), False
+    def exec(self, line: str) -> Reply:
+        return self.dispatch(self.EXEC_COMMANDS, line) or (self.error(line, self._bad_word(line)), False)
 
-    def configure(self, line: str) -> tuple[str, bool]:
-        cli, cfg = self.cli, self.cfg
+    def configure(self, line: str) -> Reply:
+        return self.dispatch(self.CONFIG_COMMANDS, line) or (self.error(line, 0), False)
+
+    def dispatch(self, table: tuple[tuple[Matcher, Handler], ...], line: str) -> Reply | None:
+        """The reply of the first handler whose pattern matches and that answers (None: go on)."""
+        for matches, handler in table:
+            if matches(self, line):
+                reply = handler(self, line)
+                if reply is not None:
+                    return reply
+        return None
+
+    @staticmethod
+    def _bad_word(line: str) -> int:
+        word = line.split(" ")[0]
+        return 0 if word not in ("show", "display") else len(word) + 1
+
+    # -- exec mode
+    def _enter_config(self, line: str) -> Reply:
+        self.mode = "config"
+        return ("Enter configuration commands, one per line.  End with CNTL/Z.\n"
+                if self.cli["negate"] == "no" else "Enter system view, return user view with Ctrl+Z.\n"), False
+
+    def _show_config(self, line: str) -> Reply:
+        return self.cfg.render(), False
+
+    def _show_startup(self, line: str) -> Reply:
+        return (self.dev.saved or "startup-config is not present\n"), False
+
+    def _save(self, line: str) -> Reply:
+        cli = self.cli
+        if cli.get("save_confirm"):
+            self.pending = "save"
+            return cli["save_confirm"], False
+        self.dev.save(self.cfg.render())
+        return cli["save_output"] + "\n", False
+
+    def _quit(self, line: str) -> Reply:
+        return "", True
+
+    def _exec_ok(self, line: str) -> Reply:
         low = line.lower()
-        if low in cli["config_end"]:
-            self.mode, self.sub = "exec", None
-            return "", False
-        if low in cli["sub_exit"]:
-            if self.mode == "sub":
-                self.mode, self.sub = "config", None
-            else:
-                self.mode = "exec"
-            return "", False
-        prefix = cli.get("exec_prefix")
-        if prefix and low.startswith(prefix + " "):
-            return self.exec(line[len(prefix) + 1:])[0], False
-        words = line.split(" ")
+        ok = next(ok for ok in self.cli["exec_ok"] if low.startswith(ok))
+        said = self.cli.get("exec_ok_output", {})
+        return said.get(ok, "") + ("\n" if ok in said else ""), False
+
+    def _show_from_data(self, line: str) -> Reply | None:
+        shown = self.dev.show(line)  # show/display answers rendered from data (netops.lab.showcmd)
+        return None if shown is None else (shown, False)
+
+    def _version(self, line: str) -> Reply:
+        return self.dev.version_text(), False
+
+    def _clock(self, line: str) -> Reply:
+        return dt.datetime.now(dt.UTC).strftime("*%H:%M:%S.000 UTC %a %b %d %Y") + "\n", False
+
+    EXEC_COMMANDS: ClassVar[tuple[tuple[Matcher, Handler], ...]] = (
+        (said("config_enter"), _enter_config),
+        (said("show_config"), _show_config),
+        (said("show_startup"), _show_startup),
+        (said("save"), _save),
+        (said("quit"), _quit),
+        (starts("exec_ok"), _exec_ok),
+        (anything, _show_from_data),
+        (matches(r"(show|display) version$"), _version),
+        (matches(r"(show|display) clock"), _clock),
+    )
+    """exec mode: command pattern -> handler, first match answers; none: the profile's error"""
+
+    # -- config mode
+    def _end(self, line: str) -> Reply:
+        self.mode, self.sub = "exec", None
+        return "", False
+
+    def _exit(self, line: str) -> Reply:
+        if self.mode == "sub":
+            self.mode, self.sub = "config", None
+        else:
+            self.mode = "exec"
+        return "", False
+
+    def _is_do(self, line: str) -> bool:
+        prefix = self.cli.get("exec_prefix")
+        return bool(prefix) and line.lower().startswith(f"{prefix} ")
+
+    def _do(self, line: str) -> Reply:
+        return self.exec(line[len(self.cli["exec_prefix"]) + 1:])[0], False
+
+    def _is_negated(self, line: str) -> bool:
+        return line.split(" ")[0] == self.cli["negate"]
+
+    def _negate(self, line: str) -> Reply:
+        cli, cfg = self.cli, self.cfg
         neg = cli["negate"]
-        if words[0] == neg:
-            if len(words) == 1:
-                return cli["incomplete"], False
-            rest = line[len(neg) + 1:]
-            first = rest.split(" ")[0]
-            if self.mode == "sub" and first in cli["sub_words"]:
-                cfg.remove(self.sub.children, rest)  # type: ignore[union-attr]
-            elif first in cli["top_words"] or cfg.block_of(rest):
-                cfg.remove(cfg.top, rest)
-            else:
-                return self.error(line, len(neg) + 1), False
-            return "", False
-        if self.mode == "sub" and words[0] in cli["sub_words"] and words[0] in cli.get("sub_first", []):
-            # a sub-command that shares its first word with a block ("acl 2001 inbound"
-            # under user-interface on VRP) stays in the current view (needed by config)
-            cfg.add(self.sub.children, line)  # type: ignore[union-attr]
-            return "", False
-        if (self.mode == "sub" and cli.get("acl_sequence") and self.sub is not None
-                and self.sub.text.startswith("ip access-list ") and re.match(r"\d+ (?:permit|deny|remark) ", line)):
-            cfg.add(self.sub.children, line.split(" ", 1)[1])  # '10 permit ...': the number is shown by place
-            return "", False
-        if cfg.list_prefix(line):  # 'vlan batch 30' changes the list, it opens no VLAN view
-            if self.mode == "sub" and words[0] in cli["sub_words"]:
-                cfg.list_update(self.sub.children, line)  # type: ignore[union-attr]
-            else:
-                self.mode, self.sub = "config", None
-                cfg.list_update(cfg.top, line)
-            return "", False
-        key = cfg.block_of(line)
-        if key is not None:
-            if line == key and key not in ("control-plane", "bgp", "aaa"):
-                return cli["incomplete"], False
-            self.sub = cfg.add(cfg.top, line, block=True)
-            self.sub.block = True
-            self.mode, self.sub_mode = "sub", cfg.mode_name(key, line)
-            return "", False
-        if len(words) == 1 and cfg.single_key(line + " x") == line:
+        if line == neg:
             return cli["incomplete"], False
-        if self.mode == "sub" and words[0] in cli["sub_words"]:
-            cfg.add(self.sub.children, line)  # type: ignore[union-attr]
-            return "", False
-        if words[0] in cli["top_words"]:
-            if self.mode == "sub":
-                self.mode, self.sub = "config", None
-            cfg.add(cfg.top, line)
-            return "", False
-        return self.error(line, 0), False
+        rest = line[len(neg) + 1:]
+        first = rest.split(" ")[0]
+        if self.mode == "sub" and first in cli["sub_words"]:
+            cfg.remove(self.sub.children, rest)  # type: ignore[union-attr]
+        elif first in cli["top_words"] or cfg.block_of(rest):
+            cfg.remove(cfg.top, rest)
+        else:
+            return self.error(line, len(neg) + 1), False
+        return "", False
+
+    def _is_sub_line(self, line: str) -> bool:
+        return self.mode == "sub" and line.split(" ")[0] in self.cli["sub_words"]
+
+    def _is_sub_first(self, line: str) -> bool:
+        """A sub-command that shares its first word with a block ("acl 2001 inbound" under
+        user-interface on VRP) stays in the current view (needed by config)."""
+        return self._is_sub_line(line) and line.split(" ")[0] in self.cli.get("sub_first", [])
+
+    def _sub_line(self, line: str) -> Reply:
+        self.cfg.add(self.sub.children, line)  # type: ignore[union-attr]
+        return "", False
+
+    def _is_acl_entry(self, line: str) -> bool:
+        return bool(self.mode == "sub" and self.cli.get("acl_sequence") and self.sub is not None
+                    and self.sub.text.startswith("ip access-list ")
+                    and re.match(r"\d+ (?:permit|deny|remark) ", line))
+
+    def _acl_entry(self, line: str) -> Reply:
+        self.cfg.add(self.sub.children, line.split(" ", 1)[1])  # type: ignore[union-attr]  # '10 permit ...': the number is shown by place
+        return "", False
+
+    def _is_list(self, line: str) -> bool:
+        return self.cfg.list_prefix(line) is not None
+
+    def _list_line(self, line: str) -> Reply:
+        """'vlan batch 30' changes the list, it opens no VLAN view."""
+        if self._is_sub_line(line):
+            self.cfg.list_update(self.sub.children, line)  # type: ignore[union-attr]
+        else:
+            self.mode, self.sub = "config", None
+            self.cfg.list_update(self.cfg.top, line)
+        return "", False
+
+    def _is_block(self, line: str) -> bool:
+        return self.cfg.block_of(line) is not None
+
+    def _block(self, line: str) -> Reply:
+        cfg = self.cfg
+        key = str(cfg.block_of(line))
+        if line == key and key not in ("control-plane", "bgp", "aaa"):
+            return self.cli["incomplete"], False
+        self.sub = cfg.add(cfg.top, line, block=True)
+        self.sub.block = True
+        self.mode, self.sub_mode = "sub", cfg.mode_name(key, line)
+        return "", False
+
+    def _is_incomplete(self, line: str) -> bool:
+        return " " not in line and self.cfg.single_key(line + " x") == line
+
+    def _incomplete(self, line: str) -> Reply:
+        return self.cli["incomplete"], False
+
+    def _is_top_line(self, line: str) -> bool:
+        return line.split(" ")[0] in self.cli["top_words"]
+
+    def _top_line(self, line: str) -> Reply:
+        if self.mode == "sub":
+            self.mode, self.sub = "config", None
+        self.cfg.add(self.cfg.top, line)
+        return "", False
+
+    CONFIG_COMMANDS: ClassVar[tuple[tuple[Matcher, Handler], ...]] = (
+        (said("config_end"), _end),
+        (said("sub_exit"), _exit),
+        (_is_do, _do),
+        (_is_negated, _negate),
+        (_is_sub_first, _sub_line),
+        (_is_acl_entry, _acl_entry),
+        (_is_list, _list_line),
+        (_is_block, _block),
+        (_is_incomplete, _incomplete),
+        (_is_sub_line, _sub_line),
+        (_is_top_line, _top_line),
+    )
+    """config and sub modes: command pattern -> handler, first match answers; none: the profile's error"""
 
 
 def factory_config(cli: dict[str, Any], spec: dict[str, Any], files: dict[str, str]) -> IndentedConfig:

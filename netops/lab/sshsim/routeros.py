@@ -6,7 +6,9 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from netops.lab.sshsim.device import SimDevice
@@ -192,6 +194,34 @@ class RosConfig:
         return "\n".join(lines) + "\n"
 
 
+@dataclass
+class RosArgs:
+    """A command's arguments: ``key=value`` pairs, bare words with their column, ``[ find ... ]``
+    selectors; ``col`` is the command's own column (for error messages)."""
+
+    col: int
+    kv: dict[str, str] = field(default_factory=dict)
+    flags: list[tuple[str, int]] = field(default_factory=list)
+    selectors: list[str] = field(default_factory=list)
+
+    @classmethod
+    def parse(cls, col: int, args: list[tuple[str, int]]) -> RosArgs:
+        out = cls(col)
+        for tok, c in args:
+            if tok.startswith("["):
+                out.selectors.append(tok)
+            elif "=" in tok:
+                k, v = tok.split("=", 1)
+                out.kv[k] = unquote(v)
+            else:
+                out.flags.append((tok, c))
+        return out
+
+
+RosHandler = Callable[["RosSession", str, str, RosArgs], tuple[str, bool]]
+"""(session, menu path, command, arguments) -> (output, session closed)"""
+
+
 class RosSession:
     def __init__(self, dev: SimDevice, user: str):
         self.dev = dev
@@ -250,108 +280,143 @@ class RosSession:
         return ""
 
     def command(self, path: str, cmd: str, col: int, args: list[tuple[str, int]]) -> tuple[str, bool]:
-        cfg = self.cfg
-        kind = cfg.menus.get(path)
-        kv, flags, selectors = {}, [], []
-        for tok, c in args:
-            if tok.startswith("["):
-                selectors.append(tok)
-            elif "=" in tok:
-                k, v = tok.split("=", 1)
-                kv[k] = unquote(v)
-            else:
-                flags.append((tok, c))
-        if path == "" and cmd == "quit":
-            return "", True
-        if cmd == "export":
-            text = cfg.export(path, terse="terse" in [f for f, _ in flags])
-            if "file" in kv:
-                name = kv["file"] if kv["file"].endswith(".rsc") else kv["file"] + ".rsc"
-                cfg.files[name] = text
-                return "", False
-            return text, False
-        if path == "" and cmd == "import":
-            name = kv.get("file-name") or (flags[0][0] if flags else "")
-            if name not in cfg.files:
-                raise RosError(f"failure: no such file {name}" if name else "failure: file-name not given")
-            self.run_script(cfg.files[name])
-            return "\nScript file loaded and executed successfully\n", False
-        if path == "/system" and cmd == "reset-configuration":
-            after = kv.get("run-after-reset")
-            cfg.reset()
-            self.dev.cancel_schedules()
-            if after:
-                if after not in cfg.files:
-                    raise RosError(f"failure: no such file {after}")
-                self.run_script(cfg.files[after])
-            return "", False
-        if path == "/system backup" and cmd in ("save", "load"):
-            return self.backup(cmd, kv)
-        if path == "/system script" and cmd == "run":
-            scripts = {s.get("name"): s.get("source", "") for s in cfg.lists.get("/system script", [])}
-            name = flags[0][0] if flags else kv.get("number", "")
-            if name not in scripts:
-                raise RosError("no such item")
-            closed = False
-            for line in split_script(scripts[name]):
-                closed = self.run(line, cwd="")[1] or closed
-            return "", closed
-        if path == "/file":
-            return self.files(cmd, col, kv, flags, selectors), False
-        cert = kv.get("certificate")
+        """Run ``cmd`` in menu ``path``: a command of ``COMMANDS`` first, else the menu kind's
+        command from ``MENU_COMMANDS``."""
+        a = RosArgs.parse(col, args)
+        handler = self.COMMANDS.get((path, cmd)) or self.COMMANDS.get((None, cmd)) or self.COMMANDS.get((path, None))
+        if handler is not None:
+            return handler(self, path, cmd, a)
+        cert = a.kv.get("certificate")
         if cert not in (None, "", "none") and not any(
-                c.get("name") == cert for c in cfg.lists.get("/certificate", [])):
+                c.get("name") == cert for c in self.cfg.lists.get("/certificate", [])):
             # a certificate is imported from a file and never exported: a replayed export
             # that refers to one stops here, as on a real router
             raise RosError("input does not match any value of certificate")
-        if kind is None or kind == "action":
+        handler = self.MENU_COMMANDS.get(self.cfg.menus.get(path) or "", {}).get(cmd)
+        if handler is None:
             raise RosError(f"bad command name {cmd} (line 1 column {col})")
-        if kind == "single":
-            if cmd == "set":
-                cfg.set_single(path, kv)
-                return "", False
-            if cmd == "print":
-                rows = cfg.single.get(path, {})
-                return "".join(f"{k:>20}: {v}\n" for k, v in rows.items()), False
-            raise RosError(f"bad command name {cmd} (line 1 column {col})")
-        items = cfg.lists.setdefault(path, [])
-        if cmd == "add":
-            if flags:
-                raise RosError(f"expected end of command (line 1 column {flags[0][1]})")
-            if path == "/system scheduler" and "interval" in kv:
-                parse_interval(kv["interval"])
-            items.append(dict(kv))
-            if path == "/system scheduler":
-                self.dev.arm(items[-1])
+        return handler(self, path, cmd, a)
+
+    def _quit(self, path: str, cmd: str, a: RosArgs) -> tuple[str, bool]:
+        return "", True
+
+    def _export(self, path: str, cmd: str, a: RosArgs) -> tuple[str, bool]:
+        cfg = self.cfg
+        text = cfg.export(path, terse="terse" in [f for f, _ in a.flags])
+        if "file" in a.kv:
+            name = a.kv["file"] if a.kv["file"].endswith(".rsc") else a.kv["file"] + ".rsc"
+            cfg.files[name] = text
             return "", False
-        if cmd == "print":
-            out = ["Flags: X - disabled"]
-            for n, item in enumerate(items):
-                flag = "X" if item.get("disabled") == "yes" else " "
-                out.append(f"{n:>2} {flag} " + " ".join(f"{k}={quote(v)}" for k, v in item.items()
-                                                         if not k.startswith(".")))
-            return "\n".join(out) + "\n", False
-        if cmd == "move":  # ordered menus (firewall): move ITEMS destination=ITEM puts them before it
-            chosen = self.select(items, selectors, flags, col)
-            dest = self.select(items, [kv["destination"]], [], col) if "destination" in kv else []
-            ids = {id(x) for x in chosen}
-            rest = [x for x in items if id(x) not in ids]
-            at = next((i for i, x in enumerate(rest) if dest and x is dest[0]), len(rest))
-            items[:] = rest[:at] + chosen + rest[at:]
-            return "", False
-        if cmd in ("set", "remove", "enable", "disable"):
-            chosen = self.select(items, selectors, flags, col)
-            if cmd == "remove":
-                ids = {id(x) for x in chosen}
-                items[:] = [x for x in items if id(x) not in ids]
-            elif cmd == "set":
-                for x in chosen:
-                    x.update(kv)
-            else:
-                for x in chosen:
-                    x["disabled"] = "yes" if cmd == "disable" else "no"
-            return "", False
-        raise RosError(f"bad command name {cmd} (line 1 column {col})")
+        return text, False
+
+    def _import(self, path: str, cmd: str, a: RosArgs) -> tuple[str, bool]:
+        name = a.kv.get("file-name") or (a.flags[0][0] if a.flags else "")
+        if name not in self.cfg.files:
+            raise RosError(f"failure: no such file {name}" if name else "failure: file-name not given")
+        self.run_script(self.cfg.files[name])
+        return "\nScript file loaded and executed successfully\n", False
+
+    def _reset_configuration(self, path: str, cmd: str, a: RosArgs) -> tuple[str, bool]:
+        cfg = self.cfg
+        after = a.kv.get("run-after-reset")
+        cfg.reset()
+        self.dev.cancel_schedules()
+        if after:
+            if after not in cfg.files:
+                raise RosError(f"failure: no such file {after}")
+            self.run_script(cfg.files[after])
+        return "", False
+
+    def _backup(self, path: str, cmd: str, a: RosArgs) -> tuple[str, bool]:
+        return self.backup(cmd, a.kv)
+
+    def _script_run(self, path: str, cmd: str, a: RosArgs) -> tuple[str, bool]:
+        scripts = {s.get("name"): s.get("source", "") for s in self.cfg.lists.get("/system script", [])}
+        name = a.flags[0][0] if a.flags else a.kv.get("number", "")
+        if name not in scripts:
+            raise RosError("no such item")
+        closed = False
+        for line in split_script(scripts[name]):
+            closed = self.run(line, cwd="")[1] or closed
+        return "", closed
+
+    def _file(self, path: str, cmd: str, a: RosArgs) -> tuple[str, bool]:
+        return self.files(cmd, a.col, a.kv, a.flags, a.selectors), False
+
+    def _single_set(self, path: str, cmd: str, a: RosArgs) -> tuple[str, bool]:
+        self.cfg.set_single(path, a.kv)
+        return "", False
+
+    def _single_print(self, path: str, cmd: str, a: RosArgs) -> tuple[str, bool]:
+        rows = self.cfg.single.get(path, {})
+        return "".join(f"{k:>20}: {v}\n" for k, v in rows.items()), False
+
+    def _add(self, path: str, cmd: str, a: RosArgs) -> tuple[str, bool]:
+        items = self.cfg.lists.setdefault(path, [])
+        if a.flags:
+            raise RosError(f"expected end of command (line 1 column {a.flags[0][1]})")
+        if path == "/system scheduler" and "interval" in a.kv:
+            parse_interval(a.kv["interval"])
+        items.append(dict(a.kv))
+        if path == "/system scheduler":
+            self.dev.arm(items[-1])
+        return "", False
+
+    def _print(self, path: str, cmd: str, a: RosArgs) -> tuple[str, bool]:
+        out = ["Flags: X - disabled"]
+        for n, item in enumerate(self.cfg.lists.setdefault(path, [])):
+            flag = "X" if item.get("disabled") == "yes" else " "
+            out.append(f"{n:>2} {flag} " + " ".join(f"{k}={quote(v)}" for k, v in item.items()
+                                                     if not k.startswith(".")))
+        return "\n".join(out) + "\n", False
+
+    def _move(self, path: str, cmd: str, a: RosArgs) -> tuple[str, bool]:
+        """Ordered menus (firewall): move ITEMS destination=ITEM puts them before it."""
+        items = self.cfg.lists.setdefault(path, [])
+        chosen = self.select(items, a.selectors, a.flags, a.col)
+        dest = self.select(items, [a.kv["destination"]], [], a.col) if "destination" in a.kv else []
+        ids = {id(x) for x in chosen}
+        rest = [x for x in items if id(x) not in ids]
+        at = next((i for i, x in enumerate(rest) if dest and x is dest[0]), len(rest))
+        items[:] = rest[:at] + chosen + rest[at:]
+        return "", False
+
+    def _set(self, path: str, cmd: str, a: RosArgs) -> tuple[str, bool]:
+        for x in self.select(self.cfg.lists.setdefault(path, []), a.selectors, a.flags, a.col):
+            x.update(a.kv)
+        return "", False
+
+    def _remove(self, path: str, cmd: str, a: RosArgs) -> tuple[str, bool]:
+        items = self.cfg.lists.setdefault(path, [])
+        ids = {id(x) for x in self.select(items, a.selectors, a.flags, a.col)}
+        items[:] = [x for x in items if id(x) not in ids]
+        return "", False
+
+    def _enable_disable(self, path: str, cmd: str, a: RosArgs) -> tuple[str, bool]:
+        for x in self.select(self.cfg.lists.setdefault(path, []), a.selectors, a.flags, a.col):
+            x["disabled"] = "yes" if cmd == "disable" else "no"
+        return "", False
+
+    COMMANDS: ClassVar[dict[tuple[str | None, str | None], RosHandler]] = {
+        ("", "quit"): _quit,
+        (None, "export"): _export,
+        ("", "import"): _import,
+        ("/system", "reset-configuration"): _reset_configuration,
+        ("/system backup", "save"): _backup,
+        ("/system backup", "load"): _backup,
+        ("/system script", "run"): _script_run,
+        ("/file", None): _file,
+    }
+    """(menu, command) -> handler; ``None`` matches any menu or any command. Looked up as
+    (menu, command), then (any menu, command), then (menu, any command)."""
+
+    MENU_COMMANDS: ClassVar[dict[str, dict[str, RosHandler]]] = {
+        "single": {"set": _single_set, "print": _single_print},
+        "list": {"add": _add, "print": _print, "move": _move, "set": _set, "remove": _remove,
+                 "enable": _enable_disable, "disable": _enable_disable},
+    }
+    """menu kind (``cli.menus`` of the lab profile) -> command -> handler; an ``action`` menu
+    has only the commands of ``COMMANDS``"""
 
     def select(self, items: list[dict[str, str]], selectors: list[str], flags: list[tuple[str, int]],
                col: int) -> list[dict[str, str]]:
