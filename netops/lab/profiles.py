@@ -7,16 +7,103 @@ Each platform of :mod:`netops.platforms` has ``netops/lab/data/<platform>.yaml``
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Literal
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from netops.errors import NetopsError
 
 DATA = Path(__file__).resolve().parent / "data"
+
+
+class _Cli(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str = ""
+    """the OS version the device reports (empty: the platform's default)"""
+
+
+class IndentedCli(_Cli):
+    """An indented CLI (Cisco IOS, Huawei VRP): modes, prompts, the words each mode accepts,
+    how a config is shown."""
+
+    engine: Literal["indented"]
+    prompt_exec: str
+    prompt_config: str
+    prompt_sub: str
+    """format fields: ``hostname``, ``mode`` (the sub-mode's name from ``blocks``)"""
+    config_enter: tuple[str, ...]
+    config_end: tuple[str, ...]
+    sub_exit: tuple[str, ...]
+    negate: str
+    """the removing prefix: ``no`` or ``undo``"""
+    hostname_cmd: str
+    show_config: tuple[str, ...]
+    show_startup: tuple[str, ...] = ()
+    save: tuple[str, ...]
+    save_confirm: str = ""
+    """the question ``save`` asks first (VRP), empty: none"""
+    save_output: str
+    quit: tuple[str, ...]
+    exec_ok: tuple[str, ...]
+    """exec commands accepted silently (terminal settings), by prefix"""
+    exec_ok_output: dict[str, str] = {}
+    exec_prefix: str = ""
+    """the prefix that runs an exec command in config mode (IOS ``do``)"""
+    error: str
+    incomplete: str
+    config_header: str
+    config_footer: str
+    block_sep: str
+    indent: str
+    top_is_indented: bool = False
+    hidden: tuple[str, ...] = ()
+    """lines accepted but never shown in the running config"""
+    banner_delimiter: str = ""
+    acl_sequence: bool = False
+    """named ACL entries show sequence numbers (10, 20, ...)"""
+    blocks: dict[str, str | None]
+    """first words that open a sub-mode -> the sub-mode's name (format field ``arg``)"""
+    top_words: tuple[str, ...]
+    sub_words: tuple[str, ...]
+    sub_first: tuple[str, ...] = ()
+    """sub-mode words that also open a block at the top; in a sub-mode they stay there"""
+    single: tuple[str, ...] = ()
+    """commands with one value: a new line replaces the old one"""
+    lists: dict[str, Literal["ios", "vrp"]] = {}
+    """list-valued commands (VLAN members) and how their members are written"""
+
+
+class RosCli(_Cli):
+    """The RouterOS CLI: its prompt and its menus."""
+
+    engine: Literal["routeros"]
+    prompt: str
+    """format fields: ``user``, ``hostname``, ``path``"""
+    menus: dict[str, Literal["single", "list", "action"]]
+    """menu path -> kind: one settings record (``set``), a list of items (``add/set/remove/print``),
+    or only commands of its own"""
+
+
+SimCli = Annotated[IndentedCli | RosCli, Field(discriminator="engine")]
+"""A simulated CLI, by ``engine``"""
+
+
+class _ProfileFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    class Snmp(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        sys_descr: str
+        sys_object_id: str
+
+    kind: Literal["sim", "frr", "none"]
+    snmp: Snmp
+    cli: SimCli | None = None
 
 
 @dataclass(frozen=True)
@@ -25,15 +112,26 @@ class LabProfile:
     kind: str
     sys_descr: str
     sys_object_id: str
-    cli: dict[str, Any] = field(default_factory=dict)
+    cli: IndentedCli | RosCli | None = None
+    """the simulated CLI (``kind: sim`` only)"""
+
+    @property
+    def version(self) -> str:
+        return self.cli.version if self.cli else ""
 
 
 @cache
 def profile(platform: str) -> LabProfile:
     path = DATA / f"{platform}.yaml"
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = _ProfileFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     except FileNotFoundError:
         raise NetopsError(f"the lab has no data for platform {platform!r}; add {path}") from None
-    return LabProfile(platform=platform, kind=raw["kind"], sys_descr=raw["snmp"]["sys_descr"],
-                   sys_object_id=raw["snmp"]["sys_object_id"], cli=raw.get("cli") or {})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(x) for x in err["loc"])
+        raise NetopsError(f"{path}: {where}: {err['msg']}") from None
+    if raw.kind == "sim" and raw.cli is None:
+        raise NetopsError(f"{path}: kind sim needs a 'cli' section")
+    return LabProfile(platform=platform, kind=raw.kind, sys_descr=raw.snmp.sys_descr,
+                      sys_object_id=raw.snmp.sys_object_id, cli=raw.cli)

@@ -133,7 +133,7 @@ def snmprec(inv: Inventory, dev: Device) -> str:
         ]
     if dev.platform == "mikrotik_routeros":
         # MIKROTIK-MIB identity: software version, serial, RouterBOOT firmware, board (as the API says)
-        version = str(prof.cli.get("version", ""))
+        version = prof.version
         recs += [
             (f"{MIKROTIK}.4.4.0", STR, version),
             (f"{MIKROTIK}.7.3.0", STR, dev.serial or default_serial(dev.platform, dev.name)),

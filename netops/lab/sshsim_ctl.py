@@ -46,7 +46,7 @@ def device_spec(inv: Inventory, plan: LabPlan, name: str) -> dict[str, object]:
             "model": dev.model, "location": inv.sites[dev.site].name, "interfaces": ifaces,
             # what the device says about itself (netops.lab.identity): the lab runs what the inventory records
             "serial": dev.serial, "domain": inv.regency.domain,
-            "os_version": str(profile(dev.platform).cli.get("version") or OS_VERSION.get(dev.platform, "")),
+            "os_version": profile(dev.platform).version or OS_VERSION.get(dev.platform, ""),
             "api_port": platform.api_port}
 
 

@@ -24,6 +24,8 @@ class SimDevice:
         self.name = spec["name"]
         self.platform = spec["platform"]
         self.prof = profile(self.platform)
+        if self.prof.cli is None:
+            raise ValueError(f"{self.platform}: the lab profile has no simulated CLI")
         self.cli = self.prof.cli
         self.user, self.password = spec["username"], spec["password"]
         self.state_dir = state_dir
@@ -36,7 +38,7 @@ class SimDevice:
         """open SSH sessions: a reboot (backup load) ends them all"""
         self.peers: dict[str, dict[str, Any]] = {spec["name"]: spec}
         self.faults = FaultFile(state_dir / FAULTS_FILE)
-        self.engine = ENGINES[self.cli["engine"]]
+        self.engine = ENGINES[self.cli.engine]
         self.config: Any = self.engine.factory_config(self.cli, spec, self.files)
 
     def save(self, text: str) -> None:
@@ -108,7 +110,7 @@ class SimDevice:
 class CliEngine:
     """A CLI dialect of the simulator, named by ``cli.engine`` in the platform's lab profile."""
 
-    factory_config: Callable[[dict[str, Any], dict[str, Any], dict[str, str]], Any]
+    factory_config: Callable[[Any, dict[str, Any], dict[str, str]], Any]
     """(cli, device spec, files) -> the config the device starts with"""
     session: Callable[[SimDevice, str], Any]
     """(device, user) -> a CLI session"""

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from netops.lab.profiles import IndentedCli
+
 if TYPE_CHECKING:
     from netops.lab.sshsim.device import SimDevice
 
@@ -22,7 +24,7 @@ class SimNode:
 
 
 class IndentedConfig:
-    def __init__(self, cli: dict[str, Any], hostname: str):
+    def __init__(self, cli: IndentedCli, hostname: str):
         self.cli = cli
         self.hostname = hostname
         self.top: list[SimNode] = []
@@ -31,25 +33,25 @@ class IndentedConfig:
     def block_of(self, line: str) -> str | None:
         """The block keyword a line opens (longest match), or None."""
         best = None
-        for key in self.cli.get("blocks", {}):
+        for key in self.cli.blocks:
             if (line == key or line.startswith(key + " ")) and (best is None or len(key) > len(best)):
                 best = key
         return best
 
     def mode_name(self, key: str, line: str) -> str:
-        tmpl = self.cli["blocks"][key] or key
+        tmpl = self.cli.blocks[key] or key
         arg = line[len(key):].strip().split(" ")[0] if line != key else ""
         return str(tmpl).format(arg=arg)
 
     def single_key(self, line: str) -> str | None:
-        for prefix in sorted(self.cli.get("single", []), key=len, reverse=True):
+        for prefix in sorted(self.cli.single, key=len, reverse=True):
             if line.startswith(prefix + " "):
                 return prefix
         return None
 
     def list_prefix(self, line: str) -> str | None:
         """The list-valued command a line sets (``switchport trunk allowed vlan``, ``vlan batch``)."""
-        return next((p for p in self.cli.get("lists", {}) if line.startswith(p + " ")), None)
+        return next((p for p in self.cli.lists if line.startswith(p + " ")), None)
 
     def members(self, text: str) -> set[int]:
         out: set[int] = set()
@@ -74,7 +76,7 @@ class IndentedConfig:
                 runs[-1][1] = m
             else:
                 runs.append([m, m])
-        if self.cli["lists"][prefix] == "vrp":
+        if self.cli.lists[prefix] == "vrp":
             return " ".join(f"{a} to {b}" if b > a else f"{a}" for a, b in runs)
         return ",".join(f"{a}-{b}" if b > a else f"{a}" for a, b in runs)
 
@@ -88,7 +90,7 @@ class IndentedConfig:
         rest = line[len(prefix) + 1:]
         node = next((n for n in nodes if n.text.startswith(prefix + " ")), None)
         have = self.members(node.text[len(prefix) + 1:]) if node else set()
-        ios = self.cli["lists"][prefix] == "ios"
+        ios = self.cli.lists[prefix] == "ios"
         if remove:
             have -= self.members(rest)
         elif ios and rest.startswith("add "):
@@ -129,7 +131,7 @@ class IndentedConfig:
 
     def touch(self, line: str) -> None:
         self.changed = time.time()
-        cmd = self.cli["hostname_cmd"]
+        cmd = self.cli.hostname_cmd
         if line.startswith(cmd + " "):
             self.hostname = line.split(" ", 1)[1].strip()
 
@@ -143,17 +145,17 @@ class IndentedConfig:
 
     def display(self, line: str) -> str:
         """A line as the device shows it: IOS shows any banner delimiter as ``^C``."""
-        delim = self.cli.get("banner_delimiter")
+        delim = self.cli.banner_delimiter
         m = re.match(r"^(banner \S+) (\S)(.*)\2$", line) if delim else None
         return f"{m.group(1)} {delim}{m.group(3)}{delim}" if m else line
 
     def render(self) -> str:
         cli = self.cli
-        sep = cli["block_sep"]
-        ind = cli["indent"]
-        top_ind = ind if cli.get("top_is_indented") else ""
+        sep = cli.block_sep
+        ind = cli.indent
+        top_ind = ind if cli.top_is_indented else ""
         out: list[str] = []
-        hidden = tuple(cli.get("hidden", ()))
+        hidden = cli.hidden
         for n in self.top:
             if hidden and n.text.startswith(hidden):
                 continue  # accepted, never shown (IOS keeps SNMPv3 users out of the running config)
@@ -161,15 +163,15 @@ class IndentedConfig:
                 if out and out[-1] != sep:
                     out.append(sep)
                 out.append(n.text)
-                numbered = cli.get("acl_sequence") and n.text.startswith("ip access-list ")
+                numbered = cli.acl_sequence and n.text.startswith("ip access-list ")
                 out.extend(ind + (f"{10 * (i + 1)} " if numbered else "") + c.text for i, c in enumerate(n.children))
                 out.append(sep)
             else:
                 out.append(top_ind + self.display(n.text))
         body = "\n".join(out) + "\n"
         stamp = dt.datetime.fromtimestamp(self.changed, dt.UTC).strftime("%H:%M:%S UTC %a %b %d %Y")
-        header = cli["config_header"].format(size=len(body), time=stamp)
-        footer = cli["config_footer"] if not body.rstrip().endswith(sep) else cli["config_footer"].split("\n", 1)[1]
+        header = cli.config_header.format(size=len(body), time=stamp)
+        footer = cli.config_footer if not body.rstrip().endswith(sep) else cli.config_footer.split("\n", 1)[1]
         return header + body + footer
 
 
@@ -181,14 +183,14 @@ Matcher = Callable[["IndentedSession", str], bool]
 """(session, line) -> whether the line is the handler's command"""
 
 
-def said(key: str) -> Matcher:
-    """The line is one of the profile's ``key`` commands (any case)."""
-    return lambda session, line: line.lower() in session.cli.get(key, ())
+def said(commands: Callable[[IndentedCli], tuple[str, ...]]) -> Matcher:
+    """The line is one of the profile's ``commands`` (any case)."""
+    return lambda session, line: line.lower() in commands(session.cli)
 
 
-def starts(key: str) -> Matcher:
-    """The line starts with one of the profile's ``key`` commands."""
-    return lambda session, line: line.lower().startswith(tuple(session.cli.get(key, ())))
+def starts(commands: Callable[[IndentedCli], tuple[str, ...]]) -> Matcher:
+    """The line starts with one of the profile's ``commands``."""
+    return lambda session, line: line.lower().startswith(commands(session.cli))
 
 
 def matches(pattern: str) -> Matcher:
@@ -204,8 +206,8 @@ def anything(session: IndentedSession, line: str) -> bool:
 class IndentedSession:
     def __init__(self, dev: SimDevice):
         self.dev = dev
-        self.cli = dev.cli
         self.cfg: IndentedConfig = dev.config
+        self.cli = self.cfg.cli
         self.mode = "exec"  # exec | config | sub
         self.sub: SimNode | None = None
         self.sub_mode = ""
@@ -214,13 +216,13 @@ class IndentedSession:
     def prompt(self) -> str:
         h = self.cfg.hostname
         if self.mode == "exec":
-            return self.cli["prompt_exec"].format(hostname=h)
+            return self.cli.prompt_exec.format(hostname=h)
         if self.mode == "config":
-            return self.cli["prompt_config"].format(hostname=h)
-        return self.cli["prompt_sub"].format(hostname=h, mode=self.sub_mode)
+            return self.cli.prompt_config.format(hostname=h)
+        return self.cli.prompt_sub.format(hostname=h, mode=self.sub_mode)
 
     def error(self, line: str, pos: int) -> str:
-        return self.cli["error"].format(caret=" " * (len(self.prompt()) + pos) + "^")
+        return self.cli.error.format(caret=" " * (len(self.prompt()) + pos) + "^")
 
     def handle(self, raw: str) -> tuple[str, bool]:
         line = " ".join(raw.strip().split())
@@ -228,7 +230,7 @@ class IndentedSession:
             self.pending = None
             if line.lower().startswith("y"):
                 self.dev.save(self.cfg.render())
-                return self.cli["save_output"] + "\n", False
+                return self.cli.save_output + "\n", False
             return "", False
         if not line:
             return "", False
@@ -260,7 +262,7 @@ class IndentedSession:
     def _enter_config(self, line: str) -> Reply:
         self.mode = "config"
         return ("Enter configuration commands, one per line.  End with CNTL/Z.\n"
-                if self.cli["negate"] == "no" else "Enter system view, return user view with Ctrl+Z.\n"), False
+                if self.cli.negate == "no" else "Enter system view, return user view with Ctrl+Z.\n"), False
 
     def _show_config(self, line: str) -> Reply:
         return self.cfg.render(), False
@@ -270,19 +272,19 @@ class IndentedSession:
 
     def _save(self, line: str) -> Reply:
         cli = self.cli
-        if cli.get("save_confirm"):
+        if cli.save_confirm:
             self.pending = "save"
-            return cli["save_confirm"], False
+            return cli.save_confirm, False
         self.dev.save(self.cfg.render())
-        return cli["save_output"] + "\n", False
+        return cli.save_output + "\n", False
 
     def _quit(self, line: str) -> Reply:
         return "", True
 
     def _exec_ok(self, line: str) -> Reply:
         low = line.lower()
-        ok = next(ok for ok in self.cli["exec_ok"] if low.startswith(ok))
-        said = self.cli.get("exec_ok_output", {})
+        ok = next(ok for ok in self.cli.exec_ok if low.startswith(ok))
+        said = self.cli.exec_ok_output
         return said.get(ok, "") + ("\n" if ok in said else ""), False
 
     def _show_from_data(self, line: str) -> Reply | None:
@@ -296,12 +298,12 @@ class IndentedSession:
         return dt.datetime.now(dt.UTC).strftime("*%H:%M:%S.000 UTC %a %b %d %Y") + "\n", False
 
     EXEC_COMMANDS: ClassVar[tuple[tuple[Matcher, Handler], ...]] = (
-        (said("config_enter"), _enter_config),
-        (said("show_config"), _show_config),
-        (said("show_startup"), _show_startup),
-        (said("save"), _save),
-        (said("quit"), _quit),
-        (starts("exec_ok"), _exec_ok),
+        (said(lambda cli: cli.config_enter), _enter_config),
+        (said(lambda cli: cli.show_config), _show_config),
+        (said(lambda cli: cli.show_startup), _show_startup),
+        (said(lambda cli: cli.save), _save),
+        (said(lambda cli: cli.quit), _quit),
+        (starts(lambda cli: cli.exec_ok), _exec_ok),
         (anything, _show_from_data),
         (matches(r"(show|display) version$"), _version),
         (matches(r"(show|display) clock"), _clock),
@@ -321,44 +323,44 @@ class IndentedSession:
         return "", False
 
     def _is_do(self, line: str) -> bool:
-        prefix = self.cli.get("exec_prefix")
+        prefix = self.cli.exec_prefix
         return bool(prefix) and line.lower().startswith(f"{prefix} ")
 
     def _do(self, line: str) -> Reply:
-        return self.exec(line[len(self.cli["exec_prefix"]) + 1:])[0], False
+        return self.exec(line[len(self.cli.exec_prefix) + 1:])[0], False
 
     def _is_negated(self, line: str) -> bool:
-        return line.split(" ")[0] == self.cli["negate"]
+        return line.split(" ")[0] == self.cli.negate
 
     def _negate(self, line: str) -> Reply:
         cli, cfg = self.cli, self.cfg
-        neg = cli["negate"]
+        neg = cli.negate
         if line == neg:
-            return cli["incomplete"], False
+            return cli.incomplete, False
         rest = line[len(neg) + 1:]
         first = rest.split(" ")[0]
-        if self.mode == "sub" and first in cli["sub_words"]:
+        if self.mode == "sub" and first in cli.sub_words:
             cfg.remove(self.sub.children, rest)  # type: ignore[union-attr]
-        elif first in cli["top_words"] or cfg.block_of(rest):
+        elif first in cli.top_words or cfg.block_of(rest):
             cfg.remove(cfg.top, rest)
         else:
             return self.error(line, len(neg) + 1), False
         return "", False
 
     def _is_sub_line(self, line: str) -> bool:
-        return self.mode == "sub" and line.split(" ")[0] in self.cli["sub_words"]
+        return self.mode == "sub" and line.split(" ")[0] in self.cli.sub_words
 
     def _is_sub_first(self, line: str) -> bool:
         """A sub-command that shares its first word with a block ("acl 2001 inbound" under
         user-interface on VRP) stays in the current view (needed by config)."""
-        return self._is_sub_line(line) and line.split(" ")[0] in self.cli.get("sub_first", [])
+        return self._is_sub_line(line) and line.split(" ")[0] in self.cli.sub_first
 
     def _sub_line(self, line: str) -> Reply:
         self.cfg.add(self.sub.children, line)  # type: ignore[union-attr]
         return "", False
 
     def _is_acl_entry(self, line: str) -> bool:
-        return bool(self.mode == "sub" and self.cli.get("acl_sequence") and self.sub is not None
+        return bool(self.mode == "sub" and self.cli.acl_sequence and self.sub is not None
                     and self.sub.text.startswith("ip access-list ")
                     and re.match(r"\d+ (?:permit|deny|remark) ", line))
 
@@ -385,7 +387,7 @@ class IndentedSession:
         cfg = self.cfg
         key = str(cfg.block_of(line))
         if line == key and key not in ("control-plane", "bgp", "aaa"):
-            return self.cli["incomplete"], False
+            return self.cli.incomplete, False
         self.sub = cfg.add(cfg.top, line, block=True)
         self.sub.block = True
         self.mode, self.sub_mode = "sub", cfg.mode_name(key, line)
@@ -395,10 +397,10 @@ class IndentedSession:
         return " " not in line and self.cfg.single_key(line + " x") == line
 
     def _incomplete(self, line: str) -> Reply:
-        return self.cli["incomplete"], False
+        return self.cli.incomplete, False
 
     def _is_top_line(self, line: str) -> bool:
-        return line.split(" ")[0] in self.cli["top_words"]
+        return line.split(" ")[0] in self.cli.top_words
 
     def _top_line(self, line: str) -> Reply:
         if self.mode == "sub":
@@ -407,8 +409,8 @@ class IndentedSession:
         return "", False
 
     CONFIG_COMMANDS: ClassVar[tuple[tuple[Matcher, Handler], ...]] = (
-        (said("config_end"), _end),
-        (said("sub_exit"), _exit),
+        (said(lambda cli: cli.config_end), _end),
+        (said(lambda cli: cli.sub_exit), _exit),
         (_is_do, _do),
         (_is_negated, _negate),
         (_is_sub_first, _sub_line),
@@ -422,10 +424,10 @@ class IndentedSession:
     """config and sub modes: command pattern -> handler, first match answers; none: the profile's error"""
 
 
-def factory_config(cli: dict[str, Any], spec: dict[str, Any], files: dict[str, str]) -> IndentedConfig:
+def factory_config(cli: IndentedCli, spec: dict[str, Any], files: dict[str, str]) -> IndentedConfig:
     """A router's first config: its hostname and interfaces (description, shutdown as the spec says)."""
     config = IndentedConfig(cli, spec["name"])
-    config.add(config.top, f"{cli['hostname_cmd']} {spec['name']}")
+    config.add(config.top, f"{cli.hostname_cmd} {spec['name']}")
     for iface in spec.get("interfaces", []):
         node = config.add(config.top, f"interface {iface['name']}", block=True)
         if iface.get("comment"):

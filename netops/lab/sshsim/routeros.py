@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from netops.lab.profiles import RosCli
+
 if TYPE_CHECKING:
     from netops.lab.sshsim.device import SimDevice
 
@@ -133,9 +135,9 @@ def parse_interval(text: str) -> float:
 class RosConfig:
     EXPORT_ORDER_FIRST = ("/interface",)
 
-    def __init__(self, cli: dict[str, Any], hostname: str, files: dict[str, str]):
+    def __init__(self, cli: RosCli, hostname: str, files: dict[str, str]):
         self.cli = cli
-        self.menus: dict[str, str] = cli["menus"]
+        self.menus = cli.menus
         self.single: dict[str, dict[str, str]] = {}
         self.lists: dict[str, list[dict[str, str]]] = {}
         self.files = files
@@ -162,7 +164,7 @@ class RosConfig:
 
     def export(self, path: str = "", terse: bool = False) -> str:
         now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
-        lines = [f"# {now} by RouterOS {self.cli['version']}", "# software id = LAB0-0001", "#"]
+        lines = [f"# {now} by RouterOS {self.cli.version}", "# software id = LAB0-0001", "#"]
         paths = sorted(set(self.single) | set(self.lists), key=lambda p: (not p.startswith("/interface"), p))
         for p in paths:
             if path and not (p == path or p.startswith(path + " ")):
@@ -231,7 +233,7 @@ class RosSession:
         self.script_cwd = ""
 
     def prompt(self) -> str:
-        return self.dev.cli["prompt"].format(user=self.user, hostname=self.cfg.hostname, path=self.cwd + (
+        return self.cfg.cli.prompt.format(user=self.user, hostname=self.cfg.hostname, path=self.cwd + (
             "" if not self.cwd else ""))
 
     def handle(self, raw: str) -> tuple[str, bool]:
@@ -491,7 +493,7 @@ class RosSession:
             cwd = self.script_cwd
 
 
-def factory_config(cli: dict[str, Any], spec: dict[str, Any], files: dict[str, str]) -> RosConfig:
+def factory_config(cli: RosCli, spec: dict[str, Any], files: dict[str, str]) -> RosConfig:
     """A RouterOS as it leaves the factory, with the spec's interfaces and the standard IP services."""
     config = RosConfig(cli, spec["name"], files)
     config.set_single("/snmp", {"enabled": "yes", "location": spec.get("location", "")})
