@@ -22,6 +22,7 @@ from netops.facts.collect import collect  # noqa: E402
 from netops.facts.store import FactsRepo  # noqa: E402
 from netops.inventory import load_inventory  # noqa: E402
 from netops.lab import Lab  # noqa: E402
+from netops.progress import ProgressEvent  # noqa: E402
 
 
 def main() -> None:
@@ -34,8 +35,8 @@ def main() -> None:
         stamps: dict[str, float] = {}
         t0 = time.monotonic()
 
-        def progress(device: str, stage: str) -> None:
-            stamps[device] = time.monotonic() - t0
+        def progress(event: ProgressEvent) -> None:
+            stamps[event.device] = time.monotonic() - t0
 
         cpu0 = resource.getrusage(resource.RUSAGE_SELF)
         results = collect(inv, list(inv.devices), workers=workers, progress=progress)

@@ -65,7 +65,7 @@ def backup(ctx: typer.Context, where: list[str] | None = WHERE, repo: Path = REP
     st = state(ctx)
     inv = st.inventory()
     names = jobs.targets(inv, device_names(ctx, where))
-    with progress("backup", len(names), st.json) as cb:
+    with progress("backup", st.json) as cb:
         report, _ = jobs.backup(inv, names, BackupRepo(repo), workers, cb)
     if st.json:
         emit_json(report_json(report))
@@ -109,7 +109,7 @@ def diff_(ctx: typer.Context,
         return
     inv = st.inventory()
     names = device_names(ctx, where)
-    with progress("diff", len(jobs.targets(inv, names)), st.json) as cb:
+    with progress("diff", st.json) as cb:
         report, _ = jobs.diff(inv, names, feature or DEFAULT_FEATURES, TemplateSet(templates), workers, cb)
     if st.json:
         emit_json(report_json(report, with_diff=True))
@@ -146,8 +146,7 @@ def push(ctx: typer.Context, where: list[str] | None = WHERE,
     names = device_names(ctx, where)
     opts = jobs.PushOptions(commit=commit, canary=canary, batch=batch, max_fail_pct=max_fail, workers=workers,
                             revert_after=revert_after, reconnect_wait=reconnect_wait)
-    total = len(jobs.targets(inv, names)) * (3 if commit else 2)
-    with _interruptible() as stop, progress("push" if commit else "push (dry run)", total, st.json) as cb:
+    with _interruptible() as stop, progress("push" if commit else "push (dry run)", st.json) as cb:
         report = jobs.push(inv, names, BackupRepo(repo), opts, feature or DEFAULT_FEATURES, TemplateSet(templates), cb,
                            stop=stop)
     if report.recovered and not st.json:
@@ -201,7 +200,7 @@ def recover(ctx: typer.Context, name: list[str] | None = typer.Argument(None, he
     st = state(ctx)
     inv = st.inventory()
     opts = jobs.PushOptions(workers=workers, reconnect_wait=reconnect_wait)
-    with progress("recover", 0, True) as cb:
+    with progress("recover", True) as cb:
         report = jobs.recover(inv, name or None, BackupRepo(repo), commit, opts, cb)
     if st.json:
         emit_json(report_json(report))

@@ -8,12 +8,14 @@ from collections.abc import Iterator
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as Bar
 
 from netops.cli.output import console, err_console, state, table
 from netops.config import jobs
 from netops.config.backup import DEFAULT_REPO
 from netops.inventory import select
+from netops.progress import JobStage, Progress, ProgressEvent
 
 WHERE_HELP = "Filter: key=value or key!=value (wildcards * ?), repeatable; e.g. tier=desa medium=vsat."
 WHERE = typer.Option(None, "--where", "-w", help=WHERE_HELP)
@@ -30,18 +32,24 @@ def device_names(ctx: typer.Context, where: list[str] | None) -> list[str]:
 
 
 @contextlib.contextmanager
-def progress(title: str, total: int, quiet: bool) -> Iterator[jobs.Progress]:
-    if quiet or total == 0:
-        yield lambda device, stage: None
+def progress(title: str, quiet: bool) -> Iterator[Progress]:
+    """A progress bar over the device steps the job plans (``JobStage.PLANNED``) and finishes."""
+    if quiet:
+        yield lambda event: None
         return
-    finished = {"read", "done", "rolling back"}
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+    with Bar(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.fields[last]}"), TimeElapsedColumn(), console=err_console,
                   transient=True) as bar:
-        tid = bar.add_task(title, total=total, last="")
+        tid = bar.add_task(title, total=0, last="")
+        planned = 0
 
-        def cb(device: str, stage: str) -> None:
-            bar.update(tid, last=f"{device}: {stage}", advance=1 if stage in finished else 0)
+        def cb(event: ProgressEvent) -> None:
+            nonlocal planned
+            if event.stage is JobStage.PLANNED:
+                planned += event.of
+                bar.update(tid, total=planned)
+            else:
+                bar.update(tid, last=f"{event.device}: {event}", advance=1 if event.stage.finishes else 0)
 
         yield cb
 

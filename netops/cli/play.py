@@ -24,8 +24,7 @@ def play(ctx: typer.Context, name: str = typer.Argument(..., help="Playbook name
     inv = st.inventory()
     tset = TemplateSet(templates)
     pb = load_playbook(find_playbook(name, directory), inv, tset)
-    total = len(pb.devices(inv)) * len(pb.steps)
-    with progress(f"play {pb.name}", total, st.json) as cb:
+    with progress(f"play {pb.name}", st.json) as cb:
         report = run_playbook(pb, inv, BackupRepo(repo), commit, tset, workers, cb)
     if st.json:
         emit_json({"playbook": pb.name, "commit": commit, "ok": report.ok,

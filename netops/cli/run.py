@@ -33,7 +33,7 @@ def run(ctx: typer.Context,
     if not routers:
         raise BadInput(f"no router netops logs into matches the selection ({len(names)} device(s), none "
                           "managed: VSAT modems and Linux hosts are not); widen --where")
-    with progress("run", len(routers), st.json) as cb:
+    with progress("run", st.json) as cb:
         report = jobs.run_commands(inv, routers, list(command), commit, workers, cb)
     if st.json:
         emit_json(report_json(report, with_output=True))

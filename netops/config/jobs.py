@@ -13,7 +13,7 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -30,14 +30,10 @@ from netops.config.mask import clean, known_secrets, mask
 from netops.config.render import DEFAULT_FEATURES, Rendered, TemplateSet, managed, render_all
 from netops.inventory.models import Inventory
 from netops.platforms import Platform, get_platform
+from netops.progress import JobStage, Progress, ProgressEvent, planned, quiet
 from netops.secrets import redact
 
-Progress = Callable[[str, str], None]
-"""progress(device, stage): called as each device moves through a job."""
-
-
-def _nothing(device: str, stage: str) -> None:
-    return None
+_nothing = quiet
 
 
 @dataclass(frozen=True)
@@ -153,18 +149,19 @@ def fetch_running(inv: Inventory, names: list[str], workers: int = 20,
     """
     if not names:
         return {}, {}
+    planned(progress, len(names))
     keep_open = nr is not None
     if nr is None:
         nr = dev.nornir_for(inv, names, workers)
     masker = _Masker(inv)
 
     def task(t: Task) -> str:
-        progress(t.host.name, "reading")
+        progress(ProgressEvent(t.host.name, JobStage.READING))
         platform = dev.platform_of(t.host)
         text = dev.show_config(dev.connection(t.host, t.nornir.config), platform)
         if not keep_open:
             dev.drop(t.host)
-        progress(t.host.name, "read")
+        progress(ProgressEvent(t.host.name, JobStage.READ))
         return text
 
     wanted = set(names)
@@ -311,10 +308,10 @@ def _push_one(task: Task, p: ChangePlan, rendered: Rendered, backup_text: str, s
 
     def sent(k: int) -> None:
         ch.step(host.name, JournalStep.SENDING, sent=k, total=total)
-        progress(host.name, f"sent {k}/{total}")
+        progress(ProgressEvent(host.name, JobStage.SENT, k, total))
 
     try:
-        progress(host.name, "connecting")
+        progress(ProgressEvent(host.name, JobStage.CONNECTING))
         conn = dev.connection(host, task.nornir.config)  # the session that read the backup, if still up
         if not conn.is_alive():
             conn = dev.reconnect(host, task.nornir.config)
@@ -322,16 +319,16 @@ def _push_one(task: Task, p: ChangePlan, rendered: Rendered, backup_text: str, s
                 job=job if platform.rollback == "scheduled-revert" and opts.rollback else "", total=total)
         wrote = True
         if platform.rollback == "scheduled-revert" and opts.rollback:
-            progress(host.name, "arming revert")
+            progress(ProgressEvent(host.name, JobStage.ARMING))
             arming = True
             dev.send_lines(conn, [c.format(name=job, seconds=opts.revert_after) for c in platform.revert_arm],
                            platform)
             armed = True
             ch.step(host.name, JournalStep.ARMED, job=job)
-        progress(host.name, "pushing")
+        progress(ProgressEvent(host.name, JobStage.PUSHING))
         dev.send_config(conn, platform, p.commands, pipelined=armed and platform.pipeline, on_line=sent)
         ch.step(host.name, JournalStep.SENT, sent=total, total=total)
-        progress(host.name, "verifying")
+        progress(ProgressEvent(host.name, JobStage.VERIFYING))
         conn = dev.reconnect(host, task.nornir.config)
         problems = _verify(conn, platform, rendered, secrets, opts.checks.get(host.name, ()), res)
         if problems:
@@ -344,7 +341,7 @@ def _push_one(task: Task, p: ChangePlan, rendered: Rendered, backup_text: str, s
                     res.running_after = "".join(ln for ln in res.running_after.splitlines(keepends=True)
                                                 if job not in ln)
             ch.step(host.name, JournalStep.APPLIED)
-            progress(host.name, "done")
+            progress(ProgressEvent(host.name, JobStage.DONE))
     except Exception as exc:  # noqa: BLE001 - any failure of one device is its result
         error = _error_text(exc)
     if error:
@@ -354,7 +351,7 @@ def _push_one(task: Task, p: ChangePlan, rendered: Rendered, backup_text: str, s
         if not wrote:
             res.state = EndState.UNTOUCHED
         elif opts.rollback:
-            progress(host.name, "rolling back")
+            progress(ProgressEvent(host.name, JobStage.ROLLING_BACK))
             how, res.state, res.running_after = _restore(
                 host, task.nornir.config, platform, backup_text, secrets, armed, job, opts.reconnect_wait,
                 progress, half_armed=arming and not armed)
@@ -383,7 +380,7 @@ def _reconnect_until(host: Any, nr_config: Any, seconds: float, progress: Progre
             if time.monotonic() > deadline:
                 raise
             if not told:
-                progress(host.name, "waiting for the device")
+                progress(ProgressEvent(host.name, JobStage.WAITING))
                 told = True
             time.sleep(1)
 
@@ -527,6 +524,7 @@ def push(inv: Inventory, names: Iterable[str], repo: BackupRepo, opts: PushOptio
     ch = _Change(Journal(repo.path), f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}", "",
                  f"netops-revert-{int(time.time())}", progress)
     revs = {n: hist[0].rev for n in todo if (hist := repo.history(n))}
+    planned(progress, len(todo))
     groups = [[n for n in at_stake if n in canaries and n in todo]]
     rest = [n for n in todo if n not in canaries]
     groups += [rest[i: i + opts.batch] for i in range(0, len(rest), opts.batch)]
@@ -629,7 +627,7 @@ def recover(inv: Inventory, names: Iterable[str] | None, repo: BackupRepo, commi
         platform = get_platform(inv.devices[name].platform)
         res = DeviceResult(name, platform.name, Status.FAILED, state=EndState.ATTENTION)
         backup_text = repo.show(name, begin.backup_rev or None)
-        progress(name, "recovering")
+        progress(ProgressEvent(name, JobStage.RECOVERING))
         try:
             conn = _reconnect_until(t.host, t.nornir.config, opts.reconnect_wait, progress)
             now = clean(platform, dev.show_config(conn, platform), masker.secrets)
@@ -674,12 +672,13 @@ def _collect(inv: Inventory, commands: dict[str, list[str]], workers: int,
     """(outputs, errors) per device: each device's exec-mode commands, in order, on one session."""
     nr = dev.nornir_for(inv, list(commands), workers)
     masker = _Masker(inv)
+    planned(progress, len(commands))
 
     def task(t: Task) -> list[str]:
         conn = dev.connection(t.host, t.nornir.config)
         outs = [dev.run_command(conn, c) for c in commands[t.host.name]]
         dev.drop(t.host)
-        progress(t.host.name, "done")
+        progress(ProgressEvent(t.host.name, JobStage.DONE))
         return outs
 
     return _split(nr.run(task=task, on_failed=True), inv, masker)
@@ -782,7 +781,7 @@ def rollback(inv: Inventory, name: str, repo: BackupRepo, rev: str | None = None
 
     def task(t: Task) -> str:
         conn = dev.connection(t.host, t.nornir.config)
-        progress(name, "restoring")
+        progress(ProgressEvent(name, JobStage.RESTORING))
         dev.send_config(conn, platform, rp.commands)
         conn = dev.reconnect(t.host, t.nornir.config)
         now = dev.show_config(conn, platform)

@@ -9,7 +9,7 @@ in :mod:`netops.platforms` (``facts``, ``facts_getters``, ``facts_commands``).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from nornir.core.task import Task
@@ -21,13 +21,8 @@ from netops.config.mask import known_secrets
 from netops.facts.models import CollectStatus, DeviceFacts, FactsResult, Interface, Neighbour
 from netops.inventory.models import Inventory
 from netops.platforms import FactsVia, Platform, get_platform
+from netops.progress import JobStage, Progress, ProgressEvent, planned, quiet
 from netops.secrets import redact
-
-Progress = Callable[[str, str], None]
-
-
-def _quiet(device: str, stage: str) -> None:
-    return None
 
 
 def _os_version(text: str) -> str:
@@ -173,7 +168,7 @@ def _reason(exc: BaseException | None, secrets: list[str]) -> str:
     return redact(text[:300], secrets)
 
 
-def collect(inv: Inventory, names: Iterable[str], workers: int = 30, progress: Progress = _quiet) -> list[FactsResult]:
+def collect(inv: Inventory, names: Iterable[str], workers: int = 30, progress: Progress = quiet) -> list[FactsResult]:
     """Facts of every named device; a device netops cannot log into is reported, not skipped."""
     names = list(names)
     results: dict[str, FactsResult] = {}
@@ -190,14 +185,15 @@ def collect(inv: Inventory, names: Iterable[str], workers: int = 30, progress: P
     if asked:
         nr = ssh.nornir_for(inv, asked, workers)
         _prepare(nr, inv)
+        planned(progress, len(asked))
 
         def task(t: Task) -> DeviceFacts:
             platform = get_platform(t.host.platform or "")
-            progress(t.host.name, "reading")
+            progress(ProgressEvent(t.host.name, JobStage.READING))
             try:
-                if platform.facts is FactsVia.napalm:
-                    return _napalm_task(t, platform)
-                return _vtysh_task(t, platform)
+                facts = _napalm_task(t, platform) if platform.facts is FactsVia.napalm else _vtysh_task(t, platform)
+                progress(ProgressEvent(t.host.name, JobStage.READ))
+                return facts
             finally:
                 for conn in ("napalm", "netmiko"):
                     try:

@@ -13,6 +13,7 @@ from netops.config.render import DEFAULT_FEATURES, TemplateSet
 from netops.inventory.models import Inventory
 from netops.inventory.nornir_plugin import host_data
 from netops.playbook.model import Playbook, VerifyCheck
+from netops.progress import Progress, quiet
 
 
 @dataclass
@@ -54,7 +55,7 @@ def checks_for(inv: Inventory, names: list[str], checks: list[VerifyCheck]) -> d
 
 def run_playbook(pb: Playbook, inv: Inventory, repo: BackupRepo, commit: bool = False,
                  templates: TemplateSet | None = None, workers: int = 20,
-                 progress: jobs.Progress = lambda d, s: None) -> PlayReport:
+                 progress: Progress = quiet) -> PlayReport:
     templates = templates or TemplateSet()
     names = pb.devices(inv)
     report = PlayReport(pb, commit)

@@ -33,6 +33,7 @@ from netops.inventory import load_inventory
 from netops.lab import sshsim_ctl
 from netops.lab.procs import LabState, spawn
 from netops.platforms import get_platform
+from netops.progress import ProgressEvent
 from tests.conftest import ROOT, SMALL_INVENTORY, need, need_binary, need_root_netns
 
 BASE = "127.131.0.0"
@@ -169,7 +170,8 @@ def test_link_cut_after_2_of_5_lines(lab, inv, tset, tmp_path: Path, device: str
     repo = tmp_path / "backups"
     events: list[str] = []
 
-    def progress_back_soon(name: str, stage: str) -> None:
+    def progress_back_soon(event: ProgressEvent) -> None:
+        name, stage = event.device, str(event)
         events.append(stage)
         if name == device and stage == f"sent 2/{FAULT_LINES}":
             lab.impair(device, down=True)
@@ -188,7 +190,8 @@ def test_link_cut_after_2_of_5_lines(lab, inv, tset, tmp_path: Path, device: str
     assert running(inv, device) == before
     assert not Journal(repo).open_entries()
 
-    def progress_gone(name: str, stage: str) -> None:
+    def progress_gone(event: ProgressEvent) -> None:
+        name, stage = event.device, str(event)
         if name == device and stage == f"sent 2/{FAULT_LINES}":
             lab.impair(device, down=True)
 
@@ -229,7 +232,8 @@ def test_sshd_killed_mid_send_then_recover(lab, inv, tset, tmp_path: Path, devic
     rundir = Path("/run/netops-lab") / str(netns)
     repo = tmp_path / "backups"
 
-    def kill_sshd(name: str, stage: str) -> None:
+    def kill_sshd(event: ProgressEvent) -> None:
+        name, stage = event.device, str(event)
         if name != device or stage != f"sent {k}/{FAULT_LINES}":
             return
         if netns:

@@ -21,6 +21,7 @@ from netops.config.mask import clean
 from netops.config.render import TemplateSet
 from netops.inventory import load_inventory
 from netops.platforms import get_platform
+from netops.progress import ProgressEvent
 from netops.secrets import TOKEN
 from tests.conftest import ROOT, SMALL_INVENTORY, need, need_binary, need_root_netns
 
@@ -133,7 +134,8 @@ def test_device_dropping_mid_push_is_failed_and_reverts_itself(lab, inv, tmp_pat
     before = _running_clean(inv, name)
     revert_after = 20
 
-    def progress(device: str, stage: str) -> None:
+    def progress(event: ProgressEvent) -> None:
+        device, stage = event.device, str(event)
         if device == name and stage == "pushing":
             lab.impair(name, down=True)
 
