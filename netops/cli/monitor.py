@@ -121,6 +121,8 @@ def serve(
     # a reload asked for while netops is still starting is kept, not fatal (SIGHUP's default)
     early_hup: list[int] = []
     signal.signal(signal.SIGHUP, lambda *_: early_hup.append(1))
+    from netops.config import journal
+    from netops.monitor.collector import PendingRecoveryCollector
     from netops.monitor.server import Exporter, load_web_config, parse_listen
 
     logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, format="%(levelname)s %(message)s")
@@ -129,7 +131,8 @@ def serve(
                        where=list(where or []), probe_count=count, rate_series=rate_series, render=True)
     poller = Poller(inv, cfg, profiles_dir=profiles or default_profiles_dir())
     web = load_web_config(web_config) if web_config else None
-    exporter = Exporter(lambda: poller.snapshot, parse_listen(listen), web, journal_repo=repo).start()
+    exporter = Exporter(lambda: poller.snapshot, parse_listen(listen), web,
+                        pending=PendingRecoveryCollector(repo / journal.FILENAME, lambda: journal.pending_devices(repo))).start()
     host, port = exporter.address
     scheme = "https" if web and web.cert_file else "http"
     console.print(f"netops monitor: shard {cfg.shard[0]}/{cfg.shard[1]}, {len(poller.devices)} devices, "

@@ -19,8 +19,6 @@ from prometheus_client.core import (
     Metric,
 )
 
-from netops.config.journal import FILENAME as JOURNAL_FILE
-from netops.config.journal import pending_devices
 from netops.monitor.profiles import SnmpProfile
 from netops.monitor.snapshot import MetricsBody, Row, Snapshot
 
@@ -225,21 +223,25 @@ def _health_families(snap: Snapshot) -> list[Metric]:
 class PendingRecoveryCollector:
     """``netops_config_pending_recovery``: devices whose config change the journal holds
     open (a crash, ``kill -9`` or a lost device in the middle of a push). Reads a local
-    file, not the network; re-read only when the file changed."""
+    file, not the network; re-read only when the file changed.
 
-    def __init__(self, repo: Path):
-        self.repo = repo
+    ``read`` lists the open devices from the journal ``file``: the journal's format is the
+    config package's, which the monitor does not import (whoever starts the exporter wires it)."""
+
+    def __init__(self, file: Path, read: Callable[[], list[str]]):
+        self.file = file
+        self.read = read
         self._seen: tuple[float, int] | None = None
         self._pending: list[str] = []
 
     def pending(self) -> list[str]:
         try:
-            st = (self.repo / JOURNAL_FILE).stat()
+            st = self.file.stat()
         except OSError:
             return []
         key = (st.st_mtime, st.st_size)
         if key != self._seen:
-            self._pending, self._seen = pending_devices(self.repo), key
+            self._pending, self._seen = self.read(), key
         return self._pending
 
     def exposition(self) -> bytes:

@@ -148,11 +148,11 @@ class Exporter:
     """Serves the snapshot returned by ``get`` until :meth:`stop`."""
 
     def __init__(self, get: Callable[[], Snapshot], listen: tuple[str, int], web: WebConfig | None = None,
-                 journal_repo: Path | None = None, conn_timeout: float = 10.0):
+                 pending: PendingRecoveryCollector | None = None, conn_timeout: float = 10.0):
         self.get = get
         self.web = web or WebConfig()
         self._renderer, self._render_lock = Renderer(), threading.Lock()
-        self._pending = PendingRecoveryCollector(journal_repo) if journal_repo is not None else None
+        self._pending = pending
         exporter = self
 
         class Handler(BaseHTTPRequestHandler):

@@ -230,11 +230,13 @@ def test_sighup_reloads_the_inventory_and_refuses_a_broken_edit(tmp_path: Path, 
 def test_pending_recovery_follows_the_change_journal(tmp_path: Path) -> None:
     """A device with an open journal entry is served as netops_config_pending_recovery 1
     until a final step closes it; the journal file is what 'config push' writes."""
-    from netops.config.journal import Journal, JournalStep
+    from netops.config.journal import FILENAME, Journal, JournalStep, pending_devices
+    from netops.monitor.collector import PendingRecoveryCollector
     from tests.monitor.promserver import http_get as get
 
     repo = tmp_path / "backups"
-    exporter = Exporter(lambda: Snapshot(), ("127.0.0.1", 0), journal_repo=repo).start()
+    exporter = Exporter(lambda: Snapshot(), ("127.0.0.1", 0),
+                        pending=PendingRecoveryCollector(repo / FILENAME, lambda: pending_devices(repo))).start()
     url = "http://{}:{}/metrics".format(*exporter.address)
     try:
         _, body = get(url, timeout=10)
