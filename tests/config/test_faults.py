@@ -34,7 +34,8 @@ from netops.lab import sshsim_ctl
 from netops.lab.procs import LabState, spawn
 from netops.platforms import get_platform
 from netops.progress import ProgressEvent
-from tests.conftest import ROOT, SMALL_INVENTORY, need, need_binary, need_root_netns
+from tests.conftest import ROOT
+from tests.support.lab import small_lab
 
 BASE = "127.131.0.0"
 pytestmark = pytest.mark.slow
@@ -43,16 +44,7 @@ FAULT_LINES = 5
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    need(os.geteuid() == 0, "the lab needs root")
-    need_root_netns()
-    need_binary("git")
-    from netops.lab import Lab
-    lab = Lab(SMALL_INVENTORY, tmp_path_factory.mktemp("faultlab"), base=BASE, vsat_delay_ms=50, vsat_loss_pct=0.0)
-    try:
-        lab.up()
-        yield lab
-    finally:
-        lab.down()
+    yield from small_lab(tmp_path_factory, "faultlab", BASE, vsat_delay_ms=50)
 
 
 @pytest.fixture

@@ -23,7 +23,8 @@ from netops.inventory import load_inventory
 from netops.platforms import get_platform
 from netops.progress import ProgressEvent
 from netops.secrets import TOKEN
-from tests.conftest import ROOT, SMALL_INVENTORY, need, need_binary, need_root_netns
+from tests.conftest import ROOT
+from tests.support.lab import small_lab
 
 BASE = "127.130.0.0"
 pytestmark = pytest.mark.slow
@@ -31,19 +32,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    need(os.geteuid() == 0, "the lab needs root")
-    need_root_netns()
-    need_binary("git")
-    try:
-        from netops.lab import Lab
-    except ImportError:  # pragma: no cover - the lab package is missing
-        need(False, "netops.lab is not available")
-    lab = Lab(SMALL_INVENTORY, tmp_path_factory.mktemp("cfglab"), base=BASE, vsat_delay_ms=300, vsat_loss_pct=0.0)
-    try:
-        lab.up()
-        yield lab
-    finally:
-        lab.down()
+    yield from small_lab(tmp_path_factory, "cfglab", BASE, vsat_delay_ms=300)
 
 
 @pytest.fixture

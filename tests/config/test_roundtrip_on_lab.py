@@ -10,7 +10,6 @@ works on its own device and runs a handful of realistic edits, each one from ``a
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 
@@ -20,7 +19,7 @@ from netops.config import device as dev
 from netops.config.diff import plan, restore_plan
 from netops.inventory import load_inventory
 from netops.platforms import get_platform
-from tests.conftest import SMALL_INVENTORY, need, need_binary, need_root_netns
+from tests.support.lab import small_lab
 
 BASE = "127.132.0.0"
 pytestmark = pytest.mark.slow
@@ -29,17 +28,7 @@ Edit = Callable[[str], str]
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    need(os.geteuid() == 0, "the lab needs root")
-    need_root_netns()
-    need_binary("git")
-    from netops.lab import Lab
-    lab = Lab(SMALL_INVENTORY, tmp_path_factory.mktemp("rtlab"), base=BASE, where=["name!=desa-*"],
-              vsat_delay_ms=0, vsat_loss_pct=0.0)
-    try:
-        lab.up()
-        yield lab
-    finally:
-        lab.down()
+    yield from small_lab(tmp_path_factory, "rtlab", BASE, vsat_delay_ms=0, where=["name!=desa-*"])
 
 
 class _Device:

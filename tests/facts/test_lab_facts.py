@@ -24,7 +24,8 @@ from netops.facts.store import FactsRepo
 from netops.inventory import load_inventory
 from netops.inventory.models import LinkStatus
 from netops.lab.faults import Fault, clear, plant
-from tests.conftest import ROOT, SMALL_INVENTORY, need, need_binary, need_root_netns
+from tests.conftest import ROOT, need_binary
+from tests.support.lab import small_lab
 
 BASE = "127.145.0.0"
 pytestmark = pytest.mark.slow
@@ -32,17 +33,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    need(os.geteuid() == 0, "the lab needs root")
-    need_root_netns()
-    need_binary("git")
-    from netops.lab import Lab
-
-    lab = Lab(SMALL_INVENTORY, tmp_path_factory.mktemp("factslab"), base=BASE, vsat_delay_ms=300, vsat_loss_pct=0.0)
-    try:
-        lab.up()
-        yield lab
-    finally:
-        lab.down()
+    yield from small_lab(tmp_path_factory, "factslab", BASE, vsat_delay_ms=300)
 
 
 @pytest.fixture
