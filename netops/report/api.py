@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from netops.errors import FilterError
 from netops.inventory import Inventory, Link, Medium, Site, select
@@ -27,6 +27,7 @@ from netops.report.uptime import infer_interval, link_uptime, uptime, vsat_perf
 KINDS = ("coverage", "uptime", "plan", "capacity", "alerts")
 FORMATS = ("html", "md", "csv", "geojson", "png", "pdf")
 EXIT_PROMETHEUS = PrometheusUnavailable.exit_code
+T = TypeVar("T")
 
 
 @dataclass
@@ -129,84 +130,72 @@ def _build_report(inv: Inventory, kind: str, opts: ReportOptions) -> Report:
     if kind in ("uptime", "plan", "capacity", "alerts") and client is not None:
         meta.append((m("meta.period"), f"{opts.period}: {_iso(at - parse_duration(opts.period))} – {_iso(at)}"))
 
-    def prometheus_down(exc: PrometheusUnavailable) -> None:
+    def from_prometheus(query: Callable[[PromClient], T]) -> T | None:
+        """``query``'s answer; None when Prometheus is unreachable: then an alert, a
+        Prometheus-down section first and exit code 3 instead."""
         nonlocal exit_code
-        key = "alert.prometheus_down_capacity" if kind == "capacity" else "alert.prometheus_down"
-        alerts.append(m(key, url=opts.prometheus, error=str(exc)))
-        meta.append((m("meta.prometheus"), f"{opts.prometheus} — {m('meta.unreachable')}"))
-        exit_code = EXIT_PROMETHEUS
+        if client is None:
+            raise ReportError(f"the {kind} report needs --prometheus URL (or NETOPS_PROMETHEUS)")
+        try:
+            version = client.check()
+            answer = query(client)
+        except PrometheusUnavailable as exc:
+            key = "alert.prometheus_down_capacity" if kind == "capacity" else "alert.prometheus_down"
+            alerts.append(m(key, url=opts.prometheus, error=str(exc)))
+            meta.append((m("meta.prometheus"), f"{opts.prometheus} — {m('meta.unreachable')}"))
+            exit_code = EXIT_PROMETHEUS
+            sections.insert(0, Section("prometheus", m("h.prometheus_down"), alert=alerts[-1]))
+            return None
+        meta.append((m("meta.prometheus"), f"{opts.prometheus} ({version})"))
+        return answer
+
+    def interval_of(c: PromClient) -> float:
+        return opts.interval_s if opts.interval_s is not None else infer_interval(c, at)[0]
 
     if kind == "coverage":
         sections.append(build.coverage_section(inv, cov, m))
     elif kind == "alerts":
-        if client is None:
-            raise ReportError("the alerts report needs --prometheus URL (or NETOPS_PROMETHEUS)")
-        try:
-            version = client.check()
-            interval = opts.interval_s
-            if interval is None:
-                interval, _ = infer_interval(client, at)
-            found = incidents(client, at, opts.period, interval)
+        def alerts_query(c: PromClient) -> tuple[list[Any], list[str]]:
+            found = incidents(c, at, opts.period, interval_of(c))
             if opts.where:
                 chosen = {s.id for s in sites}
                 found = [i for i in found if i.site in chosen]
-        except PrometheusUnavailable as exc:
-            prometheus_down(exc)
-            sections.append(Section("prometheus", m("h.prometheus_down"), alert=alerts[-1]))
-        else:
-            meta.append((m("meta.prometheus"), f"{opts.prometheus} ({version})"))
-            sections.extend(alert_sections(found, m, opts.period, _iso, [q.expr for q in client.log[-1:]]))
+            return found, [q.expr for q in c.log[-1:]]
+
+        got = from_prometheus(alerts_query)
+        if got is not None:
+            sections.extend(alert_sections(got[0], m, opts.period, _iso, got[1]))
     elif kind == "uptime":
-        if client is None:
-            raise ReportError("the uptime report needs --prometheus URL (or NETOPS_PROMETHEUS)")
         sections.append(build.coverage_section(inv, cov, m, detail=False))
-        try:
-            version = client.check()
-            up = uptime(inv, links, {lk.b.site for lk in links}, client, at, opts.period, opts.interval_s,
-                        filtered=bool(opts.where))
-        except PrometheusUnavailable as exc:
-            prometheus_down(exc)
-            sections.insert(0, Section("prometheus", m("h.prometheus_down"), alert=alerts[-1]))
-        else:
-            meta.append((m("meta.prometheus"), f"{opts.prometheus} ({version})"))
+        up = from_prometheus(lambda c: uptime(inv, links, {lk.b.site for lk in links}, c, at, opts.period,
+                                              opts.interval_s, filtered=bool(opts.where)))
+        if up is not None:
             sections.extend(build.uptime_sections(up, m))
             for s in up.sites:
                 extra.setdefault(s.site, {})["availability_pct"] = round(s.availability * 100, 4)
     elif kind == "capacity":
-        if client is None:
-            raise ReportError("the capacity report needs --prometheus URL (or NETOPS_PROMETHEUS)")
-        try:
-            version = client.check()
-            cap = capacity(inv, links, client, at, opts.period)
-        except PrometheusUnavailable as exc:
-            prometheus_down(exc)
-            sections.insert(0, Section("prometheus", m("h.prometheus_down"), alert=alerts[-1]))
-        else:
-            meta.append((m("meta.prometheus"), f"{opts.prometheus} ({version})"))
+        cap = from_prometheus(lambda c: capacity(inv, links, c, at, opts.period))
+        if cap is not None:
             sections.extend(build.capacity_sections(cap, m))
             for lc in cap.links:
                 if lc.p95 is not None:
                     extra.setdefault(lc.link.b.site, {})["p95_pct"] = round(lc.p95 * 100, 2)
     else:
-        uptime_by_link, vsat_by_link = {}, {}
+        uptime_by_link: dict[str, Any] = {}
+        vsat_by_link: dict[str, Any] = {}
         saturated: set[str] = set()
+        vsat_links = [lk for lk in links if lk.medium is Medium.vsat]
+
+        def plan_query(c: PromClient) -> tuple[dict[str, Any], dict[str, Any], set[str]]:
+            rows, _, _, _ = link_uptime(inv, vsat_links, c, at, opts.period, interval_of(c))
+            perf, _ = vsat_perf(inv, vsat_links, c, at, opts.period)
+            return ({r.link.id: r for r in rows}, {p.link.id: p for p in perf},
+                    {x.link.b.site for x in capacity(inv, vsat_links, c, at, opts.period).saturated_vsat})
+
         if client is None:
             meta.append((m("meta.prometheus"), m("meta.not_used")))
-        else:
-            try:
-                version = client.check()
-                vsat_links = [lk for lk in links if lk.medium is Medium.vsat]
-                interval = opts.interval_s
-                if interval is None:
-                    interval, _ = infer_interval(client, at)
-                rows, _, _, _ = link_uptime(inv, vsat_links, client, at, opts.period, interval)
-                perf, _ = vsat_perf(inv, vsat_links, client, at, opts.period)
-                uptime_by_link = {r.link.id: r for r in rows}
-                vsat_by_link = {p.link.id: p for p in perf}
-                saturated = {c.link.b.site for c in capacity(inv, vsat_links, client, at, opts.period).saturated_vsat}
-                meta.append((m("meta.prometheus"), f"{opts.prometheus} ({version})"))
-            except PrometheusUnavailable as exc:
-                prometheus_down(exc)
+        elif (got_plan := from_prometheus(plan_query)) is not None:
+            uptime_by_link, vsat_by_link, saturated = got_plan
         if placed:  # desa without coordinates join the plan at their desa polygon's centroid (approximate)
             at_centroid = [s.model_copy(update={"lat": placed[s.id][0], "lon": placed[s.id][1]})
                            if s.id in placed else s for s in sites]
@@ -215,8 +204,6 @@ def _build_report(inv: Inventory, kind: str, opts: ReportOptions) -> Report:
             pl = plan(inv, sites, uptime_by_link, vsat_by_link, before=cov)
         if saturated:  # saturated VSAT desa lead the ranking (stable: by distance within each group)
             pl.candidates.sort(key=lambda c: (c.distance_km is None, c.state.site.id not in saturated))
-        if alerts:
-            sections.append(Section("prometheus", m("h.prometheus_down"), alert=alerts[-1]))
         gp = grow(pl, cov, inv.regency.plan_costs, fiber_points(inv), opts.budget_rp, opts.stages, saturated)
         routes = build.route_lines(gp, set(placed))
         sections.extend(build.growth_sections(gp, m, set(placed)))
