@@ -16,7 +16,7 @@ import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -367,18 +367,28 @@ def import_sheet(sheet_path: Path, inventory_root: Path, out: Path, *, force: bo
 
     new_sites: dict[str, tuple[int, Site]] = {}
     new_links: dict[str, tuple[int, Link]] = {}
-    same_sites = same_links = 0
+    same = {"sites": 0, "links": 0}
+
+    def already(kind: str, key: str, n: int, record: BaseModel, old: BaseModel | None,
+                column: Callable[[str], str]) -> bool:
+        """The row is in the inventory already: the same record (counted), or another one (an
+        error naming the row's cell of the first field that differs)."""
+        if old is None or in_out_file(kind, key):
+            return False
+        if old == record:
+            same[kind] += 1
+            return True
+        diff = _differs(record, old)
+        noun = kind.removesuffix("s")
+        errors.append(f"{sheet.at(n, column(diff[0]))}: {noun} {key!r} is already in the inventory at "
+                      f"{where(kind, key)} with other {', '.join(diff)}; edit it there, or give this row "
+                      f"another {noun}_id")
+        return True
+
     ex_codes = {s.code: sid for sid, s in ex_sites.items() if s.code and s.tier in KECAMATAN_TIERS}
     for sid, (n, site) in parsed.sites.items():
-        old = ex_sites.get(sid)
-        if old is not None and not in_out_file("sites", sid):
-            if old == site:
-                same_sites += 1
-                continue
-            diff = _differs(site, old)
-            col = SITE_COLUMNS[SITE_FIELDS.index(diff[0])] if diff[0] in SITE_FIELDS else "site_id"
-            errors.append(f"{sheet.at(n, col)}: site {sid!r} is already in the inventory at {where('sites', sid)} "
-                          f"with other {', '.join(diff)}; edit it there, or give this row another site_id")
+        if already("sites", sid, n, site, ex_sites.get(sid),
+                   lambda f: SITE_COLUMNS[SITE_FIELDS.index(f)] if f in SITE_FIELDS else "site_id"):
             continue
         if existing and sid in existing.invalid["sites"]:
             errors.append(f"{sheet.at(n, 'site_id')}: site {sid!r} is already at {where('sites', sid)} (which "
@@ -397,15 +407,8 @@ def import_sheet(sheet_path: Path, inventory_root: Path, out: Path, *, force: bo
                 errors.append(f"{sheet.at(n, f)}: site {ref!r} is neither a row of this sheet nor in the "
                               "inventory; use an existing site_id")
     for lid, (n, link) in parsed.links.items():
-        old_link = ex_links.get(lid)
-        if old_link is not None and not in_out_file("links", lid):
-            if old_link == link:
-                same_links += 1
-                continue
-            diff = _differs(link, old_link)
-            col = {"id": "link_id", "a": "a_site", "b": "site_id"}.get(diff[0], diff[0])
-            errors.append(f"{sheet.at(n, col)}: link {lid!r} is already in the inventory at {where('links', lid)} "
-                          f"with other {', '.join(diff)}; edit it there, or give this row another link_id")
+        if already("links", lid, n, link, ex_links.get(lid),
+                   lambda f: {"id": "link_id", "a": "a_site", "b": "site_id"}.get(f, f)):
             continue
         if link.a.site not in known_sites:
             errors.append(f"{sheet.at(n, 'a_site')}: site {link.a.site!r} is neither a row of this sheet nor in "
@@ -418,14 +421,14 @@ def import_sheet(sheet_path: Path, inventory_root: Path, out: Path, *, force: bo
     if errors:
         raise ImportInvalid(_summary(sheet, errors))
     if not new_sites and not new_links:
-        return ImportResult(None, 0, 0, same_sites, same_links, sheet.warnings)
+        return ImportResult(None, 0, 0, same["sites"], same["links"], sheet.warnings)
     text = dump_sections(f"# Imported from {sheet_path.name} by 'netops inventory import'.\n",
                          [("sites", [_record(s) for _, s in new_sites.values()]),
                           ("links", [_record(lk) for _, lk in new_links.values()])])
     _trial(text, inventory_root, out, sheet, new_sites, new_links)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
-    return ImportResult(out, len(new_sites), len(new_links), same_sites, same_links, sheet.warnings)
+    return ImportResult(out, len(new_sites), len(new_links), same["sites"], same["links"], sheet.warnings)
 
 
 _ROW = re.compile(r" row (\d+)")
