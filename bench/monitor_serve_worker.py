@@ -10,7 +10,6 @@ about SNMP).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import shutil
@@ -22,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from monitor_worker import NoProbes, bench_inventory, bench_profiles  # noqa: E402
+from monitor_worker import NoProbes, bench_inventory, bench_options, bench_profiles  # noqa: E402
 
 from netops.inventory import load_inventory  # noqa: E402
 from netops.monitor.poller import Poller, PollerConfig  # noqa: E402
@@ -30,17 +29,7 @@ from netops.monitor.server import Exporter, parse_listen  # noqa: E402
 
 
 def main() -> None:
-    p = argparse.ArgumentParser()
-    p.add_argument("--devices", type=int, default=100)
-    p.add_argument("--agents", type=int, default=2)
-    p.add_argument("--port-base", type=int, default=16100)
-    p.add_argument("--port", type=int, default=0)
-    p.add_argument("--version", default="2c")
-    p.add_argument("--concurrency", type=int, default=128)
-    p.add_argument("--timeout", type=float, default=5.0)
-    p.add_argument("--retries", type=int, default=1)
-    p.add_argument("--max-repetitions", type=int, default=25)
-    p.add_argument("--full", action="store_true")
+    p = bench_options()
     p.add_argument("--listen", default="127.0.0.1:19750")
     p.add_argument("--rate-series", action="store_true")
     a = p.parse_args()

@@ -96,14 +96,14 @@ def cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def main() -> None:
+def bench_options() -> argparse.ArgumentParser:
+    """The options of the bench inventory and the poller, shared by the monitor bench workers."""
     p = argparse.ArgumentParser()
     p.add_argument("--devices", type=int, default=100)
     p.add_argument("--agents", type=int, default=2)
     p.add_argument("--port-base", type=int, default=16100)
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--version", default="2c")
-    p.add_argument("--cycles", type=int, default=2)
     p.add_argument("--concurrency", type=int, default=128)
     p.add_argument("--timeout", type=float, default=5.0)
     p.add_argument("--retries", type=int, default=1)
@@ -111,8 +111,14 @@ def main() -> None:
     p.add_argument("--full", action="store_true", help="shipped if_mib profile (14 columns) instead of the 8 basics")
     p.add_argument("--net", default="", help="device i at NET.(i//250).(i%%250+1) instead of 127.x (e.g. 10.77)")
     p.add_argument("--max-reply-bytes", type=int, default=0, help="SNMP reply size bound (0: none)")
+    return p
+
+
+def main() -> None:
+    p = bench_options()
+    p.add_argument("--cycles", type=int, default=2)
     p.add_argument("--engine", default="pysnmp", choices=["pysnmp", "fast"],
-                   help="SnmpClient: pysnmp 7 (netops.monitor.snmp) or the lean codec of netops.snmp (issue #7)")
+                   help="SnmpClient: pysnmp 7 (netops.snmp.pysnmp_client) or the lean codec (netops.snmp.client)")
     a = p.parse_args()
     work = Path(tempfile.mkdtemp(prefix="netops-monbench-"))
     try:
