@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import typer
@@ -82,6 +81,8 @@ def _as_json(report: Report, written: list[Path]) -> dict[str, object]:
 Period = typer.Option("30d", "--period", "-p", help="Period ending at --at: 30d, 7d, 24h (PromQL duration).")
 At = typer.Option(None, "--at", help="End of the period: unix seconds or ISO 8601 (default: now).")
 Prom = typer.Option(None, "--prometheus", envvar="NETOPS_PROMETHEUS", help="Prometheus base URL, e.g. http://127.0.0.1:9090.")
+LOCAL_PROMETHEUS = "http://127.0.0.1:9090"
+"""what the reports that need Prometheus ask when neither --prometheus nor NETOPS_PROMETHEUS names one"""
 Format = typer.Option(None, "--format", "-f", help=FORMAT_HELP)
 Out = typer.Option(DEFAULT_OUT, "--out", "-o", help="Directory for the files.")
 Lang = typer.Option("id", "--lang", help="id (Bahasa Indonesia, default) or en.")
@@ -104,8 +105,7 @@ def uptime(ctx: typer.Context, where: list[str] | None = WHERE, period: str = Pe
            prometheus: str | None = Prom, fmt: list[str] | None = Format, out: Path = Out,
            lang: str = Lang, interval: float | None = Interval, boundaries: Path | None = Bounds) -> None:
     """Availability, SLA breaches, downtime, worst links and VSAT RTT/loss from Prometheus (plus coverage)."""
-    _run(ctx, "uptime", where, period, at, prometheus or os.environ.get("NETOPS_PROMETHEUS")
-         or "http://127.0.0.1:9090", fmt, out, lang, interval, boundaries=boundaries)
+    _run(ctx, "uptime", where, period, at, prometheus or LOCAL_PROMETHEUS, fmt, out, lang, interval, boundaries=boundaries)
 
 
 @app.command()
@@ -114,8 +114,7 @@ def capacity(ctx: typer.Context, where: list[str] | None = WHERE, period: str = 
              prometheus: str | None = Prom, fmt: list[str] | None = Format, out: Path = Out,
              lang: str = Lang, boundaries: Path | None = Bounds) -> None:
     """p95 and peak of 5-minute traffic per link against committed bandwidth; upgrades; saturated VSAT."""
-    _run(ctx, "capacity", where, period, at, prometheus or os.environ.get("NETOPS_PROMETHEUS")
-         or "http://127.0.0.1:9090", fmt, out, lang, None, boundaries=boundaries)
+    _run(ctx, "capacity", where, period, at, prometheus or LOCAL_PROMETHEUS, fmt, out, lang, None, boundaries=boundaries)
 
 
 @app.command()
@@ -136,5 +135,4 @@ def alerts(ctx: typer.Context, where: list[str] | None = WHERE, period: str = Pe
            prometheus: str | None = Prom, fmt: list[str] | None = Format, out: Path = Out,
            lang: str = Lang, interval: float | None = Interval) -> None:
     """Alert history from Prometheus' ALERTS: incidents per kecamatan and provider, time to recover, worst sites."""
-    _run(ctx, "alerts", where, period, at, prometheus or os.environ.get("NETOPS_PROMETHEUS")
-         or "http://127.0.0.1:9090", fmt, out, lang, interval)
+    _run(ctx, "alerts", where, period, at, prometheus or LOCAL_PROMETHEUS, fmt, out, lang, interval)
