@@ -77,3 +77,6 @@ def _mask_key(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Config masking's per-installation key lives in the test session's temp dir, never in
     the home directory of whoever runs the tests."""
     os.environ["NETOPS_MASK_KEY_FILE"] = str(tmp_path_factory.mktemp("netops-key") / "mask.key")
+
+
+from tests.support.promhistory import prom  # noqa: E402,F401 - session fixture of tests/report and tests/cli

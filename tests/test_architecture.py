@@ -16,7 +16,7 @@ import netops
 
 ROOT = Path(netops.__file__).parent
 PRODUCT = ("netops.inventory", "netops.config", "netops.monitor", "netops.report", "netops.snmp", "netops.playbook",
-           "netops.platforms", "netops.secrets", "netops.errors")
+           "netops.facts", "netops.platforms", "netops.secrets", "netops.errors", "netops.gitrepo", "netops.progress")
 
 
 def module_name(path: Path) -> str:
@@ -117,6 +117,13 @@ def test_layers() -> None:
     assert not wrong, "\n".join(sorted(wrong))
 
 
+def test_every_package_has_a_layer() -> None:
+    """A new top-level module or package is placed on purpose: product code, the lab or the CLI."""
+    tops = {".".join(m.split(".")[:2]) for m in modules()} - {"netops"}
+    unplaced = sorted(tops - set(PRODUCT) - {"netops.cli", "netops.lab"})
+    assert not unplaced, f"add to PRODUCT (or the lab or the CLI): {unplaced}"
+
+
 def test_one_home_per_class_name() -> None:
     """Grep and jump-to-definition land on one place: no class name is defined twice in netops/."""
     homes: dict[str, list[str]] = defaultdict(list)
@@ -126,3 +133,16 @@ def test_one_home_per_class_name() -> None:
                 homes[node.name].append(f"{name}:{node.lineno}")
     twice = {cls: where for cls, where in homes.items() if len(where) > 1}
     assert not twice, "\n".join(f"{cls}: {', '.join(where)}" for cls, where in sorted(twice.items()))
+
+
+def test_tests_that_start_a_lab_are_marked_slow() -> None:
+    """The quick tier (``pytest -m "not slow"``) starts no lab: a test file that does (a ``Lab``,
+    ``small_lab`` or a test taking the ``lab`` fixture) says so with ``pytestmark = pytest.mark.slow``."""
+    unmarked = []
+    for path in sorted(Path(__file__).parent.rglob("test_*.py")):
+        text = path.read_text()
+        takes_lab = any(isinstance(n, ast.FunctionDef) and n.name.startswith("test_")
+                        and any(a.arg == "lab" for a in n.args.args) for n in ast.walk(ast.parse(text)))
+        if (takes_lab or "Lab(" in text or "small_lab(" in text) and "pytestmark = pytest.mark.slow" not in text:
+            unmarked.append(str(path.relative_to(Path(__file__).parent)))
+    assert not unmarked, f"start a lab without the slow mark: {unmarked}"

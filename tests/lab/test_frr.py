@@ -5,9 +5,13 @@ from __future__ import annotations
 import subprocess
 import time
 
+import pytest
+
 from netops.inventory import load_inventory
 from netops.lab import Lab
 from tests.lab.test_sshsim import connect
+
+pytestmark = pytest.mark.slow  # starts a lab
 
 
 def test_frr_config_push_shows_in_running_config_and_reaches_the_kernel(lab: Lab):

@@ -9,9 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from netops.lab.procs import alive
 from tests.conftest import SMALL_INVENTORY
 from tests.lab.conftest import need_lab_tools
+
+pytestmark = pytest.mark.slow  # starts a lab
 
 BASE = "127.101.0.0"  # not the shared fixture's range: this test runs its own lab
 

@@ -6,8 +6,12 @@ import re
 import subprocess
 import time
 
+import pytest
+
 from netops.inventory import load_inventory
 from netops.lab import Lab
+
+pytestmark = pytest.mark.slow  # starts a lab
 
 IFX = "1.3.6.1.2.1.31.1.1.1"
 

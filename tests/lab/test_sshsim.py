@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from netmiko import ConnectHandler
 from nornir import InitNornir
 from nornir_netmiko.tasks import netmiko_send_command
@@ -12,6 +13,7 @@ from netops.inventory import load_inventory
 from netops.lab import Lab
 from netops.platforms import get_platform
 
+pytestmark = pytest.mark.slow  # starts a lab
 
 def connect(lab: Lab, device: str):
     inv = load_inventory(lab.inventory_path)

@@ -14,6 +14,8 @@ from netops.lab import Lab, LabError
 from tests.conftest import SMALL_INVENTORY
 from tests.lab.conftest import need_lab_tools
 
+pytestmark = pytest.mark.slow  # starts a lab
+
 
 def rtts(address: str, count: int = 6) -> list[float]:
     out = subprocess.run(["fping", "-C", str(count), "-p", "100", "-t", "1500", "-q", address],

@@ -16,7 +16,7 @@ from netops.report import PromClient, ReportOptions, build_report, write_report
 from netops.report.uptime import uptime
 from tests.conftest import SMALL_INVENTORY
 from tests.report import history
-from tests.report.conftest import query
+from tests.support.promhistory import query
 
 pytestmark = pytest.mark.slow
 

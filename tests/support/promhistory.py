@@ -1,4 +1,5 @@
-"""A real Prometheus with known history: promtool builds TSDB blocks, Prometheus serves them on 127.160.x."""
+"""A real Prometheus with known history (the report tests' and the report CLI's): promtool builds TSDB
+blocks, Prometheus serves them on 127.160.x; one server for the whole session."""
 
 from __future__ import annotations
 
