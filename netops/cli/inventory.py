@@ -19,6 +19,7 @@ from netops.inventory.exchange import export_csv, export_geojson
 from netops.inventory.loader import InventoryNotFound
 from netops.inventory.query import device_facts, link_facts, site_facts
 from netops.inventory.spreadsheet import import_sheet
+from netops.inventory.topology import site_tree
 
 app = typer.Typer(help="The source of truth: sites, links and devices.", no_args_is_help=True)
 
@@ -178,20 +179,6 @@ def _label(inv: Inventory, site: Site) -> str:
     return f"{escape(site.name)} [dim]{site.id}[/] {link}".rstrip()
 
 
-def tree_data(inv: Inventory, keep: set[str]) -> list[dict[str, Any]]:
-    def node(site: Site) -> dict[str, Any]:
-        ups = inv.uplinks(site.id)
-        kids = [node(c) for c in sorted(inv.children.get(site.id, []), key=_order) if c.id in keep]
-        return {"id": site.id, "name": site.name, "tier": site.tier.value,
-                "uplink": [{"link": u.id, "medium": u.medium.value, "status": u.status.value} for u in ups],
-                "children": kids}
-    return [node(s) for s in sorted(inv.children.get(None, []), key=_order) if s.id in keep]
-
-
-def _order(site: Site) -> tuple[int, str]:
-    return (list(Tier).index(site.tier), site.name)
-
-
 @app.command()
 @handle_errors
 def tree(ctx: typer.Context, where: list[str] | None = WHERE) -> None:
@@ -199,13 +186,7 @@ def tree(ctx: typer.Context, where: list[str] | None = WHERE) -> None:
     st = state(ctx)
     inv = st.inventory()
     chosen = select(inv, "sites", where)
-    keep: set[str] = set()
-    for site in chosen:  # keep each match and the path up to its root
-        sid: str | None = site.id
-        while sid is not None and sid not in keep:
-            keep.add(sid)
-            sid = inv.sites[sid].parent
-    data = tree_data(inv, keep)
+    data = site_tree(inv, chosen)
     if st.json:
         emit_json(data)
         return

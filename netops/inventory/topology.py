@@ -12,6 +12,9 @@ once, which the alert rules treat as one provider event.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from netops.inventory.models import Inventory, Link, LinkStatus, Site, Tier
 
 WATCHED = (LinkStatus.active, LinkStatus.down)
@@ -57,3 +60,26 @@ def behind(inv: Inventory, link: Link) -> list[Site]:
 
 def desa_behind(inv: Inventory, link: Link) -> list[Site]:
     return [s for s in behind(inv, link) if s.tier is Tier.desa]
+
+
+def site_tree(inv: Inventory, chosen: Iterable[Site]) -> list[dict[str, Any]]:
+    """The site tree (data center -> OPD / kecamatan -> desa) of the ``chosen`` sites and every
+    site on their way up to a root, each with its uplinks; siblings by tier, then name."""
+    keep: set[str] = set()
+    for site in chosen:
+        sid: str | None = site.id
+        while sid is not None and sid not in keep:
+            keep.add(sid)
+            sid = inv.sites[sid].parent
+
+    def order(site: Site) -> tuple[int, str]:
+        return (list(Tier).index(site.tier), site.name)
+
+    def node(site: Site) -> dict[str, Any]:
+        kids = [node(c) for c in sorted(inv.children.get(site.id, []), key=order) if c.id in keep]
+        return {"id": site.id, "name": site.name, "tier": site.tier.value,
+                "uplink": [{"link": u.id, "medium": u.medium.value, "status": u.status.value}
+                           for u in inv.uplinks(site.id)],
+                "children": kids}
+
+    return [node(s) for s in sorted(inv.children.get(None, []), key=order) if s.id in keep]
