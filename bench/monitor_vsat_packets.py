@@ -38,6 +38,7 @@ PY = sys.executable
 NET = "10.77"
 PORT_BASE = 16700
 EXPECTED = 1 + 8 * 49
+"""sysUpTime + 8 columns x the agent's IF-MIB rows; set from the agent itself at start (main)."""
 
 
 def loadavg() -> list[str]:
@@ -101,8 +102,10 @@ class Path2:
                                       f"{dev} priority 0;\n  numgen random mod 100 < {pct} drop\n }}\n}}\n")
 
     def run(self, cmd: list[str]) -> str:
-        return subprocess.run(["ip", "netns", "exec", self.p, *cmd], check=True, capture_output=True,
-                              text=True).stdout
+        done = subprocess.run(["ip", "netns", "exec", self.p, *cmd], capture_output=True, text=True)
+        if done.returncode:
+            raise SystemExit(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+        return done.stdout
 
     def __exit__(self, *exc: object) -> None:
         for proc in self.procs:
@@ -157,6 +160,11 @@ def main() -> None:
     with Path2(a.devices, 2, a.mtu) as path:
         rtt = path.run(["snmpget", "-v2c", "-c", COMMUNITY, "-t", "3", f"{NET}.0.1:{PORT_BASE}", "1.3.6.1.2.1.1.3.0"])
         assert rtt, "agent not reachable through the VSAT path"
+        global EXPECTED
+        rows = path.run(["snmpbulkwalk", "-v2c", "-c", COMMUNITY, "-t", "3", "-On", f"{NET}.0.1:{PORT_BASE}",
+                         "1.3.6.1.2.1.31.1.1.1.6"]).strip().splitlines()
+        EXPECTED = 1 + 8 * len(rows)
+        print(f"# the agent holds {len(rows)} IF-MIB rows: {EXPECTED} values per device", file=sys.stderr)
         for loss in [int(x) for x in a.loss.split(",")]:
             path.loss(loss)
             walls: dict[str, list[float]] = {}
