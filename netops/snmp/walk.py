@@ -13,9 +13,11 @@ Reply sizing: for a target with ``max_reply_bytes`` (a VSAT or other small-MTU,
 lossy path) the varbind budget per request comes from the bytes per varbind this
 device's replies really took (learnt from every reply, a conservative prior
 before the first), so each reply fits one packet: a reply of seven IP fragments
-is lost when any one of them is. Requests keep several columns each; rows that
-do not fit one reply are split at remembered row boundaries and fetched in
-parallel, so a small packet costs more requests, not more round trips.
+is lost when any one of them is. Once the rows are known, requests keep several columns each; rows
+that do not fit one reply are split at remembered row boundaries and fetched
+in parallel, so a small packet costs more requests, not more round trips. A
+cold walk (rows unknown) asks one column per request with as many rows as fit,
+all columns at once: the fewest sequential round trips.
 """
 
 from __future__ import annotations
@@ -86,17 +88,25 @@ class Walker:
         budget = self.budget(target)
         known = self.rows.get((target.host, target.port, tuple(columns)))
         if known is None:
+            # rows unknown: as many rows per request as fit (max_repetitions, or all the budget when
+            # replies are sized: a column per request), columns in parallel. Round trips are what a
+            # satellite path charges for; several columns per request come once the rows are known.
             per = max(1, budget // max(1, min(max_repetitions, budget)))
-            if per == 1 and budget >= 2 * MIN_ROWS:  # a small reply still carries several columns
-                per = min(len(columns), budget // MIN_ROWS)
             reps = max(1, budget // per)
             return [_Segment(columns[i:i + per], None, None, reps) for i in range(0, len(columns), per)]
         need = len(known) + 1
         if need <= budget:
             per = max(1, budget // need)
             return [_Segment(columns[i:i + per], None, None, need) for i in range(0, len(columns), per)]
-        # the rows do not fit one reply: several columns per request, row ranges at remembered boundaries
-        per = max(1, min(len(columns), budget // MIN_ROWS))
+        # the rows do not fit one reply: row ranges at remembered boundaries, all fetched at once; several
+        # columns per request where they fit, as many as give the fewest requests (ties: more columns)
+        best: tuple[int, int] | None = None
+        for cand in range(min(2, len(columns), budget), min(len(columns), budget) + 1):
+            n = -(-len(columns) // cand) * -(-need // (budget // cand))
+            if best is None or n <= best[0]:
+                best = (n, cand)
+        assert best is not None
+        per = best[1]
         rows = max(1, budget // per)
         segs = []
         for i in range(0, len(columns), per):
