@@ -13,7 +13,7 @@ import zlib
 from array import array
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from netops.inventory import Device, Inventory, Link, LinkStatus
 from netops.inventory.models import Medium, Role
@@ -53,6 +53,8 @@ class Row:
 
 
 _NAN = float("nan")
+NO_RAW = 2**64 - 1
+"""Raw counter slot of a value no counter can hold (negative: a mis-typed column); never a baseline."""
 _SHARED: dict[tuple[str, ...], tuple[str, ...]] = {}
 
 
@@ -107,7 +109,7 @@ class Table(Mapping[str, Row]):
     def _row(self, r: int) -> Row:
         n = len(self.index)
         values = {m: v for k, m in enumerate(self.metrics) if (v := self.data[k * n + r]) == v}
-        raw = {m: self.raw[j * n + r] for j, m in enumerate(self.counters) if m in values}
+        raw = {m: x for j, m in enumerate(self.counters) if m in values and (x := self.raw[j * n + r]) != NO_RAW}
         return Row(dict(zip(self.label_names, self.labels[r], strict=True)), values, raw)
 
     def __getitem__(self, idx: str) -> Row:
@@ -126,12 +128,15 @@ def build_table(t: SnmpTable, columns: dict[str, dict[str, Value]]) -> Table:
     """One table's walked columns -> a :class:`Table` (rows in the order the columns first show them)."""
     cols = [columns.get(m.oid) or {} for m in t.metrics]
     pos: dict[str, int] = {}
-    for col in cols:  # usually every column has the same rows in the same order: one pass sees them all
+    for col in cols:  # usually every column has the same rows: the first one sees them all
+        if len(col) == len(pos) and col.keys() == pos.keys():
+            continue
         for idx, v in col.items():
             if v.__class__ is int and idx not in pos:
                 pos[idx] = len(pos)
     n = len(pos)
     index = _shared(tuple(pos))
+    order = list(index)
     values = array("d", [_NAN]) * (n * len(cols))
     counters = tuple(m.name for m in t.metrics if m.counter_bits)
     raw = array("Q", bytes(8 * n * len(counters)))
@@ -141,13 +146,23 @@ def build_table(t: SnmpTable, columns: dict[str, dict[str, Value]]) -> Table:
         rbase = j * n if m.counter_bits else -1
         if m.counter_bits:
             j += 1
+        if n and len(col) == n and list(col) == order:  # the usual case: whole column at C speed
+            vals = cast(list[int], list(col.values()))  # array() refuses a str (TypeError) or a negative counter
+            try:
+                got = array("d", vals) if scale == 1.0 else array("d", [v * scale for v in vals])
+                if rbase >= 0:
+                    raw[rbase:rbase + n] = array("Q", vals)
+                values[base:base + n] = got
+                continue
+            except (TypeError, OverflowError):  # a string or a negative counter in the column: one by one
+                pass
         for idx, v in col.items():
             if v.__class__ is not int:
                 continue
             r = pos[idx]
             values[base + r] = v * scale
             if rbase >= 0:
-                raw[rbase + r] = v
+                raw[rbase + r] = v if v >= 0 else NO_RAW
     label_names = tuple(t.labels)
     lcols = [columns.get(col) or {} for col in t.labels.values()]
     labels = tuple(tuple(str(lc.get(idx, "")) for lc in lcols) for idx in index) if lcols else ((),) * n
@@ -257,14 +272,16 @@ def interface_rates(prev: DevicePoll | None, cur: DevicePoll, profiles: list[Snm
                     continue
                 rates: list[float | None] = []
                 for cands in roles:
-                    got = next((c for c in cands if c[0][r] == c[0][r]), None)  # the first counter read (not NaN)
+                    # the first counter read (not NaN, not a negative 'counter')
+                    got = next((c for c in cands if c[0][r] == c[0][r] and c[1][r] != NO_RAW), None)
                     if got is None:
                         rates.append(None)
                         continue
                     col, raw, pcol, praw, nbits = got
                     pr = before_pos.get(idx)
                     p = (Sample(praw[pr], prev.at, prev.uptime)  # type: ignore[union-attr,index]
-                         if pr is not None and pcol is not None and pcol[pr] == pcol[pr] else None)
+                         if pr is not None and pcol is not None and pcol[pr] == pcol[pr]
+                         and praw[pr] != NO_RAW else None)  # type: ignore[index]
                     v = rate(p, Sample(raw[r], cur.at, cur.uptime), nbits)
                     rates.append(None if v is None else v * 8)
                 speed = next((c[r] for c in speeds if c[r] == c[r]), None)
