@@ -66,6 +66,7 @@ def main() -> None:
     p.add_argument("--agents", type=int, default=4)
     p.add_argument("--cycles", type=int, default=3)
     p.add_argument("--interval", type=int, default=60, help="scrape interval of the generated config, seconds")
+    p.add_argument("--max-prometheus-mb", type=int, default=12000)
     a = p.parse_args()
     print(f"# {machine()}; load average {loadavg()}", file=sys.stderr)
     work = Path(tempfile.mkdtemp(prefix="netops-promshards-"))
@@ -116,6 +117,9 @@ def main() -> None:
                         break
                     if time.monotonic() > deadline:
                         raise SystemExit(f"cycle {cycle}: Prometheus did not scrape every shard: {ts}")
+                    if rss_mb(prom.pid) > a.max_prometheus_mb:  # a shared machine: stop before it starves
+                        raise SystemExit(f"cycle {cycle}: Prometheus RSS {rss_mb(prom.pid)} MB > "
+                                         f"--max-prometheus-mb {a.max_prometheus_mb}")
                     time.sleep(1)
                 time.sleep(2)  # the head block answers queries once the append committed
                 devs = by_shard(lab, "count by (shard) (sysUpTime)")
