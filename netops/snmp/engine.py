@@ -14,8 +14,11 @@ Why it looks like this (measured in bench/snmp_*.py; docs/snmp-engine.md):
 * once an agent has answered, a lost datagram is retransmitted after the round
   trip measured to that agent (TCP's estimator, RFC 6298: smoothed RTT + 4 x its
   variation, at least 1.5 RTT and a quarter of the timeout), doubling on each
-  retry up to the configured timeout: behind a 600 ms satellite path with packet
-  loss a loss costs ~0.9 s instead of the whole timeout (bench/RESULTS.md).
+  retry up to the configured timeout, for as long as timeout x (retries + 1)
+  lasts: behind a 600 ms satellite path with packet loss a loss costs ~0.9 s
+  instead of the whole timeout, and the same patience holds more tries
+  (bench/RESULTS.md). With no round trip known, every wait is the timeout and
+  a request makes retries + 1 tries, as before.
 
 SNMPv3 messages go through the security model the engine is given (``v3=``,
 normally the :mod:`netops.snmp.usm` module): the engine knows nothing of USM and
@@ -66,7 +69,8 @@ class Stats:
 
 
 class _Pending:
-    __slots__ = ("future", "addr", "payload", "tries", "timeout", "timer", "handler", "sent", "wait", "retried")
+    __slots__ = ("future", "addr", "payload", "tries", "timeout", "timer", "handler", "sent", "wait", "retried",
+                 "deadline")
 
     def __init__(self, future: asyncio.Future[Pdu], addr: tuple[str, int], payload: bytes, tries: int,
                  timeout: float, handler: object) -> None:
@@ -81,6 +85,8 @@ class _Pending:
         """Time until the next retransmission (or the give-up)."""
         self.retried = False
         """A reply after a retransmission gives no RTT sample (which try did it answer? Karn's rule)."""
+        self.deadline = 0.0
+        """When the request gives up: timeout x (retries + 1) after the first send, however the tries fall."""
         self.handler = handler
         """None for v2c (compare community), else the v3 response decoder for this request."""
 
@@ -243,13 +249,14 @@ class Engine:
         p = self._pending.get(rid)
         if p is None:
             return
-        if p.tries > 0 and not p.future.done():
-            p.tries -= 1
+        left = p.deadline - self._loop.time()  # type: ignore[union-attr]
+        if p.tries > 0 and left >= 0.25 * p.timeout and not p.future.done():
+            # another try while the request's time lasts (retries + 1 tries at most when no round trip is
+            # known: every wait is then the timeout); back off: twice the last wait, at most the timeout
             p.retried = True
             self.stats.retransmits += 1
             self._send(p)
-            # back off: twice the last wait, at most the timeout; the last try always waits the whole timeout
-            p.wait = p.timeout if p.tries == 0 else min(p.timeout, 2 * p.wait)
+            p.wait = min(p.timeout, 2 * p.wait, left)
             p.timer = self._loop.call_later(p.wait, self._expire, rid)  # type: ignore[union-attr]
             return
         del self._pending[rid]
@@ -268,6 +275,7 @@ class Engine:
                 p.wait = self.first_wait(target)
             self._pending[rid] = p
             p.sent = self._loop.time()
+            p.deadline = p.sent + target.timeout * (target.retries + 1)
             self._send(p)
             p.timer = self._loop.call_later(p.wait, self._expire, rid)
             try:
