@@ -88,10 +88,6 @@ class FastSnmpClient:
         texts: dict[bytes, str] = {}  # this table's row indices as text, worked out once per walk
         for col, rows in table.items():
             conv: dict[str, Value] = {}
-            if all(vb[1] in numbers for vb in rows.values()) and texts.keys() >= rows.keys():
-                # the usual column (numbers only, rows seen in an earlier column): one comprehension
-                out[col] = {texts[idx]: vb[2] for idx, vb in rows.items()}
-                continue
             for idx, (_, tag, value) in rows.items():
                 t = texts.get(idx)
                 if t is None:

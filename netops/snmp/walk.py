@@ -158,22 +158,14 @@ class Walker:
                 size = len(c)
                 last = None
                 finished = False
-                mine = vbs[j::n]
-                o, tag, _ = mine[-1] if mine else (b"", end_tag, None)
-                if tag != end_tag and len(o) > size and o.startswith(c):
-                    # the usual case: the column's last varbind is still in the column, so (the agent
-                    # answering in OID order) all of them are: stored at C speed
-                    store.update({vb[0][size:]: vb for vb in mine if vb[1] not in exceptions})
+                for vb in vbs[j::n]:
+                    o, tag, _ = vb
+                    if tag == end_tag or len(o) == size or not o.startswith(c):
+                        finished = True
+                        break
+                    if tag not in exceptions:
+                        store[o[size:]] = vb
                     last = o
-                else:
-                    for vb in mine:
-                        o, tag, _ = vb
-                        if tag == end_tag or len(o) == size or not o.startswith(c):
-                            finished = True
-                            break
-                        if tag not in exceptions:
-                            store[o[size:]] = vb
-                        last = o
                 if finished or last is None:
                     continue
                 now = decode_oid_suffix(last[size:])
