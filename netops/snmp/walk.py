@@ -42,10 +42,8 @@ class _Segment:
     stop: tuple[int, ...] | None
     """Done once a column reaches this index (the next segment's start), None = the column's end."""
     reps: int
-
-
-MIN_ROWS = 4
-"""Rows per request before a column group is split further, when a table does not fit one reply."""
+    cold: bool = False
+    """Rows unknown: after each reply of a sized walk, ask as many rows as the bytes seen so far allow."""
 
 PRIOR_VARBIND_BYTES = 80
 """Bytes per varbind assumed before a device has answered (IF-MIB counters take ~30, short strings ~50-80)."""
@@ -93,7 +91,7 @@ class Walker:
             # satellite path charges for; several columns per request come once the rows are known.
             per = max(1, budget // max(1, min(max_repetitions, budget)))
             reps = max(1, budget // per)
-            return [_Segment(columns[i:i + per], None, None, reps) for i in range(0, len(columns), per)]
+            return [_Segment(columns[i:i + per], None, None, reps, cold=True) for i in range(0, len(columns), per)]
         need = len(known) + 1
         if need <= budget:
             per = max(1, budget // need)
@@ -143,8 +141,9 @@ class Walker:
         active = list(seg.columns)
         end_tag = ber.END_OF_MIB_VIEW
         exceptions = ber.EXCEPTIONS
+        reps = seg.reps
         while active:
-            pdu = await self.engine.request(target, ber.GETBULK, [cur[c] for c in active], 0, seg.reps)
+            pdu = await self.engine.request(target, ber.GETBULK, [cur[c] for c in active], 0, reps)
             self.round_trips += 1
             vbs = pdu.varbinds
             n = len(active)
@@ -152,6 +151,9 @@ class Walker:
                 return
             if sizing is not None and pdu.size:  # bytes per varbind, header at its least: an upper estimate
                 sizing[0] = max(sizing[0], (pdu.size - header_bytes(target)[0]) / len(vbs))
+                if seg.cold:  # the prior was a guess: the next page of a cold walk is sized from what came
+                    fit = int(((target.max_reply_bytes or 0) - header_bytes(target)[1]) // (sizing[0] * MARGIN))
+                    reps = max(1, min(target.max_varbinds, fit) // n)
             still = []
             for j, c in enumerate(active):
                 store = out[c]
