@@ -22,7 +22,7 @@ from prometheus_client.core import (
 from netops.config.journal import FILENAME as JOURNAL_FILE
 from netops.config.journal import pending_devices
 from netops.monitor.profiles import SnmpProfile
-from netops.monitor.snapshot import BodyWriter, MetricsBody, Snapshot, Table
+from netops.monitor.snapshot import BodyWriter, MetricsBody, PollTable, Snapshot
 
 LINK_LABELS = ["link", "site", "kecamatan", "tier", "medium", "provider"]
 DEVICE_LABELS = ["device", "site", "kecamatan", "tier", "platform", "role"]
@@ -396,7 +396,7 @@ class Renderer:
                 samples += len(lines) - 1
                 out.write("".join(lines).encode("utf-8"))
             for t in prof.tables:
-                texted: list[tuple[Table, tuple[str, ...]]] = []
+                texted: list[tuple[PollTable, tuple[str, ...]]] = []
                 for dev, poll in zip(devices, polls, strict=True):
                     tab = poll.tables.get(t.name) if poll.ok else None
                     if not tab:

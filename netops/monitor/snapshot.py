@@ -68,7 +68,7 @@ def _shared(index: tuple[str, ...]) -> tuple[str, ...]:
     return got
 
 
-class Table(Mapping[str, Row]):
+class PollTable(Mapping[str, Row]):
     """One table of one device's poll, stored compactly: no Python object per value.
 
     A 5,000-device shard holds ~250,000 interface rows; as a dict of values and one
@@ -124,8 +124,8 @@ class Table(Mapping[str, Row]):
         return len(self.index)
 
 
-def build_table(t: SnmpTable, columns: dict[str, dict[str, Value]]) -> Table:
-    """One table's walked columns -> a :class:`Table` (rows in the order the columns first show them)."""
+def build_table(t: SnmpTable, columns: dict[str, dict[str, Value]]) -> PollTable:
+    """One table's walked columns -> a :class:`PollTable` (rows in the order the columns first show them)."""
     cols = [columns.get(m.oid) or {} for m in t.metrics]
     pos: dict[str, int] = {}
     for col in cols:  # usually every column has the same rows: the first one sees them all
@@ -166,7 +166,7 @@ def build_table(t: SnmpTable, columns: dict[str, dict[str, Value]]) -> Table:
     label_names = tuple(t.labels)
     lcols = [columns.get(col) or {} for col in t.labels.values()]
     labels = tuple(tuple(str(lc.get(idx, "")) for lc in lcols) for idx in index) if lcols else ((),) * n
-    return Table(tuple(m.name for m in t.metrics), counters, label_names, index, labels, values, raw)
+    return PollTable(tuple(m.name for m in t.metrics), counters, label_names, index, labels, values, raw)
 
 
 @dataclass(slots=True)
@@ -180,7 +180,7 @@ class DevicePoll:
     reason: str | None = None
     error: str | None = None
     scalars: dict[str, float] = field(default_factory=dict)
-    tables: dict[str, Table] = field(default_factory=dict)
+    tables: dict[str, PollTable] = field(default_factory=dict)
     uptime: int | None = None
     varbinds: int = 0
     profiles: tuple[str, ...] = ()
@@ -289,7 +289,7 @@ def interface_rates(prev: DevicePoll | None, cur: DevicePoll, profiles: list[Snm
     return out
 
 
-def _interface_names(tab: Table) -> list[str]:
+def _interface_names(tab: PollTable) -> list[str]:
     """Each row's interface name: ifName, else ifDescr, else '' (the caller falls back to the index)."""
     cols = [tab.label_names.index(n) for n in ("ifName", "ifDescr") if n in tab.label_names]
     return [next((lv[c] for c in cols if lv[c]), "") for lv in tab.labels]
