@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -115,6 +116,7 @@ class Path2:
             a.stop()
         delete_netns(self.a)
         delete_netns(self.p)
+        shutil.rmtree(self.work, ignore_errors=True)
 
 
 def exporter(path: Path2, timeout: str = "2s", retries: int = 3) -> dict:
