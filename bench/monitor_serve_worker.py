@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from monitor_worker import NoProbes, bench_inventory, bench_options, bench_profiles  # noqa: E402
 
 from netops.inventory import load_inventory  # noqa: E402
-from netops.monitor.poller import Poller, PollerConfig  # noqa: E402
+from netops.monitor.poller import Poller, PollerConfig, parse_shard  # noqa: E402
 from netops.monitor.server import Exporter, parse_listen  # noqa: E402
 
 
@@ -32,12 +32,13 @@ def main() -> None:
     p = bench_options()
     p.add_argument("--listen", default="127.0.0.1:19750")
     p.add_argument("--rate-series", action="store_true")
+    p.add_argument("--shard", default="0/1", help="I/N: poll only this shard of the --devices (monitor serve --shard)")
     a = p.parse_args()
     work = Path(tempfile.mkdtemp(prefix="netops-servebench-"))
     try:
         inv = load_inventory(bench_inventory(work, a))
         cfg = PollerConfig(interval=600, concurrency=a.concurrency, max_repetitions=a.max_repetitions,
-                           device_deadline=300, render=True, rate_series=a.rate_series)
+                           device_deadline=300, render=True, rate_series=a.rate_series, shard=parse_shard(a.shard))
         poller = Poller(inv, cfg, profiles_dir=bench_profiles(work, a.full), prober=NoProbes())
         exporter = Exporter(lambda: poller.snapshot, parse_listen(a.listen)).start()
         print(json.dumps({"ready": True}), flush=True)
@@ -47,7 +48,7 @@ def main() -> None:
             n = 0
             while (await loop.run_in_executor(None, sys.stdin.readline)).strip() == "poll":
                 snap = await poller.poll_once()
-                print(json.dumps({"cycle": n, "wall": round(snap.cycle_duration, 3),
+                print(json.dumps({"cycle": n, "wall": round(snap.cycle_duration, 3), "devices": len(snap.polls),
                                   "ok": sum(1 for pl in snap.polls.values() if pl.ok),
                                   "samples": snap.rendered.samples if snap.rendered else 0}), flush=True)
                 n += 1

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -38,6 +39,7 @@ PY = sys.executable
 NET = "10.77"
 PORT_BASE = 16700
 EXPECTED = 1 + 8 * 49
+"""sysUpTime + 8 columns x the agent's IF-MIB rows; set from the agent itself at start (main)."""
 
 
 def loadavg() -> list[str]:
@@ -101,8 +103,10 @@ class Path2:
                                       f"{dev} priority 0;\n  numgen random mod 100 < {pct} drop\n }}\n}}\n")
 
     def run(self, cmd: list[str]) -> str:
-        return subprocess.run(["ip", "netns", "exec", self.p, *cmd], check=True, capture_output=True,
-                              text=True).stdout
+        done = subprocess.run(["ip", "netns", "exec", self.p, *cmd], capture_output=True, text=True)
+        if done.returncode:
+            raise SystemExit(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+        return done.stdout
 
     def __exit__(self, *exc: object) -> None:
         for proc in self.procs:
@@ -112,6 +116,7 @@ class Path2:
             a.stop()
         delete_netns(self.a)
         delete_netns(self.p)
+        shutil.rmtree(self.work, ignore_errors=True)
 
 
 def exporter(path: Path2, timeout: str = "2s", retries: int = 3) -> dict:
@@ -157,6 +162,11 @@ def main() -> None:
     with Path2(a.devices, 2, a.mtu) as path:
         rtt = path.run(["snmpget", "-v2c", "-c", COMMUNITY, "-t", "3", f"{NET}.0.1:{PORT_BASE}", "1.3.6.1.2.1.1.3.0"])
         assert rtt, "agent not reachable through the VSAT path"
+        global EXPECTED
+        rows = path.run(["snmpbulkwalk", "-v2c", "-c", COMMUNITY, "-t", "3", "-On", f"{NET}.0.1:{PORT_BASE}",
+                         "1.3.6.1.2.1.31.1.1.1.6"]).strip().splitlines()
+        EXPECTED = 1 + 8 * len(rows)
+        print(f"# the agent holds {len(rows)} IF-MIB rows: {EXPECTED} values per device", file=sys.stderr)
         for loss in [int(x) for x in a.loss.split(",")]:
             path.loss(loss)
             walls: dict[str, list[float]] = {}

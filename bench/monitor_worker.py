@@ -45,13 +45,15 @@ def bench_profiles(where: Path, full: bool) -> Path:
     d = where / "profiles"
     d.mkdir()
     if full:
-        for name in ("system", "if_mib"):
+        for name in ("system", "if_mib", "device_info"):
             shutil.copy(ROOT / "monitors" / "profiles" / f"{name}.yaml", d / f"{name}.yaml")
         return d
     (d / "system.yaml").write_text(yaml.safe_dump({"name": "system", "scalars": [
         {"name": "sysUpTime", "oid": SYSUPTIME, "type": "timeticks"}]}))
     metrics = [{"name": n, "oid": o, "type": "counter64" if "HC" in n else
                 ("counter32" if ("Errors" in n or "Discards" in n) else "gauge")} for n, o in IF_BASICS.items()]
+    # the platform table names device_info too; here it reads nothing (snmp_exporter's module has no sysDescr)
+    (d / "device_info.yaml").write_text(yaml.safe_dump({"name": "device_info"}))
     (d / "if_mib.yaml").write_text(yaml.safe_dump({"name": "if_mib", "tables": [
         {"name": "ifTable", "index": "ifIndex", "metrics": metrics}]}))
     return d

@@ -20,7 +20,7 @@ from prometheus_client.core import (
 )
 
 from netops.monitor.profiles import SnmpProfile
-from netops.monitor.snapshot import MetricsBody, Row, Snapshot
+from netops.monitor.snapshot import BodyWriter, MetricsBody, PollTable, Snapshot
 
 LINK_LABELS = ["link", "site", "kecamatan", "tier", "medium", "provider"]
 DEVICE_LABELS = ["device", "site", "kecamatan", "tier", "platform", "role"]
@@ -51,12 +51,16 @@ def profile_families(
                     poll = snap.polls.get(dev)
                     if not poll or not poll.ok:
                         continue
-                    for idx, row in poll.tables.get(t.name, {}).items():
-                        if m.name in row.values:
-                            labels = {t.index: idx, **row.labels}
+                    tab = poll.tables.get(t.name)
+                    col = tab.column(m.name) if tab is not None else None
+                    if tab is None or col is None:
+                        continue
+                    for idx, lv, v in zip(tab.index, tab.labels, col, strict=True):
+                        if v == v:  # NaN: not read
+                            labels = {t.index: idx, **dict(zip(tab.label_names, lv, strict=True))}
                             if with_device:
                                 labels["device"] = dev
-                            fam.add_sample(m.name, labels, row.values[m.name])
+                            fam.add_sample(m.name, labels, v)
                 fams.append(fam)
     fams.extend(info_families(snap, devices, profiles, with_device=with_device))
     return fams
@@ -354,22 +358,36 @@ def _head(name: str, doc: str, kind: str) -> str:
 _EXACT = 2.0**53
 """Below this a whole float is an exact int, and repr() prints its digits."""
 
-_RowKey = tuple[str, str, str]
-"""(device, table, row index)."""
+_TableKey = tuple[str, str]
+"""(device, table)."""
+
+_Texts = tuple[tuple[str, ...], tuple[tuple[str, ...], ...], tuple[str, ...]]
+"""(row indices, label values per row, label text per row) of one device's table."""
+
+
+def _value_text(v: float) -> str:
+    """go_float, quicker for the whole numbers most samples are (counters, speeds, states)."""
+    if v.__class__ is float and 0.0 <= v < _EXACT and v.is_integer():
+        if v < 1e6:
+            return repr(v)
+        d = str(int(v))
+        m = d.rstrip("0")
+        return f"{d[0]}.{m[1:]}e+{len(d) - 1:02d}" if len(m) > 1 else f"{d[0]}e+{len(d) - 1:02d}"
+    return go_float(v)
 
 
 class Renderer:
     """Renders a snapshot's ``/metrics`` body once; keeps each row's label text between cycles."""
 
     def __init__(self) -> None:
-        self._labels: dict[_RowKey, tuple[dict[str, str], str]] = {}
+        self._texts: dict[_TableKey, _Texts] = {}
 
     def render(self, snap: Snapshot) -> MetricsBody:
-        old = self._labels
-        new: dict[_RowKey, tuple[dict[str, str], str]] = {}
+        old = self._texts
+        new: dict[_TableKey, _Texts] = {}
         devices = sorted(snap.polls)
         polls = [snap.polls[d] for d in devices]
-        body = bytearray()  # one family at a time: the peak is the body plus one family's lines
+        out = BodyWriter()  # compressed one family at a time: the text is never whole in memory
         samples = 0
         for prof in snap.profiles.values():
             for m in prof.scalars:
@@ -378,49 +396,49 @@ class Renderer:
                     if poll.ok and m.name in poll.scalars:
                         lines.append(f'{m.name}{{device="{_escape(dev)}"}} {go_float(poll.scalars[m.name])}\n')
                 samples += len(lines) - 1
-                body += "".join(lines).encode("utf-8")
+                out.write("".join(lines).encode("utf-8"))
             for t in prof.tables:
-                texted: list[tuple[Row, str]] = []
+                texted: list[tuple[PollTable, tuple[str, ...]]] = []
                 for dev, poll in zip(devices, polls, strict=True):
-                    if not poll.ok:
+                    tab = poll.tables.get(t.name) if poll.ok else None
+                    if not tab:
                         continue
-                    for idx, row in poll.tables.get(t.name, {}).items():
-                        key = (dev, t.name, idx)
-                        hit = old.get(key)
-                        if hit is None or hit[0] != row.labels:
-                            hit = (row.labels, label_text({t.index: idx, **row.labels, "device": dev}))
-                        new[key] = hit
-                        texted.append((row, hit[1]))
+                    key = (dev, t.name)
+                    hit = old.get(key)
+                    if hit is None or hit[0] != tab.index or hit[1] != tab.labels:
+                        names = (t.index, *tab.label_names, "device")
+                        hit = (tab.index, tab.labels, tuple(
+                            label_text(dict(zip(names, (idx, *lv, dev), strict=True)))
+                            for idx, lv in zip(tab.index, tab.labels, strict=True)))
+                    new[key] = hit
+                    texted.append((tab, hit[2]))
                 for m in t.metrics:
                     name = m.name
                     lines = [_head(name, m.help, "counter" if m.counter_bits else "gauge")]
                     append = lines.append
-                    for row, text in texted:
-                        v = row.values.get(name)
-                        if v is None:
+                    for tab, texts in texted:
+                        col = tab.column(name)
+                        if col is None:
                             continue
-                        # counters and gauges are whole numbers: Go's form from int digits (go_float's rule)
-                        if v.__class__ is float and 0.0 <= v < _EXACT and v.is_integer():
-                            if v < 1e6:
-                                s = repr(v)
+                        for text, v in zip(texts, col, strict=True):
+                            if v != v:  # NaN: the agent gave no value for this row
+                                continue
+                            # counters and gauges are whole numbers: Go's form from int digits (go_float's rule)
+                            if 0.0 <= v < 1e6 and v.is_integer():
+                                append(f"{name}{text} {v!r}\n")
                             else:
-                                d = str(int(v))
-                                m_ = d.rstrip("0")
-                                s = f"{d[0]}.{m_[1:]}e+{len(d) - 1:02d}" if len(m_) > 1 else f"{d[0]}e+{len(d) - 1:02d}"
-                        else:
-                            s = go_float(v)
-                        append(f"{name}{text} {s}\n")
+                                append(f"{name}{text} {_value_text(v)}\n")
                     samples += len(lines) - 1
-                    body += "".join(lines).encode("utf-8")
+                    out.write("".join(lines).encode("utf-8"))
                     del lines
-        self._labels = new
+        self._texts = new
         # a few series per device: info (identity as labels) and netops's own, through prometheus-client
         own = info_families(snap, devices, snap.profiles.values()) + netops_families(snap)
         samples += sum(len(f.samples) for f in own)
         reg = CollectorRegistry(auto_describe=False)
         reg.register(_Fixed(own))
-        body += generate_latest(reg)
-        return MetricsBody(body, samples)
+        out.write(generate_latest(reg))
+        return out.finish(samples)
 
 
 def rendered(snap: Snapshot, renderer: Renderer, lock: threading.Lock) -> MetricsBody:

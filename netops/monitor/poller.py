@@ -259,8 +259,7 @@ class Poller:
         """Swap a complete snapshot in, its ``/metrics`` body already rendered when asked:
         a scrape sees the previous cycle or this one, never a half-built one."""
         if self._renderer is not None:
-            snap.rendered = self._renderer.render(snap)
-            snap.rendered.gzipped()  # Prometheus asks for gzip: made here, so no scrape pays for it
+            snap.rendered = self._renderer.render(snap)  # gzip included: no scrape pays for it
         self.snapshot = snap
 
     def _build(self, polls: list[DevicePoll], probes: dict[str, ProbeResult], cycle: float) -> Snapshot:

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import gzip
 import re
-import threading
+import zlib
+from array import array
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from netops.inventory import Device, Inventory, Link, LinkStatus
 from netops.inventory.models import Medium, Role
 from netops.monitor.counters import Sample, rate, restarted, utilisation
 from netops.monitor.icmp import ProbeResult
-from netops.monitor.profiles import SnmpProfile
+from netops.monitor.profiles import SnmpProfile, SnmpTable
 from netops.snmp.api import Value
 from netops.snmp.shard import jump_shard
 
@@ -41,11 +43,130 @@ def shard_of(name: str, shards: int) -> int:
 
 @dataclass(slots=True)
 class Row:
+    """One row of a table as plain dicts: a view made on request (``poll --json``, tests), not stored."""
+
     labels: dict[str, str]
     values: dict[str, float]
     """metric name -> value as exported (scaled)."""
     raw: dict[str, int] = field(default_factory=dict)
     """counter metric name -> raw counter, for deltas."""
+
+
+_NAN = float("nan")
+NO_RAW = 2**64 - 1
+"""Raw counter slot of a value no counter can hold (negative: a mis-typed column); never a baseline."""
+_SHARED: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def _shared(index: tuple[str, ...]) -> tuple[str, ...]:
+    """One tuple object for every device with the same row indices (most devices of a model have the same)."""
+    got = _SHARED.get(index)
+    if got is None:
+        if len(_SHARED) >= 10_000:
+            return index
+        got = _SHARED[index] = index
+    return got
+
+
+class PollTable(Mapping[str, Row]):
+    """One table of one device's poll, stored compactly: no Python object per value.
+
+    A 5,000-device shard holds ~250,000 interface rows; as a dict of values and one
+    of raw counters per row they took ~1.3 KB each (~650 MB while the next cycle
+    builds beside the previous one, bench/RESULTS.md). Here a table is its row
+    indices (one tuple shared by every device with the same rows), the label values
+    per row, and two flat arrays, column by column: ``data``, the scaled values (``NaN`` where
+    the agent gave none) and the raw counters (8 bytes each), about 120 bytes a row.
+    It still reads as ``{index: Row}`` for the few callers that want dicts.
+    """
+
+    __slots__ = ("metrics", "counters", "label_names", "index", "labels", "data", "raw", "_pos")
+
+    def __init__(self, metrics: tuple[str, ...], counters: tuple[str, ...], label_names: tuple[str, ...],
+                 index: tuple[str, ...], labels: tuple[tuple[str, ...], ...], data: array[float],
+                 raw: array[int]) -> None:
+        self.metrics, self.counters, self.label_names = metrics, counters, label_names
+        self.index, self.labels, self.data, self.raw = index, labels, data, raw
+        self._pos: dict[str, int] | None = None
+
+    def column(self, metric: str) -> array[float] | None:
+        """The scaled values of one metric, row by row (NaN: not read), or None if the table lacks it."""
+        try:
+            k = self.metrics.index(metric)
+        except ValueError:
+            return None
+        n = len(self.index)
+        return self.data[k * n:(k + 1) * n]
+
+    def raw_column(self, metric: str) -> array[int] | None:
+        try:
+            k = self.counters.index(metric)
+        except ValueError:
+            return None
+        n = len(self.index)
+        return self.raw[k * n:(k + 1) * n]
+
+    def _row(self, r: int) -> Row:
+        n = len(self.index)
+        values = {m: v for k, m in enumerate(self.metrics) if (v := self.data[k * n + r]) == v}
+        raw = {m: x for j, m in enumerate(self.counters) if m in values and (x := self.raw[j * n + r]) != NO_RAW}
+        return Row(dict(zip(self.label_names, self.labels[r], strict=True)), values, raw)
+
+    def __getitem__(self, idx: str) -> Row:
+        if self._pos is None:
+            self._pos = {x: r for r, x in enumerate(self.index)}
+        return self._row(self._pos[idx])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.index)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+
+def build_table(t: SnmpTable, columns: dict[str, dict[str, Value]]) -> PollTable:
+    """One table's walked columns -> a :class:`PollTable` (rows in the order the columns first show them)."""
+    cols = [columns.get(m.oid) or {} for m in t.metrics]
+    pos: dict[str, int] = {}
+    for col in cols:  # usually every column has the same rows: the first one sees them all
+        if len(col) == len(pos) and col.keys() == pos.keys():
+            continue
+        for idx, v in col.items():
+            if v.__class__ is int and idx not in pos:
+                pos[idx] = len(pos)
+    n = len(pos)
+    index = _shared(tuple(pos))
+    order = list(index)
+    values = array("d", [_NAN]) * (n * len(cols))
+    counters = tuple(m.name for m in t.metrics if m.counter_bits)
+    raw = array("Q", bytes(8 * n * len(counters)))
+    j = 0
+    for k, (m, col) in enumerate(zip(t.metrics, cols, strict=True)):
+        base, scale = k * n, float(m.scale)
+        rbase = j * n if m.counter_bits else -1
+        if m.counter_bits:
+            j += 1
+        if n and len(col) == n and list(col) == order:  # the usual case: whole column at C speed
+            vals = cast(list[int], list(col.values()))  # array() refuses a str (TypeError) or a negative counter
+            try:
+                got = array("d", vals) if scale == 1.0 else array("d", [v * scale for v in vals])
+                if rbase >= 0:
+                    raw[rbase:rbase + n] = array("Q", vals)
+                values[base:base + n] = got
+                continue
+            except (TypeError, OverflowError):  # a string or a negative counter in the column: one by one
+                pass
+        for idx, v in col.items():
+            if v.__class__ is not int:
+                continue
+            r = pos[idx]
+            values[base + r] = v * scale
+            if rbase >= 0:
+                raw[rbase + r] = v if v >= 0 else NO_RAW
+    label_names = tuple(t.labels)
+    lcols = [columns.get(col) or {} for col in t.labels.values()]
+    labels = tuple(tuple(str(lc.get(idx, "")) for lc in lcols) for idx in index) if lcols else ((),) * n
+    return PollTable(tuple(m.name for m in t.metrics), counters, label_names, index, labels, values, raw)
 
 
 @dataclass(slots=True)
@@ -59,7 +180,7 @@ class DevicePoll:
     reason: str | None = None
     error: str | None = None
     scalars: dict[str, float] = field(default_factory=dict)
-    tables: dict[str, dict[str, Row]] = field(default_factory=dict)
+    tables: dict[str, PollTable] = field(default_factory=dict)
     uptime: int | None = None
     varbinds: int = 0
     profiles: tuple[str, ...] = ()
@@ -82,22 +203,7 @@ def build_device_poll(
                 if m.name == "sysUpTime":
                     poll.uptime = v
         for t in prof.tables:
-            rows: dict[str, Row] = {}
-            for m in t.metrics:
-                name, scale, counter = m.name, float(m.scale), bool(m.counter_bits)
-                for idx, v in columns.get(m.oid, {}).items():
-                    if v.__class__ is not int:
-                        continue
-                    row = rows.get(idx)
-                    if row is None:
-                        row = rows[idx] = Row({}, {})
-                    row.values[name] = v * scale
-                    if counter:
-                        row.raw[name] = v
-            for idx, row in rows.items():
-                for label, col in t.labels.items():
-                    row.labels[label] = str(columns.get(col, {}).get(idx, ""))
-            poll.tables[t.name] = rows
+            poll.tables[t.name] = build_table(t, columns)
         for im in prof.info:
             got = poll.info.setdefault(im.name, {})
             for label, spec in im.labels.items():
@@ -142,27 +248,51 @@ def interface_rates(prev: DevicePoll | None, cur: DevicePoll, profiles: list[Snm
             if not t.interface:
                 continue
             bits = {m.name: m.counter_bits or 64 for m in t.metrics}
-            rows = cur.tables.get(t.name, {})
-            prev_rows = prev.tables.get(t.name, {}) if prev is not None and not restart else {}
-            for idx, row in rows.items():
-                name_ = row.labels.get("ifName") or row.labels.get("ifDescr") or idx
+            tab = cur.tables.get(t.name)
+            if tab is None or not tab.index:
+                continue
+            before = prev.tables.get(t.name) if prev is not None and not restart else None
+            before_pos = {x: r for r, x in enumerate(before.index)} if before is not None else {}
+            names = _interface_names(tab)
+            speeds = [c for n in t.interface.get("speed_mbps", ()) if (c := tab.column(n)) is not None]
+            roles = []
+            for role in ("in_octets", "out_octets"):  # per role, the counters in order of preference
+                cands = []
+                for n in t.interface.get(role, ()):
+                    col, raw = tab.column(n), tab.raw_column(n)
+                    if col is None or raw is None:
+                        continue
+                    pcol = before.column(n) if before is not None else None
+                    praw = before.raw_column(n) if before is not None else None
+                    cands.append((col, raw, pcol, praw, bits[n]))
+                roles.append(cands)
+            for r, idx in enumerate(tab.index):
+                name_ = names[r] or idx
                 if only is not None and name_ not in only:
                     continue
-                rates: dict[str, float | None] = {}
-                for role in ("in_octets", "out_octets"):
-                    name = next((n for n in t.interface.get(role, ()) if n in row.raw), None)
-                    if name is None:
-                        rates[role] = None
+                rates: list[float | None] = []
+                for cands in roles:
+                    # the first counter read (not NaN, not a negative 'counter')
+                    got = next((c for c in cands if c[0][r] == c[0][r] and c[1][r] != NO_RAW), None)
+                    if got is None:
+                        rates.append(None)
                         continue
-                    before = prev_rows.get(idx)
-                    p = Sample(before.raw[name], prev.at, prev.uptime) if (before and prev and name in before.raw) else None
-                    r = rate(p, Sample(row.raw[name], cur.at, cur.uptime), bits[name])
-                    rates[role] = None if r is None else r * 8
-                speed = next((row.values[n] for n in t.interface.get("speed_mbps", ()) if n in row.values), None)
-                out[idx] = InterfaceRate(
-                    name_, rates["in_octets"], rates["out_octets"], speed * 1e6 if speed else None,
-                )
+                    col, raw, pcol, praw, nbits = got
+                    pr = before_pos.get(idx)
+                    p = (Sample(praw[pr], prev.at, prev.uptime)  # type: ignore[union-attr,index]
+                         if pr is not None and pcol is not None and pcol[pr] == pcol[pr]
+                         and praw[pr] != NO_RAW else None)  # type: ignore[index]
+                    v = rate(p, Sample(raw[r], cur.at, cur.uptime), nbits)
+                    rates.append(None if v is None else v * 8)
+                speed = next((c[r] for c in speeds if c[r] == c[r]), None)
+                out[idx] = InterfaceRate(name_, rates[0], rates[1], speed * 1e6 if speed else None)
     return out
+
+
+def _interface_names(tab: PollTable) -> list[str]:
+    """Each row's interface name: ifName, else ifDescr, else '' (the caller falls back to the index)."""
+    cols = [tab.label_names.index(n) for n in ("ifName", "ifDescr") if n in tab.label_names]
+    return [next((lv[c] for c in cols if lv[c]), "") for lv in tab.labels]
 
 
 # --- the inventory's view ---------------------------------------------------------------------
@@ -291,27 +421,55 @@ class Histogram:
 class MetricsBody:
     """One snapshot's ``/metrics`` body, rendered once and served to every scrape of that cycle.
 
-    The gzip form is made once, by the poller right after the render (``monitor
-    serve``) or else by the first scrape that accepts it, and kept: a cycle costs
-    one render and one compression, whatever the number of scrapes.
+    Only the gzip form is kept (Prometheus asks for gzip): a 5,000-device shard's
+    text is ~100 MB, its gzip ~6 MB. The text is compressed as it is written
+    (:class:`BodyWriter`), so it is never whole in memory; a client that does not
+    accept gzip gets it decompressed on request.
     """
 
-    __slots__ = ("body", "samples", "_gzip", "_lock")
+    __slots__ = ("samples", "size", "_gzip")
 
     GZIP_LEVEL = 1
     """Level 1: about a third of level 6's CPU for a body a little bigger (bench/RESULTS.md)."""
 
-    def __init__(self, body: bytes | bytearray, samples: int) -> None:
-        self.body = body
+    def __init__(self, gzipped: bytes, samples: int, size: int) -> None:
+        self._gzip = gzipped
         self.samples = samples
-        self._gzip: bytes | None = None
-        self._lock = threading.Lock()
+        self.size = size
+        """Bytes of the text."""
+
+    @classmethod
+    def of(cls, body: bytes, samples: int) -> MetricsBody:
+        w = BodyWriter()
+        w.write(body)
+        return w.finish(samples)
+
+    @property
+    def body(self) -> bytes:
+        """The text (decompressed on each call: for clients without gzip, and tests)."""
+        return gzip.decompress(self._gzip)
 
     def gzipped(self) -> bytes:
-        with self._lock:
-            if self._gzip is None:
-                self._gzip = gzip.compress(self.body, compresslevel=self.GZIP_LEVEL, mtime=0)
-            return self._gzip
+        return self._gzip
+
+
+class BodyWriter:
+    """Gzip-compresses an exposition while it is written, family by family."""
+
+    def __init__(self) -> None:
+        self._z = zlib.compressobj(MetricsBody.GZIP_LEVEL, zlib.DEFLATED, 31)  # 31: gzip header, mtime 0
+        self._parts: list[bytes] = []
+        self.size = 0
+
+    def write(self, data: bytes | bytearray) -> None:
+        self.size += len(data)
+        out = self._z.compress(data)
+        if out:
+            self._parts.append(out)
+
+    def finish(self, samples: int) -> MetricsBody:
+        self._parts.append(self._z.flush())
+        return MetricsBody(b"".join(self._parts), samples, self.size)
 
 
 @dataclass

@@ -85,15 +85,19 @@ class FastSnmpClient:
         table = await self.walker.walk(self._target(target), columns, max_repetitions)
         out: dict[str, dict[str, Value]] = {}
         numbers = _NUMBERS
+        texts: dict[bytes, str] = {}  # this table's row indices as text, worked out once per walk
         for col, rows in table.items():
             conv: dict[str, Value] = {}
             for idx, (_, tag, value) in rows.items():
+                t = texts.get(idx)
+                if t is None:
+                    t = texts[idx] = index_text(idx)
                 if tag in numbers:  # most of a table: plain ints, no conversion
-                    conv[index_text(idx)] = value
+                    conv[t] = value
                     continue
                 v = convert(tag, value)
                 if v is not None:
-                    conv[index_text(idx)] = v
+                    conv[t] = v
             out[col] = conv
         return out
 

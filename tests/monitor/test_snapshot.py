@@ -123,3 +123,20 @@ def test_poller_shards_partition_devices_links_and_sites() -> None:
             assert owner is None or owner in names  # a link goes with its far-end device
     sites = [s for p in pollers for s in p.site_ids]
     assert sorted(sites) == sorted(inv.sites)
+
+
+def test_compact_table_keeps_what_the_dict_rows_kept() -> None:
+    """A string where a number belongs, a row only some columns have, a negative 'counter': same as per-row dicts."""
+    p = recorded("poll1")
+    oids = {m.name: m.oid for prof in PROFILES for t in prof.tables for m in t.metrics}
+    raw = json.loads((REC / "poll1.json").read_text())
+    cols = raw["columns"]
+    cols[oids["ifInErrors"]] = {"1": "n/a", "2": 5, "9": 7}  # a text value, and a row no other column has
+    cols[oids["ifOutErrors"]] = {**cols.get(oids["ifOutErrors"], {}), "2": -3}
+    q = build_device_poll("desa-a1-r1", PROFILES, raw["scalars"], cols, at=raw["at"], wall=0.0, duration=0.1)
+    rows = q.tables["ifTable"]
+    assert list(rows) == [*p.tables["ifTable"], "9"]
+    assert "ifInErrors" not in rows["1"].values and rows["2"].values["ifInErrors"] == 5
+    assert rows["9"].values == {"ifInErrors": 7} and rows["9"].labels["ifName"] == ""
+    assert rows["2"].values["ifOutErrors"] == -3 and "ifOutErrors" not in rows["2"].raw  # no baseline from it
+    assert rows["1"].labels == p.tables["ifTable"]["1"].labels

@@ -196,6 +196,23 @@ def test_lost_request_is_retransmitted_with_the_same_id() -> None:
     asyncio.run(run())
 
 
+def test_a_known_round_trip_holds_more_tries_in_the_same_patience() -> None:
+    """timeout 2 s, 1 retry: two tries while no round trip is known; once the agent has answered, a lost
+    request is retried after its round trip, so a third copy fits in the same 4 s (a satellite link)."""
+    async def run() -> None:
+        fake = FakeAgent(loopback_address(6))
+        async with Engine() as eng:
+            t = SnmpTarget(fake.addr[0], fake.addr[1], community="c", timeout=2.0, retries=1)
+            first = asyncio.create_task(fake.serve([response]))
+            await eng.get(t, ["1.3.6.1.2.1.1.3.0"])  # answered at once: a round trip sample
+            await first
+            second = asyncio.create_task(fake.serve(["drop", "drop", response]))  # two copies lost
+            got = await eng.get(t, ["1.3.6.1.2.1.1.3.0"])
+            await second
+        assert got["1.3.6.1.2.1.1.3.0"][2] == 4242 and fake.requests == 4 and eng.stats.retransmits == 2
+    asyncio.run(run())
+
+
 def test_error_status_is_a_per_target_error(agent: Snmpd) -> None:
     async def run() -> None:
         async with Engine() as eng:
