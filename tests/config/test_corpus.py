@@ -270,11 +270,12 @@ VERSIONS = {
     "iosxe17-core-c9300": (
         ["vlan 30", "name CCTV", "exit", "interface TenGigabitEthernet1/1/1", "switchport trunk allowed vlan add 30",
          "exit", "no snmp-server community CoreXe17-RO RO SNMP-RO",
-         "snmp-server community CoreXe17-RO-24 RO SNMP-RO", "banner motd ^C",
-         "*** core-01 Diskominfo Kabupaten Sambas ***", "Semua akses dicatat dan diaudit.", "^C"],
+         "snmp-server community CoreXe17-RO-24 RO SNMP-RO",
+         # IOS shows the delimiter as ^C; typed, '^' is the delimiter
+         "banner motd ^", "*** core-01 Diskominfo Kabupaten Sambas ***", "Semua akses dicatat dan diaudit.", "^"],
         ["interface TenGigabitEthernet1/1/1", "switchport trunk allowed vlan remove 30", "exit",
          "no snmp-server community CoreXe17-RO-24 RO SNMP-RO", "snmp-server community CoreXe17-RO RO SNMP-RO",
-         "banner motd ^C", "*** core-01 Diskominfo Kabupaten Sambas ***", "Semua akses dicatat.", "^C",
+         "banner motd ^", "*** core-01 Diskominfo Kabupaten Sambas ***", "Semua akses dicatat.", "^",
          "no vlan 30"]),
     "vrp5-s5720": (
         ["vlan batch 30", "interface GigabitEthernet0/0/24", "port trunk allow-pass vlan 30", "quit"],

@@ -166,6 +166,14 @@ class Indented:
         content = "\n".join(ln.rstrip() for ln in body).strip("\n")
         node.key = f"banner {kind} {content}"
         node.raw = "\n".join(raw_lines)
+        if delim == "^C":
+            # '^C' is how IOS shows the delimiter; typed, '^' would be the delimiter and the text
+            # would start with 'C'. Sent with a printable delimiter the text does not hold.
+            text = "\n".join(raw_lines)[len(f"banner {kind} ^C"):].replace("^C", "")
+            sep = next((c for c in "^#%~@&" if c not in text), "^")
+            body_raw = "\n".join(ln.rstrip() for ln in text.split("\n")).strip("\n")
+            node.raw = (f"banner {kind} {sep}{body_raw}{sep}" if "\n" not in body_raw
+                        else f"banner {kind} {sep}\n{body_raw}\n{sep}")
         return idx
 
     # -- matching -----------------------------------------------------------------------------
