@@ -65,6 +65,11 @@ class Platform:
     replace_prefixes: tuple[str, ...] = ()
     """single-valued settings: an intended line with one of these prefixes replaces the
     running line with the same prefix (and the diff shows both)."""
+    replace_patterns: tuple[str, ...] = ()
+    """regexes whose group 1 names an entry the device keeps once (FRR ``ip prefix-list L seq
+    5``, OSPF ``network P area``): an intended line with the same name replaces the running
+    one, the old one removed first (all such removals before the additions, so a swap of two
+    entries is never refused as a duplicate) and never removed again by a restore."""
     secret_patterns: tuple[str, ...] = ()
     """regexes whose group 1 is a secret (password, key, community) masked in backups,
     diffs and logs; applied on top of masking every known secret value."""
@@ -72,6 +77,10 @@ class Platform:
     """regex matched right before a masked value that the device shows encrypted or hashed
     (IOS type 5/7/8/9, VRP ``cipher``): such a line matches an intended line of the same
     shape whatever the value, as the plain intended value can never be compared with it."""
+    secret_cipher_form: str | None = None
+    """regex of a value in the form the device itself encrypts to (VRP ``%^%#…%^%#``,
+    ``$1a$…``). Where set, a value after ``secret_values_opaque`` is opaque only in that form
+    (or masked): a value shown as it was typed is compared, so its rotation is pushed."""
     hidden_lines: tuple[str, ...] = ()
     """regexes of lines the device accepts but never shows in its running config (IOS
     ``snmp-server user``): never a change on their own, never verified, sent along with
@@ -338,6 +347,9 @@ PLATFORMS: dict[str, Platform] = {
             dialect="vrp",
             secret_patterns=VRP_SECRETS,
             secret_values_opaque=r"\b(?:cipher|irreversible-cipher) $",
+            # VRP 5/8 ciphertexts: %^%#…%^%# (V200R003+), %$%$…%$%$, %@%@, %#%#, $1a$/$1c$ hashes,
+            # and the 24-character DES form of older VRP 5
+            secret_cipher_form=r"\b(?:cipher|irreversible-cipher) (?:%\^%#|%\$%\$|%@%@|%#%#|\$1[a-z]\$|\S{24}(?:\s|$))",
             list_commands=(("vlan batch ", "vlan batch {}", "undo vlan batch {}"),
                            ("port trunk allow-pass vlan ", "port trunk allow-pass vlan {}",
                             "undo port trunk allow-pass vlan {}")),
@@ -375,6 +387,11 @@ PLATFORMS: dict[str, Platform] = {
                            "the confirmation belongs to the vty session that committed (netops verifies on a new "
                            "login); not used: FRR 8.4 in the lab runs without --tcli",
             replace_prefixes=("hostname ", "banner motd ", "description "),
+            # FRR keeps one entry per seq (re-entering 'seq 5' overwrites it, and 'no ... seq 5 …'
+            # deletes seq 5 whatever it holds), one area per OSPF network, one value per setting
+            replace_patterns=(r"^((?:ip|ipv6) prefix-list \S+ seq \d+) ", r"^((?:ipv6 )?access-list \S+ seq \d+) ",
+                              r"^(network \S+) area ", r"^(ip ospf (?:cost|hello-interval|dead-interval|priority)) ",
+                              r"^((?:bgp|ospf) router-id) "),
             block_end=("exit", "end", "!", "exit-address-family", "exit-vrf", "exit-vni"),
             secret_patterns=FRR_SECRETS,
             volatile_patterns=(

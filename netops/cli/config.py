@@ -271,7 +271,7 @@ def compare(ctx: typer.Context, running: Path = typer.Argument(..., help="The co
             console.print("[bold]commands to restore RUNNING afterwards:[/]")
             console.out("\n".join(cmp.restore) or "(none)", highlight=False)
         for line in cmp.unverifiable:
-            console.print(f"[yellow]sent, never shown by the device:[/] {escape(line)}")
+            console.print(f"[yellow]not verifiable (never shown, or shown encrypted):[/] {escape(line)}")
         for line in cmp.not_restorable:
             console.print(f"[yellow]not restorable:[/] {escape(line)}")
     raise typer.Exit(0 if cmp.empty else 1)

@@ -41,6 +41,9 @@ class ChangePlan:
     changes, never compared"""
     rebuilt: set[str] = field(default_factory=set, repr=False)
     """ordered blocks (ACLs) this plan removes and sends whole"""
+    running_raw: str = field(default="", repr=False)
+    """``running`` with its real values (the same lines): a restore removes a line that
+    holds a secret by its value, which only the device's own config gives"""
 
     @property
     def empty(self) -> bool:

@@ -1,4 +1,4 @@
-"""FRR devices: real FRRouting (zebra + staticd) in a network namespace each, with its own sshd.
+"""FRR devices: real FRRouting (zebra + staticd by default) in a network namespace each, with its own sshd.
 
 Per device: namespace ``<labid>-<n>``, a veth pair (host end ``<labid>h<n>``,
 device end named after the device's first interface), the /30 from the plan,
@@ -8,6 +8,10 @@ The daemons and sshd run in their own UTS namespace whose hostname is the
 device name, so vtysh's prompt is ``<device>#``. The lab user (named after the
 lab id, in groups frr and frrvty) logs in with the lab password and gets
 ``vtysh`` as a forced command; netmiko's ``cisco_ios`` driver works against it.
+
+``daemons`` names the FRR daemons started after zebra (``DAEMONS`` by default: static
+routes, prefix-lists, route-maps); a test that edits BGP or OSPF config asks for
+``bgpd``/``ospfd`` too (vtysh rejects a command whose daemon is not running).
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ from netops.lab.procs import LabState, spawn, wait_listening
 
 RUN_ROOT = Path("/run/netops-lab")
 FRR_BIN = Path("/usr/lib/frr")
+DAEMONS: tuple[str, ...] = ("staticd",)
+"""daemons the lab starts after zebra unless asked for others"""
+KNOWN_DAEMONS = ("staticd", "bgpd", "ospfd", "ospf6d", "ripd", "ripngd", "isisd", "bfdd", "pimd", "eigrpd")
 
 
 def _run(cmd: list[str], stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -46,11 +53,15 @@ def ensure_user(user: str, password: str, state: LabState) -> None:
     _run(["chpasswd"], stdin=f"{user}:{password}\n")
 
 
-def start_all(inv: Inventory, plan: LabPlan, workdir: Path, state: LabState, timeout: float) -> None:
+def start_all(inv: Inventory, plan: LabPlan, workdir: Path, state: LabState, timeout: float,
+              daemons: tuple[str, ...] = DAEMONS) -> None:
     devs = [d for d in plan.devices.values() if d.netns]
     if not devs:
         return
-    for tool in ("zebra", "staticd"):
+    unknown = [d for d in daemons if d not in KNOWN_DAEMONS]
+    if unknown:
+        raise LabError(f"unknown FRR daemon(s) {', '.join(unknown)}; use some of {', '.join(KNOWN_DAEMONS)}")
+    for tool in ("zebra", *daemons):
         if not (FRR_BIN / tool).exists():
             raise LabError(f"FRR is not installed ({FRR_BIN / tool} missing); install the Debian package frr")
     if not shutil.which("sshd") and not Path("/usr/sbin/sshd").exists():
@@ -104,14 +115,15 @@ def start_all(inv: Inventory, plan: LabPlan, workdir: Path, state: LabState, tim
         zebra = [str(FRR_BIN / "zebra"), *common, "-i", str(rundir / "run" / "zebra.pid")]
         pid = spawn(state, f"zebra-{d.name}", _uts(d.name, zebra), rundir / "zebra.log", marker=marker, netns=d.netns)
         started.append((d, rundir, [pid]))
-    # staticd only once zebra listens: a client that finds no socket retries only ~10 s later.
+    # the other daemons only once zebra listens: a client that finds no socket retries only ~10 s later.
     for d, rundir, pids in started:
         _wait_path(rundir / "run" / "zserv.api", timeout, f"zebra of {d.name}")
         common = ["-u", "frr", "-g", "frr", "-P", "0", "--vty_socket", str(rundir / "run"),
                   "-z", str(rundir / "run" / "zserv.api"), "-f", "/dev/null", "--log", "stdout"]
-        staticd = [str(FRR_BIN / "staticd"), *common, "-i", str(rundir / "run" / "staticd.pid")]
-        pids.append(spawn(state, f"staticd-{d.name}", _uts(d.name, staticd), rundir / "staticd.log",
-                          marker=str(rundir), netns=d.netns))
+        for daemon in daemons:
+            cmd = [str(FRR_BIN / daemon), *common, "-i", str(rundir / "run" / f"{daemon}.pid")]
+            pids.append(spawn(state, f"{daemon}-{d.name}", _uts(d.name, cmd), rundir / f"{daemon}.log",
+                              marker=str(rundir), netns=d.netns))
         sshd = ["/usr/sbin/sshd", "-D", "-e", "-f", str(rundir / "sshd_config")]
         pids.append(spawn(state, f"sshd-{d.name}", _uts(d.name, sshd), rundir / "sshd.log", marker=str(rundir),
                           netns=d.netns))
@@ -122,7 +134,7 @@ def start_all(inv: Inventory, plan: LabPlan, workdir: Path, state: LabState, tim
         except LabError as exc:
             logs = " | ".join(f"{f.name}: {f.read_text(errors='replace').strip()[-300:]}" for f in rundir.glob("*.log"))
             raise LabError(f"{exc} [{logs}]") from None
-        _wait_vty(d.netns, rundir, timeout)
+        _wait_vty(d.netns, rundir, ("zebra", *daemons), timeout)
         apply_initial(inv, d.name, d.netns, rundir)
 
 
@@ -141,11 +153,11 @@ def _wait_path(path: Path, timeout: float, what: str) -> None:
         time.sleep(0.05)
 
 
-def _wait_vty(netns: str | None, rundir: Path, timeout: float) -> None:
+def _wait_vty(netns: str | None, rundir: Path, daemons: tuple[str, ...], timeout: float) -> None:
     import time
 
     deadline = time.monotonic() + timeout
-    while not all((rundir / "run" / f"{d}.vty").exists() for d in ("zebra", "staticd")):
+    while not all((rundir / "run" / f"{d}.vty").exists() for d in daemons):
         if time.monotonic() > deadline:
             raise LabError(f"FRR in {netns} did not open its vty sockets; see {rundir}/*.log")
         time.sleep(0.05)

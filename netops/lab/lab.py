@@ -59,7 +59,7 @@ class Lab:
     def __init__(self, inventory_path: str | Path, workdir: str | Path, where: list[str] | None = None,
                  base: str = "127.100.0.0", vsat_delay_ms: float = 300, vsat_loss_pct: float = 1.0,
                  vsat_jitter_ms: float = 15, ssh_port: int | None = None, snmp_port: int | None = None,
-                 start_timeout: float = 90.0):
+                 start_timeout: float = 90.0, frr_daemons: tuple[str, ...] = frr.DAEMONS):
         self.source = Path(inventory_path)
         self.workdir = Path(workdir).resolve()
         self.where = list(where or [])
@@ -70,6 +70,7 @@ class Lab:
         self.ssh_port = ssh_port
         self.snmp_port = snmp_port
         self.start_timeout = start_timeout
+        self.frr_daemons = tuple(frr_daemons)
         self.plan: LabPlan | None = None
         self._inv: Inventory | None = None
 
@@ -125,7 +126,7 @@ class Lab:
                            "devices": {n: d.__dict__ for n, d in plan.devices.items()}})
         state.save()
         try:
-            frr.start_all(inv, plan, self.workdir, state, timeout=self.start_timeout)
+            frr.start_all(inv, plan, self.workdir, state, timeout=self.start_timeout, daemons=self.frr_daemons)
             vsat.setup(plan, self.workdir, state, self.vsat_delay_ms, self.vsat_jitter_ms, self.vsat_loss_pct)
             start_agents(inv, plan, self.workdir, state, timeout=self.start_timeout)
             sshsim_ctl.start(inv, plan, self.workdir, state, timeout=self.start_timeout)

@@ -270,23 +270,23 @@ VERSIONS = {
     "iosxe17-core-c9300": (
         ["vlan 30", "name CCTV", "exit", "interface TenGigabitEthernet1/1/1", "switchport trunk allowed vlan add 30",
          "exit", "no snmp-server community CoreXe17-RO RO SNMP-RO",
-         "snmp-server community CoreXe17-RO-24 RO SNMP-RO", "banner motd ^C",
-         "*** core-01 Diskominfo Kabupaten Sambas ***", "Semua akses dicatat dan diaudit.", "^C"],
+         "snmp-server community CoreXe17-RO-24 RO SNMP-RO",
+         # IOS shows the delimiter as ^C; typed, '^' is the delimiter
+         "banner motd ^", "*** core-01 Diskominfo Kabupaten Sambas ***", "Semua akses dicatat dan diaudit.", "^"],
         ["interface TenGigabitEthernet1/1/1", "switchport trunk allowed vlan remove 30", "exit",
          "no snmp-server community CoreXe17-RO-24 RO SNMP-RO", "snmp-server community CoreXe17-RO RO SNMP-RO",
-         "banner motd ^C", "*** core-01 Diskominfo Kabupaten Sambas ***", "Semua akses dicatat.", "^C",
+         "banner motd ^", "*** core-01 Diskominfo Kabupaten Sambas ***", "Semua akses dicatat.", "^",
          "no vlan 30"]),
     "vrp5-s5720": (
         ["vlan batch 30", "interface GigabitEthernet0/0/24", "port trunk allow-pass vlan 30", "quit"],
         ["undo vlan batch 30", "interface GigabitEthernet0/0/24", "undo port trunk allow-pass vlan 30", "quit"]),
     "ros7-kec-rb5009": (
         ["/interface vlan add interface=bridge-lan name=vlan30-cctv vlan-id=30",
-         "/snmp community add addresses=10.20.0.0/16 name=KecRb5009-Comm24",
+         # a v2c community is named by its secret: the rotation renames it (the old one goes)
+         "/snmp community set [ find name=KecRb5009-Comm ] addresses=10.20.0.0/16 name=KecRb5009-Comm24",
          "/ip firewall filter move [ find action=accept chain=input src-address-list=mgmt ] "
          "destination=[ find action=drop chain=input in-interface-list=WAN ]"],
-        # the old community's find (its name is a secret) also selects the one put back: removed first
-        ["/snmp community remove [ find addresses=10.20.0.0/16 ]",
-         "/snmp community add addresses=10.20.0.0/16 name=KecRb5009-Comm",
+        ["/snmp community set [ find name=KecRb5009-Comm24 ] addresses=10.20.0.0/16 name=KecRb5009-Comm",
          "/ip firewall filter move [ find action=accept chain=input dst-port=13231 protocol=udp ] "
          "destination=[ find action=drop chain=input in-interface-list=WAN ]",
          "/interface vlan remove [ find interface=bridge-lan name=vlan30-cctv vlan-id=30 ]"]),

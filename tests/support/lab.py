@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def small_lab(tmp_path_factory: pytest.TempPathFactory, name: str, base: str, vsat_delay_ms: float,
-              where: list[str] | None = None) -> Iterator[Lab]:
+              where: list[str] | None = None, frr_daemons: tuple[str, ...] | None = None) -> Iterator[Lab]:
     """Yield a running lab of ``SMALL_INVENTORY`` on ``base`` (127.x.0.0, one per test file: labs of
     parallel runs never share addresses); VSAT links lose nothing, so no test depends on luck."""
     need(os.geteuid() == 0, "the lab needs root")
@@ -24,8 +24,9 @@ def small_lab(tmp_path_factory: pytest.TempPathFactory, name: str, base: str, vs
     need_binary("git")
     from netops.lab import Lab
 
+    extra = {} if frr_daemons is None else {"frr_daemons": frr_daemons}
     lab = Lab(SMALL_INVENTORY, tmp_path_factory.mktemp(name), base=base, where=where,
-              vsat_delay_ms=vsat_delay_ms, vsat_loss_pct=0.0)
+              vsat_delay_ms=vsat_delay_ms, vsat_loss_pct=0.0, **extra)
     try:
         lab.up()
         yield lab

@@ -166,13 +166,26 @@ class Indented:
         content = "\n".join(ln.rstrip() for ln in body).strip("\n")
         node.key = f"banner {kind} {content}"
         node.raw = "\n".join(raw_lines)
+        if delim == "^C":
+            # '^C' is how IOS shows the delimiter; typed, '^' would be the delimiter and the text
+            # would start with 'C'. Sent with a printable delimiter the text does not hold.
+            text = "\n".join(raw_lines)[len(f"banner {kind} ^C"):].replace("^C", "")
+            sep = next((c for c in "^#%~@&" if c not in text), "^")
+            body_raw = "\n".join(ln.rstrip() for ln in text.split("\n")).strip("\n")
+            node.raw = (f"banner {kind} {sep}{body_raw}{sep}" if "\n" not in body_raw
+                        else f"banner {kind} {sep}\n{body_raw}\n{sep}")
         return idx
 
     # -- matching -----------------------------------------------------------------------------
-    def _opaque(self, platform: Platform, text: str) -> bool:
+    def opaque(self, platform: Platform, node: Node) -> bool:
+        """The node holds a secret the device shows encrypted or hashed (never comparable)."""
         if not platform.secret_values_opaque:
             return False
-        return any(re.search(platform.secret_values_opaque, text[: m.start()]) for m in TOKEN.finditer(text))
+        if not any(re.search(platform.secret_values_opaque, node.text[: m.start()]) for m in TOKEN.finditer(node.text)):
+            return False
+        if platform.secret_cipher_form and not TOKEN.search(node.raw):
+            return re.search(platform.secret_cipher_form, node.raw) is not None  # else shown as typed
+        return True
 
     def find(self, platform: Platform, nodes: list[Node], want: Node) -> Node | None:
         for n in nodes:
@@ -180,7 +193,7 @@ class Indented:
                 return n
         if TOKEN.search(want.text):
             for n in nodes:
-                if ((self._opaque(platform, n.text) or self._opaque(platform, want.text))
+                if ((self.opaque(platform, n) or self.opaque(platform, want))
                         and shape(n.text) == shape(want.text)):
                     return n
         return None
@@ -195,7 +208,7 @@ class Indented:
         skipped = forward.skipped + [c for c in forward.commands if TOKEN.search(c)]
         changes = list(forward.changes)
         back_tree = self.parse(platform, backup)
-        run_tree = self.parse(platform, forward.running)
+        run_tree = self.parse(platform, forward.running, forward.running_raw or None)
         replaced = {c.old for c in forward.changes if c.old is not None}
         rebuilt = forward.rebuilt
         leave = platform.block_end[0] if platform.block_end else "exit"
@@ -215,7 +228,7 @@ class Indented:
                 if h.list_prefix and any(s.list_prefix == h.list_prefix for s in want):
                     continue  # the forward plan changed the members by their difference
                 ctx = tuple(p.text for p in parents)
-                if TOKEN.search(h.text):
+                if TOKEN.search(h.raw):  # no real value to name it by
                     skipped.append(" / ".join(ctx + (platform.negate + h.text,)) + "  (holds a masked secret)")
                     continue
                 if h.children and h.text.startswith(platform.fixed_blocks):
@@ -231,9 +244,11 @@ class Indented:
                     groups.append((ctx, [undo]))
 
         extra(run_tree, back_tree, [])
-        for ctx, body in groups:
-            commands.extend(ctx)
-            commands.extend(body)
+        # removed last line first: what a later line refers to (a BGP neighbor's password,
+        # its address-family lines after its remote-as) goes before it
+        for ctx, body in reversed(groups):
+            commands.extend(_raw_ctx(run_tree, ctx))
+            commands.extend(reversed(body))
             commands.extend([leave] * len(ctx))
         return ChangePlan(device, platform, forward.running, backup, changes, commands, skipped, target="backup")
 
@@ -249,6 +264,26 @@ def _ranges(members: frozenset[int]) -> list[tuple[int, int]]:
             out[-1] = (out[-1][0], m)
         else:
             out.append((m, m))
+    return out
+
+
+def _replace_key(platform: Platform, text: str) -> str | None:
+    for rx in platform.replace_patterns:
+        m = re.match(rx, text)
+        if m:
+            return m.group(1)
+    return None
+
+
+def _raw_ctx(tree: list[Node], ctx: tuple[str, ...]) -> list[str]:
+    """The parent lines of ``ctx`` (masked texts) as the device wrote them (real values)."""
+    out, nodes = [], tree
+    for text in ctx:
+        node = next((n for n in nodes if n.text == text), None)
+        if node is None:
+            return list(ctx)
+        out.append(node.raw)
+        nodes = node.children
     return out
 
 
@@ -275,6 +310,7 @@ class _Planner:
     def __init__(self, dialect: Indented, platform: Platform, running: str, running_raw: str):
         self.d, self.p = dialect, platform
         self.running = running
+        self.running_raw = running_raw
         self.lines = running.splitlines()
         self.run_tree = dialect.parse(platform, running, running_raw)
         self.inserts: dict[int, list[str]] = {}
@@ -284,6 +320,8 @@ class _Planner:
         self.changes: list[Change] = []
         self.groups: list[tuple[tuple[str, ...], list[str]]] = []
         self.hidden: list[tuple[tuple[str, ...], list[str]]] = []
+        self.first: list[tuple[tuple[str, ...], list[str]]] = []
+        """removals of entries replaced by name, sent before every addition"""
         self.unverifiable: list[str] = []
         self.rebuilt: set[str] = set()
         self.skipped: list[str] = []
@@ -314,12 +352,13 @@ class _Planner:
         commands: list[str] = []
         if self.changes:
             self.groups.extend(self.hidden)
-        for parent_lines, body in self.groups:
+        for parent_lines, body in self.first + self.groups:
             commands.extend(parent_lines)
             commands.extend(body)
             commands.extend([self.leave] * len(parent_lines))
         return ChangePlan(device, self.p, self.running, text_of(self.proposed()), self.changes, commands,
-                    skipped=self.skipped, unverifiable=self.unverifiable, rebuilt=self.rebuilt)
+                          skipped=self.skipped, unverifiable=self.unverifiable, rebuilt=self.rebuilt,
+                          running_raw=self.running_raw)
 
     def proposed(self) -> list[str]:
         out: list[str] = []
@@ -387,6 +426,9 @@ class _Planner:
                         self.list_change(parents, h, w, depth)
                     continue
             h = d.find(p, have, w)
+            if h is not None and h.key != w.key and not h.list_prefix and TOKEN.search(w.text):
+                # a secret the device shows encrypted: taken as present, never proven
+                self.unverifiable.append(" / ".join(ctx + (w.text,)))
             if h is not None:
                 if w.children:
                     hk, wk = [c.key for c in h.children], [c.key for c in w.children]
@@ -404,6 +446,14 @@ class _Planner:
                     self.skipped.append(" / ".join(ctx + (w.text,)) + "  (holds a masked secret)")
                 else:
                     self.emit(parents, [p.negate + rotated.raw] + self.block(w))
+                continue
+            key = _replace_key(p, w.text)
+            keyed = next((x for x in have if key and not x.children and _replace_key(p, x.text) == key), None)
+            if keyed is not None:  # the device keeps one entry by this name: remove the old one first
+                self.replaced[keyed.index] = _lines(w, depth, raw=False)
+                self.changes.append(Change(ctx, keyed.text, w.text))
+                self.emit(parents, [p.negate + keyed.raw], self.first)
+                self.emit(parents, self.block(w))
                 continue
             prefix = _replace_prefix(p, w.text)
             old = next((x for x in have if prefix and x.text.startswith(prefix)), None)

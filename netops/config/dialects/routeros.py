@@ -172,6 +172,23 @@ def find_expr(line: FlatLine) -> str:
     return f"[ find {conds} ]"
 
 
+def _rotated(want: FlatLine, parsed_run: list[FlatLine | None], free: list[bool]) -> int | None:
+    """The running item that ``want`` renames: an ``add`` in the same menu whose identity is a
+    secret (a v2c SNMP community's name) and whose other settings are the intended ones."""
+    if want.verb != "add" or want.identity is None or not TOKEN.search(want.identity[1]):
+        return None
+    key = want.identity[0]
+    plain = {k: v for k, v in want.attrs if not TOKEN.search(v)}
+    for i, h in enumerate(parsed_run):
+        if not free[i] or h is None or h.path != want.path or h.verb != "add":
+            continue
+        if (h.identity is not None and h.identity[0] == key and TOKEN.search(h.identity[1])
+                and {k for k, _ in h.attrs} == {k for k, _ in want.attrs}
+                and {k: v for k, v in h.attrs if not TOKEN.search(v)} == plain):
+            return i
+    return None
+
+
 def _lis_ending_last(positions: list[int]) -> set[int]:
     """Indexes (into ``positions``) of the longest increasing run that ends with the last
     element: the rules that stay; the others move before their successor."""
@@ -240,7 +257,10 @@ class RouterOS:
     def plan(self, device: str, platform: Platform, running: str, running_raw: str, want_masked: list[str],
              want_raw: list[str]) -> ChangePlan:
         run_lines = running.splitlines()
+        raw_of = dict(zip(run_lines, running_raw.splitlines(), strict=False))
         parsed_run = [parse_flat_line(ln) for ln in run_lines]
+        wanted = [w for w in (parse_flat_line(t) for t in want_masked) if w is not None]
+        rotatable = [h is not None and not any(covers(h, w) for w in wanted) for h in parsed_run]
         proposed = list(run_lines)
         changes: list[Change] = []
         commands: list[str] = []
@@ -267,19 +287,34 @@ class RouterOS:
                 else:
                     commands.append(raw)
                 continue
+            rot = _rotated(want, parsed_run, rotatable)
+            if rot is not None:  # an item named by its secret, renamed: rename it, never add a second
+                rotatable[rot] = False
+                old = proposed[rot]
+                proposed[rot] = masked_text
+                changes.append(Change((), old, masked_text))
+                key = want.identity[0] if want.identity else "name"
+                old_raw = parse_flat_line(raw_of.get(old, old))
+                new_raw = parse_flat_line(raw)
+                assert old_raw is not None and new_raw is not None
+                sets = " ".join(f"{k}={ros_quote(v)}" for k, v in new_raw.attrs)
+                commands.append(f"{want.path_text} set [ find {key}={ros_quote(old_raw.attr_map.get(key, ''))} ] {sets}")
+                continue
             # a new item goes at the end of its menu (an ordered menu is put in order below)
             at = max((i for i, h in enumerate(parsed_run) if h is not None and h.path == want.path), default=None)
             if at is None:
                 proposed.append(masked_text)
                 parsed_run.append(want)
+                rotatable.append(False)
             else:
                 proposed.insert(at + 1, masked_text)
                 parsed_run.insert(at + 1, want)
+                rotatable.insert(at + 1, False)
             changes.append(Change((), None, masked_text))
             commands.append(raw)
         for path in platform.ordered_blocks:
             self._order(path, want_masked, proposed, parsed_run, changes, commands)
-        return ChangePlan(device, platform, running, text_of(proposed), changes, commands)
+        return ChangePlan(device, platform, running, text_of(proposed), changes, commands, running_raw=running_raw)
 
     def _order(self, path: str, want_masked: list[str], proposed: list[str],
                parsed_run: list[FlatLine | None], changes: list[Change], commands: list[str]) -> None:
@@ -321,10 +356,11 @@ class RouterOS:
         changes = list(forward.changes)
         back = [parse_flat_line(ln) for ln in backup.splitlines()]
         added = [parse_flat_line(c) for c in commands]
+        renamed = {c.old for c in forward.changes if c.old is not None and not c.moved}
         first: list[str] = []
         for line in forward.running.splitlines():
             have = parse_flat_line(line)
-            if have is None or have.verb not in ("add", "set"):
+            if have is None or have.verb not in ("add", "set") or line in renamed:
                 continue
             if any(b is not None and (covers(b, have) or same_target(b, have)) for b in back):
                 continue
