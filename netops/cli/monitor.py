@@ -114,8 +114,9 @@ def serve(
                                      help="Also export netops_interface_{in,out}_bps per interface (off: "
                                           "Prometheus computes rates from the if_mib counters)."),
     repo: Path = typer.Option(Path("backups"), "--repo",
-                              help="Config backup repository whose change journal is watched "
-                                   "(netops_config_pending_recovery)."),
+                              help="Config backup repository whose change journal, last audit and "
+                                   "backups are exported (netops_config_pending_recovery, netops_config_compliant, "
+                                   "netops_config_backup_age_seconds, ...)."),
 ) -> None:
     """Run the poller and a Prometheus exporter until interrupted; SIGHUP reloads the inventory."""
     # a reload asked for while netops is still starting is kept, not fatal (SIGHUP's default)

@@ -8,6 +8,7 @@ netops adds link, device, site and poller health series (docs/monitor.md).
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from prometheus_client.core import (
     Metric,
 )
 
+from netops.config.audit import FILENAME as AUDIT_FILE
+from netops.config.audit import backup_times, read_state
 from netops.config.journal import FILENAME as JOURNAL_FILE
 from netops.config.journal import pending_devices
 from netops.monitor.profiles import SnmpProfile
@@ -255,6 +258,85 @@ class PendingRecoveryCollector:
         for device in self.pending():
             fam.add_metric([device], 1.0)
         yield fam
+
+
+class AuditCollector:
+    """The last ``netops config audit`` (``<repo>/audit.json``) and each device's backup age.
+
+    Local files only, never the network: the audit file is re-read when it changed, the git log
+    of the backups when the repository's index changed (each backup run that commits)."""
+
+    def __init__(self, repo: Path):
+        self.repo = repo
+        self._audit_key: tuple[float, int] | None = None
+        self._audit: dict | None = None
+        self._git_key: float | None = None
+        self._times: dict[str, float] = {}
+
+    def _state(self) -> dict | None:
+        try:
+            st = (self.repo / AUDIT_FILE).stat()
+        except OSError:
+            return None
+        key = (st.st_mtime, st.st_size)
+        if key != self._audit_key:
+            self._audit, self._audit_key = read_state(self.repo), key
+        return self._audit
+
+    def _backups(self) -> dict[str, float]:
+        try:
+            key = (self.repo / ".git" / "index").stat().st_mtime
+        except OSError:
+            return {}
+        if key != self._git_key:
+            self._times, self._git_key = backup_times(self.repo), key
+        else:  # an unchanged device's file is rewritten without a commit: its time moves on
+            for name in self._times:
+                try:
+                    self._times[name] = max(self._times[name], (self.repo / f"{name}.cfg").stat().st_mtime)
+                except OSError:
+                    pass
+        return self._times
+
+    def exposition(self) -> bytes:
+        reg = CollectorRegistry(auto_describe=False)
+        reg.register(self)
+        return generate_latest(reg)
+
+    def collect(self) -> Iterator[Metric]:
+        data = self._state()
+        labels = ["device", "platform", "kecamatan"]
+        compliant = _gauge("netops_config_compliant",
+                           "1 if the device matched its templates and every security rule at the last "
+                           "'netops config audit', 0 if not; absent if it could not be read.", labels)
+        drift = _gauge("netops_config_drift_lines", "Lines that differed from the templates at the last audit.",
+                       labels)
+        viol = _gauge("netops_config_rule_violations",
+                      "Security rules (compliance/*.yaml) the device broke at the last audit: 1 per rule broken.",
+                      ["device", "rule", "severity"])
+        unreachable = _gauge("netops_config_audit_unreachable",
+                             "1 if the last audit could not read the device.", ["device"])
+        when = _gauge("netops_config_audit_timestamp_seconds", "Unix time of the last 'netops config audit'.", [])
+        if data is not None:
+            when.add_metric([], float(data.get("time") or 0))
+            for d in data.get("devices") or []:
+                lv = [str(d.get("device")), str(d.get("platform")), str(d.get("kecamatan"))]
+                if d.get("state") == "unreachable":
+                    unreachable.add_metric([lv[0]], 1.0)
+                    continue
+                compliant.add_metric(lv, 1.0 if d.get("state") == "compliant" else 0.0)
+                drift.add_metric(lv, float(d.get("drift_lines") or 0))
+                rules = {(f.get("rule"), f.get("severity")) for f in d.get("findings") or []
+                         if f.get("rule") != "template"}
+                for rule, sev in sorted(rules):
+                    viol.add_metric([lv[0], str(rule), str(sev)], 1.0)
+        age = _gauge("netops_config_backup_age_seconds",
+                     "Seconds since the device's config was last backed up (last commit of its file, or a later "
+                     "backup run that read it unchanged).", ["device"])
+        now = time.time()
+        for name, stamp in sorted(self._backups().items()):
+            age.add_metric([name], max(0.0, now - stamp))
+        yield from (compliant, drift, viol, unreachable, when, age)
 
 
 class SnapshotCollector:

@@ -26,7 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 import yaml
 
 from netops.errors import BadInput, NetopsError
-from netops.monitor.collector import PendingRecoveryCollector, Renderer, render_target, rendered
+from netops.monitor.collector import AuditCollector, PendingRecoveryCollector, Renderer, render_target, rendered
 from netops.monitor.snapshot import Snapshot
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -153,6 +153,7 @@ class Exporter:
         self.web = web or WebConfig()
         self._renderer, self._render_lock = Renderer(), threading.Lock()
         self._pending = PendingRecoveryCollector(journal_repo) if journal_repo is not None else None
+        self._audit = AuditCollector(journal_repo) if journal_repo is not None else None
         exporter = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -223,8 +224,10 @@ class Exporter:
     def metrics_body(self, snap: Snapshot, accept_encoding: str) -> tuple[bytes | bytearray, str, str | None]:
         """``/metrics``: the snapshot's body rendered once per poll cycle (gzip made once too), never per scrape."""
         body = rendered(snap, self._renderer, self._render_lock)
-        # the change journal is local state, read when it changed: its few lines follow the cached body
+        # the change journal and the last audit are local state, read when they changed: their lines
+        # follow the cached body
         extra = self._pending.exposition() if self._pending is not None else b""
+        extra += self._audit.exposition() if self._audit is not None else b""
         if "gzip" in accept_encoding:  # a second gzip member: gzip readers decode concatenated members
             return body.gzipped() + (gzip.compress(extra, 1) if extra else b""), CONTENT_TYPE, "gzip"
         return body.body + extra, CONTENT_TYPE, None

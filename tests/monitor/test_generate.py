@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from netops.inventory import load_inventory
-from netops.monitor.collector import netops_families
+from netops.monitor.collector import AuditCollector, netops_families
 from netops.monitor.generate import MARK, Thresholds, generate
 from netops.monitor.snapshot import Snapshot
 from tests.conftest import ROOT, need_binary
@@ -53,7 +53,7 @@ def test_promtool_check_config_and_rules(generated: Path) -> None:
     r = promtool("check", "config", str(generated / "prometheus" / "prometheus.yml"))
     assert r.returncode == 0, r.stdout + r.stderr
     r = promtool("check", "rules", str(generated / "prometheus" / "rules" / "netops-alerts.yml"))
-    assert r.returncode == 0 and "SUCCESS: 21 rules found" in r.stdout, r.stdout + r.stderr
+    assert r.returncode == 0 and "SUCCESS: 23 rules found" in r.stdout, r.stdout + r.stderr
     r = promtool("check", "rules", str(generated / "prometheus" / "rules" / "netops-topology.yml"))
     assert r.returncode == 0, r.stdout + r.stderr
     cfg = yaml.safe_load((generated / "prometheus" / "prometheus.yml").read_text())
@@ -125,7 +125,7 @@ def test_alert_unit_tests_can_fail(generated: Path, tmp_path: Path) -> None:
 
 def _known_series() -> set[str]:
     names = {"up", "time", "vector"}
-    for fam in netops_families(Snapshot()):
+    for fam in [*netops_families(Snapshot()), *AuditCollector(Path("/nonexistent")).collect()]:
         base = fam.name
         names |= {base, f"{base}_total", f"{base}_bucket", f"{base}_sum", f"{base}_count"}
     return names
