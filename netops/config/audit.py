@@ -134,6 +134,18 @@ def _drift(name: str, plan: Any) -> Finding:
                    "a hand change, or a push that never reached it.")
 
 
+def _kecamatan(inv: Inventory, site_id: str) -> str:
+    """The site's kecamatan, or its nearest parent's (an OPD sits under the data center)."""
+    seen: set[str] = set()
+    site = inv.sites.get(site_id)
+    while site is not None and site.id not in seen:
+        if site.kecamatan:
+            return site.kecamatan
+        seen.add(site.id)
+        site = inv.sites.get(site.parent) if site.parent else None
+    return "-"
+
+
 def audit(inv: Inventory, names: Iterable[str], rules: list[Rule], features: Iterable[str] = DEFAULT_FEATURES,
           templates: TemplateSet | None = None, workers: int = 20,
           progress: jobs.Progress = lambda d, s: None) -> AuditReport:
@@ -145,8 +157,7 @@ def audit(inv: Inventory, names: Iterable[str], rules: list[Rule], features: Ite
     out = []
     for name in rendered:
         device = inv.devices[name]
-        site = inv.sites.get(device.site)
-        kecamatan = site.kecamatan if site is not None and site.kecamatan else "-"
+        kecamatan = _kecamatan(inv, device.site)
         if name in errors:
             out.append(DeviceAudit(name, device.platform, device.site, kecamatan, DeviceState.UNREACHABLE,
                                    error=errors[name]))
