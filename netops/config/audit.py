@@ -40,7 +40,7 @@ class DeviceState(StrEnum):
 
 
 @dataclass
-class Finding:
+class ComplianceFinding:
     device: str
     rule: str
     """a rule id, or ``template`` for a difference from the templates"""
@@ -59,7 +59,7 @@ class DeviceAudit:
     kecamatan: str
     state: DeviceState
     drift_lines: int = 0
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[ComplianceFinding] = field(default_factory=list)
     error: str = ""
 
 
@@ -89,7 +89,7 @@ class AuditReport:
     devices: list[DeviceAudit]
 
     @property
-    def findings(self) -> list[Finding]:
+    def findings(self) -> list[ComplianceFinding]:
         return [f for d in self.devices for f in d.findings]
 
     @property
@@ -122,14 +122,14 @@ def _group(g: GroupSummary) -> dict[str, Any]:
     return {**asdict(g), "pct_compliant": round(g.pct, 1)}
 
 
-def _drift(name: str, plan: Any) -> Finding:
+def _drift(name: str, plan: Any) -> ComplianceFinding:
     lines = []
     for c in plan.changes:
         if c.old is not None and not c.moved:
             lines.append(f"- {c.old.strip()}")
         if c.new is not None:
             lines.append(f"+ {c.new.strip()}")
-    return Finding(name, TEMPLATE_RULE, "medium", f"{len(plan.changes)} line(s) differ from the templates", lines,
+    return ComplianceFinding(name, TEMPLATE_RULE, "medium", f"{len(plan.changes)} line(s) differ from the templates", lines,
                    "The device no longer has what the templates (the agreed configuration) want: "
                    "a hand change, or a push that never reached it.")
 
@@ -169,7 +169,7 @@ def audit(inv: Inventory, names: Iterable[str], rules: list[Rule], features: Ite
             findings.append(_drift(name, p))
         cleaned = clean(platform, raw[name], secrets)
         for v in check(platform, cleaned, rules):
-            findings.append(Finding(name, v.rule.id, v.rule.severity.value, v.message, list(v.lines), v.rule.why))
+            findings.append(ComplianceFinding(name, v.rule.id, v.rule.severity.value, v.message, list(v.lines), v.rule.why))
         state = (DeviceState.DRIFTED if not p.empty else DeviceState.NONCOMPLIANT if findings
                  else DeviceState.COMPLIANT)
         out.append(DeviceAudit(name, device.platform, device.site, kecamatan, state, len(p.changes), findings))

@@ -37,7 +37,7 @@ def default_rules_dir() -> Path:
     return DEFAULT_DIR if DEFAULT_DIR.is_dir() else _REPO_RULES
 
 
-class Severity(StrEnum):
+class RuleSeverity(StrEnum):
     CRITICAL = "critical"
     HIGH = "high"
     MEDIUM = "medium"
@@ -66,7 +66,7 @@ class Match:
 class Rule:
     id: str
     platform: str
-    severity: Severity
+    severity: RuleSeverity
     why: str
     must: Match | None
     must_not: Match | None
@@ -176,8 +176,8 @@ def _rule(path: Path, data: LineDict, i: int, raw: Any, platform: Platform | Non
     if not isinstance(rid, str) or not re.fullmatch(r"[a-z0-9][a-z0-9_.-]*", rid):
         problems.append(f"{at('id')}: 'id' must be a name of lower-case letters, digits, '-', '_' or '.'")
     sev = raw.get("severity")
-    if sev not in {s.value for s in Severity}:
-        problems.append(f"{at('severity')}: severity {sev!r}: use one of {', '.join(s.value for s in Severity)}")
+    if sev not in {s.value for s in RuleSeverity}:
+        problems.append(f"{at('severity')}: severity {sev!r}: use one of {', '.join(s.value for s in RuleSeverity)}")
     why = raw.get("why")
     if not isinstance(why, str) or not why.strip():
         problems.append(f"{at('why')}: 'why' must be a sentence saying why the rule matters")
@@ -187,7 +187,7 @@ def _rule(path: Path, data: LineDict, i: int, raw: Any, platform: Platform | Non
                if k in raw}
     if len(problems) > before or platform is None:
         return None
-    return Rule(id=str(rid), platform=platform.name, severity=Severity(str(sev)), why=str(why).strip(),
+    return Rule(id=str(rid), platform=platform.name, severity=RuleSeverity(str(sev)), why=str(why).strip(),
                 must=matches.get("must"), must_not=matches.get("must_not"), block=matches.get("block"),
                 when=matches.get("when"), source=at())
 

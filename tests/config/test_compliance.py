@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from netops.config.audit import AuditReport, DeviceAudit, DeviceState, Finding
+from netops.config.audit import AuditReport, ComplianceFinding, DeviceAudit, DeviceState
 from netops.config.compliance import RulesError, check, load_rules
 from netops.config.mask import clean
 from netops.config.render import render_all
@@ -116,7 +116,7 @@ def test_report_percentages_per_kecamatan_and_platform(tmp_path: Path, secrets_e
     from netops.report.compliance import compliance_report
 
     inv = load_inventory(SMALL_INVENTORY)
-    f = Finding("desa-a1-r1", "ros-telnet-disabled", "critical", "missing", ["/ip service set telnet"], "why")
+    f = ComplianceFinding("desa-a1-r1", "ros-telnet-disabled", "critical", "missing", ["/ip service set telnet"], "why")
     audit = AuditReport(0.0, [
         DeviceAudit("kec-a-r1", "mikrotik_routeros", "kec-a", "A", DeviceState.COMPLIANT),
         DeviceAudit("desa-a1-r1", "mikrotik_routeros", "desa-a1", "A", DeviceState.NONCOMPLIANT, 0, [f]),

@@ -318,7 +318,7 @@ def test_a_silent_client_is_disconnected_after_the_read_timeout(tmp_path: Path, 
 def test_audit_and_backup_age_follow_the_audit_file_and_the_backups(tmp_path: Path) -> None:
     """The last 'config audit' (its JSON file) and the backups' git history become the
     netops_config_* series; the file written by the audit is what is read."""
-    from netops.config.audit import AuditReport, DeviceAudit, DeviceState, Finding, write_state
+    from netops.config.audit import AuditReport, ComplianceFinding, DeviceAudit, DeviceState, write_state
     from netops.config.backup import BackupRepo
     from tests.monitor.promserver import http_get as get
 
@@ -330,8 +330,8 @@ def test_audit_and_backup_age_follow_the_audit_file_and_the_backups(tmp_path: Pa
         assert "netops_config_compliant{" not in body and "netops_config_backup_age_seconds{" not in body
         BackupRepo(repo).store({"desa-a1-r1": "/system identity set name=desa-a1-r1\n",
                                 "kec-a-r1": "/system identity set name=kec-a-r1\n"}, "backup: 2 of 2 devices")
-        telnet = Finding("desa-a1-r1", "ros-telnet-disabled", "critical", "missing", [], "why")
-        drift = Finding("desa-a1-r1", "template", "medium", "2 line(s) differ", ["+ a", "+ b"], "why")
+        telnet = ComplianceFinding("desa-a1-r1", "ros-telnet-disabled", "critical", "missing", [], "why")
+        drift = ComplianceFinding("desa-a1-r1", "template", "medium", "2 line(s) differ", ["+ a", "+ b"], "why")
         write_state(AuditReport(1_700_000_000.0, [
             DeviceAudit("desa-a1-r1", "mikrotik_routeros", "desa-a1", "A", DeviceState.DRIFTED, 2, [drift, telnet]),
             DeviceAudit("kec-a-r1", "mikrotik_routeros", "kec-a", "A", DeviceState.COMPLIANT),
