@@ -177,8 +177,9 @@ def audit(inv: Inventory, names: Iterable[str], rules: list[Rule], features: Ite
 
 
 def write_state(report: AuditReport, repo: Path) -> Path:
-    """``<repo>/audit.json``, replaced atomically (the exporter may be reading it)."""
-    repo.mkdir(parents=True, exist_ok=True)
+    """``<repo>/audit.json``, replaced atomically (the exporter may be reading it). The folder is
+    the backup repository (created if missing, as a backup would), so a later backup accepts it."""
+    BackupRepo(repo).ensure()
     path = repo / FILENAME
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(report.as_dict(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

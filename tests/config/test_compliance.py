@@ -131,3 +131,14 @@ def test_report_percentages_per_kecamatan_and_platform(tmp_path: Path, secrets_e
     files = write_report(compliance_report(inv, audit, "id"), ["html", "csv"], tmp_path)
     html = (tmp_path / "compliance.html").read_text()
     assert "Kepatuhan per kecamatan" in html and "/ip service set telnet" in html and len(files) >= 5
+
+
+def test_an_audit_before_any_backup_leaves_a_repository_a_backup_accepts(tmp_path: Path) -> None:
+    from netops.config.audit import FILENAME, read_state, write_state
+    from netops.config.backup import BackupRepo
+
+    repo = tmp_path / "backups"
+    write_state(AuditReport(1.0, []), repo)
+    assert read_state(repo) == {"time": 1.0, "clean": True, "devices": [], "summary": read_state(repo)["summary"]}
+    commit, changed = BackupRepo(repo).store({"kec-a-r1": "/system identity set name=kec-a-r1\n"}, "backup")
+    assert commit and changed == ["kec-a-r1"] and (repo / FILENAME).is_file()
