@@ -46,6 +46,9 @@ def test_the_rendered_baseline_breaks_no_rule(rules, secrets_env) -> None:  # ty
 CORPUS = [
     ("cisco_ios/corpus/iosxe17-core-c9300.txt", {"ios-no-http-server", "ios-remote-syslog"},
      {"ios-vty-ssh-only", "ios-ntp", "ios-ssh-v2"}),
+    ("cisco_ios/corpus/ios15-access-2960.txt", {"ios-no-admin-without-secret", "ios-vty-mgmt-acl"},
+     {"ios-vty-ssh-only"}),
+    ("cisco_ios/corpus/ios15-kec-isr.txt", set(), {"ios-no-admin-without-secret", "ios-vty-mgmt-acl"}),
     ("cisco_ios/corpus/iosxe17-edge-isr4331.txt", {"ios-snmp-v3-only", "ios-ntp"}, {"ios-no-http-server"}),
     ("huawei_vrp/corpus/vrp5-ar2220.txt", {"vrp-no-default-admin", "vrp-snmp-v3-only", "vrp-vty-mgmt-acl"},
      {"vrp-vty-ssh-only", "vrp-no-telnet-server"}),
