@@ -26,7 +26,10 @@ from netops.cli.options import (
 )
 from netops.cli.output import console, emit_json, handle_errors, state, table
 from netops.config import jobs
+from netops.config.audit import AuditReport, DeviceState, write_state
+from netops.config.audit import audit as run_audit
 from netops.config.backup import BackupRepo
+from netops.config.compliance import default_rules_dir, load_rules
 from netops.config.offline import compare_files, mask_file
 from netops.config.render import DEFAULT_FEATURES, TemplateSet
 from netops.platforms import get_platform
@@ -275,3 +278,70 @@ def compare(ctx: typer.Context, running: Path = typer.Argument(..., help="The co
         for line in cmp.not_restorable:
             console.print(f"[yellow]not restorable:[/] {escape(line)}")
     raise typer.Exit(0 if cmp.empty else 1)
+
+
+AUDIT_FORMATS = ("table", "html", "csv", "json")
+STATE_STYLE = {DeviceState.COMPLIANT: "green", DeviceState.DRIFTED: "yellow", DeviceState.NONCOMPLIANT: "red",
+               DeviceState.UNREACHABLE: "bold red"}
+
+
+@app.command("audit")
+@handle_errors
+def audit_(ctx: typer.Context, where: list[str] | None = WHERE,
+           fmt: str = typer.Option("table", "--format", help="table, html, csv or json."),
+           out: Path = typer.Option(Path("reports"), "--out", help="Folder for the html and csv files."),
+           lang: str = typer.Option("id", "--lang", help="Report language: id (Bahasa Indonesia) or en."),
+           rules: Path | None = typer.Option(None, "--rules", help="Folder of compliance/*.yaml rules files "
+                                             "(default: ./compliance, else the rules shipped with netops)."),
+           feature: list[str] | None = Features, templates: Path | None = TEMPLATES, repo: Path = REPO,
+           workers: int = WORKERS) -> None:
+    """Each device against its templates and the security rules: compliant, drifted, non-compliant or
+    unreachable; per kecamatan and platform; every finding with its masked lines. The result is
+    written to <repo>/audit.json for the exporter.
+
+    Exit code 0: every device compliant; 1: findings or unreachable devices; 2: bad rules files.
+    """
+    from netops.report import write_report
+    from netops.report.compliance import compliance_report
+    from netops.report.i18n import Messages
+
+    st = state(ctx)
+    if fmt not in AUDIT_FORMATS:
+        raise typer.BadParameter(f"--format {fmt!r}: use one of {', '.join(AUDIT_FORMATS)}")
+    Messages(lang)  # a bad --lang fails before any device is read
+    rules_dir = rules or default_rules_dir()
+    loaded = load_rules(rules_dir)  # every problem with file:line, before anything is read
+    inv = st.inventory()
+    names = device_names(ctx, where)
+    with progress("audit", st.json or fmt == "json") as cb:
+        result = run_audit(inv, names, loaded, feature or DEFAULT_FEATURES, TemplateSet(templates), workers, cb)
+    state_file = write_state(result, repo)
+    if st.json or fmt == "json":
+        emit_json(result.as_dict())
+    elif fmt in ("html", "csv"):
+        report = compliance_report(inv, result, lang, where, str(rules_dir))
+        for path in write_report(report, [fmt], out):
+            console.print(f"wrote {path}")
+    else:
+        _audit_tables(result)
+    if not (st.json or fmt == "json"):
+        console.print(f"state: {state_file}")
+    raise typer.Exit(0 if result.clean else 1)
+
+
+def _audit_tables(result: AuditReport) -> None:
+    for key in ("kecamatan", "platform"):
+        console.print(table(f"compliance per {key}", [key, "devices", "compliant", "drifted", "non-compliant",
+                                                      "unreachable", "% compliant"],
+                            ((g.name, g.devices, g.compliant, g.drifted, g.noncompliant, g.unreachable,
+                              f"{g.pct:.1f}") for g in [*result.summary(key), result.total()])))
+    t = table("devices", ["device", "platform", "kecamatan", "state", "drift lines", "findings", "message"], [])
+    for d in result.devices:
+        t.add_row(d.device, d.platform, d.kecamatan, f"[{STATE_STYLE[d.state]}]{d.state.value}[/]",
+                  str(d.drift_lines or ""), str(len(d.findings) or ""), escape(d.error))
+    console.print(t)
+    if result.findings:
+        f = table("findings", ["device", "rule", "severity", "finding", "lines (masked)"], [])
+        for x in result.findings:
+            f.add_row(x.device, x.rule, x.severity, escape(x.message), escape("\n".join(x.lines)))
+        console.print(f)

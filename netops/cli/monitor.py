@@ -15,6 +15,7 @@ from netops.cli.options import WHERE
 from netops.cli.output import console, emit_json, err_console, handle_errors, state, table
 from netops.errors import NetopsError
 from netops.inventory import load_inventory
+from netops.monitor.collector import AuditCollector, Exposition, PendingRecoveryCollector
 from netops.monitor.poller import Poller, PollerConfig, parse_shard
 from netops.monitor.profiles import default_profiles_dir
 from netops.monitor.snapshot import poll_values, summary_rows
@@ -97,6 +98,17 @@ def poll(
 
 
 @app.command()
+def config_state_families(repo: Path) -> list[Exposition]:
+    """The config package's local state the exporter serves beside the poll (the monitor does not
+    import config; this is where the two are wired): devices with an open change journal entry,
+    the last audit and each device's backup age, all read from the backup repository ``repo``."""
+    from netops.config import audit, journal
+
+    return [PendingRecoveryCollector(repo / journal.FILENAME, lambda: journal.pending_devices(repo)),
+            AuditCollector(repo / audit.FILENAME, lambda: audit.read_state(repo),
+                           repo / ".git" / "index", lambda: audit.backup_times(repo))]
+
+
 @handle_errors
 def serve(
     ctx: typer.Context,
@@ -114,15 +126,14 @@ def serve(
                                      help="Also export netops_interface_{in,out}_bps per interface (off: "
                                           "Prometheus computes rates from the if_mib counters)."),
     repo: Path = typer.Option(Path("backups"), "--repo",
-                              help="Config backup repository whose change journal is watched "
-                                   "(netops_config_pending_recovery)."),
+                              help="Config backup repository whose change journal, last audit and "
+                                   "backups are exported (netops_config_pending_recovery, netops_config_compliant, "
+                                   "netops_config_backup_age_seconds, ...)."),
 ) -> None:
     """Run the poller and a Prometheus exporter until interrupted; SIGHUP reloads the inventory."""
     # a reload asked for while netops is still starting is kept, not fatal (SIGHUP's default)
     early_hup: list[int] = []
     signal.signal(signal.SIGHUP, lambda *_: early_hup.append(1))
-    from netops.config import journal
-    from netops.monitor.collector import PendingRecoveryCollector
     from netops.monitor.server import Exporter, load_web_config, parse_listen
 
     logging.basicConfig(level=logging.INFO if verbose else logging.ERROR, format="%(levelname)s %(message)s")
@@ -131,8 +142,7 @@ def serve(
                        where=list(where or []), probe_count=count, rate_series=rate_series, render=True)
     poller = Poller(inv, cfg, profiles_dir=profiles or default_profiles_dir())
     web = load_web_config(web_config) if web_config else None
-    exporter = Exporter(lambda: poller.snapshot, parse_listen(listen), web,
-                        pending=PendingRecoveryCollector(repo / journal.FILENAME, lambda: journal.pending_devices(repo))).start()
+    exporter = Exporter(lambda: poller.snapshot, parse_listen(listen), web, extra=config_state_families(repo)).start()
     host, port = exporter.address
     scheme = "https" if web and web.cert_file else "http"
     console.print(f"netops monitor: shard {cfg.shard[0]}/{cfg.shard[1]}, {len(poller.devices)} devices, "

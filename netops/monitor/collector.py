@@ -8,8 +8,10 @@ netops adds link, device, site and poller health series (docs/monitor.md).
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Protocol
 
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import (
@@ -224,6 +226,12 @@ def _health_families(snap: Snapshot) -> list[Metric]:
     return fams
 
 
+class Exposition(Protocol):
+    """Families in the text format that follow the exporter's cached body."""
+
+    def exposition(self) -> bytes: ...
+
+
 class PendingRecoveryCollector:
     """``netops_config_pending_recovery``: devices whose config change the journal holds
     open (a crash, ``kill -9`` or a lost device in the middle of a push). Reads a local
@@ -261,6 +269,88 @@ class PendingRecoveryCollector:
         for device in self.pending():
             fam.add_metric([device], 1.0)
         yield fam
+
+
+class AuditCollector:
+    """The last ``netops config audit`` and each device's backup age.
+
+    Local files only, never the network: ``read_audit`` runs when ``audit_file`` changed,
+    ``read_backup_times`` when ``backups_index`` (the backup repository's git index, rewritten by
+    every backup run) changed. The files' formats are the config package's, which the monitor
+    does not import (whoever starts the exporter wires them)."""
+
+    def __init__(self, audit_file: Path, read_audit: Callable[[], dict | None],
+                 backups_index: Path, read_backup_times: Callable[[], dict[str, float]]):
+        self.audit_file, self.read_audit = audit_file, read_audit
+        self.backups_index, self.read_backup_times = backups_index, read_backup_times
+        self._audit_key: tuple[float, int] | None = None
+        self._audit: dict | None = None
+        self._git_key: tuple[float, int] | None = None
+        self._times: dict[str, float] = {}
+
+    @staticmethod
+    def _key(file: Path) -> tuple[float, int] | None:
+        try:
+            st = file.stat()
+        except OSError:
+            return None
+        return (st.st_mtime, st.st_size)
+
+    def _state(self) -> dict | None:
+        key = self._key(self.audit_file)
+        if key is None:
+            return None
+        if key != self._audit_key:
+            self._audit, self._audit_key = self.read_audit(), key
+        return self._audit
+
+    def _backups(self) -> dict[str, float]:
+        key = self._key(self.backups_index)
+        if key is None:
+            return {}
+        if key != self._git_key:
+            self._times, self._git_key = self.read_backup_times(), key
+        return self._times
+
+    def exposition(self) -> bytes:
+        reg = CollectorRegistry(auto_describe=False)
+        reg.register(self)
+        return generate_latest(reg)
+
+    def collect(self) -> Iterator[Metric]:
+        data = self._state()
+        labels = ["device", "platform", "kecamatan"]
+        compliant = _gauge("netops_config_compliant",
+                           "1 if the device matched its templates and every security rule at the last "
+                           "'netops config audit', 0 if not; absent if it could not be read.", labels)
+        drift = _gauge("netops_config_drift_lines", "Lines that differed from the templates at the last audit.",
+                       labels)
+        viol = _gauge("netops_config_rule_violations",
+                      "Security rules (compliance/*.yaml) the device broke at the last audit: 1 per rule broken.",
+                      ["device", "rule", "severity"])
+        unreachable = _gauge("netops_config_audit_unreachable",
+                             "1 if the last audit could not read the device.", ["device"])
+        when = _gauge("netops_config_audit_timestamp_seconds", "Unix time of the last 'netops config audit'.", [])
+        if data is not None:
+            when.add_metric([], float(data.get("time") or 0))
+            for d in data.get("devices") or []:
+                lv = [str(d.get("device")), str(d.get("platform")), str(d.get("kecamatan"))]
+                if d.get("state") == "unreachable":
+                    unreachable.add_metric([lv[0]], 1.0)
+                    continue
+                compliant.add_metric(lv, 1.0 if d.get("state") == "compliant" else 0.0)
+                drift.add_metric(lv, float(d.get("drift_lines") or 0))
+                rules = {(f.get("rule"), f.get("severity")) for f in d.get("findings") or []
+                         if f.get("rule") != "template"}
+                for rule, sev in sorted(rules):
+                    viol.add_metric([lv[0], str(rule), str(sev)], 1.0)
+        age = _gauge("netops_config_backup_age_seconds",
+                     "Seconds since the device's config was last backed up (last commit of its file, or a later "
+                     "backup run that read it unchanged).", ["device"])
+        now = time.time()
+        for name, stamp in sorted(self._backups().items()):
+            age.add_metric([name], max(0.0, now - stamp))
+        yield from (compliant, drift, viol, unreachable, when, age)
 
 
 class SnapshotCollector:

@@ -186,6 +186,23 @@ def alert_rules(th: Thresholds) -> dict[str, Any]:
                          "description": "netops stopped or lost the device in the middle of a change (crash, "
                                         "kill, power loss, link cut); the device may be half-configured. Run "
                                         "'netops config recover --commit' (the next push to it does so first)."}},
+        {"alert": "NetopsConfigBackupOld", "expr": f"netops_config_backup_age_seconds > {2 * 86400}", "for": "1h",
+         "labels": {"severity": "warning"},
+         "annotations": {"summary": "{{ $labels.device }}: no config backup for {{ $value | humanizeDuration }}",
+                         "description": "The nightly backup has not read this router for over 2 days (unreachable, "
+                                        "login refused, or the backup job is not running): a rollback or a "
+                                        "replacement would start from an old config. Run 'netops config backup "
+                                        "--where name={{ $labels.device }}' and check the nightly job."}},
+        {"alert": "NetopsConfigCriticalViolation",
+         "expr": 'netops_config_rule_violations{severity="critical"} == 1\n'
+                 'unless on (device, rule) (netops_config_rule_violations{severity="critical"} offset 1d == 1)',
+         "labels": {"severity": "critical"},
+         "annotations": {"summary": "{{ $labels.device }} newly breaks the critical rule {{ $labels.rule }}",
+                         "description": "The last 'netops config audit' found a critical security rule "
+                                        "(compliance/*.yaml) broken that a day ago was not: a hand change opened "
+                                        "telnet, HTTP, a default account or the like. See 'netops config audit "
+                                        "--where name={{ $labels.device }}'; 'netops config push --commit' puts "
+                                        "the templates back."}},
         {"alert": "NetopsSlaBudgetBurnFast", "expr": _burn("1h", "5m", 14.4, th), "labels": {"severity": "critical"},
          "annotations": {"summary": f"Link {link_labels} burns its SLA error budget 14x too fast",
                          "description": "At this rate a 30-day error budget is gone in about 2 days "
@@ -348,6 +365,31 @@ def _map(lay: _Layout, inv: Inventory, sel: str, w: int, h: int) -> dict[str, An
     )
 
 
+def config_row(lay: _Layout, sel: str) -> list[dict[str, Any]]:
+    """Config compliance and backups, from the last 'netops config audit' and the backup repository."""
+    return [
+        lay.row("Config compliance (last 'netops config audit') and backups"),
+        _stat(lay, "Routers compliant (share)",
+              f"sum(netops_config_compliant{{{sel}}}) / count(netops_config_compliant{{{sel}}})", ALL_IS_GOOD, 6, 4,
+              unit="percentunit", description="Routers matching their templates and every security rule."),
+        _stat(lay, "Routers drifted from the templates", f"count(netops_config_drift_lines{{{sel}}} > 0) or vector(0)",
+              ZERO_IS_GOOD, 6, 4),
+        _stat(lay, "Critical rule violations",
+              'count(netops_config_rule_violations{severity="critical"}) or vector(0)', ZERO_IS_GOOD, 6, 4),
+        _stat(lay, "Backups older than 2 days", f"count(netops_config_backup_age_seconds > {2 * 86400}) or vector(0)",
+              ZERO_IS_GOOD, 6, 4),
+        lay.panel("Compliant by kecamatan (routers compliant / audited)", "bargauge",
+                  [_target(f"sum by (kecamatan) (netops_config_compliant{{{sel}}}) / count by (kecamatan) "
+                           f"(netops_config_compliant{{{sel}}})", "{{kecamatan}}", instant=True)],
+                  10, 10, unit="percentunit",
+                  extra={"options": {"orientation": "horizontal", "displayMode": "gradient"},
+                         "fieldConfig": _fc(ALL_IS_GOOD, "percentunit", min=0, max=1)}),
+        lay.panel("Rule violations now", "table",
+                  [_target("netops_config_rule_violations == 1", instant=True, fmt="table")], 14, 10,
+                  description="Each broken rule per router; the audit's report has the masked lines and why."),
+    ]
+
+
 def overview_dashboard(inv: Inventory) -> dict[str, Any]:
     lay = _Layout()
     sel = 'kecamatan=~"$kecamatan"'
@@ -400,6 +442,7 @@ def overview_dashboard(inv: Inventory) -> dict[str, Any]:
                   unit="percentunit", extra={"fieldConfig": _fc(UTILISATION, "percentunit")}),
         lay.panel("Links up by medium", "timeseries",
                   [_target(f"sum by (medium) (netops_link_up{{{sel}}})", "{{medium}}")], 24, 8),
+        *config_row(lay, sel),
     ]
     if inv.services:
         panels += services_dashboard_panels(lay, _target)

@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import ssl
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -26,7 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 import yaml
 
 from netops.errors import BadInput, NetopsError
-from netops.monitor.collector import PendingRecoveryCollector, Renderer, render_target, rendered
+from netops.monitor.collector import Exposition, Renderer, render_target, rendered
 from netops.monitor.snapshot import Snapshot
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -145,14 +145,15 @@ class _Server(ThreadingHTTPServer):
 
 
 class Exporter:
-    """Serves the snapshot returned by ``get`` until :meth:`stop`."""
+    """Serves the snapshot returned by ``get`` until :meth:`stop`; ``extra`` families (local state
+    the monitor does not own, such as the config package's) follow it on ``/metrics``."""
 
     def __init__(self, get: Callable[[], Snapshot], listen: tuple[str, int], web: WebConfig | None = None,
-                 pending: PendingRecoveryCollector | None = None, conn_timeout: float = 10.0):
+                 extra: Sequence[Exposition] = (), conn_timeout: float = 10.0):
         self.get = get
         self.web = web or WebConfig()
         self._renderer, self._render_lock = Renderer(), threading.Lock()
-        self._pending = pending
+        self._extra = tuple(extra)
         exporter = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -223,8 +224,9 @@ class Exporter:
     def metrics_body(self, snap: Snapshot, accept_encoding: str) -> tuple[bytes | bytearray, str, str | None]:
         """``/metrics``: the snapshot's body rendered once per poll cycle (gzip made once too), never per scrape."""
         body = rendered(snap, self._renderer, self._render_lock)
-        # the change journal is local state, read when it changed: its few lines follow the cached body
-        extra = self._pending.exposition() if self._pending is not None else b""
+        # local state given by whoever started the exporter (the change journal, the last audit...),
+        # each read when its file changed: their lines follow the cached body
+        extra = b"".join(e.exposition() for e in self._extra)
         if "gzip" in accept_encoding:  # a second gzip member: gzip readers decode concatenated members
             return body.gzipped() + (gzip.compress(extra, 1) if extra else b""), CONTENT_TYPE, "gzip"
         return body.body + extra, CONTENT_TYPE, None

@@ -444,6 +444,45 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "v.sla_include": ("dihitung dalam SLA", "counted in the SLA"),
     "src.maintenance": ("Sumber: jendela pemeliharaan di inventaris dan Prometheus (sampel mati di dalam jendela).",
                         "Source: the inventory's maintenance windows and Prometheus (down samples inside them)."),
+    # -- config compliance (netops config audit) --
+    "title.compliance": ("Laporan Kepatuhan Konfigurasi {regency}", "Configuration Compliance Report, {regency}"),
+    "h.compliance_summary": ("Ringkasan kepatuhan", "Compliance summary"),
+    "h.compliance_devices": ("Perangkat", "Devices"),
+    "h.compliance_findings": ("Temuan", "Findings"),
+    "t.compliance_kecamatan": ("Kepatuhan per kecamatan", "Compliance per kecamatan"),
+    "t.compliance_platform": ("Kepatuhan per platform", "Compliance per platform"),
+    "t.compliance_devices": ("Daftar perangkat", "Device list"),
+    "t.compliance_findings": ("Temuan per perangkat dan aturan", "Findings per device and rule"),
+    "c.platform": ("Platform", "Platform"),
+    "c.devices": ("Perangkat", "Devices"),
+    "c.device": ("Perangkat", "Device"),
+    "c.compliant": ("Patuh", "Compliant"),
+    "c.drifted": ("Menyimpang dari templat", "Drifted from templates"),
+    "c.noncompliant": ("Melanggar aturan", "Breaks a rule"),
+    "c.unreachable": ("Tak terjangkau", "Unreachable"),
+    "c.compliant_pct": ("Patuh (%)", "Compliant (%)"),
+    "c.cstate": ("Status", "State"),
+    "c.drift_lines": ("Baris menyimpang", "Drifted lines"),
+    "c.findings": ("Temuan", "Findings"),
+    "c.rule": ("Aturan", "Rule"),
+    "c.severity": ("Tingkat", "Severity"),
+    "c.finding": ("Temuan", "Finding"),
+    "c.lines": ("Baris (disamarkan)", "Lines (masked)"),
+    "c.why": ("Alasan", "Why"),
+    "cstate.compliant": ("patuh", "compliant"),
+    "cstate.drifted": ("menyimpang", "drifted"),
+    "cstate.non-compliant": ("melanggar aturan", "non-compliant"),
+    "cstate.unreachable": ("tak terjangkau", "unreachable"),
+    "src.compliance": ("Sumber: konfigurasi berjalan tiap perangkat, dibandingkan dengan templat dan aturan compliance/*.yaml; "
+                       "rahasia disamarkan.",
+                       "Source: each device's running config against the templates and the rules in compliance/*.yaml; "
+                       "secrets masked."),
+    "e.no_findings": ("Tidak ada temuan: semua perangkat patuh.", "No findings: every device is compliant."),
+    "meta.rules": ("Aturan", "Rules"),
+    "p.compliance": ("{compliant} dari {devices} perangkat patuh ({pct} %); {drifted} menyimpang dari templat, "
+                     "{noncompliant} melanggar aturan keamanan, {unreachable} tak terjangkau.",
+                     "{compliant} of {devices} devices compliant ({pct} %); {drifted} drifted from the templates, "
+                     "{noncompliant} break a security rule, {unreachable} unreachable."),
 }
 
 

@@ -21,7 +21,7 @@ from tests.conftest import SMALL_INVENTORY
 COMMANDS = {
     "inventory validate": [], "inventory list": [], "inventory show": ["x"], "inventory tree": [],
     "inventory export": [], "config render": [], "config backup": [], "config diff": [], "config push": [],
-    "config rollback": ["x"], "run": ["show version"], "play": ["x"], "monitor poll": [], "monitor serve": [],
+    "config rollback": ["x"], "config audit": [], "run": ["show version"], "play": ["x"], "monitor poll": [], "monitor serve": [],
     "monitor generate": [], "report coverage": [], "report uptime": [], "report plan": [], "lab up": [],
 }
 WHERE = [c for c in COMMANDS if c.split()[0] in ("config", "run", "monitor", "report", "lab")

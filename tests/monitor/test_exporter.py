@@ -14,6 +14,7 @@ from pathlib import Path
 import bcrypt
 import pytest
 
+from netops.cli.monitor import config_state_families
 from netops.monitor.server import Exporter, WebConfigError, load_web_config
 from netops.monitor.snapshot import Snapshot
 from tests.conftest import need_binary
@@ -236,7 +237,7 @@ def test_pending_recovery_follows_the_change_journal(tmp_path: Path) -> None:
 
     repo = tmp_path / "backups"
     exporter = Exporter(lambda: Snapshot(), ("127.0.0.1", 0),
-                        pending=PendingRecoveryCollector(repo / FILENAME, lambda: pending_devices(repo))).start()
+                        extra=[PendingRecoveryCollector(repo / FILENAME, lambda: pending_devices(repo))]).start()
     url = "http://{}:{}/metrics".format(*exporter.address)
     try:
         _, body = get(url, timeout=10)
@@ -313,5 +314,45 @@ def test_a_silent_client_is_disconnected_after_the_read_timeout(tmp_path: Path, 
                 s.sendall(b"GET /metr")
             assert s.recv(1024) == b""  # the server hung up on it
         assert http_get(url, context=ctx)[0] == 200
+    finally:
+        exporter.stop()
+
+
+def test_audit_and_backup_age_follow_the_audit_file_and_the_backups(tmp_path: Path) -> None:
+    """The last 'config audit' (its JSON file) and the backups' git history become the
+    netops_config_* series; the file written by the audit is what is read."""
+    from netops.config.audit import AuditReport, ComplianceFinding, DeviceAudit, DeviceState, write_state
+    from netops.config.backup import BackupRepo
+    from tests.monitor.promserver import http_get as get
+
+    repo = tmp_path / "backups"
+    exporter = Exporter(lambda: Snapshot(), ("127.0.0.1", 0), extra=config_state_families(repo)).start()
+    url = "http://{}:{}/metrics".format(*exporter.address)
+    try:
+        _, body = get(url, timeout=10)
+        assert "netops_config_compliant{" not in body and "netops_config_backup_age_seconds{" not in body
+        BackupRepo(repo).store({"desa-a1-r1": "/system identity set name=desa-a1-r1\n",
+                                "kec-a-r1": "/system identity set name=kec-a-r1\n"}, "backup: 2 of 2 devices")
+        telnet = ComplianceFinding("desa-a1-r1", "ros-telnet-disabled", "critical", "missing", [], "why")
+        drift = ComplianceFinding("desa-a1-r1", "template", "medium", "2 line(s) differ", ["+ a", "+ b"], "why")
+        write_state(AuditReport(1_700_000_000.0, [
+            DeviceAudit("desa-a1-r1", "mikrotik_routeros", "desa-a1", "A", DeviceState.DRIFTED, 2, [drift, telnet]),
+            DeviceAudit("kec-a-r1", "mikrotik_routeros", "kec-a", "A", DeviceState.COMPLIANT),
+            DeviceAudit("desa-a2-r1", "mikrotik_routeros", "desa-a2", "A", DeviceState.UNREACHABLE, error="timeout"),
+        ]), repo)
+        _, body = get(url, timeout=10)
+        assert 'netops_config_compliant{device="desa-a1-r1",kecamatan="A",platform="mikrotik_routeros"} 0.0' in body
+        assert 'netops_config_compliant{device="kec-a-r1",kecamatan="A",platform="mikrotik_routeros"} 1.0' in body
+        assert 'netops_config_drift_lines{device="desa-a1-r1",kecamatan="A",platform="mikrotik_routeros"} 2.0' in body
+        assert ('netops_config_rule_violations{device="desa-a1-r1",rule="ros-telnet-disabled",severity="critical"} 1.0'
+                in body)
+        assert 'rule="template"' not in body  # drift is netops_config_drift_lines, not a rule
+        assert 'netops_config_audit_unreachable{device="desa-a2-r1"} 1.0' in body
+        assert 'device="desa-a2-r1",kecamatan' not in body
+        ages = {ln.split('"')[1]: float(ln.split()[-1]) for ln in body.splitlines()
+                if ln.startswith("netops_config_backup_age_seconds{")}
+        assert set(ages) == {"desa-a1-r1", "kec-a-r1"} and all(0 <= a < 600 for a in ages.values()), ages
+        code, problems = promtool_check_metrics(body)
+        assert code == 0, problems
     finally:
         exporter.stop()

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from netops.cli.monitor import config_state_families
 from netops.inventory import load_inventory
 from netops.monitor.collector import netops_families
 from netops.monitor.generate import MARK, Thresholds, generate
@@ -53,7 +54,7 @@ def test_promtool_check_config_and_rules(generated: Path) -> None:
     r = promtool("check", "config", str(generated / "prometheus" / "prometheus.yml"))
     assert r.returncode == 0, r.stdout + r.stderr
     r = promtool("check", "rules", str(generated / "prometheus" / "rules" / "netops-alerts.yml"))
-    assert r.returncode == 0 and "SUCCESS: 21 rules found" in r.stdout, r.stdout + r.stderr
+    assert r.returncode == 0 and "SUCCESS: 23 rules found" in r.stdout, r.stdout + r.stderr
     r = promtool("check", "rules", str(generated / "prometheus" / "rules" / "netops-topology.yml"))
     assert r.returncode == 0, r.stdout + r.stderr
     cfg = yaml.safe_load((generated / "prometheus" / "prometheus.yml").read_text())
@@ -125,7 +126,7 @@ def test_alert_unit_tests_can_fail(generated: Path, tmp_path: Path) -> None:
 
 def _known_series() -> set[str]:
     names = {"up", "time", "vector"}
-    for fam in netops_families(Snapshot()):
+    for fam in [*netops_families(Snapshot()), *(f for c in config_state_families(Path("/nonexistent")) for f in c.collect())]:
         base = fam.name
         names |= {base, f"{base}_total", f"{base}_bucket", f"{base}_sum", f"{base}_count"}
     return names
