@@ -97,7 +97,6 @@ def poll(
         console.print(f"[green]all {total} links up[/]")
 
 
-@app.command()
 def config_state_families(repo: Path) -> list[Exposition]:
     """The config package's local state the exporter serves beside the poll (the monitor does not
     import config; this is where the two are wired): devices with an open change journal entry,
@@ -109,6 +108,7 @@ def config_state_families(repo: Path) -> list[Exposition]:
                            repo / ".git" / "index", lambda: audit.backup_times(repo))]
 
 
+@app.command()
 @handle_errors
 def serve(
     ctx: typer.Context,

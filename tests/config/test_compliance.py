@@ -52,7 +52,7 @@ CORPUS = [
     ("cisco_ios/corpus/iosxe17-edge-isr4331.txt", {"ios-snmp-v3-only", "ios-ntp"}, {"ios-no-http-server"}),
     ("huawei_vrp/corpus/vrp5-ar2220.txt", {"vrp-no-default-admin", "vrp-snmp-v3-only", "vrp-vty-mgmt-acl"},
      {"vrp-vty-ssh-only", "vrp-no-telnet-server"}),
-    ("frr/corpus/frr8-kec-bgp.txt", {"frr-no-vty-password", "frr-vty-mgmt-acl"}, {"frr-remote-syslog"}),
+    ("frr/corpus/frr8-kec-bgp.txt", {"frr-no-vty-password"}, {"frr-remote-syslog", "frr-vty-mgmt-acl"}),
     ("mikrotik_routeros/corpus/ros6-kec-ccr.rsc", {"ros-telnet-disabled", "ros-snmp-v3-only", "ros-remote-syslog"},
      set()),
     ("mikrotik_routeros/corpus/ros6-desa-hap.rsc", {"ros-telnet-disabled", "ros-www-disabled"},
