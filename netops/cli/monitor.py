@@ -170,7 +170,7 @@ def serve(
         loop.add_signal_handler(signal.SIGHUP, on_hup)
         if early_hup:
             on_hup()
-        await poller.run(stop)
+        await poller.run(stop, exporter.last_scrape)
 
     try:
         asyncio.run(main())
