@@ -141,6 +141,8 @@ class LabStack:
                  timing: Timing, started: float):
         self.lab, self.prom, self.am, self.receiver, self.out = lab, prom, am, receiver, out
         self.timing, self.started = timing, started
+        self.quiet_at = started
+        """When every link was first seen up (dashboards judge availability from then on)."""
 
     @property
     def inventory(self) -> Path:
@@ -186,6 +188,7 @@ def lab_stack(tmp: Path, timing: Timing | None = None) -> Iterator[LabStack]:
                 prometheus_from(out / "prometheus" / "prometheus.yml", tmp / "prom") as prom:
             stack = LabStack(lab, prom, am, receiver, out, t, started)
             stack.wait_quiet()
+            stack.quiet_at = time.time()
             yield stack
     finally:
         receiver.close()

@@ -16,13 +16,15 @@ pytestmark = pytest.mark.slow
 
 
 def test_maintenance_add_refuses_what_the_inventory_does_not_know(tmp_path: Path) -> None:
-    from tests.monitor.alertstack import write_alerting_inventory
+    from tests.monitor.labstack import Timing, write_alerting, write_source_inventory
 
-    inv = str(write_alerting_inventory(tmp_path, "http://127.0.0.1:9/"))
+    src = write_source_inventory(tmp_path)  # the lab test's regency, no lab needed here
+    write_alerting(src, "http://127.0.0.1:9/", Timing())
+    inv = str(src)
     r = netops("-i", inv, "maintenance", "add", "--kecamatan", "Kubu Raya", "--duration", "1h", "--comment", "x",
                "--alertmanager", "http://127.0.0.1:9")
     assert r.returncode == 2 and "'Kubu Raya' is not a kecamatan" in r.stderr, r.stderr
-    r = netops("-i", inv, "maintenance", "add", "--site", "kec-a", "--start", "2026-12-20T22:00+07:00",
+    r = netops("-i", inv, "maintenance", "add", "--site", "kec-kubu", "--start", "2026-12-20T22:00+07:00",
                "--until", "2026-12-20T21:00+07:00", "--comment", "x", "--alertmanager", "http://127.0.0.1:9")
     assert r.returncode == 2 and "before it starts" in r.stderr, r.stderr
     r = netops("-i", inv, "maintenance", "list", "--alertmanager", "http://127.0.0.1:9")

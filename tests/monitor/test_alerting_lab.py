@@ -24,6 +24,7 @@ from netops.inventory import load_inventory
 from netops.report import ReportOptions, build_report, write_report
 from tests.conftest import need, need_binary
 from tests.monitor.labstack import MAINTENANCE_KECAMATAN, VSAT_LINKS, LabStack, lab_stack, netops
+from tests.support.grafana import expand_grafana_vars
 
 pytestmark = pytest.mark.slow
 
@@ -45,6 +46,109 @@ def _alerts(message: dict[str, Any]) -> list[tuple[str, str, str]]:
 def _new(stack: LabStack, before: int, n: int) -> list[dict[str, Any]]:
     """Wait for ``n`` notifications after the first ``before``; return those."""
     return stack.receiver.wait(before + n, timeout=180)[before:]
+
+
+# Targets that may be empty on this lab, and why
+MAY_BE_EMPTY = {
+    ("netops-overview.json", "Alerts firing now (root causes first)", "B"): "nothing behind a desa",
+    ("netops-vsat.json", "Modems answering (share)", "A"): "no modem in this inventory",
+    ("netops-poller.json", "Errors by reason", "A"): "healthy: no SNMP error yet",
+    ("netops-poller.json", "Devices not polled successfully for over 5 minutes", "A"): "none for that long",
+    ("netops-wall.json", "Links down now, with root cause", "B"): "nothing cut off behind a desa",
+}
+BROKEN_WITH_ONE_DESA_DOWN = {"Links up (share)", "Links down (root causes)", "Links up", "Faults (root causes)",
+                             "SNMP polls failing"}
+
+
+def colour(panel: dict[str, Any], value: float) -> str:
+    d = panel["fieldConfig"]["defaults"]
+    for m in d.get("mappings", []):
+        hit = m["options"].get(str(int(value))) if value == int(value) else None
+        if hit and hit.get("color"):
+            return hit["color"]
+    steps = d["thresholds"]["steps"]
+    chosen = steps[0]["color"]
+    for s in steps[1:]:
+        if value >= s["value"]:
+            chosen = s["color"]
+    return chosen
+
+
+def _colours(dashboards: dict[str, Any], results: dict[tuple[str, str, str], list[dict[str, Any]]]
+             ) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """(dashboard, panel) -> [(series label, colour)] for every stat and bar gauge."""
+    out: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for name, dash in dashboards.items():
+        for p in dash["panels"]:
+            if p["type"] not in ("stat", "bargauge", "gauge"):
+                continue
+            assert "thresholds" in p["fieldConfig"]["defaults"], f"{name}: {p['title']} has no thresholds"
+            for t in p["targets"]:
+                for r in results[(name, p["title"], t["refId"])]:
+                    m = r["metric"]
+                    label = m.get("link") or m.get("kecamatan") or m.get("shard") or ""
+                    out.setdefault((name, p["title"]), []).append((label, colour(p, float(r["value"][1]))))
+    return out
+
+
+def _evaluate(stack: LabStack, dashboards: dict[str, Any]) -> dict[tuple[str, str, str], list[dict[str, Any]]]:
+    """Every target of every panel, with Grafana's variables replaced; a panel's range is the stack's quiet life."""
+    since = f"{max(10, int(time.time() - stack.quiet_at))}s"
+    return {(name, p["title"], t["refId"]): stack.prom.query(expand_grafana_vars(t["expr"].replace("$__range", since)))
+            for name, dash in dashboards.items() for p in dash["panels"] for t in p.get("targets", [])}
+
+
+def test_every_dashboard_panel_returns_data_and_colours_healthy_green_and_one_dead_desa_red(stack: LabStack) -> None:
+    """Runs first: the lab has been healthy all its life."""
+    dashboards = {f.name: json.loads(f.read_text()) for f in (stack.out / "grafana" / "dashboards").glob("*.json")}
+    assert set(dashboards) >= {"netops-overview.json", "netops-wall.json"}
+    assert stack.prom.wait_for("netops_link_utilisation_ratio", timeout=60)  # two SNMP polls made rates
+    healthy = _colours(dashboards, _evaluate(stack, dashboards))
+    for (name, title), values in healthy.items():
+        assert values and all(c in ("green", "blue") for _, c in values), (name, title, values)
+
+    before = len(stack.receiver.messages)
+    stack.impair("desa-dabung", down=True)  # one desa goes down
+    try:
+        _one_desa_down(stack, dashboards)
+    finally:
+        stack.impair("desa-dabung", down=False)
+    firing, resolved = _new(stack, before, 2)
+    assert (_alerts(firing), _alerts(resolved)) == ([("NetopsLinkDown", "fo-desa-dabung", "firing")],
+                                                    [("NetopsLinkDown", "fo-desa-dabung", "resolved")])
+    stack.wait_quiet()
+
+
+def _one_desa_down(stack: LabStack, dashboards: dict[str, Any]) -> None:
+    assert stack.prom.wait_for('ALERTS{alertname="NetopsLinkDown",alertstate="firing",link="fo-desa-dabung"}',
+                               timeout=120)
+    results = _evaluate(stack, dashboards)
+    for key, res in results.items():
+        if key not in MAY_BE_EMPTY:
+            assert res, f"{key} returns no data"
+        for r in res:
+            v = float(r["value"][1])
+            assert v == v or key[1] == "Device poll duration (p50 / p90 / p99)", key  # NaN: no poll yet
+    for (name, title), values in _colours(dashboards, results).items():
+        if title in BROKEN_WITH_ONE_DESA_DOWN:
+            assert all(c == "red" for _, c in values), (name, title, values)
+        elif title in ("Status by kecamatan (links up / total)", "Kecamatan"):
+            assert dict(values)["Kubu"] == "red" and dict(values)["Batu Ampar"] == "green", values
+        else:  # the dead desa's own figures turn (sizes stay neutral blue); everything else stays green
+            assert all(c in ("green", "blue") for label, c in values if label != "fo-desa-dabung"), \
+                (name, title, values)
+            assert all(c in ("red", "orange", "blue") for label, c in values if label == "fo-desa-dabung"), \
+                (name, title, values)
+    (down,) = results[("netops-overview.json", "Links down now", "A")]
+    assert down["metric"]["link"] == "fo-desa-dabung" and down["value"][1] == "0"
+    geo = next(p for p in dashboards["netops-overview.json"]["panels"] if p["type"] == "geomap")
+    sites = {r["metric"]["site"]: r["value"][1] for r in results[("netops-overview.json", geo["title"], "A")]}
+    assert sites["desa-dabung"] == "0" and sites["desa-air-putih"] == "1" and sites["dc"] == "-1"
+    assert colour(geo, -1) == "text" and colour(geo, 0) == "red" and colour(geo, 1) == "green"
+    assert geo["options"]["layers"][0]["type"] == "geojson"  # the offline boundary layer comes first
+    # the far end is silent: the traffic figures of its link come from the near end, and say so
+    (src,) = stack.prom.query('netops_link_traffic_source_info{link="fo-desa-dabung"}')
+    assert src["metric"]["end"] == "near", src
 
 
 def test_kecamatan_uplink_cut_is_one_notification_naming_the_uplink_and_the_desa_behind(stack: LabStack) -> None:
