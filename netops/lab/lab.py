@@ -238,7 +238,7 @@ def impair(workdir: str | Path, target: str | list[str], loss_pct: float | None 
             sites = _sites_behind_link(workdir, one)
             these = [n for n, d in devices.items() if sites and d["site"] in sites]
         if not these:
-            raise LabError(f"{one!r} is neither a device, a site nor a link of the lab in {workdir} (or no lab "
+            raise LabError(f"{one!r} is neither a device nor a site nor a link of the lab in {workdir} (or no lab "
                            "device is behind it); see 'netops lab status'")
         hit += [n for n in these if n not in hit]
     imp = state.data.setdefault("impairments", {})
