@@ -85,13 +85,14 @@ def down(ctx: typer.Context, workdir: Path = Workdir) -> None:
 @handle_errors
 def impair(
     ctx: typer.Context,
-    target: str = typer.Argument(..., help="A site id (every device there) or a device name."),
+    target: list[str] = typer.Argument(..., help="Device names, site ids (every device there) or link ids (every "
+                                             "device behind the link: a cut); all change at once."),
     loss: float | None = typer.Option(None, "--loss", help="Loss in percent (0 restores none)."),
     down: bool | None = typer.Option(None, "--down/--up", help="Make unreachable, or reachable again."),
     delay: float | None = typer.Option(None, "--delay", help="One-way delay in ms."),
     workdir: Path = Workdir,
 ) -> None:
-    """Change loss, delay or reachability live, e.g. 'netops lab impair desa-x --loss 30 --down'."""
+    """Change loss, delay or reachability live, e.g. 'netops lab impair desa-x --loss 30', 'lab impair fo-kec-x --down'."""
     hit = lab_impair(workdir, target, loss_pct=loss, down=down, delay_ms=delay)
     if state(ctx).json:
         emit_json({"devices": hit})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import signal
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from rich.markup import escape
 
 from netops.cli.options import WHERE
 from netops.cli.output import console, emit_json, err_console, handle_errors, state, table
-from netops.errors import NetopsError
+from netops.errors import BadInput, NetopsError
 from netops.inventory import load_inventory
 from netops.monitor.collector import AuditCollector, Exposition, PendingRecoveryCollector
 from netops.monitor.poller import Poller, PollerConfig, parse_shard
@@ -182,7 +183,7 @@ def serve(
         loop.add_signal_handler(signal.SIGHUP, on_hup)
         if early_hup:
             on_hup()
-        await poller.run(stop)
+        await poller.run(stop, exporter.last_scrape)
 
     try:
         asyncio.run(main())
@@ -200,6 +201,8 @@ def generate(
     exporter: list[str] | None = typer.Option(None, "--exporter", help="HOST:PORT of each shard, in order."),
     hashmod: int | None = typer.Option(None, help="Split the targets over M Prometheus servers (hashmod)."),
     interval: int = typer.Option(60, help="Poll (and scrape) interval in seconds."),
+    down_for: str = typer.Option("5m", "--down-for", help="How long a link or device stays down before its alert "
+                                                          "fires (the rules' for:), e.g. 5m, 90s."),
     prometheus_url: str = typer.Option("http://127.0.0.1:9090", help="Grafana's datasource URL."),
     alertmanager: list[str] | None = typer.Option(
         None, "--alertmanager", help="HOST:PORT of an Alertmanager for Prometheus' alerting block "
@@ -221,9 +224,12 @@ def generate(
     from netops.monitor.generate import generate as gen
 
     st = state(ctx)
+    if not re.fullmatch(r"([0-9]+(ms|s|m|h|d))+", down_for):
+        raise BadInput(f"--down-for {down_for!r}: give a Prometheus duration such as 5m, 90s or 1h30m")
     warnings: list[str] = []
     written = gen(st.inventory(), out, shards=shards, exporters=list(exporter or []) or None, hashmod=hashmod,
-                  th=Thresholds(interval_s=interval), prometheus_url=prometheus_url,
+                  th=Thresholds(interval_s=interval, link_down_for=down_for, device_down_for=down_for),
+                  prometheus_url=prometheus_url,
                   alertmanagers=list(alertmanager or []) or None, resolve_secrets=resolve_secrets,
                   warnings=warnings, blackbox=blackbox, grafana_dashboards_path=grafana_dashboards_path,
                   boundaries=boundaries, tiles_url=tiles_url)

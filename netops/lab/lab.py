@@ -18,6 +18,7 @@ from typing import Any
 from netops.inventory.loader import load_inventory
 from netops.inventory.models import Inventory
 from netops.inventory.query import select
+from netops.inventory.topology import behind
 from netops.lab import frr, sshsim_ctl, vsat
 from netops.lab.plan import (
     LabError,
@@ -143,7 +144,7 @@ class Lab:
     def status(self) -> dict[str, Any]:
         return status(self.workdir)
 
-    def impair(self, site_or_device: str, loss_pct: float | None = None, down: bool | None = None,
+    def impair(self, site_or_device: str | list[str], loss_pct: float | None = None, down: bool | None = None,
                delay_ms: float | None = None) -> list[str]:
         return impair(self.workdir, site_or_device, loss_pct=loss_pct, down=down, delay_ms=delay_ms)
 
@@ -215,18 +216,32 @@ def _rss_mb(pid: int) -> float:
     return round(total / 1024, 1)
 
 
-def impair(workdir: str | Path, target: str, loss_pct: float | None = None, down: bool | None = None,
+def _sites_behind_link(workdir: Path, link_id: str) -> set[str] | None:
+    """The sites a cut of ``link_id`` takes offline (its far end and everything whose path crosses it)."""
+    inv = load_inventory(workdir / "inventory")
+    link = inv.links.get(link_id)
+    return None if link is None else {s.id for s in behind(inv, link)}
+
+
+def impair(workdir: str | Path, target: str | list[str], loss_pct: float | None = None, down: bool | None = None,
            delay_ms: float | None = None) -> list[str]:
-    """Change loss, delay or reachability of a device, or of every device at a site, live."""
+    """Change loss, delay or reachability live: of a device, of every device at a site, or of every device
+    behind a link (a cut fiber takes the sites behind it down with it). Several targets change at once."""
     workdir = Path(workdir).resolve()
     state = LabState(workdir)
     devices: dict[str, dict[str, Any]] = state.data.get("devices", {})
     if not state.data["procs"]:
         raise LabError(f"no lab is running in {workdir}; start one with 'netops lab up'")
-    hit = [n for n, d in devices.items() if n == target or d["site"] == target]
-    if not hit:
-        raise LabError(f"{target!r} is neither a device nor a site of the lab in {workdir}; "
-                       "see 'netops lab status'")
+    hit: list[str] = []
+    for one in [target] if isinstance(target, str) else target:
+        these = [n for n, d in devices.items() if n == one or d["site"] == one]
+        if not these:
+            sites = _sites_behind_link(workdir, one)
+            these = [n for n, d in devices.items() if sites and d["site"] in sites]
+        if not these:
+            raise LabError(f"{one!r} is neither a device nor a site nor a link of the lab in {workdir} (or no lab "
+                           "device is behind it); see 'netops lab status'")
+        hit += [n for n in these if n not in hit]
     imp = state.data.setdefault("impairments", {})
     for name in hit:
         cur = imp.setdefault(name, {})

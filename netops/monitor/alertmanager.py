@@ -182,9 +182,42 @@ _T = {
 }
 
 
-def _one_alert(t: dict[str, str], sep: str) -> str:
+_LINK = "{{ .Labels.link }} ({{ .Labels.medium }}, {{ .Labels.provider }}) ke {{ .Labels.site }}"
+SUMMARY_ID = {
+    "NetopsLinkDown": f"Link {_LINK} putus",
+    "NetopsLinkUnreachableUpstream": f"Link {_LINK} tidak terjangkau: link di atasnya, {{{{ .Labels.root_link }}}}, "
+                                     "putus",
+    "NetopsDeviceDown": "{{ .Labels.device }} di {{ .Labels.site }} ({{ .Labels.kecamatan }}) tidak menjawab SNMP "
+                        "maupun ping",
+    "NetopsDeviceUnreachableUpstream": "{{ .Labels.device }} di {{ .Labels.site }} tidak terjangkau: link "
+                                       "{{ .Labels.root_link }} putus",
+    "NetopsProviderOutage": "Gangguan menyeluruh {{ .Labels.provider }}: banyak link putus bersamaan (hub, beam "
+                            "atau backbone); hubungi penyedia",
+    "NetopsVsatLossHigh": f"VSAT {_LINK} kehilangan banyak paket (hujan, arah antena atau kepadatan)",
+    "NetopsVsatRttHigh": f"VSAT {_LINK}: waktu tempuh (RTT) terlalu tinggi",
+    "NetopsLinkUtilisationHigh": f"Link {_LINK} hampir penuh",
+    "NetopsSlaBudgetBurnFast": f"Link {_LINK} menghabiskan anggaran gangguan SLA 14x terlalu cepat",
+    "NetopsSlaBudgetBurnSlow": f"Link {_LINK} menghabiskan anggaran gangguan SLA 6x terlalu cepat",
+    "NetopsPollerStale": "Poller netops {{ .Labels.instance }} macet atau mati",
+    "NetopsInventoryReloadFailed": "Poller netops {{ .Labels.instance }} menolak perubahan inventaris",
+    "NetopsServiceDown": "Layanan {{ .Labels.name }} ({{ .Labels.instance }}) gagal diperiksa",
+    "NetopsServiceCertExpiring": "Sertifikat TLS {{ .Labels.name }} segera kedaluwarsa",
+    "NetopsConfigPendingRecovery": "{{ .Labels.device }}: perubahan konfigurasi tertinggal setengah jalan",
+}
+"""The rules' summaries are English (Prometheus' and Grafana's own views show them); the Indonesian
+notification says the same from the alert's labels. An alert not listed keeps its English summary."""
+
+
+def _summary_templates() -> str:
+    chain = "".join(f'{{{{ {"if" if i == 0 else "else if"} eq .Labels.alertname "{name}" }}}}{text}'
+                    for i, (name, text) in enumerate(SUMMARY_ID.items()))
+    return ('{{ define "netops.id.summary" }}' + chain + "{{ else }}{{ .Annotations.summary }}{{ end }}{{ end }}\n"
+            '{{ define "netops.en.summary" }}{{ .Annotations.summary }}{{ end }}\n')
+
+
+def _one_alert(t: dict[str, str], sep: str, lang: str) -> str:
     return (
-        "{{ $a := . }}{{ .Annotations.summary }}" + sep
+        f'{{{{ $a := . }}}}{{{{ template "netops.{lang}.summary" . }}}}' + sep
         + f"{t['site']}: {{{{ .Labels.site }}}} | {t['kecamatan']}: {{{{ .Labels.kecamatan }}}}"
         + f" | {t['medium']}: {{{{ .Labels.medium }}}} | {t['provider']}: {{{{ .Labels.provider }}}}" + sep
         + f"{{{{ with .Annotations.circuit_id }}}}{t['circuit']}: {{{{ . }}}}{sep}{{{{ end }}}}"
@@ -197,7 +230,7 @@ def _one_alert(t: dict[str, str], sep: str) -> str:
 
 def templates() -> str:
     """Notification templates in Bahasa Indonesia (``netops.id.*``) and English (``netops.en.*``)."""
-    parts = []
+    parts = [_summary_templates()]
     for lang, t in _T.items():
         status = (f"{{{{ if eq .Status \"firing\" }}}}{t['firing']}{{{{ else }}}}{t['resolved']}{{{{ end }}}}")
         parts.append(
@@ -205,9 +238,9 @@ def templates() -> str:
             f"{{{{ with .CommonLabels.root_link }}}} {{{{ . }}}}{{{{ end }}}}"
             f"{{{{ with .CommonLabels.kecamatan }}}} ({{{{ . }}}}){{{{ end }}}}{{{{ end }}}}\n"
             f'{{{{ define "netops.{lang}.text" }}}}{{{{ range .Alerts }}}}[{{{{ .Status }}}}] '
-            + _one_alert(t, "\n") + "\n{{ end }}{{ end }}\n"
+            + _one_alert(t, "\n", lang) + "\n{{ end }}{{ end }}\n"
             f'{{{{ define "netops.{lang}.telegram" }}}}<b>{status}</b> {{{{ .CommonLabels.alertname }}}}\n'
-            "{{ range .Alerts }}" + _one_alert(t, "\n") + "\n{{ end }}{{ end }}\n"
+            "{{ range .Alerts }}" + _one_alert(t, "\n", lang) + "\n{{ end }}{{ end }}\n"
         )
     return "\n".join(parts)
 

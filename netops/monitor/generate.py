@@ -211,7 +211,13 @@ def alert_rules(th: Thresholds) -> dict[str, Any]:
          "annotations": {"summary": f"Link {link_labels} burns its SLA error budget 6x too fast",
                          "description": "At this rate a 30-day error budget is gone in 5 days (multiwindow 6h/30m)."}},
     ]
-    return {"groups": [{"name": "netops", "rules": rules}]}
+    # evaluated four times per scrape: a fresh sample waits at most a quarter interval for its evaluation
+    # (Prometheus evaluates and scrapes at phases of their own), not up to a whole one
+    return {"groups": [{"name": "netops", "interval": _dur(eval_interval_s(th)), "rules": rules}]}
+
+
+def eval_interval_s(th: Thresholds) -> int:
+    return max(1, th.interval_s // 4)
 
 
 # --- Grafana -------------------------------------------------------------------------------------

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from netops.errors import BadInput, NetopsError
 from netops.inventory import Device, Inventory, select
+from netops.inventory.models import Medium
+from netops.inventory.topology import site_path
 from netops.monitor.collector import Renderer
 from netops.monitor.icmp import Prober, ProbeResult, default_prober
 from netops.monitor.profiles import SnmpProfile, default_profiles_dir, load_profiles, profiles_for
@@ -51,6 +55,10 @@ class PollerConfig:
     probe_count: int = 5
     probe_interval: float = 0.2
     probe_timeout: float = 2.0
+    """For devices behind VSAT or LTE (a geostationary round trip alone is ~0.6 s)."""
+    near_probe_timeout: float = 0.5
+    """For every other device (fiber, radio, the data center): fping's own default. A probe of a dead device
+    costs its timeout at the end of the cycle, which delays the snapshot that shows the death."""
     max_repetitions: int = 25
     device_deadline: float | None = None
     """Upper bound for one device's SNMP poll; default 80% of the interval."""
@@ -62,6 +70,27 @@ class PollerConfig:
     render: bool = False
     """Render the ``/metrics`` body (and its gzip) at the end of each cycle (``monitor serve``), so no scrape
     pays for it."""
+
+
+FAR_MEDIA = (Medium.vsat, Medium.lte)
+ALIGN_MARGIN = 0.05
+"""Share of the interval between a cycle's worst-case end and the scrape it is aligned to."""
+
+
+def next_cycle_start(now: float, last_start: float, last_scrape: float | None, interval: float,
+                     budget: float) -> float:
+    """When the next cycle starts so that it ends ``budget`` seconds later, just before a scrape.
+
+    Prometheus scrapes at a fixed phase of its interval; a snapshot published just after a scrape waits
+    almost a whole interval to be read. Starting each cycle ``budget`` before the next scrape (budget =
+    the longest a cycle with dead devices takes) removes that wait. Never sooner than half an interval
+    after the previous start; without scrapes seen, or when a cycle cannot fit, every ``interval``."""
+    planned = last_start + interval
+    if last_scrape is None or budget >= interval:
+        return planned
+    earliest = max(now, last_start + interval / 2)
+    target = last_scrape - budget
+    return target + math.ceil((earliest - target) / interval) * interval
 
 
 def parse_shard(text: str) -> tuple[int, int]:
@@ -127,6 +156,9 @@ class Poller:
                 if end.device and end.interface:
                     ends.setdefault(end.device, set()).add(end.interface)
         self.link_interfaces = ends
+        self.far_devices = {d.name for d in devices
+                            if any(lk.medium in FAR_MEDIA for lk in site_path(inv, d.site))}
+        """Devices whose way to the data center crosses VSAT or LTE: their probes get the long timeout."""
         """device -> its interfaces that carry an inventory link (the rates computed without --rate-series)."""
 
     async def reload(self, inv: Inventory | None, error: str | None = None) -> tuple[set[str], set[str]]:
@@ -173,6 +205,9 @@ class Poller:
         return self._prober
 
     def _deadline(self, dev: Device) -> float:
+        return self._deadline_default()
+
+    def _deadline_default(self) -> float:
         if self.config.device_deadline:
             return self.config.device_deadline
         return max(5.0, self.config.interval * 0.8)
@@ -208,13 +243,34 @@ class Poller:
             now = time.monotonic()
             return build_device_poll(dev.name, profiles, scalars, walked, at=now, wall=time.time(), duration=now - start)
 
+    def probe_timeouts(self) -> tuple[float, float]:
+        """(near, far) probe timeouts, never more than half the poll interval."""
+        c = self.config
+        cap = c.interval / 2
+        return min(c.near_probe_timeout, c.probe_timeout, cap), min(c.probe_timeout, cap)
+
+    def cycle_budget(self) -> float:
+        """How long a cycle may take when devices are dead: the probes' span plus their timeout, and the slowest
+        SNMP target's timeout x tries (within the device deadline)."""
+        c = self.config
+        near, far = self.probe_timeouts()
+        probes = (c.probe_count - 1) * c.probe_interval + (far if self.far_devices else near)
+        snmp = max((t.timeout * (t.retries + 1) for t in self._targets.values()), default=0.0)
+        return max(probes, min(snmp, self._deadline_default()))
+
     async def _probe(self) -> dict[str, ProbeResult]:
         addresses = {d.name: str(d.mgmt) for d in self.devices}
         if not addresses:
             return {}
         c = self.config
+        near_t, far_t = self.probe_timeouts()
+        groups = [(t, [a for n, a in addresses.items() if (n in self.far_devices) == far])
+                  for t, far in ((near_t, False), (far_t, True))]
         try:
-            by_addr = await self.prober.probe(list(addresses.values()), c.probe_count, c.probe_interval, c.probe_timeout)
+            by_addr: dict[str, ProbeResult] = {}
+            for part in await asyncio.gather(*(self.prober.probe(addrs, c.probe_count, c.probe_interval, t)
+                                               for t, addrs in groups if addrs)):
+                by_addr.update(part)
         except NetopsError:
             raise
         except Exception as exc:  # noqa: BLE001
@@ -295,9 +351,15 @@ class Poller:
         snap.links = {lk.id: link_state(self.inv, lk, probes, rates) for lk in self.links}
         return snap
 
-    async def run(self, stop: asyncio.Event | None = None) -> None:
-        """Poll every ``interval`` seconds, measured start to start, until ``stop`` is set."""
+    async def run(self, stop: asyncio.Event | None = None, last_scrape: Callable[[], float | None] | None = None
+                  ) -> None:
+        """Poll every ``interval`` seconds, measured start to start, until ``stop`` is set.
+
+        ``last_scrape`` (monotonic time of the latest scrape, or None) aligns the cycles to Prometheus: each
+        cycle starts so that even a cycle with dead devices has published its snapshot just before the next
+        scrape, instead of a random share of an interval earlier (see :func:`next_cycle_start`)."""
         stop = stop or asyncio.Event()
+        took: list[float] = []
         while not stop.is_set():
             start = time.monotonic()
             try:
@@ -306,7 +368,13 @@ class Poller:
                 raise
             except Exception:  # noqa: BLE001 - keep serving the last snapshot
                 log.exception("poll cycle failed")
-            delay = max(0.0, self.config.interval - (time.monotonic() - start))
+            now = time.monotonic()
+            took = [*took[-4:], now - start]
+            nxt = start + self.config.interval
+            if last_scrape is not None:
+                budget = max(self.cycle_budget(), *took) + ALIGN_MARGIN * self.config.interval
+                nxt = next_cycle_start(now, start, last_scrape(), self.config.interval, budget)
+            delay = max(0.0, nxt - time.monotonic())
             try:
                 await asyncio.wait_for(stop.wait(), timeout=delay)
             except TimeoutError:

@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import ssl
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -154,6 +155,7 @@ class Exporter:
         self.web = web or WebConfig()
         self._renderer, self._render_lock = Renderer(), threading.Lock()
         self._extra = tuple(extra)
+        self._scrapes: dict[str, float] = {}
         exporter = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -182,6 +184,7 @@ class Exporter:
                 url = urlsplit(self.path)
                 snap = exporter.get()
                 if url.path == "/metrics":
+                    exporter._scrapes[str(self.client_address[0])] = time.monotonic()
                     self._send(200, *exporter.metrics_body(snap, self.headers.get("Accept-Encoding", "")))
                 elif url.path == "/snmp":
                     q = parse_qs(url.query)
@@ -220,6 +223,13 @@ class Exporter:
         host, port = self.httpd.server_address[:2]
         self.address: tuple[str, int] = (str(host), int(port))
         self._thread = threading.Thread(target=self.httpd.serve_forever, name="netops-exporter", daemon=True)
+
+    def last_scrape(self) -> float | None:
+        """Monotonic time of the latest ``/metrics`` scrape by one scraper (the lowest address among those seen in
+        the last 10 minutes, so two Prometheus servers do not pull the poller's phase back and forth)."""
+        now = time.monotonic()
+        live = {client: t for client, t in list(self._scrapes.items()) if now - t < 600}
+        return live[min(live)] if live else None
 
     def metrics_body(self, snap: Snapshot, accept_encoding: str) -> tuple[bytes | bytearray, str, str | None]:
         """``/metrics``: the snapshot's body rendered once per poll cycle (gzip made once too), never per scrape."""

@@ -72,10 +72,13 @@ def test_amtool_routes_alerts_to_the_receivers_the_inventory_names(sample: Path)
     assert route("severity=warning", "kecamatan=Kubu") == "helpdesk-webhook"
 
 
-@pytest.mark.parametrize("lang,firing,behind", [("id", "GANGGUAN", "2 desa di belakangnya: Kantor Desa Air Putih"),
-                                                ("en", "FIRING", "2 desa behind it: Kantor Desa Air Putih")])
+@pytest.mark.parametrize("lang,firing,summary,behind", [
+    ("id", "GANGGUAN", "Link fo-kec-kubu (fiber, Icon Plus) ke kec-kubu putus",
+     "2 desa di belakangnya: Kantor Desa Air Putih"),
+    ("en", "FIRING", "Link fo-kec-kubu (fiber, Icon Plus) to kec-kubu is down",
+     "2 desa behind it: Kantor Desa Air Putih")])
 def test_telegram_and_email_templates_render_with_amtool(sample: Path, tmp_path: Path, lang: str, firing: str,
-                                                         behind: str) -> None:
+                                                         summary: str, behind: str) -> None:
     data = {"receiver": "noc-telegram", "status": "firing", "alerts": [{
         "status": "firing",
         "labels": {"alertname": "NetopsLinkDown", "link": "fo-kec-kubu", "site": "kec-kubu", "kecamatan": "Kubu",
@@ -94,7 +97,8 @@ def test_telegram_and_email_templates_render_with_amtool(sample: Path, tmp_path:
     assert r.returncode == 0, r.stderr
     text = r.stdout
     assert text.startswith(f"<b>{firing}</b> NetopsLinkDown"), text
-    for part in ("kec-kubu", "Kubu", "fiber", "Icon Plus", "SAMPLE-ICON-KR-0003", "2026-12-01 10:00", behind):
+    for part in (summary, "kec-kubu", "Kubu", "fiber", "Icon Plus", "SAMPLE-ICON-KR-0003", "2026-12-01 10:00",
+                 behind):
         assert part in text, (part, text)
     # the resolved message says for how long
     data["status"] = data["alerts"][0]["status"] = "resolved"  # type: ignore[index]
@@ -102,7 +106,20 @@ def test_telegram_and_email_templates_render_with_amtool(sample: Path, tmp_path:
     (tmp_path / "data.json").write_text(json.dumps(data))
     r = amtool("template", "render", f"--template.glob={glob}", f"--template.data={tmp_path / 'data.json'}",
                f'--template.text={{{{ template "netops.{lang}.text" . }}}}')
-    assert r.returncode == 0 and "47m30s" in r.stdout, r.stdout + r.stderr
+    assert r.returncode == 0 and "47m30s" in r.stdout and summary in r.stdout, r.stdout + r.stderr
+    assert ("PULIH" if lang == "id" else "RESOLVED") in amtool(
+        "template", "render", f"--template.glob={glob}", f"--template.data={tmp_path / 'data.json'}",
+        f'--template.text={{{{ template "netops.{lang}.subject" . }}}}').stdout
+
+
+def test_every_generated_alert_has_an_indonesian_summary(sample: Path) -> None:
+    """The Indonesian templates name every alert netops generates in Bahasa Indonesia (else they would fall
+    back to the rule's English summary)."""
+    from netops.monitor.alertmanager import SUMMARY_ID
+
+    rules = yaml.safe_load((sample / "prometheus" / "rules" / "netops-alerts.yml").read_text())
+    alerts = {r["alert"] for g in rules["groups"] for r in g["rules"] if "alert" in r}
+    assert alerts == set(SUMMARY_ID)
 
 
 def test_secrets_never_land_in_generated_files_unless_asked(tmp_path: Path) -> None:
