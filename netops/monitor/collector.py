@@ -19,6 +19,8 @@ from prometheus_client.core import (
     Metric,
 )
 
+from netops.config.changes import FILENAME as CHANGES_FILE
+from netops.config.changes import DeviceTally, tally
 from netops.config.journal import FILENAME as JOURNAL_FILE
 from netops.config.journal import pending_devices
 from netops.monitor.profiles import SnmpProfile
@@ -255,6 +257,45 @@ class PendingRecoveryCollector:
         for device in self.pending():
             fam.add_metric([device], 1.0)
         yield fam
+
+
+class ChangesOutsideCollector:
+    """``netops_config_changes_outside_total`` and ``netops_config_change_outside_last_timestamp_seconds``
+    per device, from the backups' ``changes.jsonl`` (written by every backup run). A local file,
+    re-read only when it changed."""
+
+    def __init__(self, repo: Path):
+        self.repo = repo
+        self._seen: tuple[float, int] | None = None
+        self._tally: dict[str, DeviceTally] = {}
+
+    def current(self) -> dict[str, DeviceTally]:
+        try:
+            st = (self.repo / CHANGES_FILE).stat()
+        except OSError:
+            return {}
+        key = (st.st_mtime, st.st_size)
+        if key != self._seen:
+            self._tally, self._seen = tally(self.repo), key
+        return self._tally
+
+    def exposition(self) -> bytes:
+        reg = CollectorRegistry(auto_describe=False)
+        reg.register(self)
+        return generate_latest(reg)
+
+    def collect(self) -> Iterator[Metric]:
+        now = self.current()
+        total = CounterMetricFamily("netops_config_changes_outside",
+                                    "Config changes found by a backup that netops did not make, per device.",
+                                    labels=["device"])
+        last = _gauge("netops_config_change_outside_last_timestamp_seconds",
+                      "When a backup last found a change outside netops on the device (Unix time).", ["device"])
+        for device, t in sorted(now.items()):
+            total.add_metric([device], float(t.count))
+            last.add_metric([device], t.last)
+        yield total
+        yield last
 
 
 class SnapshotCollector:
