@@ -18,6 +18,8 @@ from netops.inventory import load_inventory
 from netops.monitor.poller import Poller, PollerConfig, parse_shard
 from netops.monitor.profiles import default_profiles_dir
 from netops.monitor.snapshot import poll_values, summary_rows
+from netops.monitor.syslog import ConfigChangeLog, SyslogListener
+from netops.monitor.syslog import parse_listen as parse_syslog
 
 app = typer.Typer(help="SNMP/ICMP monitoring: one-shot poll, Prometheus exporter, generated config.",
                   no_args_is_help=True)
@@ -116,8 +118,16 @@ def serve(
     repo: Path = typer.Option(Path("backups"), "--repo",
                               help="Config backup repository whose change journal is watched "
                                    "(netops_config_pending_recovery)."),
+    syslog: str | None = typer.Option(None, "--syslog", help="ADDRESS:PORT to receive syslog (UDP) on, e.g. "
+                                      "127.0.0.1:5514: a device logging a config change is backed up into --repo."),
+    syslog_debounce: float = typer.Option(5.0, "--syslog-debounce",
+                                          help="Seconds a device must be quiet after a change line before "
+                                               "its backup (a burst of lines gives one backup)."),
 ) -> None:
-    """Run the poller and a Prometheus exporter until interrupted; SIGHUP reloads the inventory."""
+    """Run the poller and a Prometheus exporter until interrupted; SIGHUP reloads the inventory.
+
+    With --syslog, a config change a device logs (RouterOS 'system,info … changed by', IOS
+    %SYS-5-CONFIG_I, VRP CFG/4/CFG_CHANGE) triggers a backup naming the user and time."""
     # a reload asked for while netops is still starting is kept, not fatal (SIGHUP's default)
     early_hup: list[int] = []
     signal.signal(signal.SIGHUP, lambda *_: early_hup.append(1))
@@ -129,12 +139,16 @@ def serve(
                        where=list(where or []), probe_count=count, rate_series=rate_series, render=True)
     poller = Poller(inv, cfg, profiles_dir=profiles or default_profiles_dir())
     web = load_web_config(web_config) if web_config else None
+    listener = _syslog_listener(syslog, syslog_debounce, poller, repo) if syslog else None
     exporter = Exporter(lambda: poller.snapshot, parse_listen(listen), web, journal_repo=repo).start()
     host, port = exporter.address
     scheme = "https" if web and web.cert_file else "http"
     console.print(f"netops monitor: shard {cfg.shard[0]}/{cfg.shard[1]}, {len(poller.devices)} devices, "
                   f"{len(poller.links)} links, every {interval:g} s; serving {scheme}://{host}:{port}/metrics")
     console.print(f"reload the inventory without a restart: kill -HUP {os.getpid()} (a broken edit is refused)")
+    if listener is not None:
+        console.print(f"syslog: listening on udp {listener.address[0]}:{listener.address[1]}; a logged config "
+                      f"change is backed up into {repo} after {syslog_debounce:g} s of quiet")
     inv_path = state(ctx).inventory_path
 
     reloading = asyncio.Lock()  # one reload at a time, in the order asked: the last edit wins
@@ -175,7 +189,29 @@ def serve(
         asyncio.run(main())
     finally:
         exporter.stop()
+        if listener is not None:
+            listener.stop()
         poller.close()
+
+
+def _syslog_listener(listen: str, debounce: float, poller: Poller, repo: Path) -> SyslogListener:
+    """The syslog listener, whose trigger is a config backup of the device (read-only for the device)."""
+    from netops.config import jobs
+    from netops.config.backup import BackupRepo
+
+    def backup(event: ConfigChangeLog) -> None:
+        report, _ = jobs.backup(poller.inv, [event.device], BackupRepo(repo), workers=1, label="backup",
+                                cause=event.cause)
+        for r in report.results:
+            if not r.ok:
+                err_console.print(f"[red]syslog-triggered backup of {escape(r.device)} failed[/]: {escape(r.message)}")
+        for c in report.outside:
+            console.print(f"changed outside netops: {escape(c.device)} ({c.summary}), {escape(event.cause)}; "
+                          f"commit {report.backup_commit}")
+        for problem in report.notify_errors:
+            err_console.print(f"[red]not notified[/]: {escape(problem)}")
+
+    return SyslogListener(parse_syslog(listen), lambda: poller.inv, backup, debounce).start()
 
 
 @app.command()

@@ -59,7 +59,7 @@ class Lab:
     def __init__(self, inventory_path: str | Path, workdir: str | Path, where: list[str] | None = None,
                  base: str = "127.100.0.0", vsat_delay_ms: float = 300, vsat_loss_pct: float = 1.0,
                  vsat_jitter_ms: float = 15, ssh_port: int | None = None, snmp_port: int | None = None,
-                 start_timeout: float = 90.0):
+                 start_timeout: float = 90.0, syslog: str | None = None):
         self.source = Path(inventory_path)
         self.workdir = Path(workdir).resolve()
         self.where = list(where or [])
@@ -70,6 +70,12 @@ class Lab:
         self.ssh_port = ssh_port
         self.snmp_port = snmp_port
         self.start_timeout = start_timeout
+        self.syslog = syslog
+        """HOST:PORT the simulated routers send their config-change syslog lines to (None: they send none)"""
+        if syslog is not None:
+            host, sep, port = syslog.rpartition(":")
+            if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+                raise LabError(f"--syslog {syslog!r}: write HOST:PORT, e.g. 127.0.0.1:5514")
         self.plan: LabPlan | None = None
         self._inv: Inventory | None = None
 
@@ -128,7 +134,7 @@ class Lab:
             frr.start_all(inv, plan, self.workdir, state, timeout=self.start_timeout)
             vsat.setup(plan, self.workdir, state, self.vsat_delay_ms, self.vsat_jitter_ms, self.vsat_loss_pct)
             start_agents(inv, plan, self.workdir, state, timeout=self.start_timeout)
-            sshsim_ctl.start(inv, plan, self.workdir, state, timeout=self.start_timeout)
+            sshsim_ctl.start(inv, plan, self.workdir, state, timeout=self.start_timeout, syslog=self.syslog)
         except BaseException:
             teardown(self.workdir, quiet=True)
             raise
