@@ -13,7 +13,7 @@ from rich.markup import escape
 
 from netops.cli.options import WHERE
 from netops.cli.output import console, emit_json, err_console, handle_errors, state, table
-from netops.errors import NetopsError
+from netops.errors import BadInput, NetopsError
 from netops.inventory import load_inventory
 from netops.monitor.poller import Poller, PollerConfig, parse_shard
 from netops.monitor.profiles import default_profiles_dir
@@ -128,6 +128,9 @@ def serve(
 
     With --syslog, a config change a device logs (RouterOS 'system,info … changed by', IOS
     %SYS-5-CONFIG_I, VRP CFG/4/CFG_CHANGE) triggers a backup naming the user and time."""
+    syslog_at = parse_syslog(syslog) if syslog else None  # bad input is refused before anything starts
+    if syslog_debounce < 0:
+        raise BadInput(f"--syslog-debounce {syslog_debounce:g}: give seconds, 0 or more")
     # a reload asked for while netops is still starting is kept, not fatal (SIGHUP's default)
     early_hup: list[int] = []
     signal.signal(signal.SIGHUP, lambda *_: early_hup.append(1))
@@ -139,7 +142,7 @@ def serve(
                        where=list(where or []), probe_count=count, rate_series=rate_series, render=True)
     poller = Poller(inv, cfg, profiles_dir=profiles or default_profiles_dir())
     web = load_web_config(web_config) if web_config else None
-    listener = _syslog_listener(syslog, syslog_debounce, poller, repo) if syslog else None
+    listener = _syslog_listener(syslog_at, syslog_debounce, poller, repo) if syslog_at else None
     exporter = Exporter(lambda: poller.snapshot, parse_listen(listen), web, journal_repo=repo).start()
     host, port = exporter.address
     scheme = "https" if web and web.cert_file else "http"
@@ -194,7 +197,7 @@ def serve(
         poller.close()
 
 
-def _syslog_listener(listen: str, debounce: float, poller: Poller, repo: Path) -> SyslogListener:
+def _syslog_listener(listen: tuple[str, int], debounce: float, poller: Poller, repo: Path) -> SyslogListener:
     """The syslog listener, whose trigger is a config backup of the device (read-only for the device)."""
     from netops.config import jobs
     from netops.config.backup import BackupRepo
@@ -211,7 +214,7 @@ def _syslog_listener(listen: str, debounce: float, poller: Poller, repo: Path) -
         for problem in report.notify_errors:
             err_console.print(f"[red]not notified[/]: {escape(problem)}")
 
-    return SyslogListener(parse_syslog(listen), lambda: poller.inv, backup, debounce).start()
+    return SyslogListener(listen, lambda: poller.inv, backup, debounce).start()
 
 
 @app.command()
