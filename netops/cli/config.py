@@ -14,12 +14,16 @@ from rich.markup import escape
 from rich.syntax import Syntax
 
 from netops.cli.options import (
+    AUTHOR,
+    REASON,
     REPO,
     STATUS_STYLE,
     TEMPLATES,
     WHERE,
     WORKERS,
     device_names,
+    outside_json,
+    print_outside,
     progress,
     report_json,
     results_table,
@@ -37,26 +41,6 @@ Features = typer.Option(None, "--feature", "-f", help="Template feature(s) to us
 PlatformOpt = typer.Option(..., "--platform", "-p", help="Platform of the config file(s), e.g. cisco_ios, "
                            "huawei_vrp, mikrotik_routeros, frr.")
 Json = typer.Option(False, "--json", help="Print JSON (same as the global --json).")
-Author = typer.Option(None, "--author", help="Who does this: the commits' author (default: SUDO_USER, else "
-                      "the invoking user).")
-Reason = typer.Option(None, "--reason", help="Ticket or reason, written into the backup commits.")
-
-
-def print_outside(report: jobs.JobReport) -> None:
-    """The changes outside netops a backup found, and receivers that could not be told."""
-    for c in report.outside:
-        console.print(f"[yellow]changed outside netops:[/] {escape(c.device)} ({c.summary})")
-        for line in c.changed_lines():
-            console.out(f"  {line}", highlight=False)
-    for problem in report.notify_errors:
-        console.print(f"[red]not notified:[/] {escape(problem)}")
-
-
-def outside_json(report: jobs.JobReport) -> dict:
-    return {"changed_outside_netops": [{"device": c.device, "summary": c.summary, "diff": c.diff, "commit": c.commit}
-                                       for c in report.outside], "notify_errors": report.notify_errors}
-
-
 @app.command()
 @handle_errors
 def render(ctx: typer.Context, where: list[str] | None = WHERE, out: Path | None = typer.Option(
@@ -79,7 +63,7 @@ def render(ctx: typer.Context, where: list[str] | None = WHERE, out: Path | None
 @app.command()
 @handle_errors
 def backup(ctx: typer.Context, where: list[str] | None = WHERE, repo: Path = REPO, workers: int = WORKERS,
-           author: str | None = Author, reason: str | None = Reason) -> None:
+           author: str | None = AUTHOR, reason: str | None = REASON) -> None:
     """Save each device's running config (secrets masked, volatile lines dropped) in a git repo.
 
     A device that changed since its last backup without netops pushing is a change outside
@@ -158,7 +142,7 @@ def push(ctx: typer.Context, where: list[str] | None = WHERE,
                                               help="Seconds to wait for a device lost mid-change before leaving "
                                                    "it to 'netops config recover'."),
          feature: list[str] | None = Features, templates: Path | None = TEMPLATES, repo: Path = REPO,
-         workers: int = WORKERS, author: str | None = Author, reason: str | None = Reason) -> None:
+         workers: int = WORKERS, author: str | None = AUTHOR, reason: str | None = REASON) -> None:
     """Back up, then push what the templates want: canaries, verify, batches, automatic rollback.
 
     Exit code 0 only when every device applied (or needed nothing); a dry run exits 0
@@ -244,7 +228,7 @@ def recover(ctx: typer.Context, name: list[str] | None = typer.Argument(None, he
 def rollback(ctx: typer.Context, name: str = typer.Argument(..., help="Device name."),
              to: str | None = typer.Option(None, "--to", help="Backup revision (default: the latest)."),
              commit: bool = typer.Option(False, "--commit", help="Change the device (default: show the plan)."),
-             repo: Path = REPO, author: str | None = Author, reason: str | None = Reason) -> None:
+             repo: Path = REPO, author: str | None = AUTHOR, reason: str | None = REASON) -> None:
     """Restore a device to a backup revision; with --commit, the result is committed as netops's change."""
     st = state(ctx)
     inv = st.inventory()
