@@ -48,9 +48,19 @@ class ConfigChangeLog:
         return f"syslog: config changed by {self.user} at {when}"
 
 
+_by_address: list[tuple[Inventory, dict[str, list[str]]]] = []
+"""the last inventory seen and its devices by management address (a reload brings a new inventory)"""
+
+
 def match(inv: Inventory, source: str, line: str) -> tuple[str, str] | None:
     """(device, user) when ``line`` from ``source`` is a config-change log line of a known device."""
-    names = [d.name for d in inv.devices.values() if str(d.mgmt) == source]
+    cached = _by_address[0] if _by_address else None
+    if cached is None or cached[0] is not inv:
+        by_address: dict[str, list[str]] = {}
+        for d in inv.devices.values():
+            by_address.setdefault(str(d.mgmt), []).append(d.name)
+        _by_address[:] = [(inv, by_address)]
+    names = _by_address[0][1].get(source, [])
     if not names:
         names = [n for n in re.findall(r"[A-Za-z0-9][A-Za-z0-9._-]+", line[:200]) if n in inv.devices][:1]
     for name in names:
@@ -117,7 +127,11 @@ class SyslogListener:
             if addr is not None:
                 self.received += 1
                 line = data.decode("utf-8", "replace").strip()
-                hit = match(self.inventory(), str(addr[0]), line)
+                try:
+                    hit = match(self.inventory(), str(addr[0]), line)
+                except Exception as exc:  # noqa: BLE001 - one bad line never stops the listener
+                    log.error("syslog line from %s not read: %s", addr[0], exc)
+                    hit = None
                 if hit:
                     old = self._pending.get(hit[0])
                     event = ConfigChangeLog(hit[0], hit[1], now, line[:500], (old[0].lines + 1) if old else 1)
