@@ -180,16 +180,18 @@ def test_a_push_through_netops_then_a_backup_notifies_no_one(env: Env) -> None:
     assert authors[0].startswith("sari|after push:"), authors
 
 
-@pytest.mark.parametrize("device", ["desa-a2-r1", "bappeda-r1"])
+LOGGED_CHANGE = {"mikrotik_routeros": "/ip dns set servers=10.99.0.53", "cisco_ios": "ntp server 10.99.0.53",
+                 "huawei_vrp": "ntp-service unicast-server 10.99.0.53"}
+
+
+@pytest.mark.parametrize("device", ["desa-a2-r1", "core-01", "bappeda-r1"])
 def test_a_logged_config_change_triggers_a_backup(env: Env, device: str) -> None:
     inv = env.inv
     jobs.backup(inv, [device], env.syslog_repo, notify_changes=False)
     before = env.syslog_repo.history(device)
     env.armed.set()
     try:
-        line = ("/ip dns set servers=10.99.0.53" if inv.devices[device].platform == "mikrotik_routeros"
-                else "ntp-service unicast-server 10.99.0.53")
-        _hand(env, device, [line])
+        _hand(env, device, [LOGGED_CHANGE[inv.devices[device].platform]])
         deadline = time.monotonic() + 30
         while len(env.syslog_repo.history(device)) == len(before) and time.monotonic() < deadline:
             time.sleep(0.2)
