@@ -92,8 +92,8 @@ def history(ctx: typer.Context, name: str = typer.Argument(..., help="Device nam
     if st.json:
         emit_json([r.__dict__ for r in revs])
         return
-    console.print(table(f"backups of {name}", ["revision", "date", "summary"], ((r.rev, r.date, r.message)
-                                                                               for r in revs)))
+    console.print(table(f"backups of {name}", ["revision", "date", "author", "summary"],
+                        ((r.rev, r.date, r.author, r.message) for r in revs)))
 
 
 @app.command("diff")

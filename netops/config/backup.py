@@ -50,6 +50,8 @@ class Revision:
     rev: str
     date: str
     message: str
+    author: str = ""
+    """the operator netops committed for (``--author``)"""
 
 
 class BackupRepo(GitRepo):
@@ -108,12 +110,12 @@ class BackupRepo(GitRepo):
     def history(self, device: str, _checked: bool = False) -> list[Revision]:
         if not _checked and not (self.path / ".git").is_dir():
             raise BackupError(f"no backup repository at {self.path}; run 'netops config backup' first")
-        out = self._git("log", "--format=%h%x09%ad%x09%s", "--date=iso-strict", "--", self.filename(device),
+        out = self._git("log", "--format=%h%x09%ad%x09%an%x09%s", "--date=iso-strict", "--", self.filename(device),
                         check=False)
         revs = []
         for line in out.splitlines():
-            rev, date, msg = (line.split("\t", 2) + ["", ""])[:3]
-            revs.append(Revision(rev, date, msg))
+            rev, date, author, msg = (line.split("\t", 3) + ["", "", ""])[:4]
+            revs.append(Revision(rev, date, msg, author))
         return revs
 
     def show(self, device: str, rev: str | None = None) -> str:

@@ -73,6 +73,7 @@ def test_operator_is_sudo_user_and_commits_carry_it(tmp_path: Path, monkeypatch:
     log = subprocess.run(["git", "-C", str(repo.path), "log", "-1", "--format=%an|%cn%n%B"], capture_output=True,
                          text=True, check=True).stdout
     assert log.startswith("sari|netops\n") and "Operator: sari\nReason: TIKET-9 ganti NTP" in log
+    assert [(r.author, r.message) for r in repo.history("r1")] == [("sari", "after push: 1 applied")]
 
 
 def test_changes_go_where_a_warning_about_the_kecamatan_would() -> None:

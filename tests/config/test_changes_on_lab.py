@@ -202,3 +202,23 @@ def test_a_logged_config_change_triggers_a_backup(env: Env, device: str) -> None
     user = inv.credentials_for(inv.devices[device]).username  # type: ignore[union-attr]
     assert f"syslog: config changed by {user} at " in revs[0].message
     assert "10.99.0.53" in env.syslog_repo.show(device)
+
+
+def test_a_rollback_through_netops_is_its_own_change(env: Env) -> None:
+    """Push, then roll back to the backup before it: the rollback's commit is the new reference, so
+    the next backup finds nothing, although the device differs from the after-push backup."""
+    repo = BackupRepo(env.tmp / "rollback-backups")
+    inv = env.inv
+    name = "desa-b2-r1"
+    pushed = jobs.push(inv, [name], repo, jobs.PushOptions(commit=True, canary=1))
+    assert pushed.ok and pushed.backup_commit and pushed.after_commit
+    env.web.clear()
+    res, _ = jobs.rollback(inv, name, repo, pushed.backup_commit, commit=True,
+                           operator=Operator("sari", "TIKET-8 undo baseline"))
+    assert res.status in (jobs.Status.APPLIED, jobs.Status.FAILED), res.message  # FAILED: lines not restorable
+    assert repo.show(name) != repo.show(name, pushed.after_commit)
+    head = repo.history(name)[0]
+    assert head.message == f"rollback {name} to {pushed.backup_commit}"
+    report, _ = jobs.backup(inv, [name], repo)
+    assert report.ok and not report.outside
+    assert env.web.at("/hook") == []
