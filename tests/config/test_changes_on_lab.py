@@ -10,6 +10,7 @@ the Telegram Bot API, which a test cannot reach) and a minimal SMTP server
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -22,6 +23,7 @@ from netmiko import ConnectHandler
 
 from netops.config import jobs
 from netops.config.backup import BackupRepo, Operator
+from netops.config.render import TemplateSet
 from netops.inventory import load_inventory
 from netops.monitor.collector import ChangesOutsideCollector
 from netops.monitor.syslog import ConfigChangeLog, SyslogListener
@@ -210,12 +212,18 @@ def test_a_rollback_through_netops_is_its_own_change(env: Env) -> None:
     repo = BackupRepo(env.tmp / "rollback-backups")
     inv = env.inv
     name = "desa-b2-r1"
-    pushed = jobs.push(inv, [name], repo, jobs.PushOptions(commit=True, canary=1))
+    templates = env.tmp / "templates"  # one harmless line, so the rollback has one item to remove
+    shutil.copytree(ROOT / "templates", templates, dirs_exist_ok=True)
+    (templates / "mikrotik_routeros" / "probe.j2").write_text(
+        "/ip firewall address-list add list=netops-probe address=10.99.0.0/16\n")
+    pushed = jobs.push(inv, [name], repo, jobs.PushOptions(commit=True, canary=1), features=("probe",),
+                       templates=TemplateSet(templates))
     assert pushed.ok and pushed.backup_commit and pushed.after_commit
     env.web.clear()
     res, _ = jobs.rollback(inv, name, repo, pushed.backup_commit, commit=True,
-                           operator=Operator("sari", "TIKET-8 undo baseline"))
-    assert res.status in (jobs.Status.APPLIED, jobs.Status.FAILED), res.message  # FAILED: lines not restorable
+                           operator=Operator("sari", "TIKET-8 undo probe"))
+    assert res.status is jobs.Status.APPLIED, res.message
+    assert "netops-probe" not in repo.show(name)
     assert repo.show(name) != repo.show(name, pushed.after_commit)
     head = repo.history(name)[0]
     assert head.message == f"rollback {name} to {pushed.backup_commit}"
