@@ -28,9 +28,14 @@ class GitRepo:
     def __init__(self, path: Path | str):
         self.path = Path(path)
 
-    def _git(self, *args: str, check: bool = True) -> str:
+    def _git(self, *args: str, check: bool = True, author: str | None = None) -> str:
+        """Run git in the repository; ``author`` (an operator's name) becomes the commit's author,
+        the committer stays netops."""
         env = dict(os.environ)
         env.update(GIT_ENV)
+        if author:
+            env["GIT_AUTHOR_NAME"] = author
+            env["GIT_AUTHOR_EMAIL"] = f"{author}@netops"
         env["HOME"] = str(self.path)  # no user config leaks into the repo's behaviour
         try:
             proc = subprocess.run(["git", "-C", str(self.path), *args], capture_output=True, text=True, env=env)

@@ -131,6 +131,9 @@ class Platform:
     instead of one per line: ~0.6 s each behind VSAT). Used only while an on-device revert
     is armed: the lines after a rejected one have run before netops sees the error, and
     the armed revert undoes them with the rest."""
+    config_change_log: str | None = None
+    """regex for the syslog line the device sends after a config change; group ``user`` names who
+    (``netops monitor serve --syslog`` backs the device up soon after such a line)."""
 
     def is_read_only(self, command: str) -> bool:
         """Only one line, nothing in ``read_only_never``, and a ``read_only`` pattern matches."""
@@ -213,6 +216,8 @@ PLATFORMS: dict[str, Platform] = {
     for p in (
         Platform(
             name="mikrotik_routeros",
+            # RouterOS topics system,info: "filter rule added by admin", "address changed by admin"
+            config_change_log=r"system,info(?:,account)? .*\b(?:added|changed|removed|moved) by (?P<user>\S+)",
             description="MikroTik RouterOS (desa, kecamatan and OPD routers)",
             netmiko="mikrotik_routeros",
             napalm="ros",  # community driver napalm-ros, over the RouterOS API (librouteros)
@@ -286,6 +291,8 @@ PLATFORMS: dict[str, Platform] = {
         ),
         Platform(
             name="cisco_ios",
+            # "%SYS-5-CONFIG_I: Configured from console by admin on vty0 (10.1.1.1)"
+            config_change_log=r"%SYS-5-CONFIG_I: Configured from \S+ by (?P<user>\S+)(?: on \S+ \((?P<peer>[^)]+)\))?",
             description="Cisco IOS / IOS-XE (core and distribution)",
             netmiko="cisco_ios",
             napalm="ios",
@@ -323,6 +330,10 @@ PLATFORMS: dict[str, Platform] = {
         ),
         Platform(
             name="huawei_vrp",
+            # "%%01CFG/4/CFG_CHANGE(l)[3]:Configuration was changed. (TerUser=\"admin\", …)" and
+            # CONFIGURATION/6/CFG_FILE_CHANGE (TerUser=) on newer VRP
+            config_change_log=(r"(?:CFG/\d/CFG_CHANGE|CONFIGURATION/\d/CFG_FILE_CHANGE|CFM/\d/CFM_\w+)"
+                               r"(?:.*\b(?:TerUser|UserName|User)=\"?(?P<user>[^\",)\s]+))?"),
             description="Huawei VRP (AR/NE routers at some OPD)",
             netmiko="huawei",
             napalm="huawei_vrp",  # community driver napalm-huawei-vrp, over SSH (netmiko)

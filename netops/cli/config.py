@@ -14,12 +14,16 @@ from rich.markup import escape
 from rich.syntax import Syntax
 
 from netops.cli.options import (
+    AUTHOR,
+    REASON,
     REPO,
     STATUS_STYLE,
     TEMPLATES,
     WHERE,
     WORKERS,
     device_names,
+    outside_json,
+    print_outside,
     progress,
     report_json,
     results_table,
@@ -28,7 +32,7 @@ from netops.cli.output import console, emit_json, handle_errors, state, table
 from netops.config import jobs
 from netops.config.audit import AuditReport, DeviceState, write_state
 from netops.config.audit import audit as run_audit
-from netops.config.backup import BackupRepo
+from netops.config.backup import BackupRepo, Operator
 from netops.config.compliance import default_rules_dir, load_rules
 from netops.config.offline import compare_files, mask_file
 from netops.config.render import DEFAULT_FEATURES, TemplateSet
@@ -40,8 +44,6 @@ Features = typer.Option(None, "--feature", "-f", help="Template feature(s) to us
 PlatformOpt = typer.Option(..., "--platform", "-p", help="Platform of the config file(s), e.g. cisco_ios, "
                            "huawei_vrp, mikrotik_routeros, frr.")
 Json = typer.Option(False, "--json", help="Print JSON (same as the global --json).")
-
-
 @app.command()
 @handle_errors
 def render(ctx: typer.Context, where: list[str] | None = WHERE, out: Path | None = typer.Option(
@@ -63,17 +65,23 @@ def render(ctx: typer.Context, where: list[str] | None = WHERE, out: Path | None
 
 @app.command()
 @handle_errors
-def backup(ctx: typer.Context, where: list[str] | None = WHERE, repo: Path = REPO, workers: int = WORKERS) -> None:
-    """Save each device's running config (secrets masked, volatile lines dropped) in a git repo."""
+def backup(ctx: typer.Context, where: list[str] | None = WHERE, repo: Path = REPO, workers: int = WORKERS,
+           author: str | None = AUTHOR, reason: str | None = REASON) -> None:
+    """Save each device's running config (secrets masked, volatile lines dropped) in a git repo.
+
+    A device that changed since its last backup without netops pushing is a change outside
+    netops: named in the commit, counted for the exporter, sent to the alerting receivers.
+    """
     st = state(ctx)
     inv = st.inventory()
     names = jobs.targets(inv, device_names(ctx, where))
     with progress("backup", st.json) as cb:
-        report, _ = jobs.backup(inv, names, BackupRepo(repo), workers, cb)
+        report, _ = jobs.backup(inv, names, BackupRepo(repo), workers, cb, operator=Operator.current(author, reason))
     if st.json:
-        emit_json(report_json(report))
+        emit_json(report_json(report) | outside_json(report))
     else:
         results_table("backup", report)
+        print_outside(report)
         console.print(f"commit: {report.backup_commit or 'none (nothing changed)'} in {repo}")
     raise typer.Exit(0 if report.ok else 1)
 
@@ -87,8 +95,8 @@ def history(ctx: typer.Context, name: str = typer.Argument(..., help="Device nam
     if st.json:
         emit_json([r.__dict__ for r in revs])
         return
-    console.print(table(f"backups of {name}", ["revision", "date", "summary"], ((r.rev, r.date, r.message)
-                                                                               for r in revs)))
+    console.print(table(f"backups of {name}", ["revision", "date", "author", "summary"],
+                        ((r.rev, r.date, r.author, r.message) for r in revs)))
 
 
 @app.command("diff")
@@ -137,7 +145,7 @@ def push(ctx: typer.Context, where: list[str] | None = WHERE,
                                               help="Seconds to wait for a device lost mid-change before leaving "
                                                    "it to 'netops config recover'."),
          feature: list[str] | None = Features, templates: Path | None = TEMPLATES, repo: Path = REPO,
-         workers: int = WORKERS) -> None:
+         workers: int = WORKERS, author: str | None = AUTHOR, reason: str | None = REASON) -> None:
     """Back up, then push what the templates want: canaries, verify, batches, automatic rollback.
 
     Exit code 0 only when every device applied (or needed nothing); a dry run exits 0
@@ -148,15 +156,17 @@ def push(ctx: typer.Context, where: list[str] | None = WHERE,
     inv = st.inventory()
     names = device_names(ctx, where)
     opts = jobs.PushOptions(commit=commit, canary=canary, batch=batch, max_fail_pct=max_fail, workers=workers,
-                            revert_after=revert_after, reconnect_wait=reconnect_wait)
+                            revert_after=revert_after, reconnect_wait=reconnect_wait,
+                            operator=Operator.current(author, reason))
     with _interruptible() as stop, progress("push" if commit else "push (dry run)", st.json) as cb:
         report = jobs.push(inv, names, BackupRepo(repo), opts, feature or DEFAULT_FEATURES, TemplateSet(templates), cb,
                            stop=stop)
     if report.recovered and not st.json:
         results_table("first finished what an earlier run left open (recover)", jobs.JobReport(report.recovered))
     if st.json:
-        emit_json(report_json(report, with_diff=not commit))
+        emit_json(report_json(report, with_diff=not commit) | outside_json(report))
     else:
+        print_outside(report)
         if not commit:
             for r in report.results:
                 if r.diff:
@@ -220,11 +230,11 @@ def recover(ctx: typer.Context, name: list[str] | None = typer.Argument(None, he
 def rollback(ctx: typer.Context, name: str = typer.Argument(..., help="Device name."),
              to: str | None = typer.Option(None, "--to", help="Backup revision (default: the latest)."),
              commit: bool = typer.Option(False, "--commit", help="Change the device (default: show the plan)."),
-             repo: Path = REPO) -> None:
-    """Restore a device to a backup revision."""
+             repo: Path = REPO, author: str | None = AUTHOR, reason: str | None = REASON) -> None:
+    """Restore a device to a backup revision; with --commit, the result is committed as netops's change."""
     st = state(ctx)
     inv = st.inventory()
-    res, rp = jobs.rollback(inv, name, BackupRepo(repo), to, commit)
+    res, rp = jobs.rollback(inv, name, BackupRepo(repo), to, commit, operator=Operator.current(author, reason))
     if st.json:
         emit_json({"device": name, "status": res.status, "message": res.message, "diff": res.diff,
                    "skipped": rp.skipped})

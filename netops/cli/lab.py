@@ -32,11 +32,13 @@ def up(
     vsat_delay: float = typer.Option(300, "--vsat-delay", help="One-way delay of VSAT links, ms."),
     vsat_loss: float = typer.Option(1.0, "--vsat-loss", help="Probe loss on VSAT links, percent."),
     vsat_jitter: float = typer.Option(15, "--vsat-jitter", help="Jitter of VSAT links (+/- ms, one way)."),
+    syslog: str | None = typer.Option(None, "--syslog", help="HOST:PORT the simulated routers send their "
+                                      "config-change syslog lines to (e.g. 'netops monitor serve --syslog')."),
 ) -> None:
     """Start the lab; its processes keep running after this command returns."""
     st = state(ctx)
     lab = Lab(st.inventory_path, workdir, where=where, base=base, vsat_delay_ms=vsat_delay, vsat_loss_pct=vsat_loss,
-              vsat_jitter_ms=vsat_jitter)
+              vsat_jitter_ms=vsat_jitter, syslog=syslog)
     lab.up()
     info = lab.status()
     if st.json:

@@ -16,10 +16,12 @@ from netops.cli.options import WHERE
 from netops.cli.output import console, emit_json, err_console, handle_errors, state, table
 from netops.errors import BadInput, NetopsError
 from netops.inventory import load_inventory
-from netops.monitor.collector import AuditCollector, Exposition, PendingRecoveryCollector
+from netops.monitor.collector import AuditCollector, ChangesOutsideCollector, Exposition, PendingRecoveryCollector
 from netops.monitor.poller import Poller, PollerConfig, parse_shard
 from netops.monitor.profiles import default_profiles_dir
 from netops.monitor.snapshot import poll_values, summary_rows
+from netops.monitor.syslog import ConfigChangeLog, SyslogListener
+from netops.monitor.syslog import parse_listen as parse_syslog
 
 app = typer.Typer(help="SNMP/ICMP monitoring: one-shot poll, Prometheus exporter, generated config.",
                   no_args_is_help=True)
@@ -101,12 +103,17 @@ def poll(
 def config_state_families(repo: Path) -> list[Exposition]:
     """The config package's local state the exporter serves beside the poll (the monitor does not
     import config; this is where the two are wired): devices with an open change journal entry,
-    the last audit and each device's backup age, all read from the backup repository ``repo``."""
-    from netops.config import audit, journal
+    the last audit, each device's backup age and the changes made outside netops, all read from
+    the backup repository ``repo``."""
+    from netops.config import audit, changes, journal
+
+    def outside() -> dict[str, tuple[int, float]]:
+        return {device: (t.count, t.last) for device, t in changes.tally(repo).items()}
 
     return [PendingRecoveryCollector(repo / journal.FILENAME, lambda: journal.pending_devices(repo)),
             AuditCollector(repo / audit.FILENAME, lambda: audit.read_state(repo),
-                           repo / ".git" / "index", lambda: audit.backup_times(repo))]
+                           repo / ".git" / "index", lambda: audit.backup_times(repo)),
+            ChangesOutsideCollector(repo / changes.FILENAME, outside)]
 
 
 @app.command()
@@ -129,9 +136,20 @@ def serve(
     repo: Path = typer.Option(Path("backups"), "--repo",
                               help="Config backup repository whose change journal, last audit and "
                                    "backups are exported (netops_config_pending_recovery, netops_config_compliant, "
-                                   "netops_config_backup_age_seconds, ...)."),
+                                   "netops_config_backup_age_seconds, netops_config_changes_outside_total, ...)."),
+    syslog: str | None = typer.Option(None, "--syslog", help="ADDRESS:PORT to receive syslog (UDP) on, e.g. "
+                                      "127.0.0.1:5514: a device logging a config change is backed up into --repo."),
+    syslog_debounce: float = typer.Option(5.0, "--syslog-debounce",
+                                          help="Seconds a device must be quiet after a change line before "
+                                               "its backup (a burst of lines gives one backup)."),
 ) -> None:
-    """Run the poller and a Prometheus exporter until interrupted; SIGHUP reloads the inventory."""
+    """Run the poller and a Prometheus exporter until interrupted; SIGHUP reloads the inventory.
+
+    With --syslog, a config change a device logs (RouterOS 'system,info … changed by', IOS
+    %SYS-5-CONFIG_I, VRP CFG/4/CFG_CHANGE) triggers a backup naming the user and time."""
+    syslog_at = parse_syslog(syslog) if syslog else None  # bad input is refused before anything starts
+    if syslog_debounce < 0:
+        raise BadInput(f"--syslog-debounce {syslog_debounce:g}: give seconds, 0 or more")
     # a reload asked for while netops is still starting is kept, not fatal (SIGHUP's default)
     early_hup: list[int] = []
     signal.signal(signal.SIGHUP, lambda *_: early_hup.append(1))
@@ -143,12 +161,16 @@ def serve(
                        where=list(where or []), probe_count=count, rate_series=rate_series, render=True)
     poller = Poller(inv, cfg, profiles_dir=profiles or default_profiles_dir())
     web = load_web_config(web_config) if web_config else None
+    listener = _syslog_listener(syslog_at, syslog_debounce, poller, repo) if syslog_at else None
     exporter = Exporter(lambda: poller.snapshot, parse_listen(listen), web, extra=config_state_families(repo)).start()
     host, port = exporter.address
     scheme = "https" if web and web.cert_file else "http"
     console.print(f"netops monitor: shard {cfg.shard[0]}/{cfg.shard[1]}, {len(poller.devices)} devices, "
                   f"{len(poller.links)} links, every {interval:g} s; serving {scheme}://{host}:{port}/metrics")
     console.print(f"reload the inventory without a restart: kill -HUP {os.getpid()} (a broken edit is refused)")
+    if listener is not None:
+        console.print(f"syslog: listening on udp {listener.address[0]}:{listener.address[1]}; a logged config "
+                      f"change is backed up into {repo} after {syslog_debounce:g} s of quiet")
     inv_path = state(ctx).inventory_path
 
     reloading = asyncio.Lock()  # one reload at a time, in the order asked: the last edit wins
@@ -189,7 +211,29 @@ def serve(
         asyncio.run(main())
     finally:
         exporter.stop()
+        if listener is not None:
+            listener.stop()
         poller.close()
+
+
+def _syslog_listener(listen: tuple[str, int], debounce: float, poller: Poller, repo: Path) -> SyslogListener:
+    """The syslog listener, whose trigger is a config backup of the device (read-only for the device)."""
+    from netops.config import jobs
+    from netops.config.backup import BackupRepo
+
+    def backup(event: ConfigChangeLog) -> None:
+        report, _ = jobs.backup(poller.inv, [event.device], BackupRepo(repo), workers=1, label="backup",
+                                cause=event.cause)
+        for r in report.results:
+            if not r.ok:
+                err_console.print(f"[red]syslog-triggered backup of {escape(r.device)} failed[/]: {escape(r.message)}")
+        for c in report.outside:
+            console.print(f"changed outside netops: {escape(c.device)} ({c.summary}), {escape(event.cause)}; "
+                          f"commit {report.backup_commit}")
+        for problem in report.notify_errors:
+            err_console.print(f"[red]not notified[/]: {escape(problem)}")
+
+    return SyslogListener(listen, lambda: poller.inv, backup, debounce).start()
 
 
 @app.command()

@@ -22,6 +22,26 @@ WHERE = typer.Option(None, "--where", "-w", help=WHERE_HELP)
 TEMPLATES = typer.Option(None, "--templates", help="Templates folder (default: ./templates or $NETOPS_TEMPLATES).")
 REPO = typer.Option(DEFAULT_REPO, "--repo", help="Backup git repository (created if missing).")
 WORKERS = typer.Option(20, "--workers", help="Devices worked on in parallel.")
+AUTHOR = typer.Option(None, "--author", help="Who does this: the commits' author (default: SUDO_USER, else "
+                      "the invoking user).")
+REASON = typer.Option(None, "--reason", help="Ticket or reason, written into the backup commits.")
+
+
+def print_outside(report: jobs.JobReport) -> None:
+    """The changes outside netops a backup found, and receivers that could not be told."""
+    for c in report.outside:
+        console.print(f"[yellow]changed outside netops:[/] {escape(c.device)} ({c.summary})")
+        for line in c.changed_lines():
+            console.out(f"  {line}", highlight=False)
+    for problem in report.notify_errors:
+        console.print(f"[red]not notified:[/] {escape(problem)}")
+
+
+def outside_json(report: jobs.JobReport) -> dict:
+    return {"changed_outside_netops": [{"device": c.device, "summary": c.summary, "diff": c.diff, "commit": c.commit}
+                                       for c in report.outside], "notify_errors": report.notify_errors}
+
+
 STATUS_STYLE = {"applied": "green", "ok": "green", "unchanged": "dim", "would-change": "yellow", "failed": "red",
          "rolled-back": "magenta", "skipped": "cyan"}
 

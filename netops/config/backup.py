@@ -7,6 +7,9 @@ an unchanged device leaves its file untouched and ``git log`` shows real changes
 
 from __future__ import annotations
 
+import getpass
+import os
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,10 +21,37 @@ DEFAULT_REPO = Path("backups")
 
 
 @dataclass(frozen=True)
+class Operator:
+    """Who made a change through netops and why: the author and trailers of the commits it makes."""
+
+    name: str
+    reason: str = ""
+
+    @classmethod
+    def current(cls, author: str | None = None, reason: str | None = None) -> Operator:
+        """``author`` if given, else the user who ran sudo (``SUDO_USER``), else the invoking user."""
+        name = (author or os.environ.get("SUDO_USER") or _login()).strip()
+        name = re.sub(r"[<>\n]", "", name)  # a git identity cannot hold these
+        return cls(name or "unknown", " ".join((reason or "").split()))
+
+    def trailers(self) -> str:
+        return f"Operator: {self.name}" + (f"\nReason: {self.reason}" if self.reason else "")
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+@dataclass(frozen=True)
 class Revision:
     rev: str
     date: str
     message: str
+    author: str = ""
+    """the operator netops committed for (``--author``)"""
 
 
 class BackupRepo(GitRepo):
@@ -36,8 +66,10 @@ class BackupRepo(GitRepo):
         return f"{device}.cfg"
 
     # -- writing ---------------------------------------------------------------
-    def store(self, configs: dict[str, str], summary: str) -> tuple[str | None, list[str]]:
-        """Write the configs and commit them with ``summary``; returns (commit, changed devices).
+    def store(self, configs: dict[str, str], summary: str, operator: Operator | None = None,
+              body: str = "") -> tuple[str | None, list[str]]:
+        """Write the configs and commit them with ``summary`` (and ``body``, masked text only);
+        returns (commit, changed devices). The operator is the commit's author and a trailer.
 
         No commit is made when nothing changed.
         """
@@ -52,10 +84,23 @@ class BackupRepo(GitRepo):
         if not changed:
             return None, []
         detail = "\n".join(f"- {d}" for d in changed)
-        self._git("commit", "-q", "-m", f"{summary}\n\nchanged:\n{detail}\n", "--", *files)
+        extra = f"{body.rstrip()}\n\n" if body.strip() else ""
+        message = f"{summary}\n\n{extra}changed:\n{detail}\n"
+        if operator is not None:
+            message += f"\n{operator.trailers()}\n"
+        self._git("commit", "-q", "-m", message, "--", *files, author=operator.name if operator else None)
         return self._git("rev-parse", "--short", "HEAD").strip(), changed
 
     # -- reading ---------------------------------------------------------------
+    def latest(self, device: str) -> tuple[str, float] | None:
+        """(the committed backup, its commit time as a Unix time) of a device, or None before its first backup."""
+        if not (self.path / ".git").is_dir():
+            return None
+        when = self._git("log", "-1", "--format=%ct", "--", self.filename(device), check=False).strip()
+        if not when:
+            return None
+        return self._git("show", f"HEAD:{self.filename(device)}", check=False), float(when)
+
     def _require(self, device: str) -> None:
         if not (self.path / ".git").is_dir():
             raise BackupError(f"no backup repository at {self.path}; run 'netops config backup' first")
@@ -65,12 +110,12 @@ class BackupRepo(GitRepo):
     def history(self, device: str, _checked: bool = False) -> list[Revision]:
         if not _checked and not (self.path / ".git").is_dir():
             raise BackupError(f"no backup repository at {self.path}; run 'netops config backup' first")
-        out = self._git("log", "--format=%h%x09%ad%x09%s", "--date=iso-strict", "--", self.filename(device),
+        out = self._git("log", "--format=%h%x09%ad%x09%an%x09%s", "--date=iso-strict", "--", self.filename(device),
                         check=False)
         revs = []
         for line in out.splitlines():
-            rev, date, msg = (line.split("\t", 2) + ["", ""])[:3]
-            revs.append(Revision(rev, date, msg))
+            rev, date, author, msg = (line.split("\t", 3) + ["", "", ""])[:4]
+            revs.append(Revision(rev, date, msg, author))
         return revs
 
     def show(self, device: str, rev: str | None = None) -> str:

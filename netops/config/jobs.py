@@ -22,7 +22,9 @@ from typing import Any
 from nornir.core.task import Task
 
 from netops.config import device as dev
-from netops.config.backup import BackupRepo
+from netops.config import notify
+from netops.config.backup import BackupRepo, Operator
+from netops.config.changes import OutsideChange, commit_body, detect, record
 from netops.config.diff import ChangePlan, plan, restore_plan
 from netops.config.errors import ConfigError
 from netops.config.journal import Journal, JournalStep, Record
@@ -101,6 +103,10 @@ class JobReport:
     """stopped by the operator (Ctrl-C)"""
     recovered: list[DeviceResult] = field(default_factory=list)
     """what a push first did to finish changes an earlier run left open"""
+    outside: list[OutsideChange] = field(default_factory=list)
+    """changes outside netops that the backup found (notified, in the commit message)"""
+    notify_errors: list[str] = field(default_factory=list)
+    """receivers that could not be told (masked); the backup is committed anyway"""
 
     @property
     def ok(self) -> bool:
@@ -188,17 +194,35 @@ def _error_text(exc: BaseException | None) -> str:
 
 
 def backup(inv: Inventory, names: Iterable[str], repo: BackupRepo, workers: int = 20,
-           progress: Progress = _nothing, label: str = "backup", nr: Any = None) -> tuple[JobReport, dict[str, str]]:
-    """Read, clean and commit the running config of every managed device."""
+           progress: Progress = _nothing, label: str = "backup", nr: Any = None, operator: Operator | None = None,
+           cause: str = "", notify_changes: bool = True) -> tuple[JobReport, dict[str, str]]:
+    """Read, clean and commit the running config of every managed device.
+
+    Each device is compared with its last backup: a difference netops did not make is a
+    change outside netops (:mod:`netops.config.changes`), named in the commit message,
+    recorded for the exporter and sent to the alerting receivers. ``cause`` (a syslog
+    line's user and time) goes into the commit's first line and the notifications."""
     names = targets(inv, names)
     raw, errors = fetch_running(inv, names, workers, progress, nr)
     masker = _Masker(inv)
     cleaned = {n: clean(get_platform(inv.devices[n].platform), text, masker.secrets) for n, text in raw.items()}
     summary = f"{label}: {len(cleaned)} of {len(names)} devices"
+    if cause:
+        summary += f" ({cause})"
     if errors:
         summary += f", {len(errors)} unreachable ({', '.join(sorted(errors)[:5])}{'…' if len(errors) > 5 else ''})"
-    commit, changed = repo.store(cleaned, summary)
-    report = JobReport(backup_commit=commit)
+    outside, ours = detect(repo, cleaned, {n: inv.devices[n].platform for n in cleaned}, cause)
+    for c in outside:
+        c.diff = masker(c.diff, c.platform)  # backups are masked already; the inventory's values once more
+    if outside:
+        summary += f"; {len(outside)} changed outside netops"
+    commit, changed = repo.store(cleaned, summary, operator or Operator.current(), commit_body(outside, ours))
+    report = JobReport(backup_commit=commit, outside=outside)
+    for c in outside:
+        c.commit = commit or ""
+    record(repo.path, outside)
+    if notify_changes:
+        report.notify_errors = notify.send(inv, outside)
     for n in names:
         platform = inv.devices[n].platform
         if n in errors:
@@ -261,6 +285,8 @@ class PushOptions:
     checks: dict[str, tuple[Check, ...]] = field(default_factory=dict)
     """per device: commands whose output must match, verified before the change is confirmed"""
     rollback: bool = True
+    operator: Operator | None = None
+    """who pushes and why (the backup commits' author and trailers); default: the invoking user"""
 
 
 @dataclass
@@ -489,8 +515,10 @@ def push(inv: Inventory, names: Iterable[str], repo: BackupRepo, opts: PushOptio
     live = [n for n in rendered if n not in blocked]
     # one Nornir for the whole job: the session that read the backup is the one that pushes
     nr = dev.nornir_for(inv, live, opts.workers, opts.read_timeout, opts.connect_timeout)
-    pre, backups = backup(inv, live, repo, opts.workers, progress, label="before push", nr=nr)
+    operator = opts.operator or Operator.current()
+    pre, backups = backup(inv, live, repo, opts.workers, progress, label="before push", nr=nr, operator=operator)
     report.backup_commit = pre.backup_commit
+    report.outside, report.notify_errors = pre.outside, pre.notify_errors
     read = {r.device: r for r in pre.results}
     plans = plans_for(inv, rendered, backups)
     todo: list[str] = []
@@ -576,7 +604,8 @@ def push(inv: Inventory, names: Iterable[str], repo: BackupRepo, opts: PushOptio
         dev.drop(host)
     applied = sum(1 for r in report.results if r.status is Status.APPLIED)
     report.after_commit, _ = repo.store(after, f"after push: {applied} applied, {len(report.results)} devices "
-                                               f"({', '.join(f'{v} {k}' for k, v in sorted(report.by_status().items()))})")
+                                               f"({', '.join(f'{v} {k}' for k, v in sorted(report.by_status().items()))})",
+                                        operator)
     return report
 
 
@@ -758,8 +787,9 @@ def _rejected(output: str, platform: Platform) -> bool:
 # -- rollback to a backup revision -------------------------------------------------------
 
 def rollback(inv: Inventory, name: str, repo: BackupRepo, rev: str | None = None, commit: bool = False,
-             progress: Progress = _nothing) -> tuple[DeviceResult, ChangePlan]:
-    """Bring a device back to a backup revision (default: the latest backup)."""
+             progress: Progress = _nothing, operator: Operator | None = None) -> tuple[DeviceResult, ChangePlan]:
+    """Bring a device back to a backup revision (default: the latest backup); with ``commit``,
+    the config it then has is committed as netops's own change (author: the operator)."""
     if name not in inv.devices:
         raise ConfigError(f"no device {name!r} in the inventory; see 'netops inventory list'")
     platform = get_platform(inv.devices[name].platform)
@@ -794,6 +824,8 @@ def rollback(inv: Inventory, name: str, repo: BackupRepo, rev: str | None = None
         res.message = masker(_error_text(multi[0].exception), platform.name)
         return res, rp
     left = restore_plan(name, platform, multi[0].result, target, masker.secrets)
+    repo.store({name: clean(platform, multi[0].result, masker.secrets)},
+               f"rollback {name} to {rev or 'the latest backup'}", operator or Operator.current())
     res.status = Status.APPLIED if not left.changes else Status.FAILED
     if left.changes:
         res.message = f"{len(left.changes)} line(s) still differ from the backup"

@@ -60,7 +60,8 @@ class Lab:
     def __init__(self, inventory_path: str | Path, workdir: str | Path, where: list[str] | None = None,
                  base: str = "127.100.0.0", vsat_delay_ms: float = 300, vsat_loss_pct: float = 1.0,
                  vsat_jitter_ms: float = 15, ssh_port: int | None = None, snmp_port: int | None = None,
-                 start_timeout: float = 90.0, frr_daemons: tuple[str, ...] = frr.DAEMONS):
+                 start_timeout: float = 90.0, frr_daemons: tuple[str, ...] = frr.DAEMONS,
+                 syslog: str | None = None):
         self.source = Path(inventory_path)
         self.workdir = Path(workdir).resolve()
         self.where = list(where or [])
@@ -72,6 +73,12 @@ class Lab:
         self.snmp_port = snmp_port
         self.start_timeout = start_timeout
         self.frr_daemons = tuple(frr_daemons)
+        self.syslog = syslog
+        """HOST:PORT the simulated routers send their config-change syslog lines to (None: they send none)"""
+        if syslog is not None:
+            host, sep, port = syslog.rpartition(":")
+            if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+                raise LabError(f"--syslog {syslog!r}: write HOST:PORT, e.g. 127.0.0.1:5514")
         self.plan: LabPlan | None = None
         self._inv: Inventory | None = None
 
@@ -130,7 +137,7 @@ class Lab:
             frr.start_all(inv, plan, self.workdir, state, timeout=self.start_timeout, daemons=self.frr_daemons)
             vsat.setup(plan, self.workdir, state, self.vsat_delay_ms, self.vsat_jitter_ms, self.vsat_loss_pct)
             start_agents(inv, plan, self.workdir, state, timeout=self.start_timeout)
-            sshsim_ctl.start(inv, plan, self.workdir, state, timeout=self.start_timeout)
+            sshsim_ctl.start(inv, plan, self.workdir, state, timeout=self.start_timeout, syslog=self.syslog)
         except BaseException:
             teardown(self.workdir, quiet=True)
             raise

@@ -25,6 +25,9 @@ class _Cli(BaseModel):
 
     version: str = ""
     """the OS version the device reports (empty: the platform's default)"""
+    config_log: str = ""
+    """the syslog line the device sends when its config changes (a format: seq, ios_time,
+    bsd_time, hostname, user, peer, what); empty: the platform logs none"""
 
 
 class IndentedCli(_Cli):

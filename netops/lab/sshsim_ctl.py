@@ -50,14 +50,17 @@ def device_spec(inv: Inventory, plan: LabPlan, name: str) -> dict[str, object]:
             "api_port": platform.api_port}
 
 
-def start(inv: Inventory, plan: LabPlan, workdir: Path, state: LabState, timeout: float) -> None:
+def start(inv: Inventory, plan: LabPlan, workdir: Path, state: LabState, timeout: float,
+          syslog: str | None = None) -> None:
+    """``syslog`` (HOST:PORT): where the simulated routers send their config-change log lines."""
     names = [n for n, d in plan.devices.items() if d.ssh_port and not d.netns]
     if not names:
         return
     root = workdir / "ssh"
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
     spec = root / "devices.json"
-    spec.write_text(json.dumps({"devices": [device_spec(inv, plan, n) for n in names]}), encoding="utf-8")
+    specs = [device_spec(inv, plan, n) | ({"syslog": syslog} if syslog else {}) for n in names]
+    spec.write_text(json.dumps({"devices": specs}), encoding="utf-8")
     spec.chmod(0o600)
     pid = spawn(state, "sshsim", [sys.executable, "-m", "netops.lab.sshsim", str(spec)], root / "log",
                 marker=str(workdir))

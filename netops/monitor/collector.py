@@ -353,6 +353,46 @@ class AuditCollector:
         yield from (compliant, drift, viol, unreachable, when, age)
 
 
+class ChangesOutsideCollector:
+    """``netops_config_changes_outside_total`` and ``netops_config_change_outside_last_timestamp_seconds``
+    per device, from the record every backup run writes (``changes_file``): ``read`` gives each
+    device's (count, time of the last one), re-read only when the file changed. The record's
+    format is the config package's (whoever starts the exporter wires it)."""
+
+    def __init__(self, changes_file: Path, read: Callable[[], dict[str, tuple[int, float]]]):
+        self.changes_file, self.read = changes_file, read
+        self._seen: tuple[float, int] | None = None
+        self._tally: dict[str, tuple[int, float]] = {}
+
+    def current(self) -> dict[str, tuple[int, float]]:
+        try:
+            st = self.changes_file.stat()
+        except OSError:
+            return {}
+        key = (st.st_mtime, st.st_size)
+        if key != self._seen:
+            self._tally, self._seen = self.read(), key
+        return self._tally
+
+    def exposition(self) -> bytes:
+        reg = CollectorRegistry(auto_describe=False)
+        reg.register(self)
+        return generate_latest(reg)
+
+    def collect(self) -> Iterator[Metric]:
+        now = self.current()
+        total = CounterMetricFamily("netops_config_changes_outside",
+                                    "Config changes found by a backup that netops did not make, per device.",
+                                    labels=["device"])
+        last = _gauge("netops_config_change_outside_last_timestamp_seconds",
+                      "When a backup last found a change outside netops on the device (Unix time).", ["device"])
+        for device, (count, when) in sorted(now.items()):
+            total.add_metric([device], float(count))
+            last.add_metric([device], when)
+        yield total
+        yield last
+
+
 class SnapshotCollector:
     """A custom collector over whatever snapshot ``get`` returns right now."""
 

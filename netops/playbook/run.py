@@ -8,7 +8,7 @@ from pathlib import Path
 import jinja2
 
 from netops.config import jobs
-from netops.config.backup import BackupRepo
+from netops.config.backup import BackupRepo, Operator
 from netops.config.render import DEFAULT_FEATURES, TemplateSet
 from netops.inventory.models import Inventory
 from netops.inventory.nornir_plugin import host_data
@@ -55,7 +55,7 @@ def checks_for(inv: Inventory, names: list[str], checks: list[VerifyCheck]) -> d
 
 def run_playbook(pb: Playbook, inv: Inventory, repo: BackupRepo, commit: bool = False,
                  templates: TemplateSet | None = None, workers: int = 20,
-                 progress: Progress = quiet) -> PlayReport:
+                 progress: Progress = quiet, operator: Operator | None = None) -> PlayReport:
     templates = templates or TemplateSet()
     names = pb.devices(inv)
     report = PlayReport(pb, commit)
@@ -66,7 +66,8 @@ def run_playbook(pb: Playbook, inv: Inventory, repo: BackupRepo, commit: bool = 
         sr = StepReport(step.kind, step.line)
         report.steps.append(sr)
         if step.kind == "backup":
-            sr.report, _ = jobs.backup(inv, names, repo, workers, progress, label=f"playbook {pb.name}")
+            sr.report, _ = jobs.backup(inv, names, repo, workers, progress, label=f"playbook {pb.name}",
+                                       operator=operator)
         elif step.kind == "render":
             out = Path(opts["out"]) if opts.get("out") else None
             rendered = jobs.render_to(inv, names, out, feats, templates)
@@ -78,7 +79,7 @@ def run_playbook(pb: Playbook, inv: Inventory, repo: BackupRepo, commit: bool = 
             checks = [c for s in later for c in s.checks] if pb.rollback_on_failure else []
             popts = jobs.PushOptions(commit=commit, canary=int(opts.get("canary", 1)),
                                      batch=int(opts.get("batch", 20)), max_fail_pct=float(opts.get("max_fail", 0)),
-                                     workers=workers, revert_after=int(opts.get("revert_after", 120)),
+                                     workers=workers, revert_after=int(opts.get("revert_after", 120)), operator=operator,
                                      checks=checks_for(inv, names, checks))
             sr.report = jobs.push(inv, names, repo, popts, feats, templates, progress)
             pushed = commit

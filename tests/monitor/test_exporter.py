@@ -259,6 +259,30 @@ def test_pending_recovery_follows_the_change_journal(tmp_path: Path) -> None:
         exporter.stop()
 
 
+def test_changes_outside_netops_are_counted_from_the_backups(tmp_path: Path) -> None:
+    """netops_config_changes_outside_total and the last one's time, from the changes.jsonl a backup appends."""
+    from netops.config.changes import OutsideChange, record
+    from tests.monitor.promserver import http_get as get
+
+    repo = tmp_path / "backups"
+    exporter = Exporter(lambda: Snapshot(), ("127.0.0.1", 0), extra=config_state_families(repo)).start()
+    url = "http://{}:{}/metrics".format(*exporter.address)
+    try:
+        _, body = get(url, timeout=10)
+        assert "netops_config_changes_outside_total{" not in body  # no change recorded yet
+        record(repo, [OutsideChange("kec-a-r1", "mikrotik_routeros", 1796000000.0, "", 1, 0)])
+        record(repo, [OutsideChange("kec-a-r1", "mikrotik_routeros", 1796000600.0, "", 2, 1),
+                      OutsideChange("core-01", "cisco_ios", 1796000300.0, "", 1, 1)])
+        _, body = get(url, timeout=10)
+        assert 'netops_config_changes_outside_total{device="kec-a-r1"} 2.0' in body
+        assert 'netops_config_changes_outside_total{device="core-01"} 1.0' in body
+        assert 'netops_config_change_outside_last_timestamp_seconds{device="kec-a-r1"} 1.7960006e+09' in body
+        code, problems = promtool_check_metrics(body)
+        assert code == 0, problems
+    finally:
+        exporter.stop()
+
+
 def _exporter_for(tmp_path: Path, request: pytest.FixtureRequest, tls: bool, conn_timeout: float
                   ) -> tuple[Exporter, str, ssl.SSLContext | None]:
     web = None

@@ -4,6 +4,9 @@ identity, scheduler and reboot."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import itertools
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +43,31 @@ class SimDevice:
         self.faults = FaultFile(state_dir / FAULTS_FILE)
         self.engine = ENGINES[self.cli.engine]
         self.config: Any = self.engine.factory_config(self.cli, spec, self.files)
+        self.syslog: tuple[str, int] | None = None
+        """where the device sends its syslog (the lab's ``syslog`` option), as a router's logging host"""
+        if spec.get("syslog"):
+            host, _, port = str(spec["syslog"]).rpartition(":")
+            self.syslog = (host, int(port))
+        self._log_seq = itertools.count(1)
+        self._log_sock: socket.socket | None = None
+
+    def log_config_change(self, user: str, peer: str, what: str = "config changed") -> None:
+        """Send the platform's config-change syslog line (``cli.config_log``) over UDP from the
+        device's own address, as the router does after a change in config mode."""
+        form = self.cli.config_log
+        if self.syslog is None or not form:
+            return
+        now = dt.datetime.now(dt.UTC)
+        line = form.format(seq=next(self._log_seq), ios_time=now.strftime("%b %d %H:%M:%S.%f")[:-3] + " UTC",
+                           bsd_time=f"{now:%b} {now.day:2d} {now:%H:%M:%S}", hostname=self.config.hostname,
+                           user=user, peer=peer, what=what)
+        try:
+            if self._log_sock is None:
+                self._log_sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                self._log_sock.bind((self.spec["address"], 0))
+            self._log_sock.sendto(line.encode("utf-8"), self.syslog)
+        except OSError:
+            pass  # syslog is fire-and-forget on a router too
 
     def save(self, text: str) -> None:
         self.saved = text

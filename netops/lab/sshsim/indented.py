@@ -225,6 +225,16 @@ class IndentedSession:
         return self.cli.error.format(caret=" " * (len(self.prompt()) + pos) + "^")
 
     def handle(self, raw: str) -> tuple[str, bool]:
+        was = self.mode
+        out = self._handle(raw)
+        if was == "exec" and self.mode != "exec":
+            self._entered = self.cfg.changed
+        elif was != "exec" and (self.mode == "exec" or out[1]) and self.cfg.changed != getattr(self, "_entered", None):
+            # leaving config mode after a change: the router logs it (SYS-5-CONFIG_I, CFG_CHANGE)
+            self.dev.log_config_change(self.dev.user, getattr(self, "peer", "127.0.0.1"))
+        return out
+
+    def _handle(self, raw: str) -> tuple[str, bool]:
         line = " ".join(raw.strip().split())
         if self.pending:
             self.pending = None

@@ -224,6 +224,11 @@ RosHandler = Callable[["RosSession", str, str, RosArgs], tuple[str, bool]]
 """(session, menu path, command, arguments) -> (output, session closed)"""
 
 
+_LOGGED = {"add": "added", "set": "changed", "remove": "removed", "move": "moved", "enable": "changed",
+           "disable": "changed"}
+"""how RouterOS's system,info log names a change, per command"""
+
+
 class RosSession:
     def __init__(self, dev: SimDevice, user: str):
         self.dev = dev
@@ -240,11 +245,20 @@ class RosSession:
         line = raw.strip()
         if not line:
             return "", False
+        before = self._state() if self.dev.syslog else None
         try:
             out, close = self.run(line)
         except RosError as exc:
             return f"{exc}\n", False
+        if before is not None and self._state() != before:  # a change: RouterOS logs each one
+            words = [w for w, _ in ros_tokens(line)]
+            verb = next((w for w in words if w in _LOGGED), "set")
+            menu = " ".join(words[:words.index(verb)] if verb in words else words[:1]).strip("/ ") or self.cwd.strip("/")
+            self.dev.log_config_change(self.user, getattr(self, "peer", "127.0.0.1"), f"{menu} {_LOGGED[verb]}")
         return out, close
+
+    def _state(self) -> str:
+        return repr((self.cfg.single, self.cfg.lists))
 
     def run(self, line: str, cwd: str | None = None) -> tuple[str, bool]:
         cfg = self.cfg

@@ -40,6 +40,7 @@ class DeviceServer(asyncssh.SSHServer):
 async def run_session(dev: SimDevice, process: asyncssh.SSHServerProcess[str]) -> None:
     user = (process.get_extra_info("username") or dev.user).split("+", 1)[0]
     sess = dev.session(user)
+    sess.peer = (process.get_extra_info("peername") or ("127.0.0.1",))[0]  # named in config-change logs
     dev.processes.add(process)
     try:
         if process.command:
