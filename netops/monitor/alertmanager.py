@@ -203,6 +203,8 @@ SUMMARY_ID = {
     "NetopsServiceDown": "Layanan {{ .Labels.name }} ({{ .Labels.instance }}) gagal diperiksa",
     "NetopsServiceCertExpiring": "Sertifikat TLS {{ .Labels.name }} segera kedaluwarsa",
     "NetopsConfigPendingRecovery": "{{ .Labels.device }}: perubahan konfigurasi tertinggal setengah jalan",
+    "NetopsConfigBackupOld": "{{ .Labels.device }}: konfigurasi tidak dicadangkan lebih dari 2 hari",
+    "NetopsConfigCriticalViolation": "{{ .Labels.device }} kini melanggar aturan keamanan kritis {{ .Labels.rule }}",
 }
 """The rules' summaries are English (Prometheus' and Grafana's own views show them); the Indonesian
 notification says the same from the alert's labels. An alert not listed keeps its English summary."""
