@@ -122,6 +122,7 @@ def main() -> None:
     head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     dirty = bool(subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "netops"],
                                 capture_output=True, text=True).stdout.strip())
+    print(flush=True)
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()}; after = {head}{' + uncommitted' if dirty else ''}; "
           f"VSAT {args.vsat_delay:g} ms each way, {args.vsat_loss:g} % loss")
     with tempfile.TemporaryDirectory(prefix="netops-bench-speed-") as tmp:
@@ -130,7 +131,8 @@ def main() -> None:
         if args.before:
             src = work / "before"
             src.mkdir()
-            arch = subprocess.run(["git", "-C", str(ROOT), "archive", args.before, "netops"], capture_output=True, check=True)
+            arch = subprocess.run(["git", "-C", str(ROOT), "archive", args.before, "netops", "templates"],
+                                  capture_output=True, check=True)
             subprocess.run(["tar", "-x", "-C", str(src)], input=arch.stdout, check=True)
             codes.append((f"before {args.before}", src))
         if not args.no_after:

@@ -131,7 +131,8 @@ def round_trips(sessions: list[dict[str, Any]], platform: Platform) -> dict[str,
     """One device's round trips in one job, per phase: TCP turns before authentication
     (``connect``; the TCP handshake itself is one more, unseen by the server), from
     authentication to the channel (``login``), then one per read of terminal input, by what
-    it carried. A job's second login to a device is its verification: all of it counts as
+    it carried (a session's closing ``exit``/``quit`` is not one: nobody waits for its answer).
+    A job's second login to a device is its verification: all of it counts as
     ``verify`` (connect, login, prompt, read), except a confirm it sends."""
     out = dict.fromkeys(PHASES, 0)
     for k, s in enumerate(sorted(sessions, key=lambda s: s["started"])):
@@ -141,7 +142,10 @@ def round_trips(sessions: list[dict[str, Any]], platform: Platform) -> dict[str,
         out["verify" if verify else "connect"] += at_auth
         out["verify" if verify else "login"] += at_channel - at_auth
         for ch in s["channels"]:
-            for heads in ch["reads"]:
+            reads = ch["reads"]
+            if reads and [h for h in reads[-1] if h] in (["exit"], ["quit"], ["logout"]):
+                reads = reads[:-1]  # the goodbye: nobody waits for its answer
+            for heads in reads:
                 phase = _phase_of(heads, platform)
                 out["verify" if verify and phase != "confirm" else phase] += 1
     return {k: v for k, v in out.items() if v}
