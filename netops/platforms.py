@@ -117,6 +117,10 @@ class Platform:
     leaves out (sent through the driver's own netmiko session, or netmiko for vtysh)."""
     api_port: int | None = None
     """TCP port of the management API napalm's driver talks to (None: it uses SSH)."""
+    config_enter: str | None = "configure terminal"
+    """command that enters config mode (None: the CLI has no config mode)."""
+    save_question: str | None = None
+    """regex of the question ``save`` asks before it writes (answered ``y``)."""
     session_setup: tuple[str, ...] = ()
     """commands a new CLI session needs before its first output is read whole (paging off,
     terminal width); sent in the same write as the session's first command, so they cost no
@@ -231,6 +235,7 @@ PLATFORMS: dict[str, Platform] = {
             block_end=(),
             config_end=None,
             config_exit=None,
+            config_enter=None,
             fixed_blocks=(),
             negate="",
             cli_error=r"failure:|bad command name|expected end of command|syntax error|"
@@ -337,6 +342,8 @@ PLATFORMS: dict[str, Platform] = {
             block_end=("quit", "#", "return"),
             config_end="return",
             config_exit="return",
+            config_enter="system-view",
+            save_question=r"\[Y/N\]:?\s*$",
             fixed_blocks=("interface ", "user-interface "),
             cli_error=r"^Error:|\nError:|Unrecognized command|Incomplete command",
             negate="undo ",

@@ -11,7 +11,6 @@ import logging
 import re
 import socket
 import struct
-import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -149,12 +148,7 @@ def _login(conn: Any, platform: Platform) -> Any:
     text = "".join(seen)
     if not re.search(_ANY_PROMPT, text):
         text += str(conn.read_until_pattern(pattern=_ANY_PROMPT, read_timeout=60))
-    last = [ln.strip() for ln in text.splitlines() if ln.strip()][-1]
-    conn.find_prompt = lambda *args, **kwargs: last  # the driver's own rules turn it into a base prompt
-    try:
-        conn.set_base_prompt()
-    finally:
-        del conn.find_prompt
+    _learn_prompt(conn, text)  # the driver's own rules turn the prompt into a base prompt
     conn._netops_setup = list(platform.session_setup)
     conn._netops_ready = True
     return _nodelay(conn)
@@ -243,16 +237,17 @@ def send_config(conn: Any, platform: Platform, commands: list[str], pipelined: b
         if on_line:
             on_line(len(commands))
         if platform.save:
-            conn.set_base_prompt()
-            conn.save_config()
+            save(conn, platform)
         return out
     out = ""
+    if platform.config_enter:
+        out += exchange(conn, platform.config_enter)
     for k, command in enumerate(commands, 1):
         try:
             # one line per call (netmiko sends, reads the echo and the prompt per line anyway);
             # bypass_commands="": netmiko would otherwise stop verifying echoes for the whole set
             # when it holds a banner, and wait ~2 s of silence after every line instead.
-            answer = str(conn.send_config_set([command], read_timeout=60, enter_config_mode=k == 1,
+            answer = str(conn.send_config_set([command], read_timeout=60, enter_config_mode=False,
                                               exit_config_mode=False, error_pattern=platform.cli_error,
                                               terminator=_ANY_PROMPT, bypass_commands=""))
         except ConfigInvalidException as exc:
@@ -265,12 +260,43 @@ def send_config(conn: Any, platform: Platform, commands: list[str], pipelined: b
         if on_line:
             on_line(k)
     if platform.config_exit:
-        conn.write_channel(conn.normalize_cmd(platform.config_exit))
-        time.sleep(0.2)
+        _learn_prompt(conn, exchange(conn, platform.config_exit))
     if platform.save:  # the session is not used again otherwise (verify logs in anew)
-        conn.set_base_prompt()
-        conn.save_config()
+        save(conn, platform)
     return out
+
+
+def exchange(conn: Any, command: str, question: str | None = None) -> str:
+    """Send one command and read up to the next prompt (any prompt: entering or leaving config
+    mode changes it) or ``question``: one round trip, where netmiko's config_mode and
+    check_config_mode spend two or three (VRP: each also waits 2 s for silence)."""
+    conn.write_channel(conn.normalize_cmd(command))
+    end = f"(?:{question}|{_ANY_PROMPT})" if question else _ANY_PROMPT
+    return str(conn.read_until_pattern(pattern=re.escape(command.strip()) + r"[^\n]*\n[\s\S]*" + end,
+                                       read_timeout=60))
+
+
+def save(conn: Any, platform: Platform) -> str:
+    """Persist the running config, answering the platform's question if it asks one."""
+    assert platform.save is not None
+    out = exchange(conn, platform.save, platform.save_question)
+    if platform.save_question and re.search(platform.save_question, out):
+        out += exchange(conn, "y")
+    return out
+
+
+def _learn_prompt(conn: Any, output: str) -> None:
+    """The base prompt from the prompt ending ``output`` (the hostname may have changed)."""
+    lines = [ln.strip() for ln in output.splitlines() if ln.strip()]
+    if not lines:
+        return
+    conn.find_prompt = lambda *args, **kwargs: lines[-1]
+    try:
+        conn.set_base_prompt()
+    except ValueError:
+        pass
+    finally:
+        del conn.find_prompt
 
 
 def pipeline(conn: Any, platform: Platform, commands: list[str]) -> str:
