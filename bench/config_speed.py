@@ -25,6 +25,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -43,14 +44,36 @@ def cli(code: Path | None, inv: Path, args: list[str], cwd: Path) -> tuple[float
     env = dict(os.environ, NETOPS_INVENTORY=str(inv))
     if code is not None:
         env["PYTHONPATH"] = str(code)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before = r0.ru_maxrss
     t0 = time.monotonic()
-    p = subprocess.run([sys.executable, "-m", "netops", *args], env=env, cwd=cwd, capture_output=True, text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "netops", *args], env=env, cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    peak = [0]
+
+    def watch() -> None:  # the process's own peak (VmHWM), read until it exits
+        while proc.poll() is None:
+            try:
+                for ln in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
+                    if ln.startswith("VmHWM:"):
+                        peak[0] = max(peak[0], int(ln.split()[1]))
+            except OSError:
+                pass
+            time.sleep(0.2)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    stdout, stderr = proc.communicate()
     wall = time.monotonic() - t0
-    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    watcher.join()
+    p = subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    rss = r1.ru_maxrss
+    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
     lines = [ln for ln in (p.stdout + p.stderr).splitlines() if ln.strip()]
     tail = " | ".join(ln for ln in lines if "devices:" in ln or "error" in ln.lower())[-300:]
-    return wall, p.returncode, (rss if rss > before else 0) / 1024, tail or (lines[-1] if lines else "")
+    del rss, before
+    return wall, p.returncode, peak[0] / 1024, f"CPU {cpu:.1f} s; " + (tail or (lines[-1] if lines else ""))
 
 
 def trips(lab: Lab, since: int, inv_path: Path) -> tuple[dict[str, dict[str, list[int]]], int]:

@@ -55,6 +55,10 @@ class BackupRepo(GitRepo):
         self._git("commit", "-q", "-m", f"{summary}\n\nchanged:\n{detail}\n", "--", *files)
         return self._git("rev-parse", "--short", "HEAD").strip(), changed
 
+    def head(self) -> str:
+        """The latest revision ("" before the first commit): its tree holds every device's backup."""
+        return self._git("rev-parse", "--short", "--verify", "-q", "HEAD", check=False).strip()
+
     # -- reading ---------------------------------------------------------------
     def _require(self, device: str) -> None:
         if not (self.path / ".git").is_dir():

@@ -528,7 +528,10 @@ def push(inv: Inventory, names: Iterable[str], repo: BackupRepo, opts: PushOptio
     done: dict[str, DeviceResult] = {}
     ch = _Change(Journal(repo.path), f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}", "",
                  f"netops-revert-{int(time.time())}", progress)
-    revs = {n: hist[0].rev for n in todo if (hist := repo.history(n))}
+    # the revision holding each device's config before the change: the tree of the latest commit
+    # holds them all (one git call, not one 'git log' per device in the critical path)
+    head = (pre.backup_commit or repo.head()) if todo else ""
+    revs = dict.fromkeys(todo, head)
     groups = [[n for n in at_stake if n in canaries and n in todo]]
     rest = [n for n in todo if n not in canaries]
     size = opts.batch or len(rest) or 1
