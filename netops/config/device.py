@@ -14,7 +14,7 @@ import struct
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from netmiko.exceptions import ConfigInvalidException, NetmikoTimeoutException
+from netmiko.exceptions import ConfigInvalidException
 from nornir.core import Nornir
 from nornir.core.configuration import Config
 from nornir.core.inventory import Host
@@ -140,7 +140,6 @@ def _login(conn: Any, platform: Platform) -> Any:
         conn._modify_connection_params()  # RouterOS: terminal options in the login name
         conn._netops_params = True
     conn.ansi_escape_codes = True
-    conn.sock = _tcp(conn)
     conn.read_until_pattern = keep  # the driver's login handler reads up to the prompt
     try:
         conn.establish_connection()
@@ -153,18 +152,6 @@ def _login(conn: Any, platform: Platform) -> Any:
     conn._netops_setup = list(platform.session_setup)
     conn._netops_ready = True
     return _nodelay(conn)
-
-
-def _tcp(conn: Any) -> socket.socket:
-    """The session's TCP connection, Nagle off from the start: with Nagle the SSH handshake's
-    back-to-back messages (NEWKEYS then the service request) wait for an ACK, one more VSAT
-    round trip per login."""
-    try:
-        sock = socket.create_connection((conn.host, conn.port), timeout=conn.conn_timeout)
-    except OSError as exc:
-        raise NetmikoTimeoutException(f"TCP connection to device failed: {exc}") from None
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    return sock
 
 
 def _nodelay(conn: Any) -> Any:
