@@ -126,6 +126,14 @@ class Platform:
     leaves out (sent through the driver's own netmiko session, or netmiko for vtysh)."""
     api_port: int | None = None
     """TCP port of the management API napalm's driver talks to (None: it uses SSH)."""
+    config_enter: str | None = "configure terminal"
+    """command that enters config mode (None: the CLI has no config mode)."""
+    save_question: str | None = None
+    """regex of the question ``save`` asks before it writes (answered ``y``)."""
+    session_setup: tuple[str, ...] = ()
+    """commands a new CLI session needs before its first output is read whole (paging off,
+    terminal width); sent in the same write as the session's first command, so they cost no
+    round trip of their own (RouterOS: none, its login name carries the terminal options)."""
     pipeline: bool = False
     """send a whole set of lines in one write and read the answers once (one round trip
     instead of one per line: ~0.6 s each behind VSAT). Used only while an on-device revert
@@ -241,6 +249,7 @@ PLATFORMS: dict[str, Platform] = {
             block_end=(),
             config_end=None,
             config_exit=None,
+            config_enter=None,
             fixed_blocks=(),
             negate="",
             cli_error=r"failure:|bad command name|expected end of command|syntax error|"
@@ -300,6 +309,7 @@ PLATFORMS: dict[str, Platform] = {
             snmp_profiles=("system", "if_mib", "device_info"),
             show_config="show running-config",
             save="write memory",
+            session_setup=("terminal width 511", "terminal length 0"),
             # napalm's ios candidate/rollback needs archive + SCP on a real IOS: nothing in
             # the lab can run it, so the tested restore from backup is used instead.
             read_only=SHOW_PING_TRACEROUTE,
@@ -341,6 +351,7 @@ PLATFORMS: dict[str, Platform] = {
             snmp_profiles=("system", "if_mib", "device_info"),
             show_config="display current-configuration",
             save="save",
+            session_setup=("screen-length 0 temporary",),
             read_only=(r"^(?:dis|disp|displa|display)\s", r"^(?:ping|tracert)\s"),
             read_only_never=OUTPUT_TO_FILE,
             rollback="backup-restore",
@@ -351,6 +362,8 @@ PLATFORMS: dict[str, Platform] = {
             block_end=("quit", "#", "return"),
             config_end="return",
             config_exit="return",
+            config_enter="system-view",
+            save_question=r"\[Y/N\]:?\s*$",
             fixed_blocks=("interface ", "user-interface "),
             cli_error=r"^Error:|\nError:|Unrecognized command|Incomplete command",
             negate="undo ",
@@ -390,6 +403,7 @@ PLATFORMS: dict[str, Platform] = {
             snmp_profiles=("system", "if_mib", "device_info"),
             show_config="show running-config",
             save="write memory",
+            session_setup=("terminal length 0",),
             read_only=SHOW_PING_TRACEROUTE,
             read_only_never=OUTPUT_TO_FILE,
             rollback="backup-restore",

@@ -21,7 +21,8 @@ WHERE_HELP = "Filter: key=value or key!=value (wildcards * ?), repeatable; e.g. 
 WHERE = typer.Option(None, "--where", "-w", help=WHERE_HELP)
 TEMPLATES = typer.Option(None, "--templates", help="Templates folder (default: ./templates or $NETOPS_TEMPLATES).")
 REPO = typer.Option(DEFAULT_REPO, "--repo", help="Backup git repository (created if missing).")
-WORKERS = typer.Option(20, "--workers", help="Devices worked on in parallel.")
+WORKERS = typer.Option(0, "--workers", help="Devices worked on in parallel (0: all selected, up to 512 and "
+                                             "the open-file limit).")
 AUTHOR = typer.Option(None, "--author", help="Who does this: the commits' author (default: SUDO_USER, else "
                       "the invoking user).")
 REASON = typer.Option(None, "--reason", help="Ticket or reason, written into the backup commits.")

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
 
 from netops.cli.options import WHERE
 from netops.cli.output import console, emit_json, err_console, handle_errors, state
-from netops.report import ReportOptions, build_report, parse_formats, parse_time, write_report
-from netops.report.growth import parse_rupiah
-from netops.report.model import Report
+
+if TYPE_CHECKING:
+    from netops.report.model import Report
 
 app = typer.Typer(
     help="Reports for planners: coverage (inventory), uptime/SLA (Prometheus), fiber plan. "
@@ -27,6 +28,10 @@ DEFAULT_OUT = Path("reports")
 def _run(ctx: typer.Context, kind: str, where: list[str] | None, period: str, at: str | None,
          prometheus: str | None, formats: list[str] | None, out: Path, lang: str, interval: float | None,
          budget: str | None = None, stages: int = 1, boundaries: Path | None = None) -> None:
+    # imported here: the report package (scipy, shapely) costs 0.6 s at every start of the CLI
+    from netops.report import ReportOptions, build_report, parse_formats, parse_time, write_report
+    from netops.report.growth import parse_rupiah
+
     st = state(ctx)
     budget_rp = parse_rupiah(budget) if budget is not None else None
     inv = st.inventory()

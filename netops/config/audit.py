@@ -148,7 +148,7 @@ def _kecamatan(inv: Inventory, site_id: str) -> str:
 
 
 def audit(inv: Inventory, names: Iterable[str], rules: list[Rule], features: Iterable[str] = DEFAULT_FEATURES,
-          templates: TemplateSet | None = None, workers: int = 20,
+          templates: TemplateSet | None = None, workers: int = 0,
           progress: Progress = quiet) -> AuditReport:
     """Read every managed device once; compare it with its templates and check the rules."""
     rendered = render_all(inv, names, features, templates)  # a template problem stops here, nothing read

@@ -91,6 +91,10 @@ class BackupRepo(GitRepo):
         self._git("commit", "-q", "-m", message, "--", *files, author=operator.name if operator else None)
         return self._git("rev-parse", "--short", "HEAD").strip(), changed
 
+    def head(self) -> str:
+        """The latest revision ("" before the first commit): its tree holds every device's backup."""
+        return self._git("rev-parse", "--short", "--verify", "-q", "HEAD", check=False).strip()
+
     # -- reading ---------------------------------------------------------------
     def latest(self, device: str) -> tuple[str, float] | None:
         """(the committed backup, its commit time as a Unix time) of a device, or None before its first backup."""

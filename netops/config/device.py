@@ -11,7 +11,6 @@ import logging
 import re
 import socket
 import struct
-import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -27,10 +26,25 @@ from netops.inventory.nornir_plugin import build_nornir_inventory
 from netops.platforms import Platform, get_platform
 
 # netmiko timeouts: VSAT sites answer in ~600 ms per round trip and lose packets.
+# auto_connect off: netops logs in itself (:func:`_login`), with fewer round trips than
+# netmiko's session preparation.
 TIMEOUTS = {
-    "fast": {"conn_timeout": 10, "auth_timeout": 15, "banner_timeout": 15, "timeout": 30},
-    "vsat": {"conn_timeout": 30, "auth_timeout": 40, "banner_timeout": 40, "timeout": 90},
+    "fast": {"conn_timeout": 10, "auth_timeout": 15, "banner_timeout": 15, "timeout": 30, "auto_connect": False},
+    "vsat": {"conn_timeout": 30, "auth_timeout": 40, "banner_timeout": 40, "timeout": 90, "auto_connect": False},
 }
+
+MAX_WORKERS = 512
+"""most sessions a job keeps open at once (each: a socket, two threads, ~1 MB; bench/RESULTS.md)"""
+
+
+def default_workers(devices: int) -> int:
+    """One session per device: the work waits on the network (a VSAT round trip is ~0.6 s),
+    not on the CPU. Bounded by MAX_WORKERS and by the process's file descriptors (a socket
+    per session, a quarter kept for git, logs and the lab)."""
+    import resource
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    by_fds = max(1, (soft * 3) // 4) if soft > 0 else MAX_WORKERS
+    return max(1, min(devices, MAX_WORKERS, by_fds))
 
 
 # Nornir logs a failed task's traceback (which can quote the commands sent, secrets
@@ -45,13 +59,14 @@ class DeviceError(Exception):
     """A device refused a command or could not be reached (a per-host result, not a user error)."""
 
 
-def nornir_for(inv: Inventory, names: Iterable[str], workers: int = 20, read_timeout: float | None = None,
+def nornir_for(inv: Inventory, names: Iterable[str], workers: int = 0, read_timeout: float | None = None,
                connect_timeout: float | None = None) -> Nornir:
     """A Nornir object over the named devices, logging off (a log file would keep secrets).
 
-    ``read_timeout`` caps every wait for device output (a device that drops mid-session
-    fails after it instead of hanging)."""
+    ``workers`` 0: :func:`default_workers`. ``read_timeout`` caps every wait for device
+    output (a device that drops mid-session fails after it instead of hanging)."""
     wanted = list(names)
+    workers = workers or default_workers(len(wanted))
     where = None
     nr_inv = build_nornir_inventory(inv, where)
     for name in list(nr_inv.hosts):
@@ -59,11 +74,11 @@ def nornir_for(inv: Inventory, names: Iterable[str], workers: int = 20, read_tim
             del nr_inv.hosts[name]
     # slowest first (devices behind VSAT): the workers then finish together instead of
     # waiting for a VSAT router picked up last
-    order = sorted(nr_inv.hosts.items(), key=lambda kv: not _behind_vsat(kv[1]))
+    order = sorted(nr_inv.hosts.items(), key=lambda kv: not behind_vsat(kv[1]))
     nr_inv.hosts.clear()
     nr_inv.hosts.update(order)
     for host in nr_inv.hosts.values():
-        vsat = _behind_vsat(host)
+        vsat = behind_vsat(host)
         opts = host.connection_options.get("netmiko")
         if opts is not None:
             extras: dict[str, Any] = dict(TIMEOUTS["vsat" if vsat else "fast"])
@@ -77,7 +92,8 @@ def nornir_for(inv: Inventory, names: Iterable[str], workers: int = 20, read_tim
     return Nornir(inventory=nr_inv, runner=ThreadedRunner(num_workers=workers), config=config)
 
 
-def _behind_vsat(host: Host) -> bool:
+def behind_vsat(host: Host) -> bool:
+    """Is the device's uplink a VSAT link? (its round trips take ~0.6 s)"""
     return "vsat" in (host.data.get("facts", {}).get("medium") or [])
 
 
@@ -86,16 +102,56 @@ def platform_of(host: Host) -> Platform:
 
 
 def connection(host: Host, nr_config: Config) -> Any:
-    return _nodelay(host.get_connection("netmiko", nr_config))
+    return _login(host.get_connection("netmiko", nr_config), platform_of(host))
 
 
 def reconnect(host: Host, nr_config: Config) -> Any:
     """A fresh session: proves the device still accepts management logins."""
+    drop(host)  # the old session may be dead already
+    return _login(host.get_connection("netmiko", nr_config), platform_of(host))
+
+
+def alive(conn: Any) -> bool:
+    """Is the session's SSH transport up? (netmiko's is_alive writes a byte to find out)"""
     try:
-        host.close_connection("netmiko")
-    except Exception:  # noqa: BLE001 - the old session may be dead already
-        pass
-    return _nodelay(host.get_connection("netmiko", nr_config))
+        return bool(conn.remote_conn.get_transport().is_active())
+    except AttributeError:
+        return False
+
+
+def _login(conn: Any, platform: Platform) -> Any:
+    """Open the SSH session of a netmiko connection made with ``auto_connect`` off, with the
+    fewest round trips: netmiko's own login (TCP, SSH, authentication, shell, the driver's
+    login handler), then the prompt the device prints by itself after login becomes the base
+    prompt (netmiko would send an Enter and wait for the prompt again), and the platform's
+    ``session_setup`` (paging off) waits to ride in the write of the first command.
+    """
+    if getattr(conn, "_netops_ready", False):
+        return conn
+    seen: list[str] = []
+    read = conn.read_until_pattern
+
+    def keep(*args: Any, **kwargs: Any) -> str:
+        out = str(read(*args, **kwargs))
+        seen.append(out)
+        return out
+
+    if not getattr(conn, "_netops_params", False):
+        conn._modify_connection_params()  # RouterOS: terminal options in the login name
+        conn._netops_params = True
+    conn.ansi_escape_codes = True
+    conn.read_until_pattern = keep  # the driver's login handler reads up to the prompt
+    try:
+        conn.establish_connection()
+    finally:
+        del conn.read_until_pattern
+    text = "".join(seen)
+    if not re.search(_ANY_PROMPT, text):
+        text += str(conn.read_until_pattern(pattern=_ANY_PROMPT, read_timeout=60))
+    _learn_prompt(conn, text)  # the driver's own rules turn the prompt into a base prompt
+    conn._netops_setup = list(platform.session_setup)
+    conn._netops_ready = True
+    return _nodelay(conn)
 
 
 def _nodelay(conn: Any) -> Any:
@@ -123,6 +179,13 @@ def abort(host: Host) -> None:
 
 
 def drop(host: Host) -> None:
+    """Close a session without netmiko's goodbye (it checks for config mode first: one more
+    round trip per device for nothing)."""
+    try:
+        conn = host.connections["netmiko"].connection
+        conn.remote_conn_pre.close()
+    except (KeyError, AttributeError, OSError):
+        pass
     try:
         host.close_connection("netmiko")
     except Exception:  # noqa: BLE001
@@ -138,6 +201,17 @@ def run_command(conn: Any, command: str) -> str:
     # the prompt learnt at login (or after a push) ends the output: netmiko would otherwise
     # send an Enter and wait for the prompt first, one more round trip per command
     prompt = re.escape(str(conn.base_prompt)) + r"[^\r\n]*$"
+    setup = getattr(conn, "_netops_setup", None)
+    if setup:  # the session's setup (paging off) goes in the same write, one round trip for both
+        conn._netops_setup = []
+        conn.write_channel("".join(conn.normalize_cmd(c) for c in [*setup, command]))
+        echo = re.escape(command.strip())
+        # the prompt at the start of a line (VRP wraps it in < >): a config line naming the host is no prompt
+        raw = str(conn.read_until_pattern(pattern=echo + r"[^\n]*\n(?:[\s\S]*\n)?[^\w\n]?" + prompt,
+                                          read_timeout=60))
+        lines = raw.splitlines()
+        at = max(i for i, ln in enumerate(lines) if re.search(echo, ln))
+        return "\n".join(lines[at + 1: -1])
     return str(conn.send_command(command, read_timeout=60, expect_string=prompt))
 
 
@@ -163,16 +237,17 @@ def send_config(conn: Any, platform: Platform, commands: list[str], pipelined: b
         if on_line:
             on_line(len(commands))
         if platform.save:
-            conn.set_base_prompt()
-            conn.save_config()
+            save(conn, platform)
         return out
     out = ""
+    if platform.config_enter:
+        out += exchange(conn, platform.config_enter)
     for k, command in enumerate(commands, 1):
         try:
             # one line per call (netmiko sends, reads the echo and the prompt per line anyway);
             # bypass_commands="": netmiko would otherwise stop verifying echoes for the whole set
             # when it holds a banner, and wait ~2 s of silence after every line instead.
-            answer = str(conn.send_config_set([command], read_timeout=60, enter_config_mode=k == 1,
+            answer = str(conn.send_config_set([command], read_timeout=60, enter_config_mode=False,
                                               exit_config_mode=False, error_pattern=platform.cli_error,
                                               terminator=_ANY_PROMPT, bypass_commands=""))
         except ConfigInvalidException as exc:
@@ -185,12 +260,43 @@ def send_config(conn: Any, platform: Platform, commands: list[str], pipelined: b
         if on_line:
             on_line(k)
     if platform.config_exit:
-        conn.write_channel(conn.normalize_cmd(platform.config_exit))
-        time.sleep(0.2)
+        _learn_prompt(conn, exchange(conn, platform.config_exit))
     if platform.save:  # the session is not used again otherwise (verify logs in anew)
-        conn.set_base_prompt()
-        conn.save_config()
+        save(conn, platform)
     return out
+
+
+def exchange(conn: Any, command: str, question: str | None = None) -> str:
+    """Send one command and read up to the next prompt (any prompt: entering or leaving config
+    mode changes it) or ``question``: one round trip, where netmiko's config_mode and
+    check_config_mode spend two or three (VRP: each also waits 2 s for silence)."""
+    conn.write_channel(conn.normalize_cmd(command))
+    end = f"(?:{question}|{_ANY_PROMPT})" if question else _ANY_PROMPT
+    return str(conn.read_until_pattern(pattern=re.escape(command.strip()) + r"[^\n]*\n[\s\S]*" + end,
+                                       read_timeout=60))
+
+
+def save(conn: Any, platform: Platform) -> str:
+    """Persist the running config, answering the platform's question if it asks one."""
+    assert platform.save is not None
+    out = exchange(conn, platform.save, platform.save_question)
+    if platform.save_question and re.search(platform.save_question, out):
+        out += exchange(conn, "y")
+    return out
+
+
+def _learn_prompt(conn: Any, output: str) -> None:
+    """The base prompt from the prompt ending ``output`` (the hostname may have changed)."""
+    lines = [ln.strip() for ln in output.splitlines() if ln.strip()]
+    if not lines:
+        return
+    conn.find_prompt = lambda *args, **kwargs: lines[-1]
+    try:
+        conn.set_base_prompt()
+    except ValueError:
+        pass
+    finally:
+        del conn.find_prompt
 
 
 def pipeline(conn: Any, platform: Platform, commands: list[str]) -> str:

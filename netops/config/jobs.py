@@ -146,17 +146,19 @@ def targets(inv: Inventory, names: Iterable[str]) -> list[str]:
 
 # -- reading ------------------------------------------------------------------------
 
-def fetch_running(inv: Inventory, names: list[str], workers: int = 20,
+def fetch_running(inv: Inventory, names: list[str], workers: int = 0,
                   progress: Progress = _nothing, nr: Any = None) -> tuple[dict[str, str], dict[str, str]]:
     """(raw running configs, errors) per device, read in parallel.
 
-    With ``nr`` (a job's own Nornir), sessions stay open for the job's next step: behind
-    VSAT a new SSH session costs ~10 s.
+    With ``nr`` (a job's own Nornir), sessions stay open for the job's next step (behind
+    VSAT a new login costs 7 round trips, ~4 s) when there are no more devices than workers.
     """
     if not names:
         return {}, {}
     planned(progress, len(names))
-    keep_open = nr is not None
+    # kept open only while every device has a worker of its own: past that, open sessions pile up
+    # (1,000 routers: 1,000 SSH transports, each a thread, and logins timed out on 2 cores)
+    keep_open = nr is not None and len(names) <= nr.runner.num_workers
     if nr is None:
         nr = dev.nornir_for(inv, names, workers)
     masker = _Masker(inv)
@@ -193,7 +195,7 @@ def _error_text(exc: BaseException | None) -> str:
     return f"{type(exc).__name__}: {first}" if not isinstance(exc, dev.DeviceError) else first
 
 
-def backup(inv: Inventory, names: Iterable[str], repo: BackupRepo, workers: int = 20,
+def backup(inv: Inventory, names: Iterable[str], repo: BackupRepo, workers: int = 0,
            progress: Progress = _nothing, label: str = "backup", nr: Any = None, operator: Operator | None = None,
            cause: str = "", notify_changes: bool = True) -> tuple[JobReport, dict[str, str]]:
     """Read, clean and commit the running config of every managed device.
@@ -245,7 +247,7 @@ def plans_for(inv: Inventory, rendered: dict[str, Rendered], running: dict[str, 
 
 
 def diff(inv: Inventory, names: Iterable[str], features: Iterable[str] = DEFAULT_FEATURES,
-         templates: TemplateSet | None = None, workers: int = 20,
+         templates: TemplateSet | None = None, workers: int = 0,
          progress: Progress = _nothing) -> tuple[JobReport, dict[str, ChangePlan]]:
     """Running vs intended for every target (read-only)."""
     rendered = render_all(inv, names, features, templates)
@@ -269,11 +271,13 @@ def diff(inv: Inventory, names: Iterable[str], features: Iterable[str] = DEFAULT
 class PushOptions:
     commit: bool = False
     canary: int = 1
-    batch: int = 20
+    batch: int = 0
+    """devices per wave after the canaries, each wave waiting for its slowest device
+    (0: one wave, every device in flight at once up to ``workers``)"""
     max_fail_pct: float = 0.0
     """stop as soon as failed devices exceed this percentage of the devices at stake
     (those needing a change plus those that could not be read)"""
-    workers: int = 20
+    workers: int = 0
     revert_after: int = 120
     """seconds before a scheduled on-device revert fires unless netops confirms"""
     read_timeout: float | None = None
@@ -339,7 +343,7 @@ def _push_one(task: Task, p: ChangePlan, rendered: Rendered, backup_text: str, s
     try:
         progress(ProgressEvent(host.name, JobStage.CONNECTING))
         conn = dev.connection(host, task.nornir.config)  # the session that read the backup, if still up
-        if not conn.is_alive():
+        if not dev.alive(conn):
             conn = dev.reconnect(host, task.nornir.config)
         ch.step(host.name, JournalStep.BEGIN, platform=platform.name, backup_rev=ch.backup_rev,
                 job=job if platform.rollback == "scheduled-revert" and opts.rollback else "", total=total)
@@ -495,8 +499,8 @@ def push(inv: Inventory, names: Iterable[str], repo: BackupRepo, opts: PushOptio
 
     Setting ``stop`` (Ctrl-C) starts no new device; devices in flight finish or roll back.
     """
-    if opts.canary < 0 or opts.batch < 1 or not 0 <= opts.max_fail_pct <= 100:
-        raise ConfigError("--canary must be >= 0, --batch >= 1 and --max-fail between 0 and 100")
+    if opts.canary < 0 or opts.batch < 0 or not 0 <= opts.max_fail_pct <= 100:
+        raise ConfigError("--canary must be >= 0, --batch >= 0 (0: all at once) and --max-fail between 0 and 100")
     rendered = render_all(inv, names, features, templates)
     masker = _Masker(inv, [s for r in rendered.values() for s in r.secrets])
     stop = stop or threading.Event()
@@ -551,11 +555,15 @@ def push(inv: Inventory, names: Iterable[str], repo: BackupRepo, opts: PushOptio
     done: dict[str, DeviceResult] = {}
     ch = _Change(Journal(repo.path), f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}", "",
                  f"netops-revert-{int(time.time())}", progress)
-    revs = {n: hist[0].rev for n in todo if (hist := repo.history(n))}
+    # the revision holding each device's config before the change: the tree of the latest commit
+    # holds them all (one git call, not one 'git log' per device in the critical path)
+    head = (pre.backup_commit or repo.head()) if todo else ""
+    revs = dict.fromkeys(todo, head)
     planned(progress, len(todo))
     groups = [[n for n in at_stake if n in canaries and n in todo]]
     rest = [n for n in todo if n not in canaries]
-    groups += [rest[i: i + opts.batch] for i in range(0, len(rest), opts.batch)]
+    size = opts.batch or len(rest) or 1
+    groups += [rest[i: i + size] for i in range(0, len(rest), size)]
     for group in groups:
         if not group or stop.is_set():
             continue
@@ -713,7 +721,7 @@ def _collect(inv: Inventory, commands: dict[str, list[str]], workers: int,
     return _split(nr.run(task=task, on_failed=True), inv, masker)
 
 
-def verify(inv: Inventory, names: Iterable[str], checks: dict[str, tuple[Check, ...]], workers: int = 20,
+def verify(inv: Inventory, names: Iterable[str], checks: dict[str, tuple[Check, ...]], workers: int = 0,
            progress: Progress = _nothing) -> JobReport:
     """Run each device's checks; a device passes when every expected pattern matches."""
     names = [n for n in targets(inv, names) if checks.get(n)]
@@ -738,7 +746,7 @@ def verify(inv: Inventory, names: Iterable[str], checks: dict[str, tuple[Check, 
 
 
 def run_commands(inv: Inventory, names: Iterable[str], commands: list[str], commit: bool = False,
-                 workers: int = 20, progress: Progress = _nothing) -> JobReport:
+                 workers: int = 0, progress: Progress = _nothing) -> JobReport:
     """Send exec-mode ``commands`` to every managed device; each result holds the masked output.
 
     Unless ``commit``, every command must be read-only on every selected platform

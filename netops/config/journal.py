@@ -73,14 +73,18 @@ class Journal:
 
     def write(self, rec: Record) -> None:
         line = json.dumps({k: v for k, v in asdict(rec).items() if v not in ("", 0)}, ensure_ascii=False) + "\n"
-        with self._lock:
+        with self._lock:  # one line per write; O_APPEND keeps lines whole
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             try:
                 os.write(fd, line.encode("utf-8"))
-                os.fsync(fd)
-            finally:
+            except BaseException:
                 os.close(fd)
+                raise
+        try:  # outside the lock: devices' fsyncs overlap (the file system commits them together)
+            os.fsync(fd)  # the caller goes on only once its own record is on disk
+        finally:
+            os.close(fd)
 
     def step(self, run: str, device: str, step: JournalStep, **fields: object) -> Record:
         rec = Record(run=run, device=device, step=step, time=time.time(), **fields)  # type: ignore[arg-type]

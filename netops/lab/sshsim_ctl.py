@@ -7,13 +7,14 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 from netops.inventory.models import Inventory, LinkStatus
 from netops.lab.identity import OS_VERSION
 from netops.lab.plan import LabPlan
 from netops.lab.procs import LabState, spawn, wait_listening
 from netops.lab.profiles import profile
-from netops.platforms import get_platform
+from netops.platforms import Platform, get_platform
 
 
 def device_spec(inv: Inventory, plan: LabPlan, name: str) -> dict[str, object]:
@@ -80,3 +81,74 @@ def sshd_down(workdir: Path, names: list[str]) -> None:
     pid = next(p["pid"] for p in state.data["procs"] if p["name"] == "sshsim")
     (workdir / "ssh" / "sshd-down").write_text("\n".join(names) + "\n", encoding="utf-8")
     os.kill(pid, signal.SIGUSR1)
+
+
+SESSIONS = "sessions.jsonl"
+"""one JSON line per closed SSH connection of the simulator (``netops.lab.sshsim.server.SessionCount``)"""
+
+
+def session_log(workdir: Path, since: int = 0) -> tuple[list[dict[str, Any]], int]:
+    """(the connections the simulator closed after byte ``since`` of its log, the log's new end).
+
+    A connection is written down when it closes: wait for the count you expect, not for time."""
+    path = workdir / "ssh" / SESSIONS
+    if not path.exists():
+        return [], 0
+    data = path.read_bytes()
+    end = data.rfind(b"\n") + 1  # a line being written is read next time
+    return [json.loads(ln) for ln in data[since:end].splitlines() if ln.strip()], end
+
+
+PHASES = ("connect", "login", "prompt", "paging", "read", "arm", "push", "save", "verify", "confirm", "other")
+"""the phases a config job's round trips are counted in (``round_trips``)"""
+
+
+def _phase_of(heads: list[str], platform: Platform) -> str:
+    """The phase one read of terminal input belongs to, from the heads of its lines."""
+    def head(cmd: str) -> str:
+        from netops.lab.sshsim.server import line_head
+        return line_head(cmd)
+
+    lines = [h for h in heads if h]
+    if not lines:
+        return "prompt"
+    first = lines[0]
+    if platform.show_config and head(platform.show_config) in lines:  # paging off rides along
+        return "read"
+    arm = {head(c) for c in platform.revert_arm}
+    confirm = {head(c) for c in platform.revert_confirm + platform.revert_now}
+    if first in arm:
+        return "arm"
+    if first in confirm:
+        return "confirm"
+    if platform.show_config and first == head(platform.show_config):
+        return "read"
+    if first.startswith(("terminal ", "screen-length ")):
+        return "paging"
+    if (platform.save and first == head(platform.save)) or first.lower() in ("y", "yes"):
+        return "save"
+    return "push"
+
+
+def round_trips(sessions: list[dict[str, Any]], platform: Platform) -> dict[str, int]:
+    """One device's round trips in one job, per phase: TCP turns before authentication
+    (``connect``; the TCP handshake itself is one more, unseen by the server), from
+    authentication to the channel (``login``), then one per read of terminal input, by what
+    it carried (a session's closing ``exit``/``quit`` is not one: nobody waits for its answer).
+    A job's second login to a device is its verification: all of it counts as
+    ``verify`` (connect, login, prompt, read), except a confirm it sends."""
+    out = dict.fromkeys(PHASES, 0)
+    for k, s in enumerate(sorted(sessions, key=lambda s: s["started"])):
+        at_auth = s["turns_at_auth"] if s["turns_at_auth"] is not None else s["turns"]
+        at_channel = s["turns_at_channel"] if s["turns_at_channel"] is not None else s["turns"]
+        verify = k > 0
+        out["verify" if verify else "connect"] += at_auth
+        out["verify" if verify else "login"] += at_channel - at_auth
+        for ch in s["channels"]:
+            reads = ch["reads"]
+            if reads and [h for h in reads[-1] if h] in (["exit"], ["quit"], ["logout"]):
+                reads = reads[:-1]  # the goodbye: nobody waits for its answer
+            for heads in reads:
+                phase = _phase_of(heads, platform)
+                out["verify" if verify and phase != "confirm" else phase] += 1
+    return {k: v for k, v in out.items() if v}

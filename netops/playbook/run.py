@@ -54,7 +54,7 @@ def checks_for(inv: Inventory, names: list[str], checks: list[VerifyCheck]) -> d
 
 
 def run_playbook(pb: Playbook, inv: Inventory, repo: BackupRepo, commit: bool = False,
-                 templates: TemplateSet | None = None, workers: int = 20,
+                 templates: TemplateSet | None = None, workers: int = 0,
                  progress: Progress = quiet, operator: Operator | None = None) -> PlayReport:
     templates = templates or TemplateSet()
     names = pb.devices(inv)
@@ -78,7 +78,7 @@ def run_playbook(pb: Playbook, inv: Inventory, repo: BackupRepo, commit: bool = 
             later = [s for s in pb.steps[i + 1:] if s.kind == "verify"]
             checks = [c for s in later for c in s.checks] if pb.rollback_on_failure else []
             popts = jobs.PushOptions(commit=commit, canary=int(opts.get("canary", 1)),
-                                     batch=int(opts.get("batch", 20)), max_fail_pct=float(opts.get("max_fail", 0)),
+                                     batch=int(opts.get("batch", 0)), max_fail_pct=float(opts.get("max_fail", 0)),
                                      workers=workers, revert_after=int(opts.get("revert_after", 120)), operator=operator,
                                      checks=checks_for(inv, names, checks))
             sr.report = jobs.push(inv, names, repo, popts, feats, templates, progress)

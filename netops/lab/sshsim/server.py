@@ -1,11 +1,21 @@
 """The SSH side: one asyncssh listener per device in one asyncio process, sessions fed to the
-device's engine, SIGUSR1 to take a device's sshd away and give it back."""
+device's engine, SIGUSR1 to take a device's sshd away and give it back.
+
+Every SSH connection is counted (:class:`SessionCount`): the client's turns at the TCP level
+(data received after the server had sent something: a round trip the client waited for), where
+the login and the channel began, and each read of terminal input with the heads of its lines.
+One JSON line per closed connection goes to ``sessions.jsonl`` beside the spec, so a test or a
+bench counts a job's round trips per device and phase without timing anything
+(:func:`netops.lab.sshsim_ctl.session_log`).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import signal
+import time
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -15,25 +25,103 @@ from netops.lab import rosapi
 from netops.lab.sshsim.device import SimDevice
 
 
+def line_head(line: str) -> str:
+    """What a count keeps of an input line: up to three words, cut at the first value
+    (``=``, a quote, a bracket), so no secret a line carries is written down."""
+    words = []
+    for word in line.split()[:3]:
+        cut = min((i for i in (word.find("="), word.find('"'), word.find("[")) if i >= 0), default=-1)
+        if cut >= 0:
+            words.append(word[: cut + 1])
+            break
+        words.append(word)
+    return " ".join(words)
+
+
+class SessionCount:
+    """The counts of one SSH connection (see the module's docstring)."""
+
+    def __init__(self, device: str):
+        self.device = device
+        self.started = time.time()
+        self.turns = 0
+        """TCP-level turns: data received after the server sent something since the last receipt"""
+        self.sent = True  # the client's first bytes answer the server's version line
+        self.turns_at_auth: int | None = None
+        self.turns_at_channel: int | None = None
+        self.auth = 0
+        self.channels: list[dict[str, Any]] = []
+        """per channel: ``kind`` (shell / exec), ``pty``, ``reads`` (line heads per read), ``writes``"""
+
+    def received(self) -> None:
+        if self.sent:
+            self.turns += 1
+            self.sent = False
+
+    def channel(self, kind: str, pty: bool) -> dict[str, Any]:
+        if self.turns_at_channel is None:
+            self.turns_at_channel = self.turns
+        ch: dict[str, Any] = {"kind": kind, "pty": pty, "reads": [], "writes": 0}
+        self.channels.append(ch)
+        return ch
+
+    def record(self) -> dict[str, Any]:
+        return {"device": self.device, "started": self.started, "ended": time.time(), "turns": self.turns,
+                "turns_at_auth": self.turns_at_auth, "turns_at_channel": self.turns_at_channel,
+                "auth": self.auth, "channels": self.channels}
+
+
+COUNTS: weakref.WeakKeyDictionary[Any, SessionCount] = weakref.WeakKeyDictionary()
+"""the count of each open connection, found again from a session's process"""
+
+
 class DeviceServer(asyncssh.SSHServer):
-    def __init__(self, dev: SimDevice, conns: set[asyncssh.SSHServerConnection] | None = None):
+    def __init__(self, dev: SimDevice, conns: set[asyncssh.SSHServerConnection] | None = None,
+                 log: Path | None = None):
         self.dev = dev
         self.conns = conns if conns is not None else set()
+        self.log = log
+        self.count = SessionCount(dev.name)
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self.conn = conn
         self.conns.add(conn)
+        COUNTS[conn] = count = self.count
+        # the transport calls the protocol's data_received and asyncssh writes through _send:
+        # wrapped per connection to see whose turn it is (counting only: data passes unchanged)
+        receive, send = conn.data_received, getattr(conn, "_send", None)
+
+        def data_received(data: bytes, datatype: Any = None) -> None:
+            count.received()
+            receive(data, datatype)
+
+        conn.data_received = data_received  # type: ignore[method-assign]
+        if send is not None:
+            def _send(data: bytes) -> None:
+                count.sent = True
+                send(data)
+
+            conn._send = _send  # type: ignore[method-assign]
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.conns.discard(self.conn)
+        if self.log is not None:
+            try:
+                with self.log.open("a", encoding="utf-8") as f:
+                    f.write(json.dumps(self.count.record()) + "\n")
+            except OSError:
+                pass
 
     def begin_auth(self, username: str) -> bool:
+        if self.count.turns_at_auth is None:
+            self.count.turns_at_auth = self.count.turns
         return True
 
     def password_auth_supported(self) -> bool:
         return True
 
     def validate_password(self, username: str, password: str) -> bool:
+        self.count.auth += 1
         return self.dev.engine.login_name(username) == self.dev.user and password == self.dev.password
 
 
@@ -42,16 +130,21 @@ async def run_session(dev: SimDevice, process: asyncssh.SSHServerProcess[str]) -
     sess = dev.session(user)
     sess.peer = (process.get_extra_info("peername") or ("127.0.0.1",))[0]  # named in config-change logs
     dev.processes.add(process)
+    count = COUNTS.get(process.get_extra_info("connection"))
+    ch = (count or SessionCount(dev.name)).channel("exec" if process.command else "shell",
+                                                   process.get_terminal_type() is not None)
     try:
         if process.command:
+            ch["reads"].append([line_head(ln) for ln in process.command.split("\n")])
             for line in process.command.split("\n"):
                 out, close = sess.handle(line)
                 process.stdout.write(out)
                 if close:
                     break
+            ch["writes"] += 1
             process.exit(0)
             return
-        await interact(sess, process)
+        await interact(sess, process, ch)
     except (asyncssh.DisconnectError, BrokenPipeError, ConnectionError):
         pass
     finally:
@@ -63,8 +156,11 @@ def crlf(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\n", "\r\n")
 
 
-async def interact(sess: Any, process: asyncssh.SSHServerProcess[str]) -> None:
-    """A terminal of our own: echo, backspace, Ctrl-C, and CR LF taken as one Enter."""
+async def interact(sess: Any, process: asyncssh.SSHServerProcess[str], count: dict[str, Any] | None = None) -> None:
+    """A terminal of our own: echo, backspace, Ctrl-C, and CR LF taken as one Enter.
+
+    ``count`` (a channel of :class:`SessionCount`) gets each read's line heads and each write."""
+    count = count if count is not None else {"reads": [], "writes": 0}
     # what one read of input produces (echo, output, prompts) leaves in one write, as a
     # terminal echoes a pasted block: one SSH packet, not one per character
     pending: list[str] = []
@@ -74,6 +170,7 @@ async def interact(sess: Any, process: asyncssh.SSHServerProcess[str]) -> None:
         if pending:
             process.stdout.write("".join(pending))
             pending.clear()
+            count["writes"] += 1
 
     write("\r\n" + sess.prompt())
     flush()
@@ -82,11 +179,13 @@ async def interact(sess: Any, process: asyncssh.SSHServerProcess[str]) -> None:
     while True:
         flush()
         try:
-            data = await process.stdin.read(4096)
+            data = await process.stdin.read(65536)
         except (asyncssh.BreakReceived, asyncssh.TerminalSizeChanged):
             continue
         if not data:
             return
+        heads: list[str] = []
+        count["reads"].append(heads)
         for ch in data:
             if ch == "\n" and last_cr:
                 last_cr = False
@@ -94,6 +193,7 @@ async def interact(sess: Any, process: asyncssh.SSHServerProcess[str]) -> None:
             last_cr = ch == "\r"
             if ch in "\r\n":
                 write("\r\n")
+                heads.append(line_head("".join(buf)))
                 out, close = sess.handle("".join(buf))
                 buf = []
                 if out:
@@ -130,7 +230,7 @@ async def serve(spec_path: Path) -> None:
 
     async def listen(d: dict[str, Any], dev: SimDevice) -> None:
         def make_server() -> DeviceServer:
-            return DeviceServer(dev, conns.setdefault(dev.name, set()))
+            return DeviceServer(dev, conns.setdefault(dev.name, set()), state_dir / "sessions.jsonl")
 
         async def handler(process: asyncssh.SSHServerProcess[str]) -> None:
             await run_session(dev, process)
