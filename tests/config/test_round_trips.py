@@ -31,8 +31,9 @@ DEVICES = ("core-01", "bappeda-r1", "desa-a1-r1")
 # config lines one per round trip.
 MOST = {
     "mikrotik_routeros": {"connect": 4, "login": 3, "read": 1, "arm": 1, "push": 1, "verify": 8, "confirm": 1},
-    # config mode, each line, leaving config mode; VRP's save asks a question
-    "cisco_ios": {"connect": 4, "login": 3, "read": 1, "push": 17, "save": 1, "verify": 8},
+    # config mode, each line, leaving config mode (so a template line more is one more here);
+    # VRP's save asks a question
+    "cisco_ios": {"connect": 4, "login": 3, "read": 1, "push": 18, "save": 1, "verify": 8},
     "huawei_vrp": {"connect": 4, "login": 3, "read": 1, "push": 24, "save": 2, "verify": 8},
 }
 
