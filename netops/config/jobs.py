@@ -151,14 +151,14 @@ def fetch_running(inv: Inventory, names: list[str], workers: int = 0,
     """(raw running configs, errors) per device, read in parallel.
 
     With ``nr`` (a job's own Nornir), sessions stay open for the job's next step (behind
-    VSAT a new login costs 7 round trips, ~4 s) when there are no more devices than workers.
+    VSAT a new login costs 7 round trips, ~4 s), for up to ``device.MAX_WORKERS`` devices.
     """
     if not names:
         return {}, {}
     planned(progress, len(names))
-    # kept open only while every device has a worker of its own: past that, open sessions pile up
-    # (1,000 routers: 1,000 SSH transports, each a thread, and logins timed out on 2 cores)
-    keep_open = nr is not None and len(names) <= nr.runner.num_workers
+    # kept open up to MAX_WORKERS devices: past that, open sessions pile up (1,000 routers:
+    # 1,000 SSH transports, each a thread, and new logins timed out on 2 cores)
+    keep_open = nr is not None and len(names) <= dev.MAX_WORKERS
     if nr is None:
         nr = dev.nornir_for(inv, names, workers)
     masker = _Masker(inv)
