@@ -88,6 +88,8 @@ class Platform:
     volatile_patterns: tuple[str, ...] = ()
     """regexes of lines that change without a config change (timestamps, uptime):
     left out of backups so an unchanged device gives no diff."""
+    config_enter: str | None = "configure terminal"
+    """command that enters config mode from exec mode (None: the CLI has no config mode)."""
     config_exit: str | None = "end"
     """command that leaves config mode after a push (None: the CLI has no config mode)."""
     fixed_blocks: tuple[str, ...] = ("interface ", "line ")
@@ -226,6 +228,7 @@ PLATFORMS: dict[str, Platform] = {
             comment_prefixes=("#",),
             block_end=(),
             config_end=None,
+            config_enter=None,
             config_exit=None,
             fixed_blocks=(),
             negate="",
@@ -330,6 +333,7 @@ PLATFORMS: dict[str, Platform] = {
             comment_prefixes=("#", "!"),
             block_end=("quit", "#", "return"),
             config_end="return",
+            config_enter="system-view",
             config_exit="return",
             fixed_blocks=("interface ", "user-interface "),
             cli_error=r"^Error:|\nError:|Unrecognized command|Incomplete command",

@@ -91,10 +91,7 @@ def connection(host: Host, nr_config: Config) -> Any:
 
 def reconnect(host: Host, nr_config: Config) -> Any:
     """A fresh session: proves the device still accepts management logins."""
-    try:
-        host.close_connection("netmiko")
-    except Exception:  # noqa: BLE001 - the old session may be dead already
-        pass
+    drop(host)
     return _nodelay(host.get_connection("netmiko", nr_config))
 
 
@@ -123,6 +120,13 @@ def abort(host: Host) -> None:
 
 
 def drop(host: Host) -> None:
+    """Close a session by closing its SSH transport first: netops leaves config mode itself,
+    so netmiko's clean-up (which asks the device whether it is still in config mode) has
+    nothing to do; its Huawei driver asks by waiting for 2 s of silence, on every close."""
+    try:
+        host.connections["netmiko"].connection.paramiko_cleanup()
+    except (KeyError, AttributeError, OSError):
+        pass
     try:
         host.close_connection("netmiko")
     except Exception:  # noqa: BLE001
@@ -167,12 +171,15 @@ def send_config(conn: Any, platform: Platform, commands: list[str], pipelined: b
             conn.save_config()
         return out
     out = ""
+    if platform.config_enter:  # entered here: netmiko's Huawei driver checks the mode by 2 s of silence
+        out = str(conn.send_config_set([platform.config_enter], read_timeout=60, enter_config_mode=False,
+                                       exit_config_mode=False, terminator=_ANY_PROMPT, bypass_commands=""))
     for k, command in enumerate(commands, 1):
         try:
             # one line per call (netmiko sends, reads the echo and the prompt per line anyway);
             # bypass_commands="": netmiko would otherwise stop verifying echoes for the whole set
             # when it holds a banner, and wait ~2 s of silence after every line instead.
-            answer = str(conn.send_config_set([command], read_timeout=60, enter_config_mode=k == 1,
+            answer = str(conn.send_config_set([command], read_timeout=60, enter_config_mode=k == 1 and not platform.config_enter,
                                               exit_config_mode=False, error_pattern=platform.cli_error,
                                               terminator=_ANY_PROMPT, bypass_commands=""))
         except ConfigInvalidException as exc:
