@@ -99,7 +99,7 @@ class Platform:
     """regex matching the device's answer to a rejected command (a push stops there)."""
     revert_arm: tuple[str, ...] = ()
     """scheduled-revert: commands that save the pre-change config on the device and
-    schedule its restore ({name} = revert job name, {seconds} = delay)."""
+    schedule its restore ({name} = revert job name, {seconds} / {minutes} = delay)."""
     revert_confirm: tuple[str, ...] = ()
     """scheduled-revert: commands that cancel the scheduled restore after a good change."""
     revert_now: tuple[str, ...] = ()
@@ -287,15 +287,21 @@ PLATFORMS: dict[str, Platform] = {
             snmp_profiles=("system", "if_mib", "device_info"),
             show_config="show running-config",
             save="write memory",
-            # napalm's ios candidate/rollback needs archive + SCP on a real IOS: nothing in
-            # the lab can run it, so the tested restore from backup is used instead.
+            # napalm's ios candidate/rollback needs SCP to flash, which nothing in the lab serves;
+            # the confirmed change below is typed at the CLI instead.
             read_only=SHOW_PING_TRACEROUTE,
             read_only_never=OUTPUT_TO_FILE,
-            rollback="backup-restore",
+            rollback="scheduled-revert",
             block_end=("exit", "end", "!", "exit-address-family", "exit-vrf"),
-            device_confirm="'configure terminal revert timer N' then 'configure confirm' (needs 'archive' with a "
-                           "path on the device; the revert is a 'configure replace' of the archived config); not "
-                           "used: the lab's IOS simulator does not model archive, so it would ship untested",
+            device_confirm="Configuration Rollback Confirmed Change: 'configure terminal revert timer N' (1-120 "
+                           "min) saves the running config to the archive (needs 'archive' with a 'path'); "
+                           "'configure confirm' keeps the change, otherwise the device replaces its config with "
+                           "the saved one when the timer fires ('configure revert now': at once); used",
+            # armed, then left: the lines go in a config session of their own (changes made while
+            # the timer runs are all undone by the configure replace)
+            revert_arm=("configure terminal revert timer {minutes}", "end"),
+            revert_confirm=("configure confirm",),
+            revert_now=("configure revert now",),
             replace_prefixes=("hostname ", "ip domain name ", "banner motd ", "description ",
                               "snmp-server location ", "snmp-server contact "),
             secret_patterns=IOS_SECRETS,
