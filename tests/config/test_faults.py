@@ -186,7 +186,7 @@ def test_a_rejected_line_rolls_the_device_back(lab, inv, tset, tmp_path: Path, d
 
 def test_ios_restores_itself_when_netops_is_gone(lab, inv, tset, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """The link to the IOS router goes down after 2 of 5 lines and stays down past
-    --reconnect-wait: netops gives up; the router's own revert timer (a lab minute of 3 s)
+    --reconnect-wait: netops gives up; the router's own revert timer (a lab minute of 10 s)
     replaces its config with the archived one while netops cannot reach it."""
     from netops.lab import faults
     device = "core-01"
@@ -197,7 +197,7 @@ def test_ios_restores_itself_when_netops_is_gone(lab, inv, tset, tmp_path: Path)
         if name == device and stage == f"sent 2/{FAULT_LINES}":
             lab.impair(device, down=True)
 
-    faults.plant(lab.workdir, faults.Fault.fast_clock, [device, "3"])
+    faults.plant(lab.workdir, faults.Fault.fast_clock, [device, "10"])
     try:
         opts = jobs.PushOptions(commit=True, read_timeout=5, connect_timeout=2, reconnect_wait=1, revert_after=60)
         report = jobs.push(inv, [device], BackupRepo(repo), opts, features=("fault",), templates=tset,
