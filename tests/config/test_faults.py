@@ -166,6 +166,8 @@ def test_a_rejected_line_rolls_the_device_back(lab, inv, tset, tmp_path: Path, d
     platform = inv.devices[device].platform
     (Path(tset.root) / platform / "bad.j2").write_text(
         "ip host netops-fault-0 10.97.0.1\nip host netops-fault-1 10.97.1.1\nfrobnicate the-router\n")
+    ros = Path(tset.root) / "mikrotik_routeros"
+    (ros / "bad.j2").write_text((ros / "fault.j2").read_text())  # the next device: a good change, never started
     names = [device, "desa-a1-r1"]
     before = {n: running(inv, n) for n in names}
     repo = tmp_path / "backups"
