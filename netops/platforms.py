@@ -333,9 +333,9 @@ PLATFORMS: dict[str, Platform] = {
             read_only=(r"^(?:dis|disp|displa|display)\s", r"^(?:ping|tracert)\s"),
             read_only_never=OUTPUT_TO_FILE,
             rollback="backup-restore",
-            device_confirm="two-stage mode: 'commit trial N' (60-65535 s) reverts unless 'commit' follows, "
-                           "'abort trial' reverts at once (NE/CE series; AR routers commit each line at once); "
-                           "not used: the lab's VRP simulator models the immediate mode only",
+            device_confirm="VRP8 two-phase validation (NE/CE series): 'commit trial N' (60-65535 s) reverts "
+                           "unless 'commit' follows, 'abort trial' reverts at once; VRP5 AR routers (this "
+                           "platform, V200R0xx) validate each line at once and have no trial run: none to use",
             comment_prefixes=("#", "!"),
             block_end=("quit", "#", "return"),
             config_end="return",
