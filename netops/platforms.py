@@ -97,6 +97,8 @@ class Platform:
     volatile_patterns: tuple[str, ...] = ()
     """regexes of lines that change without a config change (timestamps, uptime):
     left out of backups so an unchanged device gives no diff."""
+    config_enter: str | None = "configure terminal"
+    """command that enters config mode from exec mode (None: the CLI has no config mode)."""
     config_exit: str | None = "end"
     """command that leaves config mode after a push (None: the CLI has no config mode)."""
     fixed_blocks: tuple[str, ...] = ("interface ", "line ")
@@ -106,7 +108,7 @@ class Platform:
     """regex matching the device's answer to a rejected command (a push stops there)."""
     revert_arm: tuple[str, ...] = ()
     """scheduled-revert: commands that save the pre-change config on the device and
-    schedule its restore ({name} = revert job name, {seconds} = delay)."""
+    schedule its restore ({name} = revert job name, {seconds} / {minutes} = delay)."""
     revert_confirm: tuple[str, ...] = ()
     """scheduled-revert: commands that cancel the scheduled restore after a good change."""
     revert_now: tuple[str, ...] = ()
@@ -126,8 +128,6 @@ class Platform:
     leaves out (sent through the driver's own netmiko session, or netmiko for vtysh)."""
     api_port: int | None = None
     """TCP port of the management API napalm's driver talks to (None: it uses SSH)."""
-    config_enter: str | None = "configure terminal"
-    """command that enters config mode (None: the CLI has no config mode)."""
     save_question: str | None = None
     """regex of the question ``save`` asks before it writes (answered ``y``)."""
     session_setup: tuple[str, ...] = ()
@@ -310,15 +310,21 @@ PLATFORMS: dict[str, Platform] = {
             show_config="show running-config",
             save="write memory",
             session_setup=("terminal width 511", "terminal length 0"),
-            # napalm's ios candidate/rollback needs archive + SCP on a real IOS: nothing in
-            # the lab can run it, so the tested restore from backup is used instead.
+            # napalm's ios candidate/rollback needs SCP to flash, which nothing in the lab serves;
+            # the confirmed change below is typed at the CLI instead.
             read_only=SHOW_PING_TRACEROUTE,
             read_only_never=OUTPUT_TO_FILE,
-            rollback="backup-restore",
+            rollback="scheduled-revert",
             block_end=("exit", "end", "!", "exit-address-family", "exit-vrf"),
-            device_confirm="'configure terminal revert timer N' then 'configure confirm' (needs 'archive' with a "
-                           "path on the device; the revert is a 'configure replace' of the archived config); not "
-                           "used: the lab's IOS simulator does not model archive, so it would ship untested",
+            device_confirm="Configuration Rollback Confirmed Change: 'configure terminal revert timer N' (1-120 "
+                           "min) saves the running config to the archive (needs 'archive' with a 'path'); "
+                           "'configure confirm' keeps the change, otherwise the device replaces its config with "
+                           "the saved one when the timer fires ('configure revert now': at once); used",
+            # armed, then left: the lines go in a config session of their own (changes made while
+            # the timer runs are all undone by the configure replace)
+            revert_arm=("configure terminal revert timer {minutes}", "end"),
+            revert_confirm=("configure confirm",),
+            revert_now=("configure revert now",),
             replace_prefixes=("hostname ", "ip domain name ", "banner motd ", "description ",
                               "snmp-server location ", "snmp-server contact "),
             secret_patterns=IOS_SECRETS,
@@ -355,9 +361,9 @@ PLATFORMS: dict[str, Platform] = {
             read_only=(r"^(?:dis|disp|displa|display)\s", r"^(?:ping|tracert)\s"),
             read_only_never=OUTPUT_TO_FILE,
             rollback="backup-restore",
-            device_confirm="two-stage mode: 'commit trial N' (60-65535 s) reverts unless 'commit' follows, "
-                           "'abort trial' reverts at once (NE/CE series; AR routers commit each line at once); "
-                           "not used: the lab's VRP simulator models the immediate mode only",
+            device_confirm="VRP8 two-phase validation (NE/CE series): 'commit trial N' (60-65535 s) reverts "
+                           "unless 'commit' follows, 'abort trial' reverts at once; VRP5 AR routers (this "
+                           "platform, V200R0xx) validate each line at once and have no trial run: none to use",
             comment_prefixes=("#", "!"),
             block_end=("quit", "#", "return"),
             config_end="return",

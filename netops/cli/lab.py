@@ -106,9 +106,9 @@ def impair(
 @handle_errors
 def fault(
     ctx: typer.Context,
-    kind: Fault = typer.Argument(..., help="swap, cable, serial, version, api-closed, api-broken."),
+    kind: Fault = typer.Argument(..., help="swap, cable, serial, version, api-closed, api-broken, fast-clock."),
     args: list[str] = typer.Argument(None, help="swap A B | cable DEV FROM TO | serial DEV S | version DEV V | "
-                                     "api-closed DEV | api-broken DEV"),
+                                     "api-closed DEV | api-broken DEV | fast-clock DEV SECONDS"),
     clear: bool = typer.Option(False, "--clear", help="Remove every planted fault (KIND is ignored)."),
     workdir: Path = Workdir,
 ) -> None:

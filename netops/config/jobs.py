@@ -8,6 +8,7 @@ exit code. Every message that leaves this module is masked.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import threading
@@ -351,8 +352,11 @@ def _push_one(task: Task, p: ChangePlan, rendered: Rendered, backup_text: str, s
         if platform.rollback == "scheduled-revert" and opts.rollback:
             progress(ProgressEvent(host.name, JobStage.ARMING))
             arming = True
-            dev.send_lines(conn, [c.format(name=job, seconds=opts.revert_after) for c in platform.revert_arm],
-                           platform)
+            minutes = min(max(math.ceil(opts.revert_after / 60), 1), 120)  # IOS counts in minutes (1-120)
+            out = dev.send_lines(conn, [c.format(name=job, seconds=opts.revert_after, minutes=minutes)
+                                        for c in platform.revert_arm], platform)
+            if not platform.pipeline and re.search(platform.cli_error, out, re.MULTILINE):
+                raise dev.DeviceError(f"the device refused to arm its revert: {dev.error_line(out, platform)}")
             armed = True
             ch.step(host.name, JournalStep.ARMED, job=job)
         progress(ProgressEvent(host.name, JobStage.PUSHING))

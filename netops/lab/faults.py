@@ -31,6 +31,9 @@ class Fault(StrEnum):
     """RouterOS: SSH answers, the API port accepts and drops every connection"""
     api_broken = "api-broken"
     """RouterOS: the API answers /interface/print with rows missing their name"""
+    fast_clock = "fast-clock"
+    """a device's on-device timers count a minute as SECONDS (IOS revert timer: a test need not
+    wait whole minutes for the device to restore itself)"""
 
 
 FILE = "faults.json"
@@ -41,6 +44,7 @@ USAGE = {
     Fault.version: "version DEVICE VERSION",
     Fault.api_closed: "api-closed DEVICE",
     Fault.api_broken: "api-broken DEVICE",
+    Fault.fast_clock: "fast-clock DEVICE SECONDS",
 }
 
 
@@ -64,7 +68,7 @@ def plant(workdir: str | Path, kind: Fault, args: list[str]) -> dict[str, Any]:
     if not state.data["procs"]:
         raise LabError(f"no lab is running in {workdir}; start one with 'netops lab up'")
     want = {Fault.swap: 2, Fault.cable: 3, Fault.serial: 2, Fault.version: 2,
-            Fault.api_closed: 1, Fault.api_broken: 1}[kind]
+            Fault.api_closed: 1, Fault.api_broken: 1, Fault.fast_clock: 2}[kind]
     if len(args) != want:
         raise LabError(f"lab fault {kind.value}: give {USAGE[kind]}")
     dev = args[0]
@@ -87,6 +91,11 @@ def plant(workdir: str | Path, kind: Fault, args: list[str]) -> dict[str, Any]:
         data.setdefault("cable", {}).setdefault(dev, {})[args[1]] = args[2]
     elif kind in (Fault.serial, Fault.version):
         data.setdefault(kind.value, {})[dev] = args[1]
+    elif kind is Fault.fast_clock:
+        try:
+            data.setdefault(kind.value, {})[dev] = float(args[1])
+        except ValueError:
+            raise LabError(f"lab fault {kind.value}: SECONDS must be a number, not {args[1]!r}") from None
     else:
         data.setdefault("api", {})[dev] = kind.value
     _write(path, data)

@@ -30,6 +30,22 @@ class _Cli(BaseModel):
     bsd_time, hostname, user, peer, what); empty: the platform logs none"""
 
 
+class ConfirmedChange(BaseModel):
+    """IOS Configuration Rollback Confirmed Change: the commands and the device's answers."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    arm: str
+    """'configure terminal revert timer' (followed by minutes)"""
+    max_minutes: int
+    confirm: str
+    now: str
+    armed: str
+    """the answer to arming ({file}: the archive file the running config was saved to)"""
+    no_archive: str
+    nothing_pending: str
+
+
 class IndentedCli(_Cli):
     """An indented CLI (Cisco IOS, Huawei VRP): modes, prompts, the words each mode accepts,
     how a config is shown."""
@@ -79,6 +95,8 @@ class IndentedCli(_Cli):
     """commands with one value: a new line replaces the old one"""
     lists: dict[str, Literal["ios", "vrp"]] = {}
     """list-valued commands (VLAN members) and how their members are written"""
+    confirmed_change: ConfirmedChange | None = None
+    """the device's own confirmed change (IOS revert timer), None: the platform has none"""
 
 
 class RosCli(_Cli):

@@ -152,20 +152,85 @@ def test_max_fail_is_checked_after_every_device(lab, inv, tset, tmp_path: Path) 
         assert running(inv, n) == before[n]
 
 
-@pytest.mark.parametrize("device", ["kec-b-r1", "core-01"])
+@pytest.mark.parametrize("device", ["core-01", "bappeda-r1"])
+def test_a_rejected_line_rolls_the_device_back(lab, inv, tset, tmp_path: Path, device: str) -> None:  # type: ignore[no-untyped-def]
+    """Two lines taken, the third refused: IOS fires its armed revert ('configure revert now'),
+    VRP is restored from the backup; the next device is not started (--max-fail 0, one worker)."""
+    platform = inv.devices[device].platform
+    (Path(tset.root) / platform / "bad.j2").write_text(
+        "ip host netops-fault-0 10.97.0.1\nip host netops-fault-1 10.97.1.1\nfrobnicate the-router\n")
+    ros = Path(tset.root) / "mikrotik_routeros"
+    (ros / "bad.j2").write_text((ros / "fault.j2").read_text())  # the next device: a good change, never started
+    names = [device, "desa-a1-r1"]
+    before = {n: running(inv, n) for n in names}
+    repo = tmp_path / "backups"
+    report = jobs.push(inv, names, BackupRepo(repo),
+                       jobs.PushOptions(commit=True, canary=0, workers=1, max_fail_pct=0, revert_after=600),
+                       features=("bad",), templates=tset)
+    by = {r.device: r for r in report.results}
+    assert by[device].status is jobs.Status.ROLLED_BACK and "frobnicate" in by[device].message, by[device]
+    how = "on-device revert" if get_platform(platform).rollback == "scheduled-revert" else "restored from the backup"
+    assert how in by[device].rollback, by[device].rollback
+    assert by["desa-a1-r1"].status is jobs.Status.SKIPPED
+    sent = [r.sent for r in journal_of(repo) if r.device == device and r.step is JournalStep.SENDING]
+    assert max(sent) == 2  # the device had taken two lines before it was rolled back
+    for n in names:
+        assert running(inv, n) == before[n]
+    assert not Journal(repo).open_entries()
+
+
+def test_ios_restores_itself_when_netops_is_gone(lab, inv, tset, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The link to the IOS router goes down after 2 of 5 lines and stays down past
+    --reconnect-wait: netops gives up; the router's own revert timer (a lab minute of 10 s)
+    replaces its config with the archived one while netops cannot reach it."""
+    from netops.lab import faults
+    device = "core-01"
+    before = running(inv, device)
+    repo = tmp_path / "backups"
+
+    def progress_gone(event: ProgressEvent) -> None:
+        if event.device == device and str(event) == f"sent 2/{FAULT_LINES}":
+            lab.impair(device, down=True)
+
+    faults.plant(lab.workdir, faults.Fault.fast_clock, [device, "10"])
+    try:
+        opts = jobs.PushOptions(commit=True, read_timeout=5, connect_timeout=2, reconnect_wait=1, revert_after=60)
+        report = jobs.push(inv, [device], BackupRepo(repo), opts, features=("fault",), templates=tset,
+                           progress=progress_gone)
+        (res,) = report.results
+        assert res.state is jobs.EndState.ATTENTION and "by itself" in res.rollback, res
+    finally:
+        lab.impair(device, down=False)
+    try:
+        deadline = time.monotonic() + 120
+        while running(inv, device) != before:  # the timer fires on the router, netops does nothing
+            assert time.monotonic() < deadline, "the router never restored its archived config"
+            time.sleep(0.5)
+    finally:
+        faults.clear(lab.workdir)
+    rec = jobs.recover(inv, [device], BackupRepo(repo), commit=True, opts=jobs.PushOptions(reconnect_wait=60))
+    assert [(r.device, r.state) for r in rec.results] == [(device, jobs.EndState.ROLLED_BACK)], rec.results
+    assert "pre-change config" in rec.results[0].rollback
+    assert running(inv, device) == before
+    assert not Journal(repo).open_entries()
+
+
+@pytest.mark.parametrize("device", ["kec-b-r1", "core-01", "bappeda-r1", "desa-a1-r1"])
 def test_link_cut_after_2_of_5_lines(lab, inv, tset, tmp_path: Path, device: str) -> None:  # type: ignore[no-untyped-def]
-    """The link goes down after the device took 2 of 5 lines. First run: it comes back while
-    netops waits, and netops restores it. Second run: it stays down past --reconnect-wait;
-    the device is left 'needs attention' in the journal; 'recover' while it is down keeps the
-    entry open; once it is back, the next push restores it before anything else."""
+    """The link goes down after the device took 2 of 5 lines (RouterOS: after the pipelined
+    set, its revert armed). First run: it comes back while netops waits, and netops restores
+    it. Second run: it stays down past --reconnect-wait; the device is left 'needs attention'
+    in the journal; 'recover' while it is down keeps the entry open; once it is back, the
+    next push restores it before anything else."""
     before = running(inv, device)
     repo = tmp_path / "backups"
     events: list[str] = []
+    k = FAULT_LINES if get_platform(inv.devices[device].platform).pipeline else 2
 
     def progress_back_soon(event: ProgressEvent) -> None:
         name, stage = event.device, str(event)
         events.append(stage)
-        if name == device and stage == f"sent 2/{FAULT_LINES}":
+        if name == device and stage == f"sent {k}/{FAULT_LINES}":
             lab.impair(device, down=True)
         if name == device and stage == "waiting for the device":
             lab.impair(device, down=False)
@@ -184,7 +249,7 @@ def test_link_cut_after_2_of_5_lines(lab, inv, tset, tmp_path: Path, device: str
 
     def progress_gone(event: ProgressEvent) -> None:
         name, stage = event.device, str(event)
-        if name == device and stage == f"sent 2/{FAULT_LINES}":
+        if name == device and stage == f"sent {k}/{FAULT_LINES}":
             lab.impair(device, down=True)
 
     try:
@@ -336,12 +401,16 @@ def test_sigkill_mid_push_then_recover(lab, inv, tset, tmp_path: Path, device: s
     assert not Journal(repo).open_entries()
 
 
-def test_sigint_lets_devices_in_flight_finish_and_prints_the_result(lab, inv, tset, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    names = ["kec-a-r1", "desa-a1-r1", "desa-a2-r1"]  # kecamatan A: RouterOS simulators
+@pytest.mark.parametrize(("names", "where"), [
+    (["kec-a-r1", "desa-a1-r1", "desa-a2-r1"], ["kecamatan=A"]),  # kecamatan A: RouterOS simulators
+    (["core-01", "bappeda-r1"], ["platform!=mikrotik_routeros", "platform!=frr", "platform!=vsat_modem"]),
+], ids=["routeros", "ios-vrp"])
+def test_sigint_lets_devices_in_flight_finish_and_prints_the_result(lab, inv, tset, tmp_path: Path, names: list[str],
+                                                                     where: list[str]) -> None:  # type: ignore[no-untyped-def]
     before = {n: running(inv, n) for n in names}
     repo = tmp_path / "backups"
-    cmd, env = _netops_cmd(lab, tset, repo, "--where", "kecamatan=A", "--canary", "0", "--workers", "1",
-                           "--revert-after", "600")
+    cmd, env = _netops_cmd(lab, tset, repo, *[a for w in where for a in ("--where", w)], "--canary", "0",
+                           "--workers", "1", "--revert-after", "600")
     proc = subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lines: queue.Queue[str] = queue.Queue()
     err: list[str] = []

@@ -3,6 +3,8 @@ commands, ``no``/``undo`` removal, single-valued lines replaced, save."""
 
 from __future__ import annotations
 
+import asyncio
+import copy
 import datetime as dt
 import re
 import time
@@ -29,6 +31,51 @@ class IndentedConfig:
         self.hostname = hostname
         self.top: list[SimNode] = []
         self.changed = time.time()
+        self.rollback_point: tuple[list[SimNode], str, str] | None = None
+        """IOS confirmed change: (config, hostname, archive file) saved when the revert timer was armed"""
+        self.revert_timer: asyncio.TimerHandle | None = None
+        self.archived = 0
+
+    def archive_path(self) -> str | None:
+        """The ``path`` of the ``archive`` block: where IOS writes its rollback points."""
+        block = next((n for n in self.top if n.text == "archive"), None)
+        path = next((c.text.split(" ", 1)[1] for c in block.children if c.text.startswith("path ")), None) if block else None
+        return path
+
+    def arm_revert(self, seconds: float) -> str:
+        """Save the running config as a rollback point (the first one stays while a timer runs)
+        and (re)start the timer that restores it; returns the archive file's name."""
+        if self.rollback_point is None:
+            stamp = dt.datetime.now(dt.UTC)
+            name = f"{self.archive_path()}-{stamp:%b-%d-%H-%M-%S}.{stamp.microsecond // 1000:03d}-{self.archived}"
+            self.archived += 1
+            self.rollback_point = (copy.deepcopy(self.top), self.hostname, name)
+        self.cancel_revert()
+        self.revert_timer = asyncio.get_running_loop().call_later(seconds, self.revert)
+        return self.rollback_point[2]
+
+    def cancel_revert(self) -> None:
+        if self.revert_timer is not None:
+            self.revert_timer.cancel()
+            self.revert_timer = None
+
+    def confirm(self) -> bool:
+        """``configure confirm``: the change stays; False when no timer was running."""
+        pending = self.rollback_point is not None
+        self.cancel_revert()
+        self.rollback_point = None
+        return pending
+
+    def revert(self) -> bool:
+        """The timer fired or ``configure revert now``: a configure replace with the rollback
+        point (the whole config, whoever changed it meanwhile). False when none was pending."""
+        self.cancel_revert()
+        if self.rollback_point is None:
+            return False
+        top, hostname, _ = self.rollback_point
+        self.top, self.hostname, self.rollback_point = top, hostname, None
+        self.changed = time.time()
+        return True
 
     def block_of(self, line: str) -> str | None:
         """The block keyword a line opens (longest match), or None."""
@@ -307,6 +354,31 @@ class IndentedSession:
     def _clock(self, line: str) -> Reply:
         return dt.datetime.now(dt.UTC).strftime("*%H:%M:%S.000 UTC %a %b %d %Y") + "\n", False
 
+    def _confirmed_change(self, line: str) -> Reply | None:
+        """IOS Configuration Rollback Confirmed Change (profile ``confirmed_change``): arming
+        saves the running config to the archive and enters config mode; unless confirmed in
+        time, the device itself replaces its config with the saved one (no session needed)."""
+        cc = self.cli.confirmed_change
+        if cc is None:
+            return None
+        low = line.lower()
+        m = re.fullmatch(re.escape(cc.arm) + r" (\d+)", low)
+        if m:
+            minutes = int(m.group(1))
+            if not 1 <= minutes <= cc.max_minutes:
+                return self.error(low, len(cc.arm) + 1), False
+            if self.cfg.archive_path() is None:
+                return cc.no_archive, False
+            minute = float(self.dev.faults.current().get("fast-clock", {}).get(self.dev.name, 60))
+            name = self.cfg.arm_revert(minutes * minute)
+            self.mode = "config"
+            return cc.armed.format(file=name), False
+        if low == cc.confirm:
+            return ("" if self.cfg.confirm() else cc.nothing_pending), False
+        if low == cc.now:
+            return ("" if self.cfg.revert() else cc.nothing_pending), False
+        return None
+
     EXEC_COMMANDS: ClassVar[tuple[tuple[Matcher, Handler], ...]] = (
         (said(lambda cli: cli.config_enter), _enter_config),
         (said(lambda cli: cli.show_config), _show_config),
@@ -317,6 +389,7 @@ class IndentedSession:
         (anything, _show_from_data),
         (matches(r"(show|display) version$"), _version),
         (matches(r"(show|display) clock"), _clock),
+        (matches(r"configure (terminal revert|confirm|revert)"), _confirmed_change),
     )
     """exec mode: command pattern -> handler, first match answers; none: the profile's error"""
 
