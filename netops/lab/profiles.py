@@ -95,6 +95,8 @@ class IndentedCli(_Cli):
     """commands with one value: a new line replaces the old one"""
     lists: dict[str, Literal["ios", "vrp"]] = {}
     """list-valued commands (VLAN members) and how their members are written"""
+    factory: tuple[str, ...] = ()
+    """lines every lab device of the platform starts with (indented one space: in the block above)"""
     confirmed_change: ConfirmedChange | None = None
     """the device's own confirmed change (IOS revert timer), None: the platform has none"""
 

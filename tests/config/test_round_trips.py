@@ -33,7 +33,8 @@ MOST = {
     "mikrotik_routeros": {"connect": 4, "login": 3, "read": 1, "arm": 1, "push": 1, "verify": 8, "confirm": 1},
     # config mode, each line, leaving config mode (so a template line more is one more here);
     # VRP's save asks a question
-    "cisco_ios": {"connect": 4, "login": 3, "read": 1, "push": 18, "save": 1, "verify": 8},
+    # IOS arms its own revert timer ('configure terminal revert timer N', 'end') and confirms it
+    "cisco_ios": {"connect": 4, "login": 3, "read": 1, "arm": 3, "push": 18, "save": 1, "verify": 8, "confirm": 1},
     "huawei_vrp": {"connect": 4, "login": 3, "read": 1, "push": 24, "save": 2, "verify": 8},
 }
 

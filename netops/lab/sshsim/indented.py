@@ -511,6 +511,11 @@ def factory_config(cli: IndentedCli, spec: dict[str, Any], files: dict[str, str]
     """A router's first config: its hostname and interfaces (description, shutdown as the spec says)."""
     config = IndentedConfig(cli, spec["name"])
     config.add(config.top, f"{cli.hostname_cmd} {spec['name']}")
+    for line in cli.factory:  # what every lab device of the platform carries
+        if line.startswith(" "):
+            config.top[-1].children.append(SimNode(line.strip()))
+        else:
+            config.add(config.top, line, block=bool(config.block_of(line)))
     for iface in spec.get("interfaces", []):
         node = config.add(config.top, f"interface {iface['name']}", block=True)
         if iface.get("comment"):
