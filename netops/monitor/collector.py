@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import (
@@ -23,6 +23,8 @@ from prometheus_client.core import (
 
 from netops.monitor.profiles import SnmpProfile
 from netops.monitor.snapshot import BodyWriter, MetricsBody, PollTable, Snapshot
+
+T = TypeVar("T")
 
 LINK_LABELS = ["link", "site", "kecamatan", "tier", "medium", "provider"]
 DEVICE_LABELS = ["device", "site", "kecamatan", "tier", "platform", "role"]
@@ -232,35 +234,51 @@ class Exposition(Protocol):
     def exposition(self) -> bytes: ...
 
 
-class PendingRecoveryCollector:
+class FileState(Generic[T]):
+    """What ``read`` makes of a local file, read again only when the file changed (its mtime
+    or size); ``empty`` while the file does not exist. The exporter serves such state on every
+    scrape without touching the network or re-reading an unchanged file."""
+
+    def __init__(self, file: Path, read: Callable[[], T], empty: T):
+        self.file, self.read, self.empty = file, read, empty
+        self._seen: tuple[float, int] | None = None
+        self._value = empty
+
+    def get(self) -> T:
+        try:
+            st = self.file.stat()
+        except OSError:
+            return self.empty
+        key = (st.st_mtime, st.st_size)
+        if key != self._seen:
+            self._value, self._seen = self.read(), key
+        return self._value
+
+
+class _LocalFamilies:
+    """Families from local state, rendered on each scrape after the body rendered once per cycle."""
+
+    def collect(self) -> Iterator[Metric]:
+        raise NotImplementedError
+
+    def exposition(self) -> bytes:
+        reg = CollectorRegistry(auto_describe=False)
+        reg.register(self)
+        return generate_latest(reg)
+
+
+class PendingRecoveryCollector(_LocalFamilies):
     """``netops_config_pending_recovery``: devices whose config change the journal holds
-    open (a crash, ``kill -9`` or a lost device in the middle of a push). Reads a local
-    file, not the network; re-read only when the file changed.
+    open (a crash, ``kill -9`` or a lost device in the middle of a push).
 
     ``read`` lists the open devices from the journal ``file``: the journal's format is the
     config package's, which the monitor does not import (whoever starts the exporter wires it)."""
 
     def __init__(self, file: Path, read: Callable[[], list[str]]):
-        self.file = file
-        self.read = read
-        self._seen: tuple[float, int] | None = None
-        self._pending: list[str] = []
+        self._state: FileState[list[str]] = FileState(file, read, [])
 
     def pending(self) -> list[str]:
-        try:
-            st = self.file.stat()
-        except OSError:
-            return []
-        key = (st.st_mtime, st.st_size)
-        if key != self._seen:
-            self._pending, self._seen = self.read(), key
-        return self._pending
-
-    def exposition(self) -> bytes:
-        """The family in the text format, to follow a body rendered once per cycle."""
-        reg = CollectorRegistry(auto_describe=False)
-        reg.register(self)
-        return generate_latest(reg)
+        return self._state.get()
 
     def collect(self) -> Iterator[Metric]:
         fam = _gauge("netops_config_pending_recovery",
@@ -271,54 +289,21 @@ class PendingRecoveryCollector:
         yield fam
 
 
-class AuditCollector:
+class AuditCollector(_LocalFamilies):
     """The last ``netops config audit`` and each device's backup age.
 
-    Local files only, never the network: ``read_audit`` runs when ``audit_file`` changed,
-    ``read_backup_times`` when ``backups_index`` (the backup repository's git index, rewritten by
-    every backup run) changed. The files' formats are the config package's, which the monitor
-    does not import (whoever starts the exporter wires them)."""
+    ``read_audit`` runs when ``audit_file`` changed, ``read_backup_times`` when
+    ``backups_index`` (the backup repository's git index, rewritten by every backup run)
+    changed. The files' formats are the config package's, which the monitor does not import
+    (whoever starts the exporter wires them)."""
 
     def __init__(self, audit_file: Path, read_audit: Callable[[], dict | None],
                  backups_index: Path, read_backup_times: Callable[[], dict[str, float]]):
-        self.audit_file, self.read_audit = audit_file, read_audit
-        self.backups_index, self.read_backup_times = backups_index, read_backup_times
-        self._audit_key: tuple[float, int] | None = None
-        self._audit: dict | None = None
-        self._git_key: tuple[float, int] | None = None
-        self._times: dict[str, float] = {}
-
-    @staticmethod
-    def _key(file: Path) -> tuple[float, int] | None:
-        try:
-            st = file.stat()
-        except OSError:
-            return None
-        return (st.st_mtime, st.st_size)
-
-    def _state(self) -> dict | None:
-        key = self._key(self.audit_file)
-        if key is None:
-            return None
-        if key != self._audit_key:
-            self._audit, self._audit_key = self.read_audit(), key
-        return self._audit
-
-    def _backups(self) -> dict[str, float]:
-        key = self._key(self.backups_index)
-        if key is None:
-            return {}
-        if key != self._git_key:
-            self._times, self._git_key = self.read_backup_times(), key
-        return self._times
-
-    def exposition(self) -> bytes:
-        reg = CollectorRegistry(auto_describe=False)
-        reg.register(self)
-        return generate_latest(reg)
+        self._audit: FileState[dict | None] = FileState(audit_file, read_audit, None)
+        self._times: FileState[dict[str, float]] = FileState(backups_index, read_backup_times, {})
 
     def collect(self) -> Iterator[Metric]:
-        data = self._state()
+        data = self._audit.get()
         labels = ["device", "platform", "kecamatan"]
         compliant = _gauge("netops_config_compliant",
                            "1 if the device matched its templates and every security rule at the last "
@@ -348,36 +333,22 @@ class AuditCollector:
                      "Seconds since the device's config was last backed up (last commit of its file, or a later "
                      "backup run that read it unchanged).", ["device"])
         now = time.time()
-        for name, stamp in sorted(self._backups().items()):
+        for name, stamp in sorted(self._times.get().items()):
             age.add_metric([name], max(0.0, now - stamp))
         yield from (compliant, drift, viol, unreachable, when, age)
 
 
-class ChangesOutsideCollector:
+class ChangesOutsideCollector(_LocalFamilies):
     """``netops_config_changes_outside_total`` and ``netops_config_change_outside_last_timestamp_seconds``
     per device, from the record every backup run writes (``changes_file``): ``read`` gives each
-    device's (count, time of the last one), re-read only when the file changed. The record's
-    format is the config package's (whoever starts the exporter wires it)."""
+    device's (count, time of the last one). The record's format is the config package's
+    (whoever starts the exporter wires it)."""
 
     def __init__(self, changes_file: Path, read: Callable[[], dict[str, tuple[int, float]]]):
-        self.changes_file, self.read = changes_file, read
-        self._seen: tuple[float, int] | None = None
-        self._tally: dict[str, tuple[int, float]] = {}
+        self._state: FileState[dict[str, tuple[int, float]]] = FileState(changes_file, read, {})
 
     def current(self) -> dict[str, tuple[int, float]]:
-        try:
-            st = self.changes_file.stat()
-        except OSError:
-            return {}
-        key = (st.st_mtime, st.st_size)
-        if key != self._seen:
-            self._tally, self._seen = self.read(), key
-        return self._tally
-
-    def exposition(self) -> bytes:
-        reg = CollectorRegistry(auto_describe=False)
-        reg.register(self)
-        return generate_latest(reg)
+        return self._state.get()
 
     def collect(self) -> Iterator[Metric]:
         now = self.current()
