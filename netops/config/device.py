@@ -26,11 +26,9 @@ from netops.inventory.nornir_plugin import build_nornir_inventory
 from netops.platforms import Platform, get_platform
 
 # netmiko timeouts: VSAT sites answer in ~600 ms per round trip and lose packets.
-# auto_connect off: netops logs in itself (:func:`_login`), with fewer round trips than
-# netmiko's session preparation.
 TIMEOUTS = {
-    "fast": {"conn_timeout": 10, "auth_timeout": 15, "banner_timeout": 15, "timeout": 30, "auto_connect": False},
-    "vsat": {"conn_timeout": 30, "auth_timeout": 40, "banner_timeout": 40, "timeout": 90, "auto_connect": False},
+    "fast": {"conn_timeout": 10, "auth_timeout": 15, "banner_timeout": 15, "timeout": 30},
+    "vsat": {"conn_timeout": 30, "auth_timeout": 40, "banner_timeout": 40, "timeout": 90},
 }
 
 MAX_WORKERS = 512
@@ -81,7 +79,10 @@ def nornir_for(inv: Inventory, names: Iterable[str], workers: int = 0, read_time
         vsat = behind_vsat(host)
         opts = host.connection_options.get("netmiko")
         if opts is not None:
-            extras: dict[str, Any] = dict(TIMEOUTS["vsat" if vsat else "fast"])
+            # auto_connect off: netops logs in itself (:func:`_login`), with fewer round trips
+            # than netmiko's session preparation (napalm's drivers, which log in their own way,
+            # get the timeouts only)
+            extras: dict[str, Any] = {**TIMEOUTS["vsat" if vsat else "fast"], "auto_connect": False}
             extras.update(opts.extras or {})
             if read_timeout:
                 extras["read_timeout_override"] = read_timeout
