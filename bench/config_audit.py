@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.config_push import fleet  # noqa: E402
 from netops.config import jobs  # noqa: E402
 from netops.config.audit import audit, write_state  # noqa: E402
 from netops.config.backup import BackupRepo  # noqa: E402
@@ -64,11 +65,7 @@ def main() -> None:
                   vsat_delay_ms=args.vsat_delay, vsat_loss_pct=args.vsat_loss)
         with lab:
             inv = load_inventory(lab.inventory_path)
-            names = jobs.targets(inv, list(inv.devices))
-            plat: dict[str, int] = {}
-            for n in names:
-                plat[inv.devices[n].platform] = plat.get(inv.devices[n].platform, 0) + 1
-            vsat = sum(1 for n in names if "vsat" in [lk.medium.value for lk in inv.uplinks(inv.devices[n].site)][:1])
+            names, plat, vsat = fleet(inv)
             print(f"lab up: {time.monotonic() - t0:.1f} s; routers: {len(names)} {plat}; behind VSAT: {vsat}; "
                   f"{len(rules)} rules; workers {args.workers}")
             repo = Path(tmp) / "backups"

@@ -17,6 +17,7 @@ import resource
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,8 +25,16 @@ sys.path.insert(0, str(ROOT))
 
 from netops.config import jobs  # noqa: E402
 from netops.config.backup import BackupRepo  # noqa: E402
-from netops.inventory import load_inventory  # noqa: E402
+from netops.inventory import Inventory, load_inventory  # noqa: E402
 from netops.lab import Lab  # noqa: E402
+
+
+def fleet(inv: Inventory) -> tuple[list[str], dict[str, int], int]:
+    """The managed routers, how many of each platform, and how many sit behind VSAT."""
+    names = jobs.targets(inv, list(inv.devices))
+    plat = dict(Counter(inv.devices[n].platform for n in names))
+    vsat = sum(1 for n in names if "vsat" in [lk.medium.value for lk in inv.uplinks(inv.devices[n].site)][:1])
+    return names, plat, vsat
 
 
 def main() -> None:
@@ -44,11 +53,7 @@ def main() -> None:
         with lab:
             t_lab = time.monotonic() - t0
             inv = load_inventory(lab.inventory_path)
-            names = jobs.targets(inv, list(inv.devices))
-            plat: dict[str, int] = {}
-            for n in names:
-                plat[inv.devices[n].platform] = plat.get(inv.devices[n].platform, 0) + 1
-            vsat = sum(1 for n in names if "vsat" in [lk.medium.value for lk in inv.uplinks(inv.devices[n].site)][:1])
+            names, plat, vsat = fleet(inv)
             print(f"lab up: {t_lab:.1f} s; routers: {len(names)} {plat}; behind VSAT: {vsat}")
             repo = BackupRepo(Path(tmp) / "backups")
             opts = jobs.PushOptions(commit=True, canary=1, batch=args.batch, max_fail_pct=5,
