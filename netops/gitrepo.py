@@ -6,8 +6,11 @@ same run gives the same history on every machine.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from netops.errors import NetopsError
@@ -45,6 +48,19 @@ class GitRepo:
             raise self.error(f"{self.kind} {self.path}: git {' '.join(args[:2])} failed: "
                              f"{proc.stderr.strip() or proc.stdout.strip()}")
         return proc.stdout
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the repository for one write (files, add, commit): another netops process (a
+        syslog-triggered backup beside a push) waits instead of meeting git's index lock or
+        committing this one's files."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
 
     def ensure(self) -> None:
         """Create the repository if missing; refuse a non-empty folder that is not one."""

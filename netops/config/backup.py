@@ -73,23 +73,24 @@ class BackupRepo(GitRepo):
 
         No commit is made when nothing changed.
         """
-        self.ensure()
-        for device, text in configs.items():
-            (self.path / self.filename(device)).write_text(text, encoding="utf-8")
-        files = [self.filename(d) for d in configs]
-        if files:
-            self._git("add", "--", *files)
-        status = self._git("status", "--porcelain", "--", *files) if files else ""
-        changed = sorted(line[3:].removesuffix(".cfg") for line in status.splitlines() if line.strip())
-        if not changed:
-            return None, []
-        detail = "\n".join(f"- {d}" for d in changed)
-        extra = f"{body.rstrip()}\n\n" if body.strip() else ""
-        message = f"{summary}\n\n{extra}changed:\n{detail}\n"
-        if operator is not None:
-            message += f"\n{operator.trailers()}\n"
-        self._git("commit", "-q", "-m", message, "--", *files, author=operator.name if operator else None)
-        return self._git("rev-parse", "--short", "HEAD").strip(), changed
+        with self.writing():
+            self.ensure()
+            for device, text in configs.items():
+                (self.path / self.filename(device)).write_text(text, encoding="utf-8")
+            files = [self.filename(d) for d in configs]
+            if files:
+                self._git("add", "--", *files)
+            status = self._git("status", "--porcelain", "--", *files) if files else ""
+            changed = sorted(line[3:].removesuffix(".cfg") for line in status.splitlines() if line.strip())
+            if not changed:
+                return None, []
+            detail = "\n".join(f"- {d}" for d in changed)
+            extra = f"{body.rstrip()}\n\n" if body.strip() else ""
+            message = f"{summary}\n\n{extra}changed:\n{detail}\n"
+            if operator is not None:
+                message += f"\n{operator.trailers()}\n"
+            self._git("commit", "-q", "-m", message, "--", *files, author=operator.name if operator else None)
+            return self._git("rev-parse", "--short", "HEAD").strip(), changed
 
     def head(self) -> str:
         """The latest revision ("" before the first commit): its tree holds every device's backup."""

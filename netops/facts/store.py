@@ -74,34 +74,35 @@ class FactsRepo(GitRepo):
 
     def store(self, results: list[FactsResult], when: str | None = None) -> str | None:
         """Write the facts of every device that answered; one commit (None if nothing changed)."""
-        self.ensure()
-        when = when or now()
-        files = []
-        for r in results:
-            if r.status is not CollectStatus.ok or r.facts is None:
-                continue
-            old = self.load(r.name)
-            new = r.facts.model_dump(mode="json")
-            body: dict[str, Any] = {}
-            for name in FACT_NAMES:
-                before = old.facts.model_dump(mode="json").get(name) if old else None
-                seen = old.seen.get(name) if old and before == new[name] else None
-                if name == "uptime_s":  # changes every read: when it was read is the news
-                    seen = when
-                body[name] = {"value": new[name], "seen": seen or when}
-            doc = {"device": r.name, "platform": r.platform, "via": r.via, "collected": when, "facts": body}
-            text = HEADER + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, default_flow_style=False)
-            self.file(r.name).write_text(text, encoding="utf-8")
-            files.append(self.file(r.name).name)
-        if not files:
-            return None
-        self._git("add", "--", *files)
-        if not self._git("status", "--porcelain", "--", *files).strip():
-            return None
-        ok = sum(1 for r in results if r.status is CollectStatus.ok)
-        failed = sorted(r.name for r in results if r.status is CollectStatus.failed)
-        msg = f"facts: {ok} of {len(results)} devices read at {when}"
-        if failed:
-            msg += f"; no answer from {len(failed)}: {', '.join(failed[:10])}{'…' if len(failed) > 10 else ''}"
-        self._git("commit", "-q", "-m", msg, "--", *files)
-        return self._git("rev-parse", "--short", "HEAD").strip()
+        with self.writing():
+            self.ensure()
+            when = when or now()
+            files = []
+            for r in results:
+                if r.status is not CollectStatus.ok or r.facts is None:
+                    continue
+                old = self.load(r.name)
+                new = r.facts.model_dump(mode="json")
+                body: dict[str, Any] = {}
+                for name in FACT_NAMES:
+                    before = old.facts.model_dump(mode="json").get(name) if old else None
+                    seen = old.seen.get(name) if old and before == new[name] else None
+                    if name == "uptime_s":  # changes every read: when it was read is the news
+                        seen = when
+                    body[name] = {"value": new[name], "seen": seen or when}
+                doc = {"device": r.name, "platform": r.platform, "via": r.via, "collected": when, "facts": body}
+                text = HEADER + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, default_flow_style=False)
+                self.file(r.name).write_text(text, encoding="utf-8")
+                files.append(self.file(r.name).name)
+            if not files:
+                return None
+            self._git("add", "--", *files)
+            if not self._git("status", "--porcelain", "--", *files).strip():
+                return None
+            ok = sum(1 for r in results if r.status is CollectStatus.ok)
+            failed = sorted(r.name for r in results if r.status is CollectStatus.failed)
+            msg = f"facts: {ok} of {len(results)} devices read at {when}"
+            if failed:
+                msg += f"; no answer from {len(failed)}: {', '.join(failed[:10])}{'…' if len(failed) > 10 else ''}"
+            self._git("commit", "-q", "-m", msg, "--", *files)
+            return self._git("rev-parse", "--short", "HEAD").strip()

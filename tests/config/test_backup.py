@@ -35,3 +35,30 @@ def test_refuses_a_non_empty_non_git_folder(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("x")
     with pytest.raises(BackupError, match="not a git repository"):
         BackupRepo(tmp_path).store({"r1": "a\n"}, "x")
+
+
+def _store_many(path: str, worker: int, rounds: int) -> list[str]:
+    repo = BackupRepo(path)
+    commits = []
+    for i in range(rounds):
+        commit, changed = repo.store({f"r{worker}": f"worker {worker} round {i}\n"}, f"backup by worker {worker}")
+        assert changed == [f"r{worker}"]
+        commits.append(commit or "")
+    return commits
+
+
+def test_concurrent_writers_never_meet_the_git_lock(tmp_path: Path) -> None:
+    """A syslog-triggered backup and a push's backup can commit at the same moment (two processes):
+    both commits land, each with its own files only."""
+    need_binary("git")
+    from concurrent.futures import ProcessPoolExecutor
+
+    path = str(tmp_path / "backups")
+    with ProcessPoolExecutor(4) as pool:
+        done = [f.result() for f in [pool.submit(_store_many, path, w, 6) for w in range(4)]]
+    repo = BackupRepo(path)
+    for w, commits in enumerate(done):
+        hist = repo.history(f"r{w}")
+        assert [h.rev for h in hist] == commits[::-1]
+        assert all(h.message == f"backup by worker {w}" for h in hist)
+        assert repo.show(f"r{w}") == f"worker {w} round 5\n"
