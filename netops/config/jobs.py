@@ -29,7 +29,7 @@ from netops.config.changes import OutsideChange, commit_body, detect, record
 from netops.config.diff import ChangePlan, plan, restore_plan
 from netops.config.errors import ConfigError
 from netops.config.journal import Journal, JournalStep, Record
-from netops.config.mask import clean, known_secrets, mask
+from netops.config.mask import clean, mask
 from netops.config.render import DEFAULT_FEATURES, Rendered, TemplateSet, managed, render_all
 from netops.inventory.models import Inventory
 from netops.platforms import Platform, get_platform
@@ -132,7 +132,7 @@ class _Masker:
     """Masks every message with the known secrets and the platform patterns."""
 
     def __init__(self, inv: Inventory, extra: Iterable[str] = ()):
-        self.secrets = sorted(set(known_secrets(inv)) | {s for s in extra if s}, key=len, reverse=True)
+        self.secrets = sorted(set(inv.known_secrets()) | {s for s in extra if s}, key=len, reverse=True)
 
     def __call__(self, text: str, platform: str | None = None) -> str:
         text = redact(text, self.secrets)

@@ -17,10 +17,8 @@ import re
 from functools import lru_cache
 
 from netops.config.dialects import dialect_for
-from netops.errors import SecretError
-from netops.inventory.models import Inventory
 from netops.platforms import Platform
-from netops.secrets import TOKEN, SecretRef, redact_tokens, secret_token
+from netops.secrets import TOKEN, redact_tokens, secret_token
 
 
 @lru_cache(maxsize=64)
@@ -97,19 +95,3 @@ def clean(platform: Platform, text: str, secrets: list[str] | tuple[str, ...] = 
     lines = [masked for masked, _raw in clean_pairs(platform, text, secrets)]
     return "\n".join(lines) + "\n" if lines else ""
 
-
-def known_secrets(inv: Inventory) -> list[str]:
-    """Every secret value the inventory's references resolve to (unresolvable ones skipped:
-    a value netops cannot read is not one it can leak)."""
-    refs: list[SecretRef] = []
-    for cred in inv.credentials.values():
-        refs += [r for r in (cred.password, cred.enable) if r is not None]
-    for snmp in inv.snmp.values():
-        refs += [r for r in (snmp.community, snmp.auth_key, snmp.priv_key) if r is not None]
-    values = []
-    for ref in refs:
-        try:
-            values.append(ref.resolve())
-        except SecretError:
-            continue
-    return sorted({v for v in values if v}, key=len, reverse=True)
