@@ -93,6 +93,11 @@ class IndentedCli(_Cli):
     """sub-mode words that also open a block at the top; in a sub-mode they stay there"""
     single: tuple[str, ...] = ()
     """commands with one value: a new line replaces the old one"""
+    single_patterns: tuple[str, ...] = ()
+    """regexes of the same, for settings named by an argument (``local-user X password``)"""
+    encrypts: str = ""
+    """regex of a secret typed in plain that the device stores and shows encrypted (group 1:
+    the value; VRP ``cipher X`` shows ``cipher %^%#…%^%#``, a new salt each time it is set)"""
     lists: dict[str, Literal["ios", "vrp"]] = {}
     """list-valued commands (VLAN members) and how their members are written"""
     factory: tuple[str, ...] = ()

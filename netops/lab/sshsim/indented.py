@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import copy
 import datetime as dt
+import hashlib
 import re
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +18,9 @@ from netops.lab.profiles import IndentedCli
 
 if TYPE_CHECKING:
     from netops.lab.sshsim.device import SimDevice
+
+
+_CIPHER_CHARS = "".join(c for c in map(chr, range(33, 127)) if c not in "%\"\\?")
 
 
 @dataclass
@@ -94,7 +99,24 @@ class IndentedConfig:
         for prefix in sorted(self.cli.single, key=len, reverse=True):
             if line.startswith(prefix + " "):
                 return prefix
+        for rx in self.cli.single_patterns:
+            m = re.match(rx, line)
+            if m and line.startswith(m.group(0) + " "):
+                return m.group(0)
         return None
+
+    def encrypt(self, line: str) -> str:
+        """A plain secret as the device stores it (profile ``encrypts``): salted, so the same
+        value set twice shows two ciphertexts, and the value cannot be read back."""
+        if not self.cli.encrypts:
+            return line
+
+        def cipher(m: re.Match[str]) -> str:
+            digest = hashlib.sha256(secrets.token_bytes(8) + m.group(1).encode()).digest()
+            body = "".join(_CIPHER_CHARS[b % len(_CIPHER_CHARS)] for b in digest + digest[:8])
+            return m.group(0)[: m.start(1) - m.start(0)] + f"%^%#{body}%^%#"
+
+        return re.sub(self.cli.encrypts, cipher, line)
 
     def list_prefix(self, line: str) -> str | None:
         """The list-valued command a line sets (``switchport trunk allowed vlan``, ``vlan batch``)."""
@@ -159,6 +181,7 @@ class IndentedConfig:
         return True
 
     def add(self, nodes: list[SimNode], line: str, block: bool = False) -> SimNode:
+        line = self.encrypt(line)
         if not block and self.list_update(nodes, line):
             return next((n for n in nodes if n.text.startswith(str(self.list_prefix(line)))), SimNode(line))
         for n in nodes:
