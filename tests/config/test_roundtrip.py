@@ -125,11 +125,15 @@ NOT_MODELLED = {
     # the default 'public' community the simulator does not have
     "mikrotik_routeros": (r"^/interface wifi.*\n", r"^/routing bgp (?:template|connection) .*\n",
                           r"^/snmp community set \[ find default=yes \].*\n"),
+    # the simulator shows its own version and boot markers, as a device shows its own
+    "cisco_ios": (r"^version .*\n", r"^boot-(?:start|end)-marker\n"),
 }
 
 
 @pytest.mark.parametrize("platform, stem", [("huawei_vrp", "vrp5-s5720.txt"),
-                                            ("mikrotik_routeros", "ros7-kec-rb5009.rsc")])
+                                            ("mikrotik_routeros", "ros7-kec-rb5009.rsc"),
+                                            ("cisco_ios", "ios15-kec-isr.txt"),
+                                            ("cisco_ios", "iosxe17-core-c9300.txt")])
 def test_corpus_versions_loaded_whole(tmp_path: Path, platform: str, stem: str) -> None:
     """A corpus config loaded whole (less what the simulator does not model), then its later
     version (a VLAN added and trunked; a community rotated, a rule moved) and back."""
