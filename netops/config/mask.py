@@ -26,6 +26,12 @@ def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p) for p in patterns)
 
 
+@lru_cache(maxsize=64)
+def _block_only(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    """The patterns that match only a line indented inside a block."""
+    return tuple(re.compile(p) for p in patterns if p.startswith("^ "))
+
+
 def _unquote(value: str) -> str:
     if len(value) >= 4 and value.startswith('\\"') and value.endswith('\\"'):
         return value[2:-2]
@@ -46,6 +52,14 @@ def mask_line(platform: Platform, line: str, secrets: list[str] | tuple[str, ...
     line = redact_tokens(line, secrets) if secrets else line
     for rx in _compiled(platform.secret_patterns):
         line = rx.sub(_mask_group, line)
+    inner = _block_only(platform.secret_patterns)
+    if inner and line[:1] not in (" ", "\t"):
+        # a command as sent or quoted in an error has lost its indentation: patterns that
+        # need the line inside a block (IOS 'radius server' → ' key X') get it back
+        indented = " " + line
+        for rx in inner:
+            indented = rx.sub(_mask_group, indented)
+        line = indented[1:]
     return line
 
 
