@@ -163,9 +163,9 @@ SHOW_PING_TRACEROUTE = (r"^(?:sh|sho|show)\s", r"^(?:ping|traceroute)\s")
 OUTPUT_TO_FILE = r"\|\s*[art]|>"
 """``| append``, ``| redirect``, ``| tee`` (or an abbreviation) or ``>``: the output goes to a file"""
 
-ROS_VALUE = r'("(?:[^"\\]|\\.)*"|\\"(?:[^"\\]|\\[^"])*?\\"|[^\s"\\]+)'
-"""a RouterOS value: quoted, quoted inside a script source (``\\"...\\"``), or bare (a
-``$variable`` is neither, and is not a secret)"""
+ROS_VALUE = r'("(?:[^"\\]|\\.)*"|\\"(?:\\\\\\"|\\\\\\\\|\\[^"]|[^"\\])*?\\"|[^\s"\\]+)'
+"""a RouterOS value: quoted, quoted inside a script source (``\\"...\\"``, where a quote
+of the value itself reads ``\\\\\\"``), or bare (a ``$variable`` is neither, and is not a secret)"""
 
 IOS_SECRETS = (
     # passwords may hold spaces: up to the end of the line (type digit excluded)

@@ -121,7 +121,8 @@ def diff_(ctx: typer.Context,
     inv = st.inventory()
     names = device_names(ctx, where)
     with progress("diff", st.json) as cb:
-        report, _ = jobs.diff(inv, names, feature or DEFAULT_FEATURES, TemplateSet(templates), workers, cb)
+        report, _ = jobs.diff(inv, names, feature or DEFAULT_FEATURES, TemplateSet(templates), workers, cb,
+                              BackupRepo(repo))
     if st.json:
         emit_json(report_json(report, with_diff=True))
     else:

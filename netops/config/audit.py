@@ -154,7 +154,7 @@ def audit(inv: Inventory, names: Iterable[str], rules: list[Rule], features: Ite
     rendered = render_all(inv, names, features, templates)  # a template problem stops here, nothing read
     raw, errors = jobs.fetch_running(inv, list(rendered), workers, progress)
     plans = jobs.plans_for(inv, rendered, raw)
-    secrets = jobs._Masker(inv).secrets
+    secrets = inv.known_secrets()
     out = []
     for name in rendered:
         device = inv.devices[name]

@@ -29,7 +29,8 @@ from netops.config.changes import OutsideChange, commit_body, detect, record
 from netops.config.diff import ChangePlan, plan, restore_plan
 from netops.config.errors import ConfigError
 from netops.config.journal import Journal, JournalStep, Record
-from netops.config.mask import clean, known_secrets, mask
+from netops.config.mask import clean, mask
+from netops.config.pushed import PushedSecrets
 from netops.config.render import DEFAULT_FEATURES, Rendered, TemplateSet, managed, render_all
 from netops.inventory.models import Inventory
 from netops.platforms import Platform, get_platform
@@ -132,7 +133,7 @@ class _Masker:
     """Masks every message with the known secrets and the platform patterns."""
 
     def __init__(self, inv: Inventory, extra: Iterable[str] = ()):
-        self.secrets = sorted(set(known_secrets(inv)) | {s for s in extra if s}, key=len, reverse=True)
+        self.secrets = sorted(set(inv.known_secrets()) | {s for s in extra if s}, key=len, reverse=True)
 
     def __call__(self, text: str, platform: str | None = None) -> str:
         text = redact(text, self.secrets)
@@ -237,23 +238,33 @@ def backup(inv: Inventory, names: Iterable[str], repo: BackupRepo, workers: int 
 
 # -- diff ---------------------------------------------------------------------------
 
-def plans_for(inv: Inventory, rendered: dict[str, Rendered], running: dict[str, str]) -> dict[str, ChangePlan]:
+def plans_for(inv: Inventory, rendered: dict[str, Rendered], running: dict[str, str],
+              record: PushedSecrets | None = None) -> dict[str, ChangePlan]:
     masker = _Masker(inv)
     out = {}
     for name, text in running.items():
         r = rendered[name]
         secrets = tuple(sorted(set(masker.secrets) | set(r.secrets), key=len, reverse=True))
-        out[name] = plan(name, r.platform, text, r.text, secrets)
+        out[name] = plan(name, r.platform, text, r.text, secrets, record.of(name) if record else None)
     return out
+
+
+def unverifiable_note(p: ChangePlan) -> str:
+    """The plan's lines no comparison can prove (masked), for the device's result."""
+    if not p.unverifiable:
+        return ""
+    return (f"{len(p.unverifiable)} line(s) not verifiable (never shown, or shown encrypted with no record of the "
+            f"value netops pushed), first: {p.unverifiable[0]}")
 
 
 def diff(inv: Inventory, names: Iterable[str], features: Iterable[str] = DEFAULT_FEATURES,
          templates: TemplateSet | None = None, workers: int = 0,
-         progress: Progress = _nothing) -> tuple[JobReport, dict[str, ChangePlan]]:
-    """Running vs intended for every target (read-only)."""
+         progress: Progress = _nothing, repo: BackupRepo | None = None) -> tuple[JobReport, dict[str, ChangePlan]]:
+    """Running vs intended for every target (read-only); with ``repo``, secrets the devices
+    show encrypted are compared through the record of what the last push sent."""
     rendered = render_all(inv, names, features, templates)
     raw, errors = fetch_running(inv, list(rendered), workers, progress)
-    plans = plans_for(inv, rendered, raw)
+    plans = plans_for(inv, rendered, raw, PushedSecrets(repo.path) if repo is not None else None)
     report = JobReport()
     for name in rendered:
         platform = inv.devices[name].platform
@@ -262,7 +273,8 @@ def diff(inv: Inventory, names: Iterable[str], features: Iterable[str] = DEFAULT
             continue
         p = plans[name]
         status = Status.UNCHANGED if p.empty else Status.WOULD_CHANGE
-        report.results.append(DeviceResult(name, platform, status, changes=len(p.changes), diff=p.unified()))
+        report.results.append(DeviceResult(name, platform, status, unverifiable_note(p), changes=len(p.changes),
+                                           diff=p.unified()))
     return report, plans
 
 
@@ -303,17 +315,20 @@ class _Change:
     backup_rev: str
     job: str
     progress: Progress
+    record: PushedSecrets | None = None
+    """where a verified push records the secrets the device shows encrypted"""
 
     def step(self, device: str, step: JournalStep, **fields: Any) -> None:
         self.journal.step(self.run, device, step, **fields)
 
 
 def _verify(conn: Any, platform: Any, rendered: Rendered, secrets: tuple[str, ...],
-            checks: tuple[Check, ...], res: DeviceResult) -> list[str]:
+            checks: tuple[Check, ...], res: DeviceResult, record: PushedSecrets | None = None) -> list[str]:
     problems = []
     running = dev.show_config(conn, platform)
     res.running_after = clean(platform, running, secrets)
-    left = plan(rendered.device, platform, running, rendered.text, secrets)
+    left = plan(rendered.device, platform, running, rendered.text, secrets,
+                record.of(rendered.device) if record else None)
     if not left.empty:
         first = next(c.new or c.old or "" for c in left.changes)
         problems.append(f"{len(left.changes)} intended line(s) not in the running config (first: {first})")
@@ -321,6 +336,8 @@ def _verify(conn: Any, platform: Any, rendered: Rendered, secrets: tuple[str, ..
         out = dev.run_command(conn, check.command)
         if not re.search(check.expect, out, re.MULTILINE):
             problems.append(f"verify '{check.command}': no match for /{check.expect}/")
+    if not problems and record is not None:
+        record.record(rendered.device, left)  # the values now on the device, as tokens
     return problems
 
 
@@ -364,7 +381,7 @@ def _push_one(task: Task, p: ChangePlan, rendered: Rendered, backup_text: str, s
         ch.step(host.name, JournalStep.SENT, sent=total, total=total)
         progress(ProgressEvent(host.name, JobStage.VERIFYING))
         conn = dev.reconnect(host, task.nornir.config)
-        problems = _verify(conn, platform, rendered, secrets, opts.checks.get(host.name, ()), res)
+        problems = _verify(conn, platform, rendered, secrets, opts.checks.get(host.name, ()), res, ch.record)
         if problems:
             error = "; ".join(problems)
         else:
@@ -528,7 +545,8 @@ def push(inv: Inventory, names: Iterable[str], repo: BackupRepo, opts: PushOptio
     report.backup_commit = pre.backup_commit
     report.outside, report.notify_errors = pre.outside, pre.notify_errors
     read = {r.device: r for r in pre.results}
-    plans = plans_for(inv, rendered, backups)
+    record = PushedSecrets(repo.path)
+    plans = plans_for(inv, rendered, backups, record)
     todo: list[str] = []
     first: dict[str, DeviceResult] = {}
     for name in rendered:
@@ -539,11 +557,12 @@ def push(inv: Inventory, names: Iterable[str], repo: BackupRepo, opts: PushOptio
             first[name] = DeviceResult(name, platform, Status.FAILED, f"read/backup failed: {read[name].message}",
                                        state=EndState.UNTOUCHED)
         elif plans[name].empty:
-            first[name] = DeviceResult(name, platform, Status.UNCHANGED, state=EndState.UNTOUCHED)
+            first[name] = DeviceResult(name, platform, Status.UNCHANGED, unverifiable_note(plans[name]),
+                                       state=EndState.UNTOUCHED)
         elif not opts.commit:
             p = plans[name]
-            first[name] = DeviceResult(name, platform, Status.WOULD_CHANGE, changes=len(p.changes), diff=p.unified(),
-                                       state=EndState.UNTOUCHED)
+            first[name] = DeviceResult(name, platform, Status.WOULD_CHANGE, unverifiable_note(p),
+                                       changes=len(p.changes), diff=p.unified(), state=EndState.UNTOUCHED)
         else:
             todo.append(name)
     for name in live:
@@ -558,7 +577,7 @@ def push(inv: Inventory, names: Iterable[str], repo: BackupRepo, opts: PushOptio
             gate.count(first[name], canary=name in canaries)
     done: dict[str, DeviceResult] = {}
     ch = _Change(Journal(repo.path), f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}", "",
-                 f"netops-revert-{int(time.time())}", progress)
+                 f"netops-revert-{int(time.time())}", progress, record)
     # the revision holding each device's config before the change: the tree of the latest commit
     # holds them all (one git call, not one 'git log' per device in the critical path)
     head = (pre.backup_commit or repo.head()) if todo else ""
@@ -579,7 +598,7 @@ def push(inv: Inventory, names: Iterable[str], repo: BackupRepo, opts: PushOptio
                 dev.drop(t.host)
                 return DeviceResult(name, rendered[name].platform.name, Status.SKIPPED, state=EndState.UNTOUCHED)
             secrets = tuple(sorted(set(masker.secrets) | set(rendered[name].secrets), key=len, reverse=True))
-            dch = _Change(ch.journal, ch.run, revs.get(name, ""), ch.job, progress)
+            dch = _Change(ch.journal, ch.run, revs.get(name, ""), ch.job, progress, record)
             res = _push_one(t, plans[name], rendered[name], backups[name], secrets, opts, dch, masker)
             gate.count(res, canary=is_canary)
             return res

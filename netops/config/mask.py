@@ -17,15 +17,19 @@ import re
 from functools import lru_cache
 
 from netops.config.dialects import dialect_for
-from netops.errors import SecretError
-from netops.inventory.models import Inventory
 from netops.platforms import Platform
-from netops.secrets import TOKEN, SecretRef, redact_tokens, secret_token
+from netops.secrets import TOKEN, redact_tokens, secret_token
 
 
 @lru_cache(maxsize=64)
 def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p) for p in patterns)
+
+
+@lru_cache(maxsize=64)
+def _block_only(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    """The patterns that match only a line indented inside a block."""
+    return tuple(re.compile(p) for p in patterns if p.startswith("^ "))
 
 
 def _unquote(value: str) -> str:
@@ -48,6 +52,14 @@ def mask_line(platform: Platform, line: str, secrets: list[str] | tuple[str, ...
     line = redact_tokens(line, secrets) if secrets else line
     for rx in _compiled(platform.secret_patterns):
         line = rx.sub(_mask_group, line)
+    inner = _block_only(platform.secret_patterns)
+    if inner and line[:1] not in (" ", "\t"):
+        # a command as sent or quoted in an error has lost its indentation: patterns that
+        # need the line inside a block (IOS 'radius server' → ' key X') get it back
+        indented = " " + line
+        for rx in inner:
+            indented = rx.sub(_mask_group, indented)
+        line = indented[1:]
     return line
 
 
@@ -97,19 +109,3 @@ def clean(platform: Platform, text: str, secrets: list[str] | tuple[str, ...] = 
     lines = [masked for masked, _raw in clean_pairs(platform, text, secrets)]
     return "\n".join(lines) + "\n" if lines else ""
 
-
-def known_secrets(inv: Inventory) -> list[str]:
-    """Every secret value the inventory's references resolve to (unresolvable ones skipped:
-    a value netops cannot read is not one it can leak)."""
-    refs: list[SecretRef] = []
-    for cred in inv.credentials.values():
-        refs += [r for r in (cred.password, cred.enable) if r is not None]
-    for snmp in inv.snmp.values():
-        refs += [r for r in (snmp.community, snmp.auth_key, snmp.priv_key) if r is not None]
-    values = []
-    for ref in refs:
-        try:
-            values.append(ref.resolve())
-        except SecretError:
-            continue
-    return sorted({v for v in values if v}, key=len, reverse=True)

@@ -19,6 +19,20 @@ class Change:
     moved: bool = False
 
 
+@dataclass(frozen=True)
+class Opaque:
+    """An intended line holding a secret that the device shows encrypted or hashed (IOS
+    type 5/7/8/9, VRP ``cipher``), matched to the device's line by its shape. Both lines are
+    masked: only keyed tokens (``<secret:3f9a1c>``), never a value."""
+
+    key: str
+    """where the line is: its parents and its shape (``local-user admin password cipher <secret>``)"""
+    intended: str
+    """the intended line, masked"""
+    shown: str
+    """the line as the device shows it, masked"""
+
+
 @dataclass
 class ChangePlan:
     """What it takes to bring ``running`` to the intended state of one device."""
@@ -41,6 +55,9 @@ class ChangePlan:
     changes, never compared"""
     rebuilt: set[str] = field(default_factory=set, repr=False)
     """ordered blocks (ACLs) this plan removes and sends whole"""
+    opaque: list[Opaque] = field(default_factory=list, repr=False)
+    """intended lines the device shows encrypted (what a verified push records, see
+    :mod:`netops.config.pushed`)"""
     running_raw: str = field(default="", repr=False)
     """``running`` with its real values (the same lines): a restore removes a line that
     holds a secret by its value, which only the device's own config gives"""

@@ -17,7 +17,6 @@ from nornir_napalm.plugins.tasks import napalm_get
 from ntc_templates.parse import parse_output
 
 from netops.config import device as ssh
-from netops.config.mask import known_secrets
 from netops.facts.models import CollectStatus, DeviceFacts, FactsResult, Interface, Neighbour
 from netops.inventory.models import Inventory
 from netops.platforms import FactsVia, Platform, get_platform
@@ -202,7 +201,7 @@ def collect(inv: Inventory, names: Iterable[str], workers: int = 30, progress: P
                         pass
 
         agg = nr.run(task=task, on_failed=True)
-        secrets = known_secrets(inv)
+        secrets = inv.known_secrets()
         for name, multi in agg.items():
             dev = inv.devices[name]
             platform = get_platform(dev.platform)

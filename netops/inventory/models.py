@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, IPvAnyAddress, IPvAnyNetwork, PlainSerializer
 
+from netops.errors import SecretError
 from netops.secrets import SecretRef
 
 if TYPE_CHECKING:  # annotations of Inventory only: those modules build on this one
@@ -225,6 +226,23 @@ class Inventory:
     alerting: Alerting | None = None
     maintenance: dict[str, MaintenanceWindow] = field(default_factory=dict)
     services: dict[str, Service] = field(default_factory=dict)
+
+    def known_secrets(self) -> list[str]:
+        """Every secret value the inventory's references resolve to, longest first (what
+        masking replaces wherever it appears). An unresolvable reference is skipped: a
+        value netops cannot read is not one it can leak."""
+        refs: list[SecretRef] = []
+        for cred in self.credentials.values():
+            refs += [r for r in (cred.password, cred.enable) if r is not None]
+        for snmp in self.snmp.values():
+            refs += [r for r in (snmp.community, snmp.auth_key, snmp.priv_key) if r is not None]
+        values = []
+        for ref in refs:
+            try:
+                values.append(ref.resolve())
+            except SecretError:
+                continue
+        return sorted({v for v in values if v}, key=len, reverse=True)
 
     @property
     def boundaries_file(self) -> Path | None:

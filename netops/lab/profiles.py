@@ -46,6 +46,20 @@ class ConfirmedChange(BaseModel):
     nothing_pending: str
 
 
+class NestedMode(BaseModel):
+    """A sub-mode opened inside a sub-mode (IOS ``address-family`` under ``router bgp``,
+    ``key N`` under ``key chain``, ``class`` under ``policy-map``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    mode: str
+    """the mode's name in the prompt (``router-af``)"""
+    words: tuple[str, ...]
+    """first words the mode accepts; any other line goes up to the parent modes"""
+    leave: str = ""
+    """the mode's own closing command, shown after its lines (``exit-address-family``)"""
+
+
 class IndentedCli(_Cli):
     """An indented CLI (Cisco IOS, Huawei VRP): modes, prompts, the words each mode accepts,
     how a config is shown."""
@@ -91,8 +105,24 @@ class IndentedCli(_Cli):
     sub_words: tuple[str, ...]
     sub_first: tuple[str, ...] = ()
     """sub-mode words that also open a block at the top; in a sub-mode they stay there"""
+    mode_words: dict[str, tuple[str, ...]] = {}
+    """first words a sub-mode accepts (by its name, as the prompt shows it), where it has a list of its
+    own (else ``sub_words``): a line valid in no open mode goes up to the parent modes, as
+    IOS does (``hostname X`` typed under ``router bgp`` lands at the top)"""
+    nested: dict[str, dict[str, NestedMode]] = {}
+    """per sub-mode (by its name): first word that opens a nested mode -> that mode"""
+    shown_negated: tuple[str, ...] = ()
+    """defaults that show as ``no …`` once turned off (IOS ``no ip http server``)"""
+    banner_input: str = ""
+    """what the device says when a banner's text follows on the next lines (format field
+    ``delim``); the text ends at the line holding the delimiter. Empty: one-line banners only"""
     single: tuple[str, ...] = ()
     """commands with one value: a new line replaces the old one"""
+    single_patterns: tuple[str, ...] = ()
+    """regexes of the same, for settings named by an argument (``local-user X password``)"""
+    encrypts: str = ""
+    """regex of a secret typed in plain that the device stores and shows encrypted (group 1:
+    the value; VRP ``cipher X`` shows ``cipher %^%#…%^%#``, a new salt each time it is set)"""
     lists: dict[str, Literal["ios", "vrp"]] = {}
     """list-valued commands (VLAN members) and how their members are written"""
     factory: tuple[str, ...] = ()

@@ -6,6 +6,7 @@ line says which documented behaviour it represents.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 
 from netops.config.diff import plan, restore_plan
 from netops.config.mask import clean, mask
+from netops.config.offline import compare_files
 from netops.platforms import get_platform
 from netops.secrets import TOKEN, secret_token
 
@@ -59,6 +61,23 @@ def test_no_secret_survives_masking_and_masking_is_idempotent(path: Path) -> Non
     assert clean(p, stored) == stored
     # CRLF line endings mask the same
     assert clean(p, text.replace("\n", "\r\n")) == stored
+
+
+MINIMAL = {"cisco_ios": "hostname d\n", "frr": "hostname d\n", "huawei_vrp": "sysname d\n",
+           "mikrotik_routeros": "/system identity set name=d\n"}
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=IDS)
+def test_no_secret_in_what_compare_writes(path: Path, tmp_path: Path) -> None:
+    """Pushing the whole config onto a bare device and back: the diff, the commands and the
+    restore commands (``config compare --json``) name no secret of the corpus file."""
+    p = _platform(path)
+    bare = tmp_path / "bare.txt"
+    bare.write_text(MINIMAL[p.name])
+    written = json.dumps(compare_files(bare, path, p).as_dict()) + json.dumps(compare_files(path, bare, p).as_dict())
+    for secret in _secrets(path):
+        for form in _forms(secret):
+            assert form not in written and json.dumps(form)[1:-1] not in written, f"{path.name}: {form!r} written"
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=IDS)

@@ -73,7 +73,7 @@ def tset(tmp_path: Path) -> TemplateSet:
 def running(inv, name: str) -> str:  # type: ignore[no-untyped-def]
     raw, errors = jobs.fetch_running(inv, [name])
     assert not errors, errors
-    return clean(get_platform(inv.devices[name].platform), raw[name], jobs._Masker(inv).secrets)
+    return clean(get_platform(inv.devices[name].platform), raw[name], inv.known_secrets())
 
 
 def with_bad_login(lab, tmp_path: Path, bad: set[str]) -> Path:  # type: ignore[no-untyped-def]

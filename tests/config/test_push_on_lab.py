@@ -56,7 +56,7 @@ def _probe_templates(tmp_path: Path) -> TemplateSet:
 def _running_clean(inv, name: str) -> str:  # type: ignore[no-untyped-def]
     raw, errors = jobs.fetch_running(inv, [name])
     assert not errors, errors
-    return clean(get_platform(inv.devices[name].platform), raw[name], jobs._Masker(inv).secrets)
+    return clean(get_platform(inv.devices[name].platform), raw[name], inv.known_secrets())
 
 
 @pytest.mark.parametrize("device", ["desa-a1-r1", "kec-b-r1", "core-01", "bappeda-r1"])
@@ -144,7 +144,7 @@ def test_device_dropping_mid_push_is_failed_and_reverts_itself(lab, inv, tmp_pat
     while time.monotonic() < deadline:
         raw, errors = jobs.fetch_running(inv, [name])
         if not errors:
-            now = clean(get_platform("mikrotik_routeros"), raw[name], jobs._Masker(inv).secrets)
+            now = clean(get_platform("mikrotik_routeros"), raw[name], inv.known_secrets())
             if now == before:
                 break
         time.sleep(2)

@@ -7,9 +7,10 @@ module here: ``routeros`` (flat ``/export`` lines), ``indented`` (IOS, IOS-XE, F
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol
 
-from netops.config.model import ChangePlan
+from netops.config.model import ChangePlan, Opaque
 from netops.platforms import Platform
 
 
@@ -28,9 +29,10 @@ class Dialect(Protocol):
         ...
 
     def plan(self, device: str, platform: Platform, running: str, running_raw: str, want_masked: list[str],
-             want_raw: list[str]) -> ChangePlan:
+             want_raw: list[str], pushed: Mapping[str, Opaque] | None = None) -> ChangePlan:
         """Commands from a cleaned running config (masked, and the same lines unmasked) to
-        the intended lines (masked and raw)."""
+        the intended lines (masked and raw); ``pushed``: what netops last pushed for the
+        device's encrypted secrets (:mod:`netops.config.pushed`)."""
         ...
 
     def restore(self, device: str, platform: Platform, forward: ChangePlan, backup: str) -> ChangePlan:

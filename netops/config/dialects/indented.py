@@ -11,16 +11,19 @@ the parent. On top of that, device semantics the platform table describes:
 * ``block_end``: section exits (``exit-address-family``, ``exit-vrf``) never compared, so
   never negated;
 * banners compared by their text whatever the delimiter (IOS shows ``^C``);
-* a secret the device shows encrypted (``secret 9 $9$…``) matches any intended value of the
-  same shape, as the two can never be compared.
+* a secret the device shows encrypted (``secret 9 $9$…``) matches an intended value of the
+  same shape; whether it is the same value only the record of what netops last pushed can
+  say (:mod:`netops.config.pushed`): a different recorded token is a rotation, pushed; no
+  record leaves the line "not verifiable".
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from netops.config.model import Change, ChangePlan, text_of
+from netops.config.model import Change, ChangePlan, Opaque, text_of
 from netops.platforms import Platform
 from netops.secrets import TOKEN
 
@@ -200,8 +203,9 @@ class Indented:
 
     # -- plan -----------------------------------------------------------------------------------
     def plan(self, device: str, platform: Platform, running: str, running_raw: str, want_masked: list[str],
-             want_raw: list[str]) -> ChangePlan:
-        return _Planner(self, platform, running, running_raw).forward(device, "\n".join(want_masked), "\n".join(want_raw))
+             want_raw: list[str], pushed: Mapping[str, Opaque] | None = None) -> ChangePlan:
+        return _Planner(self, platform, running, running_raw, pushed).forward(device, "\n".join(want_masked),
+                                                                              "\n".join(want_raw))
 
     def restore(self, device: str, platform: Platform, forward: ChangePlan, backup: str) -> ChangePlan:
         commands = [c for c in forward.commands if not TOKEN.search(c)]
@@ -307,8 +311,11 @@ def _lines(node: Node, depth: int, raw: bool) -> list[str]:
 class _Planner:
     """One forward comparison (running → intended) of an indented config."""
 
-    def __init__(self, dialect: Indented, platform: Platform, running: str, running_raw: str):
+    def __init__(self, dialect: Indented, platform: Platform, running: str, running_raw: str,
+                 pushed: Mapping[str, Opaque] | None = None):
         self.d, self.p = dialect, platform
+        self.pushed = pushed or {}
+        self.opaque: list[Opaque] = []
         self.running = running
         self.running_raw = running_raw
         self.lines = running.splitlines()
@@ -358,7 +365,7 @@ class _Planner:
             commands.extend([self.leave] * len(parent_lines))
         return ChangePlan(device, self.p, self.running, text_of(self.proposed()), self.changes, commands,
                           skipped=self.skipped, unverifiable=self.unverifiable, rebuilt=self.rebuilt,
-                          running_raw=self.running_raw)
+                          opaque=self.opaque, running_raw=self.running_raw)
 
     def proposed(self) -> list[str]:
         out: list[str] = []
@@ -427,8 +434,21 @@ class _Planner:
                     continue
             h = d.find(p, have, w)
             if h is not None and h.key != w.key and not h.list_prefix and TOKEN.search(w.text):
-                # a secret the device shows encrypted: taken as present, never proven
-                self.unverifiable.append(" / ".join(ctx + (w.text,)))
+                # a secret the device shows encrypted: what netops last pushed says which one it is
+                where = " / ".join(ctx + (shape(w.text),))
+                self.opaque.append(Opaque(where, w.text, h.text))
+                rec = self.pushed.get(where)
+                if rec is None or rec.shown != h.text:  # nothing recorded, or changed since: unprovable
+                    self.unverifiable.append(" / ".join(ctx + (w.text,)) + "  (shown encrypted, no record of "
+                                             "the value netops pushed)")
+                elif rec.intended != w.text and not w.children:  # rotated since: send the new value
+                    self.changes.append(Change(ctx, h.text, w.text))
+                    if TOKEN.search(w.raw):
+                        self.skipped.append(" / ".join(ctx + (w.text,)) + "  (holds a masked secret)")
+                    else:
+                        self.replaced[h.index] = _lines(w, depth, raw=False)
+                        self.emit(parents, self.block(w))
+                    continue
             if h is not None:
                 if w.children:
                     hk, wk = [c.key for c in h.children], [c.key for c in w.children]

@@ -15,9 +15,10 @@ a rule out of place is moved with ``move ... destination=`` before the rule that
 from __future__ import annotations
 
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from netops.config.model import Change, ChangePlan, text_of
+from netops.config.model import Change, ChangePlan, Opaque, text_of
 from netops.platforms import Platform
 from netops.secrets import TOKEN
 
@@ -255,7 +256,8 @@ class RouterOS:
         return out
 
     def plan(self, device: str, platform: Platform, running: str, running_raw: str, want_masked: list[str],
-             want_raw: list[str]) -> ChangePlan:
+             want_raw: list[str], pushed: Mapping[str, Opaque] | None = None) -> ChangePlan:
+        # RouterOS's export shows every secret as set (no encrypted form): nothing to consult
         run_lines = running.splitlines()
         raw_of = dict(zip(run_lines, running_raw.splitlines(), strict=False))
         parsed_run = [parse_flat_line(ln) for ln in run_lines]

@@ -1,21 +1,28 @@
 """The indented CLIs (Cisco IOS, Huawei VRP): exec and config modes, sub-modes opened by block
-commands, ``no``/``undo`` removal, single-valued lines replaced, save."""
+commands and nested sub-modes inside them (IOS ``router bgp`` → ``address-family``), a line
+valid in no open mode going up to the parent modes, ``no``/``undo`` removal, single-valued
+lines replaced, banners typed over several lines, save."""
 
 from __future__ import annotations
 
 import asyncio
 import copy
 import datetime as dt
+import hashlib
 import re
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from netops.lab.profiles import IndentedCli
+from netops.lab.profiles import IndentedCli, NestedMode
 
 if TYPE_CHECKING:
     from netops.lab.sshsim.device import SimDevice
+
+
+_CIPHER_CHARS = "".join(c for c in map(chr, range(33, 127)) if c not in "%\"\\?")
 
 
 @dataclass
@@ -23,6 +30,8 @@ class SimNode:
     text: str
     children: list[SimNode] = field(default_factory=list)
     block: bool = False
+    leave: str = ""
+    """a nested mode's closing command, shown after its lines (``exit-address-family``)"""
 
 
 class IndentedConfig:
@@ -94,7 +103,24 @@ class IndentedConfig:
         for prefix in sorted(self.cli.single, key=len, reverse=True):
             if line.startswith(prefix + " "):
                 return prefix
+        for rx in self.cli.single_patterns:
+            m = re.match(rx, line)
+            if m and line.startswith(m.group(0) + " "):
+                return m.group(0)
         return None
+
+    def encrypt(self, line: str) -> str:
+        """A plain secret as the device stores it (profile ``encrypts``): salted, so the same
+        value set twice shows two ciphertexts, and the value cannot be read back."""
+        if not self.cli.encrypts:
+            return line
+
+        def cipher(m: re.Match[str]) -> str:
+            digest = hashlib.sha256(secrets.token_bytes(8) + m.group(1).encode()).digest()
+            body = "".join(_CIPHER_CHARS[b % len(_CIPHER_CHARS)] for b in digest + digest[:8])
+            return m.group(0)[: m.start(1) - m.start(0)] + f"%^%#{body}%^%#"
+
+        return re.sub(self.cli.encrypts, cipher, line)
 
     def list_prefix(self, line: str) -> str | None:
         """The list-valued command a line sets (``switchport trunk allowed vlan``, ``vlan batch``)."""
@@ -159,6 +185,9 @@ class IndentedConfig:
         return True
 
     def add(self, nodes: list[SimNode], line: str, block: bool = False) -> SimNode:
+        line = self.encrypt(line)
+        if line in self.cli.shown_negated:  # back to the default: the 'no …' line goes
+            self.remove(nodes, f"{self.cli.negate} {line}")
         if not block and self.list_update(nodes, line):
             return next((n for n in nodes if n.text.startswith(str(self.list_prefix(line)))), SimNode(line))
         for n in nodes:
@@ -193,8 +222,20 @@ class IndentedConfig:
     def display(self, line: str) -> str:
         """A line as the device shows it: IOS shows any banner delimiter as ``^C``."""
         delim = self.cli.banner_delimiter
-        m = re.match(r"^(banner \S+) (\S)(.*)\2$", line) if delim else None
+        m = re.match(r"^(banner \S+) (\S)(.*)\2$", line, re.DOTALL) if delim else None
         return f"{m.group(1)} {delim}{m.group(3)}{delim}" if m else line
+
+    def render_nested(self, node: SimNode, depth: int) -> list[str]:
+        """A nested mode's lines, one indent deeper (IOS: `` !`` before an address family,
+        its ``exit-address-family`` after)."""
+        ind = self.cli.indent
+        out = [ind * depth + self.cli.block_sep] if node.leave else []
+        out.append(ind * depth + node.text)
+        for c in node.children:
+            out.extend(self.render_nested(c, depth + 1) if c.block else [ind * (depth + 1) + c.text])
+        if node.leave:
+            out.append(ind * depth + node.leave)
+        return out
 
     def render(self) -> str:
         cli = self.cli
@@ -211,7 +252,11 @@ class IndentedConfig:
                     out.append(sep)
                 out.append(n.text)
                 numbered = cli.acl_sequence and n.text.startswith("ip access-list ")
-                out.extend(ind + (f"{10 * (i + 1)} " if numbered else "") + c.text for i, c in enumerate(n.children))
+                for i, c in enumerate(n.children):
+                    if c.block:
+                        out.extend(self.render_nested(c, 1))
+                    else:
+                        out.append(ind + (f"{10 * (i + 1)} " if numbered else "") + c.text)
                 out.append(sep)
             else:
                 out.append(top_ind + self.display(n.text))
@@ -258,7 +303,17 @@ class IndentedSession:
         self.mode = "exec"  # exec | config | sub
         self.sub: SimNode | None = None
         self.sub_mode = ""
-        self.pending: str | None = None
+        """the open sub-mode's name (from the profile's ``blocks``: ``router``, ``keychain``)"""
+        self.inner: list[tuple[SimNode, NestedMode]] = []
+        """nested modes open inside the sub-mode, innermost last"""
+        self.question: str | None = None
+        self.banner: tuple[str, str, list[str]] | None = None
+        """a banner being typed: (command, delimiter, text so far)"""
+
+    @property
+    def pending(self) -> bool:
+        """The device waits for an answer or a banner's text: it shows no prompt."""
+        return self.question is not None or self.banner is not None
 
     def prompt(self) -> str:
         h = self.cfg.hostname
@@ -266,7 +321,7 @@ class IndentedSession:
             return self.cli.prompt_exec.format(hostname=h)
         if self.mode == "config":
             return self.cli.prompt_config.format(hostname=h)
-        return self.cli.prompt_sub.format(hostname=h, mode=self.sub_mode)
+        return self.cli.prompt_sub.format(hostname=h, mode=self.inner[-1][1].mode if self.inner else self.sub_mode)
 
     def error(self, line: str, pos: int) -> str:
         return self.cli.error.format(caret=" " * (len(self.prompt()) + pos) + "^")
@@ -282,9 +337,11 @@ class IndentedSession:
         return out
 
     def _handle(self, raw: str) -> tuple[str, bool]:
+        if self.banner is not None:
+            return self._banner_text(raw)
         line = " ".join(raw.strip().split())
-        if self.pending:
-            self.pending = None
+        if self.question:
+            self.question = None
             if line.lower().startswith("y"):
                 self.dev.save(self.cfg.render())
                 return self.cli.save_output + "\n", False
@@ -299,7 +356,40 @@ class IndentedSession:
         return self.dispatch(self.EXEC_COMMANDS, line) or (self.error(line, self._bad_word(line)), False)
 
     def configure(self, line: str) -> Reply:
+        while self.inner:  # a nested mode first; a line it does not know goes up a level
+            reply = self._nested_line(line)
+            if reply is not None:
+                return reply
         return self.dispatch(self.CONFIG_COMMANDS, line) or (self.error(line, 0), False)
+
+    def _nested_line(self, line: str) -> Reply | None:
+        node, nested = self.inner[-1]
+        cli = self.cli
+        first = line.split(" ")[0]
+        if line in cli.sub_exit or (nested.leave and line == nested.leave):
+            self.inner.pop()
+            return "", False
+        if first == cli.negate and line[len(first) + 1:].split(" ")[0] in nested.words:
+            self.cfg.remove(node.children, line[len(first) + 1:])
+            return "", False
+        opens = self.cli.nested.get(nested.mode, {})
+        if first in opens:
+            return self._open_nested(node, opens[first], line)
+        if first in nested.words:
+            self.cfg.add(node.children, line)
+            return "", False
+        self.inner.pop()
+        return None
+
+    def _open_nested(self, parent: SimNode, nested: NestedMode, line: str) -> Reply:
+        node = self.cfg.add(parent.children, line, block=True)
+        node.block, node.leave = True, nested.leave
+        self.inner.append((node, nested))
+        return "", False
+
+    def _words(self) -> tuple[str, ...]:
+        """The first words the open sub-mode accepts."""
+        return self.cli.mode_words.get(self.sub_mode, self.cli.sub_words)
 
     def dispatch(self, table: tuple[tuple[Matcher, Handler], ...], line: str) -> Reply | None:
         """The reply of the first handler whose pattern matches and that answers (None: go on)."""
@@ -330,7 +420,7 @@ class IndentedSession:
     def _save(self, line: str) -> Reply:
         cli = self.cli
         if cli.save_confirm:
-            self.pending = "save"
+            self.question = "save"
             return cli.save_confirm, False
         self.dev.save(self.cfg.render())
         return cli.save_output + "\n", False
@@ -395,12 +485,12 @@ class IndentedSession:
 
     # -- config mode
     def _end(self, line: str) -> Reply:
-        self.mode, self.sub = "exec", None
+        self.mode, self.sub, self.inner = "exec", None, []
         return "", False
 
     def _exit(self, line: str) -> Reply:
         if self.mode == "sub":
-            self.mode, self.sub = "config", None
+            self.mode, self.sub, self.inner = "config", None, []
         else:
             self.mode = "exec"
         return "", False
@@ -422,16 +512,50 @@ class IndentedSession:
             return cli.incomplete, False
         rest = line[len(neg) + 1:]
         first = rest.split(" ")[0]
-        if self.mode == "sub" and first in cli.sub_words:
+        if self.mode == "sub" and (first in self._words() or first in cli.nested.get(self.sub_mode, {})):
             cfg.remove(self.sub.children, rest)  # type: ignore[union-attr]
         elif first in cli.top_words or cfg.block_of(rest):
+            self.mode, self.sub = "config", None
+            if rest in cli.shown_negated:  # a default turned off shows as 'no …'
+                cfg.remove(cfg.top, rest)
+                cfg.add(cfg.top, line)
+                return "", False
             cfg.remove(cfg.top, rest)
         else:
             return self.error(line, len(neg) + 1), False
         return "", False
 
     def _is_sub_line(self, line: str) -> bool:
-        return self.mode == "sub" and line.split(" ")[0] in self.cli.sub_words
+        return self.mode == "sub" and line.split(" ")[0] in self._words()
+
+    def _is_nested_open(self, line: str) -> bool:
+        return self.mode == "sub" and line.split(" ")[0] in self.cli.nested.get(self.sub_mode, {})
+
+    def _nested_open(self, line: str) -> Reply:
+        return self._open_nested(self.sub, self.cli.nested[self.sub_mode][line.split(" ")[0]], line)  # type: ignore[arg-type]
+
+    def _is_banner_start(self, line: str) -> bool:
+        m = re.match(r"^banner \S+ (\S)(.*)$", line)
+        return bool(self.cli.banner_input and m and m.group(1) not in m.group(2))
+
+    def _banner_start(self, line: str) -> Reply:
+        """``banner motd #``: the text follows on the next lines, up to the delimiter; the
+        device shows no prompt meanwhile."""
+        kind, rest = line.split(" ", 2)[1], line.split(" ", 2)[2]
+        self.mode, self.sub, self.inner = "config", None, []
+        self.banner = (f"banner {kind}", rest[0], [rest[1:]])
+        return self.cli.banner_input.format(delim=rest[0]) + "\n", False
+
+    def _banner_text(self, raw: str) -> Reply:
+        command, delim, text = self.banner  # type: ignore[misc]
+        line = raw.rstrip("\r\n")
+        if delim not in line:
+            text.append(line)
+            return "", False
+        text.append(line[: line.index(delim)])
+        self.banner = None
+        self.cfg.add(self.cfg.top, f"{command} {delim}{chr(10).join(text)}{delim}")
+        return "", False
 
     def _is_sub_first(self, line: str) -> bool:
         """A sub-command that shares its first word with a block ("acl 2001 inbound" under
@@ -473,7 +597,7 @@ class IndentedSession:
             return self.cli.incomplete, False
         self.sub = cfg.add(cfg.top, line, block=True)
         self.sub.block = True
-        self.mode, self.sub_mode = "sub", cfg.mode_name(key, line)
+        self.mode, self.sub_mode, self.inner = "sub", cfg.mode_name(key, line), []
         return "", False
 
     def _is_incomplete(self, line: str) -> bool:
@@ -496,6 +620,8 @@ class IndentedSession:
         (said(lambda cli: cli.sub_exit), _exit),
         (_is_do, _do),
         (_is_negated, _negate),
+        (_is_banner_start, _banner_start),
+        (_is_nested_open, _nested_open),
         (_is_sub_first, _sub_line),
         (_is_acl_entry, _acl_entry),
         (_is_list, _list_line),

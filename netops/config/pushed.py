@@ -1,0 +1,74 @@
+"""Which value netops last pushed for each secret the device shows encrypted.
+
+IOS (``secret 9 $9$…``, type 5/7/8) and VRP (``cipher %^%#…%^%#``) never show such a value,
+so a running config cannot say whether it holds the intended one, and a rotation would
+never be pushed. After a verified push netops records, per device and per such line, the
+masked intended line (its ``<secret:3f9a1c>`` keyed token, never the value) and the masked
+line the device then shows. On the next comparison, while the device still shows that same
+line, the record says which value it holds: a different intended token is a rotation,
+planned and pushed; the same token is in sync. With no record, or when the device shows
+another ciphertext (changed outside netops), the line stays "not verifiable".
+
+One JSON file beside the backups (``<repo>/secret-tokens.json``), outside git: tokens only,
+rewritten whole (temporary file, fsync, rename) so a crash leaves the old or the new record.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from dataclasses import asdict
+from pathlib import Path
+
+from netops.config.errors import ConfigError
+from netops.config.model import ChangePlan, Opaque
+
+FILENAME = "secret-tokens.json"
+
+
+class PushedSecrets:
+    """The record of one backup repository (thread-safe within a process)."""
+
+    def __init__(self, repo_path: Path | str):
+        self.path = Path(repo_path) / FILENAME
+        self._lock = threading.Lock()
+
+    def _read(self) -> dict[str, dict[str, dict[str, str]]]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"{self.path}: cannot read the record of pushed secrets ({exc}); remove the "
+                              "file (encrypted secrets then show as 'not verifiable' until the next push)") from None
+        return data if isinstance(data, dict) else {}
+
+    def of(self, device: str) -> dict[str, Opaque]:
+        """The device's recorded lines by key (empty when nothing was recorded)."""
+        with self._lock:
+            entries = self._read().get(device, {})
+        return {k: Opaque(k, v.get("intended", ""), v.get("shown", "")) for k, v in entries.items()
+                if isinstance(v, dict)}
+
+    def record(self, device: str, verified: ChangePlan) -> None:
+        """After a verified push: the device's lines as the verifying comparison matched them
+        (lines no longer intended are forgotten)."""
+        entries = {o.key: {k: v for k, v in asdict(o).items() if k != "key"} for o in verified.opaque}
+        with self._lock:
+            data = self._read()
+            if data.get(device, {}) == entries:
+                return
+            if entries:
+                data[device] = entries
+            else:
+                data.pop(device, None)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(f".{FILENAME}.{os.getpid()}.{threading.get_ident()}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(data, f, indent=1, sort_keys=True)
+                f.write("\n")
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.path)
