@@ -2,15 +2,21 @@
 
 Every test asserts each device's final running config, read afresh. Faults are injected
 at known points: the push's own progress events (in-process) or the change journal's
-contents (netops in a subprocess); the simulator is frozen with SIGSTOP where a test
-needs a device to stay in flight. No test waits on a timer to decide an outcome.
+contents (netops in a subprocess). Where a device must stay in flight, the SSH simulator
+is frozen with SIGSTOP, and a real FRR router holds netops's next login (its sshd's forced
+command waits on the router for a file the test creates). No test waits on a timer to
+decide an outcome.
+
+Two labs: the small inventory (simulators and one FRR router) on 127.131.0.0, and four
+real FRR routers for the faults that need several of them (the small inventory with
+three of its RouterOS routers made FRR; namespaces only, base 127.160.0.0).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import queue
+import re
 import shutil
 import signal
 import subprocess
@@ -34,10 +40,13 @@ from netops.lab import sshsim_ctl
 from netops.lab.procs import LabState, spawn
 from netops.platforms import get_platform
 from netops.progress import ProgressEvent
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SMALL_INVENTORY
 from tests.support.lab import small_lab
 
 BASE = "127.131.0.0"
+FRR_BASE = "127.160.0.0"
+FRR_FLEET = ["kec-a-r1", "kec-b-r1", "desa-a1-r1", "desa-a2-r1"]
+"""the FRR lab's routers, in inventory order (none behind VSAT: netops starts those first)"""
 pytestmark = pytest.mark.slow
 FAULT_LINES = 5
 
@@ -45,6 +54,21 @@ FAULT_LINES = 5
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     yield from small_lab(tmp_path_factory, "faultlab", BASE, vsat_delay_ms=50)
+
+
+@pytest.fixture(scope="module")
+def frr_lab(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """Four real FRR routers, each in its own namespace behind OpenSSH."""
+    source = tmp_path_factory.mktemp("frr-inventory") / "inventory"
+    shutil.copytree(SMALL_INVENTORY, source)
+    devices = source / "devices.yaml"
+    doc = yaml.safe_load(devices.read_text())
+    for d in doc["devices"]:
+        if d["name"] in FRR_FLEET:
+            d["platform"] = "frr"
+    devices.write_text(yaml.safe_dump(doc, sort_keys=False))
+    yield from small_lab(tmp_path_factory, "faultlab-frr", FRR_BASE, vsat_delay_ms=0, where=["platform=frr"],
+                         source=source)
 
 
 @pytest.fixture
@@ -116,9 +140,15 @@ def test_canary_login_failure_stops_before_anything_is_written(lab, inv, tset, t
         assert running(inv, n) == before[n]
 
 
-def test_three_login_failures_with_max_fail_0_stop_the_run(lab, inv, tset, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    bad = {"core-01", "bappeda-r1", "desa-a2-r1"}  # IOS, VRP and RouterOS simulators
-    names = ["kec-a-r1", "core-01", "desa-b2-r1", "bappeda-r1", "desa-a2-r1"]
+@pytest.mark.parametrize(("fleet", "bad", "names"), [
+    ("lab", {"core-01", "bappeda-r1", "desa-a2-r1"},  # IOS, VRP and RouterOS simulators
+     ["kec-a-r1", "core-01", "desa-b2-r1", "bappeda-r1", "desa-a2-r1"]),
+    ("frr_lab", {"kec-b-r1", "desa-a1-r1", "desa-a2-r1"}, FRR_FLEET),  # three real FRR routers
+], ids=["simulators", "frr"])
+def test_three_login_failures_with_max_fail_0_stop_the_run(request: pytest.FixtureRequest, tset, tmp_path: Path,
+                                                           fleet: str, bad: set[str], names: list[str]) -> None:  # type: ignore[no-untyped-def]
+    lab = request.getfixturevalue(fleet)
+    inv = load_inventory(lab.inventory_path)
     before = {n: running(inv, n) for n in names}
     bad_inv = load_inventory(with_bad_login(lab, tmp_path, bad))
     repo = tmp_path / "backups"
@@ -128,9 +158,10 @@ def test_three_login_failures_with_max_fail_0_stop_the_run(lab, inv, tset, tmp_p
     assert "devices failed" in report.stopped and "--max-fail 0%" in report.stopped, report.stopped
     for n in names:
         assert by[n].state is jobs.EndState.UNTOUCHED, by[n]
-        assert (by[n].status is jobs.Status.FAILED) == (n in bad)
+        assert by[n].status is (jobs.Status.FAILED if n in bad else jobs.Status.SKIPPED), by[n]
         assert running(inv, n) == before[n]
-    assert not journal_of(repo)
+    assert report.by_state() == {jobs.EndState.UNTOUCHED: names}
+    assert not journal_of(repo)  # no write was even begun
 
 
 def test_max_fail_is_checked_after_every_device(lab, inv, tset, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -401,17 +432,70 @@ def test_sigkill_mid_push_then_recover(lab, inv, tset, tmp_path: Path, device: s
     assert not Journal(repo).open_entries()
 
 
-@pytest.mark.parametrize(("names", "where"), [
-    (["kec-a-r1", "desa-a1-r1", "desa-a2-r1"], ["kecamatan=A"]),  # kecamatan A: RouterOS simulators
-    (["core-01", "bappeda-r1"], ["platform!=mikrotik_routeros", "platform!=frr", "platform!=vsat_modem"]),
-], ids=["routeros", "ios-vrp"])
-def test_sigint_lets_devices_in_flight_finish_and_prints_the_result(lab, inv, tset, tmp_path: Path, names: list[str],
-                                                                     where: list[str]) -> None:  # type: ignore[no-untyped-def]
-    before = {n: running(inv, n) for n in names}
-    repo = tmp_path / "backups"
-    cmd, env = _netops_cmd(lab, tset, repo, *[a for w in where for a in ("--where", w)], "--canary", "0",
-                           "--workers", "1", "--revert-after", "600")
-    proc = subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+class LoginGate:
+    """Holds logins to a real FRR router: its sshd's forced command becomes a script that,
+    after ``passes`` logins went through, waits on the router for a file before it starts
+    vtysh. The held session is authenticated and open, so netops waits for the prompt as it
+    would for a slow router. Armed and disarmed by rewriting ``ForceCommand`` and SIGHUP (sshd
+    re-executes itself with the new config; its log says when it listens again)."""
+
+    def __init__(self, lab, device: str):  # type: ignore[no-untyped-def]
+        netns = LabState(Path(lab.workdir)).data["devices"][device]["netns"]
+        self.rundir = Path("/run/netops-lab") / netns
+        self.gate = self.rundir / "login-gate"
+        self.conf = self.rundir / "sshd_config"
+        self.original = ""
+
+    def arm(self, passes: int) -> None:
+        self.original = self.conf.read_text()
+        found = re.search(r"^ForceCommand (.+)$", self.original, re.MULTILINE)
+        assert found, self.original
+        vtysh = found.group(1)
+        shutil.rmtree(self.gate, ignore_errors=True)
+        self.gate.mkdir()
+        os.chmod(self.gate, 0o777)  # the lab's login user counts its logins here
+        script = self.rundir / "login-gate.sh"
+        script.write_text(
+            f'g={self.gate}\n'
+            f'n=0; while ! mkdir "$g/login-$n" 2>/dev/null; do n=$((n + 1)); done\n'
+            f'if [ "$n" -ge {passes} ]; then\n'
+            f'  : > "$g/held"\n'
+            f'  while [ ! -e "$g/released" ]; do sleep 0.05; done\n'
+            f'fi\n'
+            f'exec {vtysh}\n')
+        os.chmod(script, 0o755)
+        self._reload(self.original.replace(f"ForceCommand {vtysh}", f"ForceCommand /bin/sh {script}"))
+
+    def held(self) -> bool:
+        return (self.gate / "held").exists()
+
+    def release(self) -> None:
+        if self.gate.exists():
+            (self.gate / "released").touch()
+
+    def disarm(self) -> None:
+        self.release()
+        if self.original:
+            self._reload(self.original)
+            self.original = ""
+
+    def _reload(self, config: str) -> None:
+        log = self.rundir / "sshd.log"
+        started = log.read_text(errors="replace").count("Server listening")
+        self.conf.write_text(config)
+        os.kill(int((self.rundir / "sshd.pid").read_text()), signal.SIGHUP)
+        deadline = time.monotonic() + 60
+        while log.read_text(errors="replace").count("Server listening") <= started:
+            assert time.monotonic() < deadline, f"sshd did not restart: {log.read_text()[-500:]}"
+            time.sleep(0.02)
+
+
+def _interrupt(lab, tset: TemplateSet, cwd: Path, repo: Path, args: list[str], hold: Callable[[subprocess.Popen[str]], None],
+               release: Callable[[], None]) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
+    """Run 'config push --commit' in a subprocess; once ``hold`` returns (a device is held in
+    flight), SIGINT; once netops says it was interrupted, ``release``. (exit code, stdout, stderr)"""
+    cmd, env = _netops_cmd(lab, tset, repo, *args, "--canary", "0", "--workers", "1", "--revert-after", "600")
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lines: queue.Queue[str] = queue.Queue()
     err: list[str] = []
 
@@ -423,37 +507,118 @@ def test_sigint_lets_devices_in_flight_finish_and_prints_the_result(lab, inv, ts
 
     reader = threading.Thread(target=read_err, daemon=True)
     reader.start()
-    sim = _sshsim_pid(lab)
-    frozen = False
+    interrupted = False
     try:
-        _wait_journal(repo, lambda recs: any(r.step is JournalStep.BEGIN for r in recs), proc)
-        os.kill(sim, signal.SIGSTOP)  # the device in flight stays in flight
-        frozen = True
+        hold(proc)
         proc.send_signal(signal.SIGINT)
         deadline = time.monotonic() + 60
-        while True:
-            line = lines.get(timeout=max(deadline - time.monotonic(), 0.1))
-            if line.startswith("interrupted:"):
-                break
+        while not interrupted:
+            interrupted = lines.get(timeout=max(deadline - time.monotonic(), 0.1)).startswith("interrupted:")
     finally:
-        if frozen:
-            os.kill(sim, signal.SIGCONT)
+        release()
+        if not interrupted:
+            proc.kill()  # the test failed before netops was interrupted: leave nothing running
     out, _ = proc.communicate(timeout=300)
     reader.join(timeout=30)
-    assert proc.returncode == 130, out + "".join(err)
-    assert "Traceback" not in "".join(err)
+    return proc.returncode, out, "".join(err)
+
+
+def _wait_until(cond: Callable[[], bool], proc: subprocess.Popen[str], what: str, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while not cond():
+        assert proc.poll() is None, f"netops ended early ({proc.returncode}) before {what}"
+        assert time.monotonic() < deadline, f"never: {what}"
+        time.sleep(0.02)
+
+
+def _check_interrupted(code: int, out: str, err: str, repo: Path, names: list[str], flown: str) -> None:
+    """Exit 130, no traceback; exactly ``flown`` was begun; the table, every device's end
+    state and the after-push backup commit are there; nothing left open."""
+    assert code == 130, out + err
+    assert "Traceback" not in err
     begun = [r.device for r in journal_of(repo) if r.step is JournalStep.BEGIN]
-    assert len(begun) == 1, begun
-    (flown,) = begun
+    assert begun == [flown], begun
     assert "interrupted: no device was started after the interrupt" in out
     assert "│ " + flown in out  # the result table
     untouched = [n for n in names if n != flown]
     assert f"untouched ({len(untouched)}): {', '.join(untouched)}" in out, out
     assert "after: " in out and "after: -" not in out  # the after-push backup was committed
-    for n in untouched:
-        assert running(inv, n) == before[n]
-    assert "netops-fault" in running(inv, flown)  # the device in flight finished: applied
     assert not Journal(repo).open_entries()
     git_log = subprocess.run(["git", "-C", str(repo), "log", "--format=%s"], capture_output=True, text=True).stdout
     assert "after push" in git_log
-    json.dumps(out)
+
+
+@pytest.mark.parametrize(("names", "where"), [
+    (["kec-a-r1", "kec-b-r1"], ["name=kec-*"]),
+    (["core-01", "kec-a-r1", "kec-b-r1"], ["role!=access", "platform!=vsat_modem"]),
+    (["bappeda-r1", "kec-a-r1", "kec-b-r1"], ["platform!=cisco_ios", "platform!=vsat_modem", "name!=desa-*"]),
+], ids=["routeros", "ios", "vrp"])
+def test_sigint_lets_a_simulated_device_in_flight_finish(lab, inv, tset, tmp_path: Path, names: list[str],
+                                                         where: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """One worker; the first device (a simulator) is held in flight: the FRR router kec-b-r1,
+    read last, holds netops's login while the simulator is frozen (SIGSTOP), so netops reaches
+    the first device's write only once it is frozen; SIGINT once the journal shows that write
+    begun, then the simulator goes on (SIGCONT)."""
+    flown = names[0]
+    before = {n: running(inv, n) for n in names}
+    repo = tmp_path / "backups"
+    gate = LoginGate(lab, "kec-b-r1")
+    sim = _sshsim_pid(lab)
+    frozen = False
+
+    def hold(proc: subprocess.Popen[str]) -> None:
+        nonlocal frozen
+        _wait_until(gate.held, proc, "netops logs in to kec-b-r1 (every simulator read)")
+        os.kill(sim, signal.SIGSTOP)
+        frozen = True
+        gate.release()
+        _wait_journal(repo, lambda recs: any(r.step is JournalStep.BEGIN for r in recs), proc)
+
+    def release() -> None:
+        if frozen:
+            os.kill(sim, signal.SIGCONT)
+
+    gate.arm(passes=0)
+    try:
+        code, out, err = _interrupt(lab, tset, tmp_path, repo, [a for w in where for a in ("--where", w)], hold,
+                                    release)
+    finally:
+        release()
+        gate.disarm()
+    _check_interrupted(code, out, err, repo, names, flown)
+    assert f"applied (1): {flown}" in out, out
+    for n in names[1:]:
+        assert running(inv, n) == before[n]
+    assert "netops-fault" in running(inv, flown)  # the device in flight finished: applied
+
+
+def test_sigint_lets_an_frr_router_in_flight_finish(frr_lab, tset, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """One worker; the first FRR router takes its lines on the session that read it, and
+    netops's next login to it (the verify) is held by the router: it is in flight while
+    netops is interrupted; released, it finishes (verified: applied; had netmiko given up
+    waiting, rolled back) and no other router is started."""
+    inv = load_inventory(frr_lab.inventory_path)
+    names = FRR_FLEET
+    flown = names[0]
+    before = {n: running(inv, n) for n in names}
+    repo = tmp_path / "backups"
+    gate = LoginGate(frr_lab, flown)
+
+    def hold(proc: subprocess.Popen[str]) -> None:
+        _wait_until(gate.held, proc, f"netops's second login to {flown} (its verify)")
+        assert [r.step for r in journal_of(repo) if r.device == flown][-1] is JournalStep.SENT
+
+    gate.arm(passes=1)
+    try:
+        code, out, err = _interrupt(frr_lab, tset, tmp_path, repo, ["--where", "platform=frr"], hold, gate.release)
+    finally:
+        gate.disarm()
+    _check_interrupted(code, out, err, repo, names, flown)
+    for n in names[1:]:
+        assert running(inv, n) == before[n]
+    now = running(inv, flown)
+    if f"applied (1): {flown}" in out:
+        assert all(f"NETOPS-FAULT seq {5 * (i + 1)} " in now for i in range(FAULT_LINES)), now
+    else:
+        assert f"rolled back (1): {flown}" in out, out
+        assert now == before[flown]

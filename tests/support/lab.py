@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -16,16 +17,18 @@ if TYPE_CHECKING:
 
 
 def small_lab(tmp_path_factory: pytest.TempPathFactory, name: str, base: str, vsat_delay_ms: float,
-              where: list[str] | None = None, frr_daemons: tuple[str, ...] | None = None) -> Iterator[Lab]:
-    """Yield a running lab of ``SMALL_INVENTORY`` on ``base`` (127.x.0.0, one per test file: labs of
-    parallel runs never share addresses); VSAT links lose nothing, so no test depends on luck."""
+              where: list[str] | None = None, frr_daemons: tuple[str, ...] | None = None,
+              source: Path = SMALL_INVENTORY) -> Iterator[Lab]:
+    """Yield a running lab of ``source`` (default ``SMALL_INVENTORY``) on ``base`` (127.x.0.0, one per
+    test file: labs of parallel runs never share addresses); VSAT links lose nothing, so no test
+    depends on luck."""
     need(os.geteuid() == 0, "the lab needs root")
     need_root_netns()
     need_binary("git")
     from netops.lab import Lab
 
     extra = {} if frr_daemons is None else {"frr_daemons": frr_daemons}
-    lab = Lab(SMALL_INVENTORY, tmp_path_factory.mktemp(name), base=base, where=where,
+    lab = Lab(source, tmp_path_factory.mktemp(name), base=base, where=where,
               vsat_delay_ms=vsat_delay_ms, vsat_loss_pct=0.0, **extra)
     try:
         lab.up()
