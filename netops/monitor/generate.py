@@ -15,6 +15,7 @@ import yaml
 
 from netops.errors import BadInput
 from netops.inventory import Inventory
+from netops.monitor.alertmanager import duration_text
 from netops.monitor.rootcause import recording_rules, root_cause_alerts, topology_rules
 from netops.monitor.services import blackbox_config, service_alerts, services_dashboard_panels
 from netops.monitor.services import scrape_job as services_scrape_job
@@ -213,11 +214,18 @@ def alert_rules(th: Thresholds) -> dict[str, Any]:
     ]
     # evaluated four times per scrape: a fresh sample waits at most a quarter interval for its evaluation
     # (Prometheus evaluates and scrapes at phases of their own), not up to a whole one
-    return {"groups": [{"name": "netops", "interval": _dur(eval_interval_s(th)), "rules": rules}]}
+    return {"groups": [{"name": "netops", "interval": duration_text(eval_interval_s(th)), "rules": rules}]}
 
 
-def eval_interval_s(th: Thresholds) -> int:
-    return max(1, th.interval_s // 4)
+EVALS_PER_SCRAPE = 4
+
+
+def eval_interval_s(th: Thresholds) -> float:
+    """The rule group's evaluation interval: a quarter of the scrape interval (in milliseconds where it does not
+    divide: a 2 s interval is evaluated every 500ms), so evaluations fall at the same four phases of every
+    scrape interval and a fresh sample waits less than a quarter interval; ``for:`` durations that are whole
+    multiples of it fire exactly when they say."""
+    return max(0.25, th.interval_s / EVALS_PER_SCRAPE)
 
 
 # --- Grafana -------------------------------------------------------------------------------------
@@ -660,7 +668,7 @@ def generate(inv: Inventory, out: Path, *, shards: int = 1, exporters: list[str]
     files[prom / "rules" / "netops-topology.yml"] = _yaml(topology_rules(inv))
     secret_files: dict[str, str] = {}
     if inv.alerting is not None:
-        am = alertmanager_config(inv, resolve_secrets=resolve_secrets)
+        am = alertmanager_config(inv, resolve_secrets=resolve_secrets, interval_s=th.interval_s)
         files[out / "alertmanager" / "alertmanager.yml"] = _yaml(am.config)
         files[out / "alertmanager" / "templates" / TEMPLATE_FILE] = f"{{{{/* {MARK} */}}}}\n" + templates()
         secret_files = am.secret_files
