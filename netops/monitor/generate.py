@@ -379,6 +379,18 @@ def _map(lay: _Layout, inv: Inventory, sel: str, w: int, h: int) -> dict[str, An
     )
 
 
+def _share_by_kecamatan(lay: _Layout, title: str, metric: str, sel: str, w: int, h: int, *,
+                        options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A horizontal bar per kecamatan: the share of ``metric``'s series at 1 (links up, routers compliant),
+    green at 100 %, red under 90 %."""
+    m = f"{metric}{{{sel}}}" if sel else metric
+    return lay.panel(title, "bargauge",
+                     [_target(f"sum by (kecamatan) ({m}) / count by (kecamatan) ({m})", "{{kecamatan}}",
+                              instant=True)], w, h, unit="percentunit",
+                     extra={"options": {"orientation": "horizontal", "displayMode": "gradient", **(options or {})},
+                            "fieldConfig": _fc(ALL_IS_GOOD, "percentunit", min=0, max=1)})
+
+
 def config_row(lay: _Layout, sel: str) -> list[dict[str, Any]]:
     """Config compliance and backups, from the last 'netops config audit' and the backup repository."""
     return [
@@ -389,17 +401,13 @@ def config_row(lay: _Layout, sel: str) -> list[dict[str, Any]]:
         _stat(lay, "Routers drifted from the templates", f"count(netops_config_drift_lines{{{sel}}} > 0) or vector(0)",
               ZERO_IS_GOOD, 6, 4),
         _stat(lay, "Critical rule violations",
-              'count(netops_config_rule_violations{severity="critical"}) or vector(0)', ZERO_IS_GOOD, 6, 4),
+              f'count(netops_config_rule_violations{{severity="critical",{sel}}}) or vector(0)', ZERO_IS_GOOD, 6, 4),
         _stat(lay, "Backups older than 2 days", f"count(netops_config_backup_age_seconds > {2 * 86400}) or vector(0)",
               ZERO_IS_GOOD, 6, 4),
-        lay.panel("Compliant by kecamatan (routers compliant / audited)", "bargauge",
-                  [_target(f"sum by (kecamatan) (netops_config_compliant{{{sel}}}) / count by (kecamatan) "
-                           f"(netops_config_compliant{{{sel}}})", "{{kecamatan}}", instant=True)],
-                  10, 10, unit="percentunit",
-                  extra={"options": {"orientation": "horizontal", "displayMode": "gradient"},
-                         "fieldConfig": _fc(ALL_IS_GOOD, "percentunit", min=0, max=1)}),
+        _share_by_kecamatan(lay, "Compliant by kecamatan (routers compliant / audited)", "netops_config_compliant",
+                            sel, 10, 10),
         lay.panel("Rule violations now", "table",
-                  [_target("netops_config_rule_violations == 1", instant=True, fmt="table")], 14, 10,
+                  [_target(f"netops_config_rule_violations{{{sel}}} == 1", instant=True, fmt="table")], 14, 10,
                   description="Each broken rule per router; the audit's report has the masked lines and why."),
     ]
 
@@ -421,12 +429,7 @@ def overview_dashboard(inv: Inventory) -> dict[str, Any]:
         _stat(lay, "Links over 80%", f"count(netops_link_utilisation_ratio{{{sel}}} > 0.8) or vector(0)",
               ZERO_IS_GOOD, 4, 4),
         _map(lay, inv, sel, 14, 16),
-        lay.panel("Status by kecamatan (links up / total)", "bargauge",
-                  [_target(f"sum by (kecamatan) (netops_link_up{{{sel}}}) / count by (kecamatan) "
-                           f"(netops_link_up{{{sel}}})", "{{kecamatan}}", instant=True)],
-                  10, 16, unit="percentunit",
-                  extra={"options": {"orientation": "horizontal", "displayMode": "gradient"},
-                         "fieldConfig": _fc(ALL_IS_GOOD, "percentunit", min=0, max=1)}),
+        _share_by_kecamatan(lay, "Status by kecamatan (links up / total)", "netops_link_up", sel, 10, 16),
         lay.panel("Alerts firing now (root causes first)", "table",
                   [_target('sort_desc(ALERTS{alertstate="firing", cause!="unreachable_upstream"})', instant=True,
                            fmt="table"),
@@ -584,11 +587,8 @@ def wall_dashboard(inv: Inventory) -> dict[str, Any]:
                            fmt="table")],
                   12, 10, extra={"options": {"cellHeight": "lg", "showHeader": True}},
                   description="First query: root-cause links (with the desa behind them); second: links cut off."),
-        lay.panel("Kecamatan", "bargauge",
-                  [_target("sum by (kecamatan) (netops_link_up) / count by (kecamatan) (netops_link_up)",
-                           "{{kecamatan}}", instant=True)], 12, 9, unit="percentunit",
-                  extra={"options": {"orientation": "horizontal", "displayMode": "lcd", "text": {"titleSize": 22}},
-                         "fieldConfig": _fc(ALL_IS_GOOD, "percentunit", min=0, max=1)}),
+        _share_by_kecamatan(lay, "Kecamatan", "netops_link_up", "", 12, 9,
+                            options={"displayMode": "lcd", "text": {"titleSize": 22}}),
     ]
     if inv.services:
         panels.append(_stat(lay, "E-government services up", 'sum(probe_success{job="netops-services"}) / '

@@ -345,8 +345,8 @@ def test_audit_and_backup_age_follow_the_audit_file_and_the_backups(tmp_path: Pa
         assert 'netops_config_compliant{device="desa-a1-r1",kecamatan="A",platform="mikrotik_routeros"} 0.0' in body
         assert 'netops_config_compliant{device="kec-a-r1",kecamatan="A",platform="mikrotik_routeros"} 1.0' in body
         assert 'netops_config_drift_lines{device="desa-a1-r1",kecamatan="A",platform="mikrotik_routeros"} 2.0' in body
-        assert ('netops_config_rule_violations{device="desa-a1-r1",rule="ros-telnet-disabled",severity="critical"} 1.0'
-                in body)
+        assert ('netops_config_rule_violations{device="desa-a1-r1",kecamatan="A",rule="ros-telnet-disabled",'
+                'severity="critical"} 1.0' in body)
         assert 'rule="template"' not in body  # drift is netops_config_drift_lines, not a rule
         assert 'netops_config_audit_unreachable{device="desa-a2-r1"} 1.0' in body
         assert 'device="desa-a2-r1",kecamatan' not in body
