@@ -124,6 +124,8 @@ class Poller:
         self._targets: dict[str, SnmpTarget] = {}
         self._target_errors: dict[str, tuple[str, str]] = {}
         self._cycle_lock = asyncio.Lock()
+        self._snmp_took: list[float] = []
+        """How long the SNMP part of the last five cycles took."""
         self._inventory_loaded_at = time.time()
         self._inventory_ok = True
         self._renderer = Renderer() if self.config.render else None
@@ -254,7 +256,8 @@ class Poller:
     def part_budgets(self) -> dict[str, float]:
         """How long each part of a cycle takes at worst, when devices are dead: the probes of the near devices
         and of those behind VSAT/LTE (their span plus their timeout: a death is known only when the timeout
-        ends) and the SNMP polls (the slowest target's timeout x tries, within the device deadline)."""
+        ends) and the SNMP polls (the slowest target's timeout x tries, or the longest of the last five
+        cycles' polls, within the device deadline)."""
         c = self.config
         near, far = self.probe_timeouts()
         span = (c.probe_count - 1) * c.probe_interval
@@ -265,7 +268,8 @@ class Poller:
             parts[FAR] = span + far
         snmp = max((t.timeout * (t.retries + 1) for t in self._targets.values()), default=0.0)
         if snmp:
-            parts[SNMP] = min(snmp, self._deadline_default())
+            # a big shard's polls queue behind the concurrency limit: what the last cycles took counts too
+            parts[SNMP] = min(max([snmp, *self._snmp_took]), self._deadline_default())
         return parts
 
     def cycle_budget(self) -> float:
@@ -344,7 +348,9 @@ class Poller:
         probe_task = asyncio.create_task(self._probe(offsets))
         if offsets.get(SNMP, 0.0) > 0:  # the probes are the longer part: the SNMP polls start late instead
             await asyncio.sleep(offsets[SNMP])
+        snmp_start = time.monotonic()
         polls = await asyncio.gather(*(self._poll_device(d, sem) for d in snmp_devices))
+        self._snmp_took = [*self._snmp_took[-4:], time.monotonic() - snmp_start]
         probes = await probe_task
         snap = self._build(polls, probes, time.monotonic() - start)
         self._publish(snap)

@@ -67,3 +67,16 @@ def test_each_part_of_an_aligned_cycle_starts_so_that_its_worst_case_ends_with_t
     assert {name: offsets[name] + parts[name] for name in parts} == pytest.approx(
         dict.fromkeys(parts, poller.cycle_budget()))
     assert min(offsets.values()) == 0.0
+
+
+def test_a_shard_whose_polls_queue_keeps_its_probes_at_the_end_of_the_cycle(secrets_env: dict[str, str]) -> None:
+    """Polls that took longer than one target's timeout (queued behind the concurrency limit) set the SNMP
+    part's length, so the probes still start just before the cycle's end."""
+    poller = Poller(load_inventory(SMALL_INVENTORY), PollerConfig(interval=60, probe_count=5, probe_interval=0.2),
+                    prober=Recording())
+    asyncio.run(poller._prepare([d for d in poller.devices if d.monitor == "snmp"]))
+    poller._snmp_took = [30.0, 12.0]
+    assert poller.part_budgets()["snmp"] == 30.0
+    assert poller.start_offsets()["near probes"] == pytest.approx(30.0 - 1.3)
+    poller._snmp_took = [200.0]
+    assert poller.part_budgets()["snmp"] == 48.0  # never past the device deadline (80 % of the interval)
