@@ -4,7 +4,8 @@ No configuration of its own: a change is routed like an alert labelled
 ``severity=warning`` and the device's ``kecamatan`` would be by the generated
 Alertmanager config: the default receiver plus every route whose conditions hold.
 Webhook (JSON POST), e-mail (``alerting.smtp``) and Telegram (Bot API ``sendMessage``)
-receivers are served directly by netops, not through Alertmanager: a change is an event,
+receivers are served directly by netops; e-mail and Telegram speak ``alerting.language`` (id by
+default, or en), the webhook's JSON keys stay the same in both, not through Alertmanager: a change is an event,
 not a state that resolves. Secrets (SMTP password, bot token) are resolved from their
 ``env:``/``file:`` references at send time. A receiver that fails is reported, never
 fatal: the backup is committed either way.
@@ -21,7 +22,7 @@ import urllib.request
 from email.message import EmailMessage
 
 from netops.config.changes import OutsideChange
-from netops.inventory.alerting import Alerting, Receiver
+from netops.inventory.alerting import Alerting, Language, Receiver
 from netops.inventory.models import Inventory
 from netops.secrets import redact
 
@@ -53,13 +54,25 @@ def payload(change: OutsideChange, kecamatan: str | None) -> dict[str, object]:
             "diff": change.diff}
 
 
-def text(change: OutsideChange, kecamatan: str | None) -> tuple[str, str]:
-    """(subject, body) of a message for people."""
+WORDS: dict[Language, dict[str, str]] = {
+    Language.id: {"subject": "[netops] konfigurasi {device} diubah di luar netops (+{added} -{removed} baris)",
+                  "device": "Perangkat", "found": "Ditemukan oleh backup pada {when}, commit {commit}",
+                  "cause": "Penyebab"},
+    Language.en: {"subject": "[netops] config of {device} changed outside netops (+{added} -{removed} lines)",
+                  "device": "Device", "found": "Found by the backup at {when}, commit {commit}", "cause": "Cause"},
+}
+"""The words of a change message, in the alerting section's ``language`` (Bahasa Indonesia by default, as the
+alert templates); the masked diff itself is the device's own text."""
+
+
+def text(change: OutsideChange, kecamatan: str | None, lang: Language = Language.id) -> tuple[str, str]:
+    """(subject, body) of a message for people, in ``lang``."""
+    w = WORDS[lang]
     when = dt.datetime.fromtimestamp(change.time, dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-    subject = f"[netops] config of {change.device} changed outside netops ({change.summary})"
-    body = (f"Device: {change.device} ({change.platform}){f', kecamatan {kecamatan}' if kecamatan else ''}\n"
-            f"Found by the backup at {when}, commit {change.commit or '-'}\n"
-            + (f"Cause: {change.cause}\n" if change.cause else "")
+    subject = w["subject"].format(device=change.device, added=change.added, removed=change.removed)
+    body = (f"{w['device']}: {change.device} ({change.platform}){f', kecamatan {kecamatan}' if kecamatan else ''}\n"
+            + w["found"].format(when=when, commit=change.commit or "-") + "\n"
+            + (f"{w['cause']}: {change.cause}\n" if change.cause else "")
             + f"\n{change.diff}")
     return subject, body
 
@@ -102,7 +115,7 @@ def send(inv: Inventory, changes: list[OutsideChange]) -> list[str]:
     for change in changes:
         dev = inv.devices.get(change.device)
         kec = inv.sites[dev.site].kecamatan if dev and dev.site in inv.sites else None
-        subject, body = text(change, kec)
+        subject, body = text(change, kec, al.language)
         for r in receivers_for(al, kec):
             try:
                 if r.webhook is not None:

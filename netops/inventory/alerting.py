@@ -101,7 +101,9 @@ class Alerting(StrictModel):
 
     language: Language = Language.id
     default_receiver: str
-    group_wait: Duration = "30s"
+    group_wait: Duration | None = None
+    """How long Alertmanager holds a new group before its first message. Unset: 1.5 x the poll interval
+    ('netops monitor generate --interval'); shorter than that is refused there (docs/monitor.md)."""
     group_interval: Duration = "5m"
     repeat_interval: Duration = "4h"
     timezone: str = "Asia/Pontianak"

@@ -274,6 +274,8 @@ class _Collector:
         model = self.validate(Alerting, body, fname, "alerting")
         if model is not None:
             self.alerting = model  # type: ignore[assignment]
+            # checked against the poll interval only when the monitoring config is generated
+            self.sources[("alerting", "group_wait")] = self.at("alerting", "", ("group_wait",))
 
     def read_map(self, fname: str, section: str, body: Any, where: Location) -> None:
         if not isinstance(body, LineDict):

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from netops.errors import NetopsError
+from netops.inventory.loader import SECTIONS
 from netops.inventory.models import Device, Inventory, LinkStatus, Medium
 from netops.inventory.query import select
 from netops.lab.profiles import profile
@@ -205,6 +206,14 @@ def lab_inventory_files(inv: Inventory, plan: LabPlan, secrets_dir: Path) -> dic
         if lab_dev.netns:
             body["credentials"] = "lab-frr"
         place("devices", name).setdefault("devices", []).append(body)
+    # the command center's sections as they are: receivers and services are outside the lab, and their
+    # secrets are references the lab does not replace
+    if inv.alerting is not None:
+        place("alerting", "")["alerting"] = _dump(inv.alerting)
+    for wid, window in inv.maintenance.items():
+        place("maintenance", wid).setdefault("maintenance", []).append(_dump(window))
+    for sid, service in inv.services.items():
+        place("services", sid).setdefault("services", []).append(_dump(service))
     return files
 
 
@@ -216,10 +225,12 @@ def write_lab_inventory(inv: Inventory, plan: LabPlan, out_dir: Path, secrets_di
     out_dir.mkdir(parents=True, exist_ok=True)
     for old in out_dir.rglob("*.yaml"):
         old.unlink()
-    order = ("regency", "credentials", "snmp", "sites", "links", "devices")
     for rel, doc in lab_inventory_files(inv, plan, secrets_dir).items():
         path = out_dir / rel
         path.parent.mkdir(parents=True, exist_ok=True)
-        ordered = {k: doc[k] for k in order if k in doc}
+        unknown = set(doc) - set(SECTIONS)
+        if unknown:  # a section the loader would refuse: a bug here, not in the user's inventory
+            raise LabError(f"lab inventory {rel}: unknown sections {sorted(unknown)}")
+        ordered = {k: doc[k] for k in SECTIONS if k in doc}
         text = HEADER.format(src=inv.root.resolve()) + yaml.safe_dump(ordered, sort_keys=False, allow_unicode=True)
         path.write_text(text, encoding="utf-8")

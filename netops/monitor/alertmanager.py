@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from netops.errors import NetopsError
+from netops.errors import BadInput, NetopsError
 from netops.inventory import Inventory
 from netops.inventory.alerting import Alerting, MaintenanceWindow, Receiver
 from netops.monitor.rootcause import INHIBIT_RULES
@@ -129,11 +130,50 @@ def window_matchers(w: MaintenanceWindow) -> list[list[str]]:
             (("site", w.site), ("kecamatan", w.kecamatan), ("provider", w.provider), ("link", w.link)) if values]
 
 
-def alertmanager_config(inv: Inventory, *, resolve_secrets: bool = False) -> AlertmanagerOutput:
+_UNIT_S = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
+
+
+def duration_s(text: str) -> float:
+    """A Prometheus/Alertmanager duration (``1m30s``, ``500ms``) in seconds."""
+    return sum(int(n) * _UNIT_S[u] for n, u in re.findall(r"([0-9]+)(ms|s|m|h|d|w|y)", text))
+
+
+def duration_text(seconds: float) -> str:
+    ms = round(seconds * 1000)
+    return f"{ms}ms" if ms % 1000 else f"{ms // 1000}s" if (ms // 1000) % 60 else f"{ms // 60000}m"
+
+
+GROUP_WAIT_INTERVALS = 1.5
+"""group_wait in poll intervals, at least. When a provider's hub fails, a probe already on its way can
+show some of its links up for one more cycle: the provider alert then fires one poll interval (plus up
+to one rule evaluation, a quarter interval) after those links' own alerts, and inhibits them only if it
+reaches Alertmanager before their group's first message."""
+
+
+def group_wait_s(al: Alerting, inv: Inventory, interval_s: float) -> float:
+    """The route's group_wait: the inventory's, or 1.5 poll intervals when unset; a shorter one is refused."""
+    least = GROUP_WAIT_INTERVALS * interval_s
+    if al.group_wait is None:
+        return least
+    given = duration_s(al.group_wait)
+    if given < least:
+        where = inv.where("alerting", "group_wait") or inv.where("alerting", "")
+        raise BadInput(f"{where}: alerting.group_wait {al.group_wait} is shorter than 1.5 poll intervals "
+                       f"({duration_text(least)} at --interval {interval_s:g}): when a provider's hub fails, "
+                       "its links seen down one cycle apart would go out as separate notifications instead of "
+                       f"one provider alert; set group_wait: {duration_text(least)} or more, or leave it out "
+                       "(then it is 1.5 poll intervals)")
+    return given
+
+
+def alertmanager_config(inv: Inventory, *, resolve_secrets: bool = False, interval_s: float = 60
+                        ) -> AlertmanagerOutput:
+    """Alertmanager's configuration; ``interval_s`` is the poll (= scrape) interval, which group_wait follows."""
     al = inv.alerting
     if al is None:
         raise NetopsError("the inventory has no 'alerting:' section: add receivers and routes "
                           "(docs/monitor.md, 'Alerting') to generate Alertmanager's configuration")
+    group_wait = duration_text(group_wait_s(al, inv, interval_s))
     try:
         ZoneInfo(al.timezone)
     except (KeyError, ValueError):
@@ -160,7 +200,7 @@ def alertmanager_config(inv: Inventory, *, resolve_secrets: bool = False) -> Ale
     cfg: dict[str, Any] = {
         "global": _global(al, out, resolve_secrets),
         "templates": [f"templates/{TEMPLATE_FILE}"],
-        "route": {"receiver": al.default_receiver, "group_by": GROUP_BY, "group_wait": al.group_wait,
+        "route": {"receiver": al.default_receiver, "group_by": GROUP_BY, "group_wait": group_wait,
                   "group_interval": al.group_interval, "repeat_interval": al.repeat_interval, "routes": routes},
         "inhibit_rules": INHIBIT_RULES,
         "receivers": [_receiver(r, al, out, resolve_secrets) for r in al.receivers],

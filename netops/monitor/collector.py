@@ -312,7 +312,7 @@ class AuditCollector(_LocalFamilies):
                        labels)
         viol = _gauge("netops_config_rule_violations",
                       "Security rules (compliance/*.yaml) the device broke at the last audit: 1 per rule broken.",
-                      ["device", "rule", "severity"])
+                      ["device", "kecamatan", "rule", "severity"])
         unreachable = _gauge("netops_config_audit_unreachable",
                              "1 if the last audit could not read the device.", ["device"])
         when = _gauge("netops_config_audit_timestamp_seconds", "Unix time of the last 'netops config audit'.", [])
@@ -328,7 +328,7 @@ class AuditCollector(_LocalFamilies):
                 rules = {(f.get("rule"), f.get("severity")) for f in d.get("findings") or []
                          if f.get("rule") != "template"}
                 for rule, sev in sorted(rules):
-                    viol.add_metric([lv[0], str(rule), str(sev)], 1.0)
+                    viol.add_metric([lv[0], lv[2], str(rule), str(sev)], 1.0)
         age = _gauge("netops_config_backup_age_seconds",
                      "Seconds since the device's config was last backed up (last commit of its file, or a later "
                      "backup run that read it unchanged).", ["device"])

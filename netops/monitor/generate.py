@@ -15,6 +15,7 @@ import yaml
 
 from netops.errors import BadInput
 from netops.inventory import Inventory
+from netops.monitor.alertmanager import duration_text
 from netops.monitor.rootcause import recording_rules, root_cause_alerts, topology_rules
 from netops.monitor.services import blackbox_config, service_alerts, services_dashboard_panels
 from netops.monitor.services import scrape_job as services_scrape_job
@@ -213,11 +214,18 @@ def alert_rules(th: Thresholds) -> dict[str, Any]:
     ]
     # evaluated four times per scrape: a fresh sample waits at most a quarter interval for its evaluation
     # (Prometheus evaluates and scrapes at phases of their own), not up to a whole one
-    return {"groups": [{"name": "netops", "interval": _dur(eval_interval_s(th)), "rules": rules}]}
+    return {"groups": [{"name": "netops", "interval": duration_text(eval_interval_s(th)), "rules": rules}]}
 
 
-def eval_interval_s(th: Thresholds) -> int:
-    return max(1, th.interval_s // 4)
+EVALS_PER_SCRAPE = 4
+
+
+def eval_interval_s(th: Thresholds) -> float:
+    """The rule group's evaluation interval: a quarter of the scrape interval (in milliseconds where it does not
+    divide: a 2 s interval is evaluated every 500ms), so evaluations fall at the same four phases of every
+    scrape interval and a fresh sample waits less than a quarter interval; ``for:`` durations that are whole
+    multiples of it fire exactly when they say."""
+    return max(0.25, th.interval_s / EVALS_PER_SCRAPE)
 
 
 # --- Grafana -------------------------------------------------------------------------------------
@@ -371,6 +379,18 @@ def _map(lay: _Layout, inv: Inventory, sel: str, w: int, h: int) -> dict[str, An
     )
 
 
+def _share_by_kecamatan(lay: _Layout, title: str, metric: str, sel: str, w: int, h: int, *,
+                        options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A horizontal bar per kecamatan: the share of ``metric``'s series at 1 (links up, routers compliant),
+    green at 100 %, red under 90 %."""
+    m = f"{metric}{{{sel}}}" if sel else metric
+    return lay.panel(title, "bargauge",
+                     [_target(f"sum by (kecamatan) ({m}) / count by (kecamatan) ({m})", "{{kecamatan}}",
+                              instant=True)], w, h, unit="percentunit",
+                     extra={"options": {"orientation": "horizontal", "displayMode": "gradient", **(options or {})},
+                            "fieldConfig": _fc(ALL_IS_GOOD, "percentunit", min=0, max=1)})
+
+
 def config_row(lay: _Layout, sel: str) -> list[dict[str, Any]]:
     """Config compliance and backups, from the last 'netops config audit' and the backup repository."""
     return [
@@ -381,17 +401,13 @@ def config_row(lay: _Layout, sel: str) -> list[dict[str, Any]]:
         _stat(lay, "Routers drifted from the templates", f"count(netops_config_drift_lines{{{sel}}} > 0) or vector(0)",
               ZERO_IS_GOOD, 6, 4),
         _stat(lay, "Critical rule violations",
-              'count(netops_config_rule_violations{severity="critical"}) or vector(0)', ZERO_IS_GOOD, 6, 4),
+              f'count(netops_config_rule_violations{{severity="critical",{sel}}}) or vector(0)', ZERO_IS_GOOD, 6, 4),
         _stat(lay, "Backups older than 2 days", f"count(netops_config_backup_age_seconds > {2 * 86400}) or vector(0)",
               ZERO_IS_GOOD, 6, 4),
-        lay.panel("Compliant by kecamatan (routers compliant / audited)", "bargauge",
-                  [_target(f"sum by (kecamatan) (netops_config_compliant{{{sel}}}) / count by (kecamatan) "
-                           f"(netops_config_compliant{{{sel}}})", "{{kecamatan}}", instant=True)],
-                  10, 10, unit="percentunit",
-                  extra={"options": {"orientation": "horizontal", "displayMode": "gradient"},
-                         "fieldConfig": _fc(ALL_IS_GOOD, "percentunit", min=0, max=1)}),
+        _share_by_kecamatan(lay, "Compliant by kecamatan (routers compliant / audited)", "netops_config_compliant",
+                            sel, 10, 10),
         lay.panel("Rule violations now", "table",
-                  [_target("netops_config_rule_violations == 1", instant=True, fmt="table")], 14, 10,
+                  [_target(f"netops_config_rule_violations{{{sel}}} == 1", instant=True, fmt="table")], 14, 10,
                   description="Each broken rule per router; the audit's report has the masked lines and why."),
     ]
 
@@ -413,12 +429,7 @@ def overview_dashboard(inv: Inventory) -> dict[str, Any]:
         _stat(lay, "Links over 80%", f"count(netops_link_utilisation_ratio{{{sel}}} > 0.8) or vector(0)",
               ZERO_IS_GOOD, 4, 4),
         _map(lay, inv, sel, 14, 16),
-        lay.panel("Status by kecamatan (links up / total)", "bargauge",
-                  [_target(f"sum by (kecamatan) (netops_link_up{{{sel}}}) / count by (kecamatan) "
-                           f"(netops_link_up{{{sel}}})", "{{kecamatan}}", instant=True)],
-                  10, 16, unit="percentunit",
-                  extra={"options": {"orientation": "horizontal", "displayMode": "gradient"},
-                         "fieldConfig": _fc(ALL_IS_GOOD, "percentunit", min=0, max=1)}),
+        _share_by_kecamatan(lay, "Status by kecamatan (links up / total)", "netops_link_up", sel, 10, 16),
         lay.panel("Alerts firing now (root causes first)", "table",
                   [_target('sort_desc(ALERTS{alertstate="firing", cause!="unreachable_upstream"})', instant=True,
                            fmt="table"),
@@ -576,11 +587,8 @@ def wall_dashboard(inv: Inventory) -> dict[str, Any]:
                            fmt="table")],
                   12, 10, extra={"options": {"cellHeight": "lg", "showHeader": True}},
                   description="First query: root-cause links (with the desa behind them); second: links cut off."),
-        lay.panel("Kecamatan", "bargauge",
-                  [_target("sum by (kecamatan) (netops_link_up) / count by (kecamatan) (netops_link_up)",
-                           "{{kecamatan}}", instant=True)], 12, 9, unit="percentunit",
-                  extra={"options": {"orientation": "horizontal", "displayMode": "lcd", "text": {"titleSize": 22}},
-                         "fieldConfig": _fc(ALL_IS_GOOD, "percentunit", min=0, max=1)}),
+        _share_by_kecamatan(lay, "Kecamatan", "netops_link_up", "", 12, 9,
+                            options={"displayMode": "lcd", "text": {"titleSize": 22}}),
     ]
     if inv.services:
         panels.append(_stat(lay, "E-government services up", 'sum(probe_success{job="netops-services"}) / '
@@ -660,7 +668,7 @@ def generate(inv: Inventory, out: Path, *, shards: int = 1, exporters: list[str]
     files[prom / "rules" / "netops-topology.yml"] = _yaml(topology_rules(inv))
     secret_files: dict[str, str] = {}
     if inv.alerting is not None:
-        am = alertmanager_config(inv, resolve_secrets=resolve_secrets)
+        am = alertmanager_config(inv, resolve_secrets=resolve_secrets, interval_s=th.interval_s)
         files[out / "alertmanager" / "alertmanager.yml"] = _yaml(am.config)
         files[out / "alertmanager" / "templates" / TEMPLATE_FILE] = f"{{{{/* {MARK} */}}}}\n" + templates()
         secret_files = am.secret_files

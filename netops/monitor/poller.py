@@ -73,6 +73,8 @@ class PollerConfig:
 
 
 FAR_MEDIA = (Medium.vsat, Medium.lte)
+NEAR, FAR, SNMP = "near probes", "far probes", "snmp"
+"""The parts of a cycle (:meth:`Poller.part_budgets`)."""
 ALIGN_MARGIN = 0.05
 """Share of the interval between a cycle's worst-case end and the scrape it is aligned to."""
 
@@ -122,6 +124,8 @@ class Poller:
         self._targets: dict[str, SnmpTarget] = {}
         self._target_errors: dict[str, tuple[str, str]] = {}
         self._cycle_lock = asyncio.Lock()
+        self._snmp_took: list[float] = []
+        """How long the SNMP part of the last five cycles took."""
         self._inventory_loaded_at = time.time()
         self._inventory_ok = True
         self._renderer = Renderer() if self.config.render else None
@@ -249,27 +253,61 @@ class Poller:
         cap = c.interval / 2
         return min(c.near_probe_timeout, c.probe_timeout, cap), min(c.probe_timeout, cap)
 
-    def cycle_budget(self) -> float:
-        """How long a cycle may take when devices are dead: the probes' span plus their timeout, and the slowest
-        SNMP target's timeout x tries (within the device deadline)."""
+    def part_budgets(self) -> dict[str, float]:
+        """How long each part of a cycle takes at worst, when devices are dead: the probes of the near devices
+        and of those behind VSAT/LTE (their span plus their timeout: a death is known only when the timeout
+        ends) and the SNMP polls (the slowest target's timeout x tries, or the longest of the last five
+        cycles' polls, within the device deadline)."""
         c = self.config
         near, far = self.probe_timeouts()
-        probes = (c.probe_count - 1) * c.probe_interval + (far if self.far_devices else near)
+        span = (c.probe_count - 1) * c.probe_interval
+        parts: dict[str, float] = {}
+        if any(d.name not in self.far_devices for d in self.devices):
+            parts[NEAR] = span + near
+        if self.far_devices:
+            parts[FAR] = span + far
         snmp = max((t.timeout * (t.retries + 1) for t in self._targets.values()), default=0.0)
-        return max(probes, min(snmp, self._deadline_default()))
+        if snmp:
+            # a big shard's polls queue behind the concurrency limit: what the last cycles took counts too
+            parts[SNMP] = min(max([snmp, *self._snmp_took]), self._deadline_default())
+        return parts
 
-    async def _probe(self) -> dict[str, ProbeResult]:
+    def cycle_budget(self) -> float:
+        """How long a cycle may take when devices are dead: its longest part."""
+        return max(self.part_budgets().values(), default=0.0)
+
+    def start_offsets(self) -> dict[str, float]:
+        """When each part of a cycle starts, in seconds after the cycle's start, so that every part's worst
+        case ends at the cycle's end, just before the scrape the cycle is aligned to.
+
+        A part that would be done early starts late instead: the probes of a fiber desa (0.7 s at worst)
+        wait while a VSAT probe (2.8 s) or an SNMP timeout (4 s) runs, so the state they publish was sampled
+        as late as it can be. Started together, a fiber cut sampled at the cycle's start was published
+        the whole budget later; now it is published its own probe time after it was sampled."""
+        parts = self.part_budgets()
+        budget = max(parts.values(), default=0.0)
+        return {name: budget - worst for name, worst in parts.items()}
+
+    async def _probe(self, offsets: dict[str, float] | None = None) -> dict[str, ProbeResult]:
+        """Every device's probes: one prober call per timeout class, each started ``offsets[class]`` seconds
+        late (see :meth:`start_offsets`)."""
         addresses = {d.name: str(d.mgmt) for d in self.devices}
         if not addresses:
             return {}
         c = self.config
         near_t, far_t = self.probe_timeouts()
-        groups = [(t, [a for n, a in addresses.items() if (n in self.far_devices) == far])
-                  for t, far in ((near_t, False), (far_t, True))]
+        groups = [(kind, t, [a for n, a in addresses.items() if (n in self.far_devices) == (kind == FAR)])
+                  for kind, t in ((NEAR, near_t), (FAR, far_t))]
+
+        async def probe(kind: str, timeout: float, addrs: list[str]) -> dict[str, ProbeResult]:
+            delay = (offsets or {}).get(kind, 0.0)
+            if delay > 0:
+                await asyncio.sleep(delay)
+            return await self.prober.probe(addrs, c.probe_count, c.probe_interval, timeout)
+
         try:
             by_addr: dict[str, ProbeResult] = {}
-            for part in await asyncio.gather(*(self.prober.probe(addrs, c.probe_count, c.probe_interval, t)
-                                               for t, addrs in groups if addrs)):
+            for part in await asyncio.gather(*(probe(kind, t, addrs) for kind, t, addrs in groups if addrs)):
                 by_addr.update(part)
         except NetopsError:
             raise
@@ -294,18 +332,25 @@ class Poller:
         if prepare is not None:
             await prepare(list(self._targets.values()))
 
-    async def poll_once(self) -> Snapshot:
-        """One cycle: every device's SNMP poll and the ICMP probes, concurrently."""
+    async def poll_once(self, aligned: bool = False) -> Snapshot:
+        """One cycle: every device's SNMP poll and the ICMP probes, concurrently. ``aligned`` (a cycle timed to
+        end just before a scrape): each part starts so that its worst case ends with the cycle
+        (:meth:`start_offsets`); otherwise all start at once and the cycle ends as soon as it can."""
         async with self._cycle_lock:
-            return await self._cycle()
+            return await self._cycle(aligned)
 
-    async def _cycle(self) -> Snapshot:
+    async def _cycle(self, aligned: bool = False) -> Snapshot:
         start = time.monotonic()
         sem = asyncio.Semaphore(self.config.concurrency)
         snmp_devices = [d for d in self.devices if d.monitor == "snmp"]
         await self._prepare(snmp_devices)
-        probe_task = asyncio.create_task(self._probe())
+        offsets = self.start_offsets() if aligned else {}
+        probe_task = asyncio.create_task(self._probe(offsets))
+        if offsets.get(SNMP, 0.0) > 0:  # the probes are the longer part: the SNMP polls start late instead
+            await asyncio.sleep(offsets[SNMP])
+        snmp_start = time.monotonic()
         polls = await asyncio.gather(*(self._poll_device(d, sem) for d in snmp_devices))
+        self._snmp_took = [*self._snmp_took[-4:], time.monotonic() - snmp_start]
         probes = await probe_task
         snap = self._build(polls, probes, time.monotonic() - start)
         self._publish(snap)
@@ -363,7 +408,7 @@ class Poller:
         while not stop.is_set():
             start = time.monotonic()
             try:
-                await self.poll_once()
+                await self.poll_once(aligned=last_scrape is not None and last_scrape() is not None)
             except NetopsError:
                 raise
             except Exception:  # noqa: BLE001 - keep serving the last snapshot

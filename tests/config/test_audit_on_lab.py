@@ -112,7 +112,7 @@ def test_planted_drift_is_found_exactly_and_a_push_makes_the_audit_clean(lab, tm
     body = b"".join(f.exposition() for f in config_state_families(repo)).decode()
     assert 'netops_config_compliant{device="kec-b-r1",kecamatan="B",platform="frr"} 1.0' in body
     assert 'netops_config_compliant{device="core-01",kecamatan="Sungai Raya",platform="cisco_ios"} 0.0' in body
-    assert 'netops_config_rule_violations{device="desa-a1-r1",rule="ros-telnet-disabled",severity="critical"} 1.0' \
+    assert 'netops_config_rule_violations{device="desa-a1-r1",kecamatan="A",rule="ros-telnet-disabled",severity="critical"} 1.0' \
         in body
     assert 'netops_config_drift_lines{device="core-01",kecamatan="Sungai Raya",platform="cisco_ios"} 1.0' in body
     assert set(backup_times(repo)) == set(routers)

@@ -7,12 +7,15 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from netops.config.backup import BackupRepo, Operator
-from netops.config.changes import commit_body, detect, record, tally
+from netops.config.changes import OutsideChange, commit_body, detect, record, tally
 from netops.config.journal import Journal, JournalStep, Record
-from netops.config.notify import receivers_for
+from netops.config.notify import receivers_for, send
+from netops.inventory import load_inventory
 from netops.inventory.alerting import Alerting
+from tests.support.receivers import HttpRecorder, SmtpRecorder
 
 
 def _repo(tmp_path: Path) -> BackupRepo:
@@ -87,3 +90,40 @@ def test_changes_go_where_a_warning_about_the_kecamatan_would() -> None:
                    {"receiver": "vsat-desk", "provider": "Telkom Mangoesky"}, {"receiver": "noc-email"}]})
     assert [r.name for r in receivers_for(al, "A")] == ["noc-email", "kec-a-desk"]
     assert [r.name for r in receivers_for(al, "B")] == ["noc-email"]
+
+
+@pytest.mark.parametrize("language,subject,body", [
+    (None, "konfigurasi kec-a-r1 diubah di luar netops (+1 -0 baris)", "Ditemukan oleh backup pada"),
+    ("en", "config of kec-a-r1 changed outside netops (+1 -0 lines)", "Found by the backup at"),
+])
+def test_change_messages_speak_the_alerting_language(small_inventory: Path, secrets_env: dict[str, str],
+                                                     monkeypatch: pytest.MonkeyPatch, language: str | None,
+                                                     subject: str, body: str) -> None:
+    """E-mail (a loopback SMTP server) and Telegram (a loopback stand-in for the Bot API, which a test cannot
+    reach) in Bahasa Indonesia unless the inventory's alerting section says en; the webhook's JSON is the same."""
+    web, smtp = HttpRecorder(), SmtpRecorder()
+    token = small_inventory / "bot-token"
+    token.write_text("123:lang-test-token\n")
+    alerting = {"default_receiver": "noc-email",
+                "smtp": {"smarthost": f"127.0.0.1:{smtp.port}", "sender": "netops@example.go.id", "require_tls": False},
+                "receivers": [{"name": "noc-email", "email": {"to": "noc@example.go.id"}},
+                              {"name": "noc-telegram", "telegram": {"bot_token": f"file:{token}", "chat_id": 7}},
+                              {"name": "hook", "webhook": {"url": f"{web.url}/hook"}}],
+                "routes": [{"receiver": "noc-telegram"}, {"receiver": "hook"}]}
+    if language:
+        alerting["language"] = language
+    (small_inventory / "alerting.yaml").write_text(yaml.safe_dump({"alerting": alerting}))
+    monkeypatch.setenv("NETOPS_TELEGRAM_API", f"{web.url}/telegram")
+    try:
+        change = OutsideChange("kec-a-r1", "mikrotik_routeros", 1_700_000_000.0, "+/ip service set telnet disabled=no",
+                               1, 0, commit="abc1234", cause="config changed by budi")
+        assert send(load_inventory(small_inventory), [change]) == []
+    finally:
+        web.close()
+        smtp.close()
+    (mail,) = smtp.mails
+    assert subject in mail.data and body in mail.data and "kecamatan A" in mail.data, mail.data
+    (tg,) = web.at("/telegram")
+    assert tg.json()["text"].startswith(f"[netops] {subject}") and body in tg.json()["text"]
+    (hook,) = web.at("/hook")
+    assert hook.json()["kind"] == "config_change_outside_netops" and hook.json()["summary"] == "+1 -0 lines"

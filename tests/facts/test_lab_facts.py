@@ -176,7 +176,7 @@ def test_bad_devices_are_reported_and_the_others_complete(lab, inv_copy: Path, t
 def test_device_info_from_snmp_is_scraped_by_real_prometheus(lab, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     need_binary("prometheus")
     from tests.monitor.promserver import free_tcp_port, prometheus
-    from tests.monitor.test_exporter import start_serve, wait_metrics
+    from tests.support.exporter import start_serve, wait_metrics
 
     inv = load_inventory(lab.inventory_path)
     port = free_tcp_port()

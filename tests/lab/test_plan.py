@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from netops.inventory import load_inventory
+from netops.inventory.loader import SECTIONS
 from netops.inventory.models import Inventory
 from netops.lab.plan import LabError, make_plan, make_secrets, write_lab_inventory, write_secrets
 from tests.conftest import SMALL_INVENTORY
@@ -72,3 +73,23 @@ def test_lab_inventory_keeps_the_boundaries_file_of_its_source(tmp_path):
     lab_inv = load_inventory(tmp_path / "inventory")
     assert lab_inv.boundaries_file is not None
     assert lab_inv.boundaries_file.resolve() == src.boundaries_file.resolve()
+
+
+def test_lab_inventory_keeps_every_section_of_its_source(tmp_path):
+    """Every section the loader reads survives the lab copy: a lab of the sample alerts, mutes and checks services
+    as the sample says. A section added to the loader and not to the lab copy fails here."""
+    root = Path(__file__).resolve().parents[2]
+    src = load_inventory(root / "inventory")
+    plan = make_plan(src, "127.162.0.0", ["kecamatan=Kubu"], 22, 161)
+    make_secrets(src, plan)
+    write_secrets(plan, tmp_path / "secrets")
+    write_lab_inventory(src, plan, tmp_path / "inventory", tmp_path / "secrets")
+    lab_inv = load_inventory(tmp_path / "inventory")
+    for section in SECTIONS:
+        assert getattr(src, section), f"the sample inventory has no {section}: give it one, this test needs it"
+        assert getattr(lab_inv, section), f"the lab copy of the inventory dropped {section}:"
+    # what the lab has no reason to change stays as it was
+    assert lab_inv.alerting == src.alerting
+    assert lab_inv.maintenance == src.maintenance and lab_inv.services == src.services
+    assert lab_inv.sites == src.sites and set(lab_inv.links) == set(src.links)
+    assert set(lab_inv.credentials) == set(src.credentials) and set(lab_inv.snmp) == set(src.snmp)

@@ -25,7 +25,7 @@ import yaml
 from netops.lab import Lab
 from tests.monitor.amserver import Alertmanager, Receiver, alertmanager
 from tests.monitor.promserver import Prometheus, free_tcp_port, prometheus_from
-from tests.monitor.test_exporter import start_serve, wait_metrics
+from tests.support.exporter import start_serve, wait_metrics
 
 BASE = "127.153.0.0"
 NETOPS = [sys.executable, "-m", "netops"]
@@ -169,14 +169,14 @@ class LabStack:
 def lab_stack(tmp: Path, timing: Timing | None = None) -> Iterator[LabStack]:
     t = timing or Timing()
     receiver = Receiver()
-    lab = Lab(write_source_inventory(tmp), tmp / "lab", base=BASE, vsat_delay_ms=300, vsat_loss_pct=0.0,
-              vsat_jitter_ms=10)
+    source = write_source_inventory(tmp)
+    write_alerting(source, receiver.url, t)
+    lab = Lab(source, tmp / "lab", base=BASE, vsat_delay_ms=300, vsat_loss_pct=0.0, vsat_jitter_ms=10)
     proc = None
     try:
         started = time.time()
         lab.up()
-        inv = lab.inventory_path
-        write_alerting(inv, receiver.url, t)
+        inv = lab.inventory_path  # the lab's copy keeps the alerting and maintenance sections
         exporter_port, am_port = free_tcp_port(), free_tcp_port()
         out = tmp / "monitors"
         netops("-i", str(inv), "monitor", "generate", "--out", str(out), "--interval", str(t.interval),

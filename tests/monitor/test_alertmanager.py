@@ -160,6 +160,9 @@ BAD = {
                                      "ends (2026-12-19T02:00:00+07:00) before it starts"),
     "plain telegram token": ("bot_token: file:/etc/netops/telegram-bot-token", "bot_token: 123456:AAF-plainTOKEN",
                              "alerting.receivers.1.telegram.bot_token: secrets are written as references"),
+    # a provider outage seen one cycle apart on its links would be two notifications (60 s default interval)
+    "group_wait shorter than the poll interval": ("  repeat_interval: 4h", "  repeat_interval: 4h\n  group_wait: 30s",
+                                                  "alerting.group_wait 30s is shorter than 1.5 poll intervals (90s"),
     "webhook url not a url": ('url: "http://10.112.0.20:8080/alerts"', 'url: "helpdesk alerts"',
                               "alerting.receivers.2.webhook.url: String should match pattern"),
 }

@@ -22,37 +22,14 @@ from tests.monitor.agents import Interface
 from tests.monitor.conftest import addr, write_inventory
 from tests.monitor.promserver import free_tcp_port, http_get, prometheus
 from tests.monitor.test_poller import LINKS, core, desa
+from tests.support.exporter import start_serve, wait_metrics
 
 NETOPS = [sys.executable, "-m", "netops"]
-
-
-def wait_metrics(url: str, needle: str, proc: subprocess.Popen, timeout: float = 30.0) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"serve exited {proc.returncode}: {proc.stderr.read() if proc.stderr else ''}")
-        try:
-            code, body = http_get(url, timeout=2)
-            if code == 200 and needle in body:
-                return body
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError(f"{needle} never appeared at {url}")
 
 
 def promtool_check_metrics(text: str) -> tuple[int, list[str]]:
     r = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True, text=True)
     return r.returncode, [ln for ln in (r.stdout + r.stderr).splitlines() if ln.strip()]
-
-
-def start_serve(inv: Path, port: int, interval: str, count: str) -> subprocess.Popen:
-    """``netops monitor serve`` as a user starts it, on a loopback port."""
-    return subprocess.Popen(
-        [*NETOPS, "-i", str(inv), "monitor", "serve", "--listen", f"127.0.0.1:{port}", "--interval", interval,
-         "--count", count],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[2],
-    )
 
 
 @pytest.fixture
@@ -368,8 +345,8 @@ def test_audit_and_backup_age_follow_the_audit_file_and_the_backups(tmp_path: Pa
         assert 'netops_config_compliant{device="desa-a1-r1",kecamatan="A",platform="mikrotik_routeros"} 0.0' in body
         assert 'netops_config_compliant{device="kec-a-r1",kecamatan="A",platform="mikrotik_routeros"} 1.0' in body
         assert 'netops_config_drift_lines{device="desa-a1-r1",kecamatan="A",platform="mikrotik_routeros"} 2.0' in body
-        assert ('netops_config_rule_violations{device="desa-a1-r1",rule="ros-telnet-disabled",severity="critical"} 1.0'
-                in body)
+        assert ('netops_config_rule_violations{device="desa-a1-r1",kecamatan="A",rule="ros-telnet-disabled",'
+                'severity="critical"} 1.0' in body)
         assert 'rule="template"' not in body  # drift is netops_config_drift_lines, not a rule
         assert 'netops_config_audit_unreachable{device="desa-a2-r1"} 1.0' in body
         assert 'device="desa-a2-r1",kecamatan' not in body

@@ -209,3 +209,23 @@ def test_map_needs_no_internet_and_the_provisioning_matches_the_options(tmp_path
     wall = json.loads((tmp_path / "grafana" / "dashboards" / "netops-wall.json").read_text())
     assert {p["type"] for p in wall["panels"]} >= {"geomap", "stat", "table", "bargauge"}
     assert all(p["options"]["text"]["valueSize"] >= 48 for p in wall["panels"] if p["type"] == "stat")
+
+
+# overview panels that do not follow the kecamatan filter, and why
+REGENCY_WIDE = {
+    "Alerts firing now (root causes first)": "every alert, root causes first (Alertmanager routes by kecamatan)",
+    "Backups older than 2 days": "netops_config_backup_age_seconds is per device, read from git",
+    "Services up": "e-government services are the data center's", "TLS certificate expires in": "services",
+    "Response time": "services",
+}
+
+
+def test_the_overview_kecamatan_filter_applies_to_every_panel_with_kecamatan_series(generated: Path) -> None:
+    """A panel that ignores the filter shows the regency's figure under a kecamatan's name (the critical rule
+    violations once did: their series had no kecamatan label)."""
+    dash = json.loads((generated / "grafana" / "dashboards" / "netops-overview.json").read_text())
+    unfiltered = {p["title"] for p in dash["panels"] for t in p.get("targets", []) if "$kecamatan" not in t["expr"]}
+    assert unfiltered == set(REGENCY_WIDE)
+    # the series carry the label (tests/monitor/test_exporter.py serves them from a real audit file)
+    exprs = [t["expr"] for p in dash["panels"] for t in p.get("targets", [])]
+    assert any('netops_config_rule_violations{severity="critical",kecamatan=~"$kecamatan"}' in e for e in exprs)

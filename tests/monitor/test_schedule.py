@@ -51,3 +51,32 @@ def test_probes_wait_long_only_behind_vsat_and_never_past_half_the_interval(inte
     assert set(calls[near]) == {str(d.mgmt) for d in inv.devices.values()} - set(behind_vsat)
     assert len(results) == len(inv.devices)
     assert poller.cycle_budget() >= 0.2 + far  # the probes' span and the long timeout
+
+
+def test_each_part_of_an_aligned_cycle_starts_so_that_its_worst_case_ends_with_the_cycle(
+        secrets_env: dict[str, str]) -> None:
+    """The near probes (span + 0.5 s) wait while the far probes (span + 2 s) and the SNMP timeouts run: a fiber
+    cut is sampled as late as its own probe time allows, not at the start of the longest part."""
+    inv = load_inventory(SMALL_INVENTORY)
+    poller = Poller(inv, PollerConfig(interval=60, probe_count=5, probe_interval=0.2), prober=Recording())
+    asyncio.run(poller._prepare([d for d in poller.devices if d.monitor == "snmp"]))
+    parts, offsets = poller.part_budgets(), poller.start_offsets()
+    snmp = max(t.timeout * (t.retries + 1) for t in poller._targets.values())
+    assert parts == pytest.approx({"near probes": 0.8 + 0.5, "far probes": 0.8 + 2.0, "snmp": snmp})
+    assert poller.cycle_budget() == max(parts.values())
+    assert {name: offsets[name] + parts[name] for name in parts} == pytest.approx(
+        dict.fromkeys(parts, poller.cycle_budget()))
+    assert min(offsets.values()) == 0.0
+
+
+def test_a_shard_whose_polls_queue_keeps_its_probes_at_the_end_of_the_cycle(secrets_env: dict[str, str]) -> None:
+    """Polls that took longer than one target's timeout (queued behind the concurrency limit) set the SNMP
+    part's length, so the probes still start just before the cycle's end."""
+    poller = Poller(load_inventory(SMALL_INVENTORY), PollerConfig(interval=60, probe_count=5, probe_interval=0.2),
+                    prober=Recording())
+    asyncio.run(poller._prepare([d for d in poller.devices if d.monitor == "snmp"]))
+    poller._snmp_took = [30.0, 12.0]
+    assert poller.part_budgets()["snmp"] == 30.0
+    assert poller.start_offsets()["near probes"] == pytest.approx(30.0 - 1.3)
+    poller._snmp_took = [200.0]
+    assert poller.part_budgets()["snmp"] == 48.0  # never past the device deadline (80 % of the interval)
