@@ -59,7 +59,8 @@ def test_without_a_record_an_encrypted_secret_is_not_verifiable() -> None:
 def test_a_recorded_value_makes_a_rotation_a_change_and_the_same_value_clean(tmp_path: Path) -> None:
     record = PushedSecrets(tmp_path)
     record.record("r", plan("r", VRP, VRP_RUNNING, _vrp_intended("Rahasia-Lama-1")))  # as after a verified push
-    pushed = record.of("r")
+    record.save()
+    pushed = PushedSecrets(tmp_path).of("r")  # as the next job reads it
     same = plan("r", VRP, VRP_RUNNING, _vrp_intended("Rahasia-Lama-1"), pushed=pushed)
     assert same.empty and not same.unverifiable
     rotated = plan("r", VRP, VRP_RUNNING, _vrp_intended("Rahasia-Baru-2"), pushed=pushed)
@@ -84,7 +85,8 @@ def test_ios_type_9_secrets_rotate_through_the_record(tmp_path: Path) -> None:
     first = plan("c", IOS, IOS_RUNNING, want)
     assert first.empty and len(first.unverifiable) == 2
     record = PushedSecrets(tmp_path)
-    record.record("c", first)
+    record.record("c", first)  # kept in memory until saved
+    assert not (tmp_path / FILENAME).exists() and record.of("c")
     rotated = plan("c", IOS, IOS_RUNNING, want.replace("User-Lama-1", "User-Baru-2"), pushed=record.of("c"))
     assert rotated.commands == ["no " + IOS_RUNNING.splitlines()[2], "username op privilege 15 secret User-Baru-2"]
     assert not rotated.unverifiable
