@@ -633,6 +633,7 @@ def push(inv: Inventory, names: Iterable[str], repo: BackupRepo, opts: PushOptio
     after.update({r.device: r.running_after for r in report.results if r.running_after is not None})
     for host in nr.inventory.hosts.values():
         dev.drop(host)
+    record.save()
     applied = sum(1 for r in report.results if r.status is Status.APPLIED)
     report.after_commit, _ = repo.store(after, f"after push: {applied} applied, {len(report.results)} devices "
                                                f"({', '.join(f'{v} {k}' for k, v in sorted(report.by_status().items()))})",

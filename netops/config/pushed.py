@@ -10,7 +10,8 @@ planned and pushed; the same token is in sync. With no record, or when the devic
 another ciphertext (changed outside netops), the line stays "not verifiable".
 
 One JSON file beside the backups (``<repo>/secret-tokens.json``), outside git: tokens only,
-rewritten whole (temporary file, fsync, rename) so a crash leaves the old or the new record.
+written once at the end of a push, whole (temporary file, fsync, rename), so a crash leaves
+the old or the new record; a lost record only makes such lines "not verifiable" again.
 """
 
 from __future__ import annotations
@@ -28,13 +29,21 @@ FILENAME = "secret-tokens.json"
 
 
 class PushedSecrets:
-    """The record of one backup repository (thread-safe within a process)."""
+    """The record of one backup repository (thread-safe within a process). Read once and
+    kept: a job over 1,000 devices parses the file once, not once per device."""
 
     def __init__(self, repo_path: Path | str):
         self.path = Path(repo_path) / FILENAME
         self._lock = threading.Lock()
+        self._data: dict[str, dict[str, dict[str, str]]] | None = None
+        self._updates: dict[str, dict[str, dict[str, str]]] = {}
 
     def _read(self) -> dict[str, dict[str, dict[str, str]]]:
+        if self._data is None:
+            self._data = self._load()
+        return self._data
+
+    def _load(self) -> dict[str, dict[str, dict[str, str]]]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
@@ -53,16 +62,27 @@ class PushedSecrets:
 
     def record(self, device: str, verified: ChangePlan) -> None:
         """After a verified push: the device's lines as the verifying comparison matched them
-        (lines no longer intended are forgotten)."""
+        (lines no longer intended are forgotten). Kept in memory until :meth:`save`."""
         entries = {o.key: {k: v for k, v in asdict(o).items() if k != "key"} for o in verified.opaque}
         with self._lock:
-            data = self._read()
-            if data.get(device, {}) == entries:
+            self._read()[device] = entries
+            self._updates[device] = entries
+
+    def save(self) -> None:
+        """Write this job's records (once per job: one fsync, not one per device), merged
+        into the file as it is now (another job may have written other devices since)."""
+        with self._lock:
+            if not self._updates:
                 return
-            if entries:
-                data[device] = entries
-            else:
-                data.pop(device, None)
+            data = self._load()
+            for device, entries in self._updates.items():
+                if entries:
+                    data[device] = entries
+                else:
+                    data.pop(device, None)
+            self._updates.clear()
+            if not data and not self.path.exists():
+                return
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_name(f".{FILENAME}.{os.getpid()}.{threading.get_ident()}")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -72,3 +92,4 @@ class PushedSecrets:
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, self.path)
+            self._data = data

@@ -264,6 +264,25 @@ def test_reordered_sections_compare_equal(order: list[int]) -> None:
     assert plan("d", p, a, shuffled).empty  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(("name", "sep"), [("iosxe17-core-c9300.txt", "\n!\n"), ("ios15-kec-isr.txt", "\n!\n"),
+                                         ("vrp5-s5720.txt", "\n#\n"), ("vrp8-ne40e.txt", "\n#\n")])
+@settings(max_examples=15, deadline=None)
+@given(data=st.data())
+def test_reordered_sections_of_indented_configs(name: str, sep: str, data: st.DataObject) -> None:
+    """Top-level sections in another order: nothing to push, nothing to restore, and the
+    masked text still holds no secret (section order carries no meaning on IOS and VRP)."""
+    path = next(p for p in CORPUS if p.name == name)
+    p, a = _platform(path), path.read_text()
+    blocks = a.split(sep)
+    middle = blocks[1:-1]
+    order = data.draw(st.permutations(range(len(middle))))
+    shuffled = sep.join(blocks[:1] + [middle[i] for i in order] + blocks[-1:])
+    assert plan("d", p, a, shuffled).empty and plan("d", p, shuffled, a).empty
+    assert restore_plan("d", p, shuffled, clean(p, a)).empty
+    masked = mask(p, shuffled)
+    assert mask(p, masked) == masked and not any(s in masked for s in _secrets(path))
+
+
 @settings(max_examples=40, deadline=None)
 @given(have=st.sets(st.integers(2, 40), min_size=1, max_size=12), want=st.sets(st.integers(2, 40), min_size=1,
                                                                                   max_size=12))

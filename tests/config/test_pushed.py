@@ -59,12 +59,14 @@ def test_without_a_record_an_encrypted_secret_is_not_verifiable() -> None:
 def test_a_recorded_value_makes_a_rotation_a_change_and_the_same_value_clean(tmp_path: Path) -> None:
     record = PushedSecrets(tmp_path)
     record.record("r", plan("r", VRP, VRP_RUNNING, _vrp_intended("Rahasia-Lama-1")))  # as after a verified push
-    pushed = record.of("r")
+    record.save()
+    pushed = PushedSecrets(tmp_path).of("r")  # as the next job reads it
     same = plan("r", VRP, VRP_RUNNING, _vrp_intended("Rahasia-Lama-1"), pushed=pushed)
     assert same.empty and not same.unverifiable
     rotated = plan("r", VRP, VRP_RUNNING, _vrp_intended("Rahasia-Baru-2"), pushed=pushed)
     assert len(rotated.changes) == 1 and not rotated.unverifiable
-    assert rotated.commands == ["aaa", "local-user op-lokal password cipher Rahasia-Baru-2", "quit"]
+    assert rotated.commands == ["aaa", "undo " + VRP_RUNNING.splitlines()[3].strip(),
+                                "local-user op-lokal password cipher Rahasia-Baru-2", "quit"]
     shown = rotated.unified()
     assert "\n- local-user op-lokal password cipher <secret:" in shown and "Rahasia" not in shown
     # the device shows another ciphertext than the one recorded (set outside netops): unprovable again
@@ -83,9 +85,11 @@ def test_ios_type_9_secrets_rotate_through_the_record(tmp_path: Path) -> None:
     first = plan("c", IOS, IOS_RUNNING, want)
     assert first.empty and len(first.unverifiable) == 2
     record = PushedSecrets(tmp_path)
-    record.record("c", first)
+    record.record("c", first)  # kept in memory until saved
+    assert not (tmp_path / FILENAME).exists() and record.of("c")
     rotated = plan("c", IOS, IOS_RUNNING, want.replace("User-Lama-1", "User-Baru-2"), pushed=record.of("c"))
-    assert rotated.commands == ["username op privilege 15 secret User-Baru-2"] and not rotated.unverifiable
+    assert rotated.commands == ["no " + IOS_RUNNING.splitlines()[2], "username op privilege 15 secret User-Baru-2"]
+    assert not rotated.unverifiable
     assert plan("c", IOS, IOS_RUNNING, want, pushed=record.of("c")).empty
     assert record.of("other-device") == {}
 

@@ -441,13 +441,16 @@ class _Planner:
                 if rec is None or rec.shown != h.text:  # nothing recorded, or changed since: unprovable
                     self.unverifiable.append(" / ".join(ctx + (w.text,)) + "  (shown encrypted, no record of "
                                              "the value netops pushed)")
-                elif rec.intended != w.text and not w.children:  # rotated since: send the new value
+                elif rec.intended != w.text and not w.children:
+                    # rotated since: as any rotation, the old line (named by the device's own
+                    # ciphertext) goes and the new value is sent, so a community named by its
+                    # secret is not left working beside the new one
                     self.changes.append(Change(ctx, h.text, w.text))
                     if TOKEN.search(w.raw):
                         self.skipped.append(" / ".join(ctx + (w.text,)) + "  (holds a masked secret)")
                     else:
                         self.replaced[h.index] = _lines(w, depth, raw=False)
-                        self.emit(parents, self.block(w))
+                        self.emit(parents, [p.negate + h.raw] + self.block(w))
                     continue
             if h is not None:
                 if w.children:
