@@ -39,7 +39,7 @@ from netops.inventory import load_inventory
 from netops.lab import sshsim_ctl
 from netops.lab.procs import LabState, spawn
 from netops.platforms import get_platform
-from netops.progress import ProgressEvent
+from netops.progress import JobStage, ProgressEvent
 from tests.conftest import ROOT, SMALL_INVENTORY
 from tests.support.lab import small_lab
 
@@ -121,17 +121,19 @@ def journal_of(repo: Path) -> list[Any]:
     return Journal(repo).records()
 
 
-def test_canary_login_failure_stops_before_anything_is_written(lab, inv, tset, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    names = ["kec-b-r1", "desa-a1-r1", "core-01", "bappeda-r1"]  # the canary (first) is real FRR
+@pytest.mark.parametrize("canary", ["kec-b-r1", "core-01", "bappeda-r1", "desa-a1-r1"])
+def test_canary_login_failure_stops_before_anything_is_written(lab, inv, tset, tmp_path: Path, canary: str) -> None:  # type: ignore[no-untyped-def]
+    """The canary (real FRR, or the IOS, VRP or RouterOS simulator) refuses netops's login."""
+    names = [canary, *[n for n in ("kec-b-r1", "desa-a1-r1", "core-01", "bappeda-r1") if n != canary]]
     before = {n: running(inv, n) for n in names}
-    bad_inv = load_inventory(with_bad_login(lab, tmp_path, {"kec-b-r1"}))
+    bad_inv = load_inventory(with_bad_login(lab, tmp_path, {canary}))
     repo = tmp_path / "backups"
     report = jobs.push(bad_inv, names, BackupRepo(repo), jobs.PushOptions(commit=True, canary=1, max_fail_pct=100),
                        features=("fault",), templates=tset)
     by = {r.device: r for r in report.results}
-    assert report.stopped == "canary kec-b-r1 failed" and not report.ok
-    assert by["kec-b-r1"].status is jobs.Status.FAILED and by["kec-b-r1"].state is jobs.EndState.UNTOUCHED
-    assert "read/backup failed" in by["kec-b-r1"].message
+    assert report.stopped == f"canary {canary} failed" and not report.ok
+    assert by[canary].status is jobs.Status.FAILED and by[canary].state is jobs.EndState.UNTOUCHED
+    assert "read/backup failed" in by[canary].message
     for n in names[1:]:
         assert by[n].status is jobs.Status.SKIPPED and by[n].state is jobs.EndState.UNTOUCHED, by[n]
     assert report.by_state() == {jobs.EndState.UNTOUCHED: names}
@@ -164,35 +166,71 @@ def test_three_login_failures_with_max_fail_0_stop_the_run(request: pytest.Fixtu
     assert not journal_of(repo)  # no write was even begun
 
 
-def test_max_fail_is_checked_after_every_device(lab, inv, tset, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    """One worker: a failure in the middle stops the run before the next device starts."""
-    bad_templates = Path(tset.root)
-    (bad_templates / "mikrotik_routeros" / "bad.j2").write_text("/ip frobnicate set x=1\n")
-    names = ["desa-a1-r1", "desa-a2-r1", "desa-b2-r1"]
+@pytest.mark.parametrize(("batch", "workers", "in_flight"), [(10, 1, 1), (1, 0, 1), (0, 0, 3)],
+                         ids=["one-worker", "batch-1", "batch-0"])
+def test_max_fail_stops_every_device_not_yet_in_flight(lab, inv, tset, tmp_path: Path, batch: int, workers: int,
+                                                       in_flight: int) -> None:  # type: ignore[no-untyped-def]
+    """Every device's change is rejected (its first line), --max-fail 0. One device in flight
+    at a time (one worker, or waves of one): the first failure stops the run, the others are
+    never started. --batch 0 with every worker: the three are in flight together (each waits
+    at 'pushing' until all three are past their start), so the failure stops none of them:
+    all three roll back, and the run is still reported stopped."""
+    for platform in ("cisco_ios", "huawei_vrp", "frr"):
+        (Path(tset.root) / platform / "bad.j2").write_text("frobnicate the-router\n")
+    names = ["core-01", "bappeda-r1", "kec-b-r1"]
     before = {n: running(inv, n) for n in names}
+    started: set[str] = set()
+    all_started = threading.Event()
+
+    def together(event: ProgressEvent) -> None:
+        if event.stage is JobStage.CONNECTING:
+            started.add(event.device)
+            if len(started) == in_flight:
+                all_started.set()
+        if event.stage is JobStage.PUSHING and in_flight > 1:
+            assert all_started.wait(120), started
+
     repo = tmp_path / "backups"
     report = jobs.push(inv, names, BackupRepo(repo),
-                       jobs.PushOptions(commit=True, canary=0, batch=10, workers=1, max_fail_pct=0, revert_after=300),
-                       features=("bad",), templates=tset)
-    statuses = sorted(r.status.value for r in report.results)
-    assert statuses == ["rolled-back", "skipped", "skipped"], report.results  # the first device to run stopped it
-    (first,) = report.by_state()[jobs.EndState.ROLLED_BACK]
-    assert report.by_state()[jobs.EndState.UNTOUCHED] == [n for n in names if n != first]
+                       jobs.PushOptions(commit=True, canary=0, batch=batch, workers=workers, max_fail_pct=0,
+                                        revert_after=300),
+                       features=("bad",), templates=tset, progress=together)
+    states = report.by_state()
+    assert len(states[jobs.EndState.ROLLED_BACK]) == in_flight, report.results
+    assert sorted(states.get(jobs.EndState.UNTOUCHED, [])) == sorted(set(names) - set(states[jobs.EndState.ROLLED_BACK]))
+    assert all(r.status is jobs.Status.SKIPPED for r in report.results if r.state is jobs.EndState.UNTOUCHED)
     assert report.stopped == "1 of 3 devices failed (33% > --max-fail 0%)"
     for n in names:
         assert running(inv, n) == before[n]
 
 
-@pytest.mark.parametrize("device", ["core-01", "bappeda-r1"])
+REJECTED_THIRD = {
+    "cisco_ios": ["ip host netops-fault-0 10.97.0.1", "ip host netops-fault-1 10.97.1.1", "frobnicate the-router"],
+    "huawei_vrp": ["ip host netops-fault-0 10.97.0.1", "ip host netops-fault-1 10.97.1.1", "frobnicate the-router"],
+    "frr": ["ip prefix-list NETOPS-FAULT seq 5 permit 10.97.0.0/24", "ip prefix-list NETOPS-FAULT seq 10 permit "
+            "10.97.1.0/24", "frobnicate the-router"],
+    "mikrotik_routeros": ["/ip firewall address-list add list=netops-fault address=10.97.0.0/24",
+                          "/ip firewall address-list add list=netops-fault address=10.97.1.0/24", "/ip frobnicate set x=1"],
+}
+"""per platform: two lines the device takes, then one it rejects"""
+
+
+@pytest.mark.parametrize("device", ["kec-b-r1", "core-01", "bappeda-r1", "desa-a1-r1"])
 def test_a_rejected_line_rolls_the_device_back(lab, inv, tset, tmp_path: Path, device: str) -> None:  # type: ignore[no-untyped-def]
     """Two lines taken, the third refused: IOS fires its armed revert ('configure revert now'),
-    VRP is restored from the backup; the next device is not started (--max-fail 0, one worker)."""
+    RouterOS its armed revert (the three lines went in one write), VRP and FRR are restored
+    from the backup; the next device is not started (--max-fail 0, one worker)."""
     platform = inv.devices[device].platform
+    # the next device (later in netops's order) gets a good change, and is never started
+    after = "desa-a1-r1" if device != "desa-a1-r1" else "desa-a2-r1"
+    rejected = "\n".join(REJECTED_THIRD[platform]) + "\n"
+    nxt = Path(tset.root) / inv.devices[after].platform
+    good = (nxt / "fault.j2").read_text()
+    (nxt / "bad.j2").write_text(good)
     (Path(tset.root) / platform / "bad.j2").write_text(
-        "ip host netops-fault-0 10.97.0.1\nip host netops-fault-1 10.97.1.1\nfrobnicate the-router\n")
-    ros = Path(tset.root) / "mikrotik_routeros"
-    (ros / "bad.j2").write_text((ros / "fault.j2").read_text())  # the next device: a good change, never started
-    names = [device, "desa-a1-r1"]
+        rejected if inv.devices[after].platform != platform else
+        f'{{% if hostname == "{device}" %}}\n{rejected}{{% else %}}\n{good}{{% endif %}}\n')
+    names = [device, after]
     before = {n: running(inv, n) for n in names}
     repo = tmp_path / "backups"
     report = jobs.push(inv, names, BackupRepo(repo),
@@ -202,9 +240,13 @@ def test_a_rejected_line_rolls_the_device_back(lab, inv, tset, tmp_path: Path, d
     assert by[device].status is jobs.Status.ROLLED_BACK and "frobnicate" in by[device].message, by[device]
     how = "on-device revert" if get_platform(platform).rollback == "scheduled-revert" else "restored from the backup"
     assert how in by[device].rollback, by[device].rollback
-    assert by["desa-a1-r1"].status is jobs.Status.SKIPPED
-    sent = [r.sent for r in journal_of(repo) if r.device == device and r.step is JournalStep.SENDING]
-    assert max(sent) == 2  # the device had taken two lines before it was rolled back
+    assert by[after].status is jobs.Status.SKIPPED and by[after].state is jobs.EndState.UNTOUCHED
+    steps = [r for r in journal_of(repo) if r.device == device]
+    if get_platform(platform).pipeline:  # one write for the three lines: the device answered them at once
+        assert JournalStep.ARMED in [r.step for r in steps] and JournalStep.SENDING not in [r.step for r in steps]
+    else:
+        assert max(r.sent for r in steps if r.step is JournalStep.SENDING) == 2  # two lines taken
+    assert [r.device for r in journal_of(repo) if r.step is JournalStep.BEGIN] == [device]
     for n in names:
         assert running(inv, n) == before[n]
     assert not Journal(repo).open_entries()
@@ -595,8 +637,8 @@ def test_sigint_lets_a_simulated_device_in_flight_finish(lab, inv, tset, tmp_pat
 def test_sigint_lets_an_frr_router_in_flight_finish(frr_lab, tset, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """One worker; the first FRR router takes its lines on the session that read it, and
     netops's next login to it (the verify) is held by the router: it is in flight while
-    netops is interrupted; released, it finishes (verified: applied; had netmiko given up
-    waiting, rolled back) and no other router is started."""
+    netops is interrupted; released, it finishes (verified: applied) and no other router
+    is started."""
     inv = load_inventory(frr_lab.inventory_path)
     names = FRR_FLEET
     flown = names[0]
@@ -616,9 +658,6 @@ def test_sigint_lets_an_frr_router_in_flight_finish(frr_lab, tset, tmp_path: Pat
     _check_interrupted(code, out, err, repo, names, flown)
     for n in names[1:]:
         assert running(inv, n) == before[n]
+    assert f"applied (1): {flown}" in out, out  # netops waits up to 60 s for a login's prompt
     now = running(inv, flown)
-    if f"applied (1): {flown}" in out:
-        assert all(f"NETOPS-FAULT seq {5 * (i + 1)} " in now for i in range(FAULT_LINES)), now
-    else:
-        assert f"rolled back (1): {flown}" in out, out
-        assert now == before[flown]
+    assert all(f"NETOPS-FAULT seq {5 * (i + 1)} " in now for i in range(FAULT_LINES)), now
