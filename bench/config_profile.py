@@ -24,6 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+if "--code" in sys.argv:  # netops from another tree (a 'git archive' of another revision)
+    sys.path.insert(0, sys.argv[sys.argv.index("--code") + 1])
 
 from netops.config import device as dev  # noqa: E402
 from netops.inventory import load_inventory  # noqa: E402
@@ -47,8 +49,9 @@ def self_cpu() -> float:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sessions", type=int, default=150)
+    ap.add_argument("--code", default="", help="import netops from this directory")
     args = ap.parse_args()
-    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()}")
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()}; netops from {dev.__file__}")
     with tempfile.TemporaryDirectory(prefix="netops-bench-profile-") as tmp:
         work = Path(tmp)
         path = sshsim.start(ROOT / "inventory", work, "127.164.0.0", where=["platform=mikrotik_routeros"])

@@ -8,9 +8,11 @@ these functions open connections. Connections come from Nornir's netmiko plugin
 from __future__ import annotations
 
 import logging
+import os
 import re
 import socket
 import struct
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -34,6 +36,12 @@ TIMEOUTS = {
     "fast": {"conn_timeout": 10, "auth_timeout": 15, "banner_timeout": 15, "timeout": 30},
     "vsat": {"conn_timeout": 30, "auth_timeout": 40, "banner_timeout": 40, "timeout": 90},
 }
+
+HANDSHAKES = 128 * (os.cpu_count() or 1)
+"""most SSH handshakes (TCP to the first prompt) in progress at once: each costs ~9 ms of CPU
+on both ends, and with 512 at once on 2 cores (1,001 routers) many took longer than the key
+exchange's deadline; sessions past their handshake wait on the network unbounded"""
+_handshakes = threading.BoundedSemaphore(HANDSHAKES)
 
 MAX_WORKERS = 512
 """most sessions a job keeps open at once (each: a socket, two threads, ~1 MB; bench/RESULTS.md)"""
@@ -81,6 +89,9 @@ def nornir_for(inv: Inventory, names: Iterable[str], workers: int = 0, read_time
     order = sorted(nr_inv.hosts.items(), key=lambda kv: not behind_vsat(kv[1]))
     nr_inv.hosts.clear()
     nr_inv.hosts.update(order)
+    # a thousand logins share the CPU for their key exchanges: the login waits grow with the fleet
+    # (+1 s per 50 devices) so that a fast device slowed by them is not counted as down
+    spread = len(nr_inv.hosts) / 50
     for host in nr_inv.hosts.values():
         vsat = behind_vsat(host)
         opts = host.connection_options.get("netmiko")
@@ -89,6 +100,8 @@ def nornir_for(inv: Inventory, names: Iterable[str], workers: int = 0, read_time
             # than netmiko's session preparation (napalm's drivers, which log in their own way,
             # get the timeouts only)
             extras: dict[str, Any] = {**TIMEOUTS["vsat" if vsat else "fast"], "auto_connect": False}
+            for key in ("conn_timeout", "auth_timeout", "banner_timeout"):  # paramiko's key exchange waits conn_timeout
+                extras[key] += spread
             extras.update(opts.extras or {})
             if read_timeout:
                 extras["read_timeout_override"] = read_timeout
@@ -149,11 +162,12 @@ def _login(conn: Any, platform: Platform) -> Any:
         conn._modify_connection_params()  # RouterOS: terminal options in the login name
         conn._netops_params = True
     conn.ansi_escape_codes = True
-    _own_socket(conn)
     _shell_in_two_round_trips(conn)
     conn.read_until_pattern = keep  # the driver's login handler reads up to the prompt
     try:
-        conn.establish_connection()
+        with _handshakes:
+            _own_socket(conn)
+            conn.establish_connection()
     finally:
         del conn.read_until_pattern
     text = "".join(seen)
