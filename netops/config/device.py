@@ -8,18 +8,24 @@ these functions open connections. Connections come from Nornir's netmiko plugin
 from __future__ import annotations
 
 import logging
+import os
 import re
 import socket
 import struct
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from netmiko.exceptions import ConfigInvalidException
+import paramiko
+from netmiko.channel import MAX_BUFFER, SSHChannel
+from netmiko.exceptions import ConfigInvalidException, NetmikoTimeoutException, ReadException
 from nornir.core import Nornir
 from nornir.core.configuration import Config
 from nornir.core.inventory import Host
 from nornir.core.plugins.connections import ConnectionPluginRegister
 from nornir.plugins.runners import ThreadedRunner
+from nornir_netmiko.connections import Netmiko
+from paramiko.common import cMSG_CHANNEL_REQUEST
 
 from netops.inventory.models import Inventory
 from netops.inventory.nornir_plugin import build_nornir_inventory
@@ -30,6 +36,12 @@ TIMEOUTS = {
     "fast": {"conn_timeout": 10, "auth_timeout": 15, "banner_timeout": 15, "timeout": 30},
     "vsat": {"conn_timeout": 30, "auth_timeout": 40, "banner_timeout": 40, "timeout": 90},
 }
+
+HANDSHAKES = 128 * (os.cpu_count() or 1)
+"""most SSH handshakes (TCP to the first prompt) in progress at once: each costs ~9 ms of CPU
+on both ends, and with 512 at once on 2 cores (1,001 routers) many took longer than the key
+exchange's deadline; sessions past their handshake wait on the network unbounded"""
+_handshakes = threading.BoundedSemaphore(HANDSHAKES)
 
 MAX_WORKERS = 512
 """most sessions a job keeps open at once (each: a socket, two threads, ~1 MB; bench/RESULTS.md)"""
@@ -50,7 +62,9 @@ def default_workers(devices: int) -> int:
 for _name in ("nornir", "netmiko", "paramiko"):
     logging.getLogger(_name).addHandler(logging.NullHandler())
     logging.getLogger(_name).propagate = False
-ConnectionPluginRegister.auto_register()
+# netmiko only: registering every installed plugin imports napalm (0.3 s of each CLI start);
+# netops.facts registers napalm's when it collects
+ConnectionPluginRegister.register("netmiko", Netmiko)
 
 
 class DeviceError(Exception):
@@ -75,6 +89,9 @@ def nornir_for(inv: Inventory, names: Iterable[str], workers: int = 0, read_time
     order = sorted(nr_inv.hosts.items(), key=lambda kv: not behind_vsat(kv[1]))
     nr_inv.hosts.clear()
     nr_inv.hosts.update(order)
+    # a thousand logins share the CPU for their key exchanges: the login waits grow with the fleet
+    # (+1 s per 50 devices) so that a fast device slowed by them is not counted as down
+    spread = len(nr_inv.hosts) / 50
     for host in nr_inv.hosts.values():
         vsat = behind_vsat(host)
         opts = host.connection_options.get("netmiko")
@@ -83,6 +100,8 @@ def nornir_for(inv: Inventory, names: Iterable[str], workers: int = 0, read_time
             # than netmiko's session preparation (napalm's drivers, which log in their own way,
             # get the timeouts only)
             extras: dict[str, Any] = {**TIMEOUTS["vsat" if vsat else "fast"], "auto_connect": False}
+            for key in ("conn_timeout", "auth_timeout", "banner_timeout"):  # paramiko's key exchange waits conn_timeout
+                extras[key] += spread
             extras.update(opts.extras or {})
             if read_timeout:
                 extras["read_timeout_override"] = read_timeout
@@ -133,6 +152,8 @@ def _login(conn: Any, platform: Platform) -> Any:
     read = conn.read_until_pattern
 
     def keep(*args: Any, **kwargs: Any) -> str:
+        if type(conn.channel) is SSHChannel:  # the shell is open: from its first read on, wait, not poll
+            conn.channel = _WaitingChannel(conn)
         out = str(read(*args, **kwargs))
         seen.append(out)
         return out
@@ -141,9 +162,12 @@ def _login(conn: Any, platform: Platform) -> Any:
         conn._modify_connection_params()  # RouterOS: terminal options in the login name
         conn._netops_params = True
     conn.ansi_escape_codes = True
+    _shell_in_two_round_trips(conn)
     conn.read_until_pattern = keep  # the driver's login handler reads up to the prompt
     try:
-        conn.establish_connection()
+        with _handshakes:
+            _own_socket(conn)
+            conn.establish_connection()
     finally:
         del conn.read_until_pattern
     text = "".join(seen)
@@ -153,6 +177,93 @@ def _login(conn: Any, platform: Platform) -> Any:
     conn._netops_setup = list(platform.session_setup)
     conn._netops_ready = True
     return _nodelay(conn)
+
+
+WAIT = 0.2
+"""longest a read blocks before netmiko's loop looks at its clock again (s)"""
+
+
+class _WaitingChannel(SSHChannel):
+    """netmiko's SSH channel, but a read with nothing to read waits up to :data:`WAIT` for data
+    instead of returning at once. netmiko's read loops poll every 10 ms and search the output
+    so far each time: 150 sessions waiting for a VSAT reply cost two thirds of a core
+    (bench/config_profile.py); waiting on paramiko's buffer costs nothing until data comes.
+    Output netmiko already holds (read past a pattern) is never waited for."""
+
+    def __init__(self, conn: Any) -> None:
+        super().__init__(conn.remote_conn, conn.encoding)
+        self.conn = conn
+
+    def read_channel(self) -> str:
+        chan = self.remote_conn
+        if chan is None or chan.recv_ready() or chan.closed or self.conn._read_buffer:
+            return str(super().read_channel())
+        before = chan.gettimeout()
+        chan.settimeout(WAIT)
+        try:
+            first = chan.recv(MAX_BUFFER)
+        except TimeoutError:
+            return ""
+        finally:
+            chan.settimeout(before)
+        if not first:
+            raise ReadException("Channel stream closed by remote device.")
+        return first.decode(self.encoding, "ignore") + str(super().read_channel())
+
+
+def _own_socket(conn: Any) -> None:
+    """Open the TCP connection for paramiko, with Nagle off from the start: paramiko writes
+    some handshake messages back to back (NEWKEYS then the service request, the channel
+    request then the shell), and with Nagle the second waits for the first one's ACK, a
+    VSAT round trip each. Left to netmiko when the user configured a proxy or socket."""
+    if conn.sock is not None and not getattr(conn, "_netops_sock", False):
+        return
+    conn.sock = None
+    params = conn._connect_params_dict()  # what netmiko would use (an SSH config file may name a proxy)
+    if params.get("sock") is not None:
+        return
+    try:
+        sock = socket.create_connection((params["hostname"], params["port"]), timeout=conn.conn_timeout)
+    except OSError as exc:  # as netmiko reports it
+        raise NetmikoTimeoutException(f"TCP connection to device failed ({exc}): {conn.host}:{conn.port}") from None
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    conn.sock = sock
+    conn._netops_sock = True
+
+
+def _shell_in_two_round_trips(conn: Any) -> None:
+    """paramiko's ``invoke_shell`` opens a channel, asks for a pty and waits for the answer,
+    then asks for the shell and waits again: three round trips. The pty request goes without
+    asking for an answer, in the same flight as the shell request (a server that refuses a
+    pty still runs the shell): two round trips, as OpenSSH's client spends."""
+    if getattr(conn, "_netops_shell", False):
+        return
+    build = conn._build_ssh_client
+
+    def build_client() -> paramiko.SSHClient:
+        client = build()
+
+        def invoke_shell(term: str = "vt100", width: int = 80, height: int = 24, width_pixels: int = 0,
+                         height_pixels: int = 0, environment: Any = None) -> paramiko.Channel:
+            chan = client.get_transport().open_session()  # type: ignore[union-attr]
+            m = paramiko.Message()
+            m.add_byte(cMSG_CHANNEL_REQUEST)
+            m.add_int(chan.remote_chanid)
+            m.add_string("pty-req")
+            m.add_boolean(False)  # no answer wanted
+            m.add_string(term)
+            for n in (width, height, width_pixels, height_pixels):
+                m.add_int(n)
+            m.add_string(b"")
+            chan.transport._send_user_message(m)  # type: ignore[attr-defined]
+            chan.invoke_shell()
+            return chan
+
+        client.invoke_shell = invoke_shell  # type: ignore[method-assign]
+        return client
+
+    conn._build_ssh_client = build_client
+    conn._netops_shell = True
 
 
 def _nodelay(conn: Any) -> Any:

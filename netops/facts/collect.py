@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from nornir.core.plugins.connections import ConnectionPluginRegister
 from nornir.core.task import Task
-from nornir_napalm.plugins.tasks import napalm_get
 from ntc_templates.parse import parse_output
 
 from netops.config import device as ssh
@@ -116,6 +116,8 @@ def from_vtysh(version: str, interfaces: str) -> DeviceFacts:
 
 
 def _napalm_task(t: Task, platform: Platform) -> DeviceFacts:
+    from nornir_napalm.plugins.tasks import napalm_get  # napalm takes 0.3 s to import: only facts need it
+
     got = t.run(task=napalm_get, getters=list(platform.facts_getters)).result
     facts = from_napalm(got)
     if platform.facts_commands:
@@ -182,6 +184,8 @@ def collect(inv: Inventory, names: Iterable[str], workers: int = 30, progress: P
         else:
             asked.append(name)
     if asked:
+        from nornir_napalm.plugins.connections import Napalm
+        ConnectionPluginRegister.register("napalm", Napalm)
         nr = ssh.nornir_for(inv, asked, workers)
         _prepare(nr, inv)
         planned(progress, len(asked))
