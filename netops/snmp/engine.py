@@ -17,8 +17,8 @@ Why it looks like this (measured in bench/snmp_*.py; docs/snmp-engine.md):
   retry up to the configured timeout, for as long as timeout x (retries + 1)
   lasts: behind a 600 ms satellite path with packet loss a loss costs ~0.9 s
   instead of the whole timeout, and the same patience holds more tries
-  (bench/RESULTS.md). With no round trip known, every wait is the timeout and
-  a request makes retries + 1 tries, as before.
+  (bench/RESULTS.md). With no round trip known, the first wait is 1.5 x the
+  target's ``rtt_prior`` (from its uplink medium), or else the timeout.
 
 SNMPv3 messages go through the security model the engine is given (``v3=``,
 normally the :mod:`netops.snmp.usm` module): the engine knows nothing of USM and
@@ -245,7 +245,9 @@ class Engine:
         """How long the first try waits before a retransmission: from the agent's measured round trip."""
         got = self.rtt.get(target.addr)
         if got is None:
-            return target.timeout
+            if not target.rtt_prior:
+                return target.timeout
+            got = (target.rtt_prior, target.rtt_prior / 8)  # the link's expected round trip, until one is measured
         srtt, var = got
         return min(target.timeout, max(0.25 * target.timeout, 1.5 * srtt, srtt + 4 * var))
 
