@@ -1,7 +1,7 @@
 """The monitoring path end to end, the way Prometheus uses it: poll + one ``/metrics`` scrape per cycle.
 
     sudo flock /tmp/netops-lab.lock .venv/bin/python bench/monitor_end_to_end.py \\
-        [--devices 1000] [--reps 3] [--versions 2c,3] [--shard 5000]
+        [--devices 1000] [--reps 3] [--versions 2c,3] [--shard 5000] [--baseline DIR --baseline-name NAME]
 
 Same snmpd agents for both (bench/snmp_lab.py: 2 snmpd processes in a private
 namespace, 49 IF-MIB rows each), same run, alternating:
@@ -59,9 +59,10 @@ def agent_rows(lab: AgentLab) -> int:
 class Worker:
     """bench/monitor_serve_worker.py in the namespace; ``cycle()`` polls once and returns its CPU."""
 
-    def __init__(self, lab: AgentLab, devices: int, version: str, listen: str, extra: list[str] | None = None):
+    def __init__(self, lab: AgentLab, devices: int, version: str, listen: str, extra: list[str] | None = None,
+                 tree: Path = BENCH.parent):
         self.lab, self.listen = lab, listen
-        self.proc = lab.popen([PY, str(BENCH / "monitor_serve_worker.py"), f"--devices={devices}",
+        self.proc = lab.popen([PY, str(tree / "bench" / "monitor_serve_worker.py"), f"--devices={devices}",
                                f"--agents={len(lab.procs)}", f"--port-base={lab.port_base}", f"--version={version}",
                                f"--listen={listen}", *(extra or [])],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE)
@@ -132,6 +133,8 @@ def main() -> None:
     p.add_argument("--versions", default="2c,3")
     p.add_argument("--shard", type=int, default=5000, help="devices of the /metrics scrape bench (0: skip)")
     p.add_argument("--agents", type=int, default=2)
+    p.add_argument("--baseline", default="", help="another source tree (an earlier commit's export), measured too")
+    p.add_argument("--baseline-name", default="the baseline")
     a = p.parse_args()
     problems: list[str] = []
     rows: list[str] = []
@@ -143,11 +146,17 @@ def main() -> None:
         expected = 1 + len(IF_BASICS) * per_agent
         print(f"# agent ifTable rows {per_agent}: {expected} values per device", file=sys.stderr)
         for version in a.versions.split(","):
-            worker = Worker(lab, a.devices, version, "127.0.0.1:19750")
+            trees = [("netops (fast, render once)", BENCH.parent)]
+            if a.baseline:
+                trees.append((f"netops of {a.baseline_name}", Path(a.baseline)))
+            workers = [Worker(lab, a.devices, version, f"127.0.0.1:{19750 + k}", tree=tree)
+                       for k, (_, tree) in enumerate(trees)]
             try:
-                cold = worker.cycle()
-                print(f"# {version} netops cold cycle: {cold}", file=sys.stderr)
-                exp_us, net_us, net_poll_us, net_scrape_us, exp_wall, net_wall = [], [], [], [], [], []
+                for (label, _), worker in zip(trees, workers, strict=True):
+                    cold = worker.cycle()
+                    print(f"# {version} {label} cold cycle: {cold}", file=sys.stderr)
+                exp_us, exp_wall = [], []
+                figs: list[dict[str, list[float]]] = [{"all": [], "poll": [], "scrape": [], "wall": []} for _ in trees]
                 for rep in range(a.reps):
                     la = loadavg()
                     ex = exporter_round_v(lab, a.devices, version)
@@ -157,30 +166,33 @@ def main() -> None:
                     exp_us.append(ex["cpu"] / max(1, ex["served"]) * 1e6)
                     exp_wall.append(ex["wall"])
                     print(f"# {version} rep {rep} snmp_exporter (load {la}): {ex}", file=sys.stderr)
-                    la = loadavg()
-                    cyc = worker.cycle()
-                    body = lab.work / "metrics.txt"
-                    sc = worker.scrape(body)
-                    per, total = served_per_device(body)
-                    short_devs = [d for i in range(a.devices) if per.get((d := device(i, 0, 1)[0]), 0) < expected]
-                    if short_devs:
-                        problems.append(f"netops {version} rep {rep}: {len(short_devs)} devices served fewer than "
-                                        f"{expected} values, e.g. {short_devs[:5]}")
-                    served = sum(per.values())
-                    net_us.append((cyc["cpu"] + sc["cpu"]) / max(1, served) * 1e6)
-                    net_poll_us.append(cyc["cpu"] / max(1, served) * 1e6)
-                    net_scrape_us.append(sc["cpu"] / max(1, served) * 1e6)
-                    net_wall.append(cyc["wall"])
-                    print(f"# {version} rep {rep} netops (load {la}): cycle {cyc} scrape {sc} served {served} "
-                          f"of {total} samples", file=sys.stderr)
-                ratio = [n / e for n, e in zip(net_us, exp_us, strict=True)]
+                    for (label, _), worker, fig in zip(trees, workers, figs, strict=True):
+                        la = loadavg()
+                        cyc = worker.cycle()
+                        body = lab.work / "metrics.txt"
+                        sc = worker.scrape(body)
+                        per, total = served_per_device(body)
+                        short_devs = [d for i in range(a.devices) if per.get((d := device(i, 0, 1)[0]), 0) < expected]
+                        if short_devs:
+                            problems.append(f"{label} {version} rep {rep}: {len(short_devs)} devices served fewer "
+                                            f"than {expected} values, e.g. {short_devs[:5]}")
+                        served = sum(per.values())
+                        fig["all"].append((cyc["cpu"] + sc["cpu"]) / max(1, served) * 1e6)
+                        fig["poll"].append(cyc["cpu"] / max(1, served) * 1e6)
+                        fig["scrape"].append(sc["cpu"] / max(1, served) * 1e6)
+                        fig["wall"].append(cyc["wall"])
+                        print(f"# {version} rep {rep} {label} (load {la}): cycle {cyc} scrape {sc} served {served} "
+                              f"of {total} samples", file=sys.stderr)
                 rows.append(f"| SNMPv{version} | {a.devices} | snmp_exporter 0.21 | {short(exp_us, '{:.1f}')} | – | – "
                             f"| {short(exp_wall)} | |")
-                rows.append(f"| SNMPv{version} | {a.devices} | netops (fast, render once) | {short(net_us, '{:.1f}')} "
-                            f"| {short(net_poll_us, '{:.1f}')} | {short(net_scrape_us, '{:.2f}')} "
-                            f"| {short(net_wall)} | {short(ratio)} |")
+                for (label, _), fig in zip(trees, figs, strict=True):
+                    ratio = [n / e for n, e in zip(fig["all"], exp_us, strict=True)]
+                    rows.append(f"| SNMPv{version} | {a.devices} | {label} | {short(fig['all'], '{:.1f}')} "
+                                f"| {short(fig['poll'], '{:.1f}')} | {short(fig['scrape'], '{:.2f}')} "
+                                f"| {short(fig['wall'])} | {short(ratio)} |")
             finally:
-                worker.close()
+                for worker in workers:
+                    worker.close()
         if a.shard:
             worker = Worker(lab, a.shard, "2c", "127.0.0.1:19751", ["--concurrency=256"])
             try:

@@ -37,7 +37,7 @@ sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(ROOT))
 from monitor_end_to_end import Worker, agent_rows, rss_mb  # noqa: E402
 from monitor_worker import bench_inventory  # noqa: E402
-from snmp_lab import AgentLab, loadavg, machine  # noqa: E402
+from snmp_lab import AgentLab, cpu_seconds, loadavg, machine  # noqa: E402
 
 from netops.inventory import load_inventory  # noqa: E402
 from netops.monitor.generate import Thresholds, generate  # noqa: E402
@@ -106,6 +106,7 @@ def main() -> None:
                     w.proc.stdin.flush()  # type: ignore[union-attr]
                 done = [json.loads(w._line()) for w in workers]
                 ended = time.time()
+                prom_cpu0 = cpu_seconds(prom.pid)
                 poll_wall = time.monotonic() - t0
                 # wait for a scrape of every target that started after the cycle ended
                 deadline = time.monotonic() + 3 * a.interval + 60
@@ -121,12 +122,18 @@ def main() -> None:
                         raise SystemExit(f"cycle {cycle}: Prometheus RSS {rss_mb(prom.pid)} MB > "
                                          f"--max-prometheus-mb {a.max_prometheus_mb}")
                     time.sleep(1)
+                prom_cpu = cpu_seconds(prom.pid) - prom_cpu0  # Prometheus's CPU from the cycle's end to both stored
+                # what scrape_timeout bounds: the HTTP request and the body (Prometheus's scrape loop runs the
+                # request and the body read under the timeout and appends to the TSDB after it; its
+                # scrape_duration_seconds covers both). The same gzip GET, timed from this namespace:
+                transfer = {f"{i}/{a.shards}": w.scrape(work / "body.txt")["wall"] for i, w in enumerate(workers)}
                 time.sleep(2)  # the head block answers queries once the append committed
                 devs = by_shard(lab, "count by (shard) (sysUpTime)")
                 octets = by_shard(lab, "count by (shard) (ifHCInOctets)")
                 cycles = by_shard(lab, "netops_poll_cycles_total")
                 dur = by_shard(lab, 'scrape_duration_seconds{job="netops"}')
                 samples = by_shard(lab, 'scrape_samples_scraped{job="netops"}')
+                added = by_shard(lab, 'scrape_series_added{job="netops"}')
                 health = {t["labels"]["shard"]: (t["health"], t["lastError"]) for t in fresh}
                 prss = rss_mb(prom.pid)
                 for i, d in enumerate(done):
@@ -140,10 +147,12 @@ def main() -> None:
                                       f"target {health[sh]}")
                     rows_out.append(
                         f"| {cycle} | {sh} | {want} | {d['ok']} | {d['wall']:.1f} | {int(devs.get(sh, 0))} | "
-                        f"{int(octets.get(sh, 0))} | {int(samples.get(sh, 0))} | {dur.get(sh, 0):.2f} | {timeout} | "
+                        f"{int(octets.get(sh, 0))} | {int(samples.get(sh, 0))} | {int(added.get(sh, 0))} | "
+                        f"{dur.get(sh, 0):.2f} | {transfer[sh]:.2f} | {prom_cpu:.1f} | {timeout} | "
                         f"{health[sh][0]} | {rss_mb(workers[i].proc.pid):.0f} | {prss:.0f} | {la} |")
                 print(f"# cycle {cycle}: polls {poll_wall:.1f} s, {done}, devices {devs}, ifHCInOctets {octets}, "
-                      f"cycles {cycles}, scrape_duration {dur}, health {health}, prometheus RSS {prss} MB",
+                      f"cycles {cycles}, scrape_duration {dur}, series added {added}, transfer {transfer}, "
+                      f"prometheus CPU {prom_cpu:.1f} s, health {health}, prometheus RSS {prss} MB",
                       file=sys.stderr)
         finally:
             for w in workers:
@@ -157,9 +166,9 @@ def main() -> None:
     print(f"\n{machine()}; {a.devices} devices on {a.shards} shards, {rows} IF-MIB rows each; Prometheus 2.42 with the "
           f"generated config (scrape_interval {cfg['global']['scrape_interval']}, scrape_timeout {timeout})\n")
     print("| cycle | shard | devices | polled ok | poll wall s | devices in TSDB | ifHCInOctets in TSDB | "
-          "samples scraped | scrape_duration_seconds | scrape_timeout | target | poller RSS MB | Prometheus RSS MB "
-          "| load |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "samples scraped | series added | scrape_duration_seconds | HTTP transfer s (curl, gzip) | Prometheus CPU s "
+          "(both scrapes) | scrape_timeout | target | poller RSS MB | Prometheus RSS MB | load |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     print("\n".join(rows_out))
     subprocess.run(["rm", "-rf", str(work)], check=False)
     if failed:

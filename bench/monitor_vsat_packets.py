@@ -142,10 +142,11 @@ def exporter(path: Path2, timeout: str = "2s", retries: int = 3) -> dict:
         proc.wait(10)
 
 
-def netops(path: Path2, reply_bytes: int) -> list[dict]:
-    out = path.run([PY, str(BENCH / "monitor_worker.py"), f"--devices={path.devices}", f"--agents={path.agents}",
-                    f"--port-base={PORT_BASE}", f"--net={NET}", "--engine=fast", "--cycles=2", "--timeout=2",
-                    "--retries=3", f"--concurrency={path.devices}", f"--max-reply-bytes={reply_bytes}"])
+def netops(path: Path2, reply_bytes: int, medium: str = "", tree: Path = ROOT) -> list[dict]:
+    out = path.run([PY, str(tree / "bench" / "monitor_worker.py"), f"--devices={path.devices}",
+                    f"--agents={path.agents}", f"--port-base={PORT_BASE}", f"--net={NET}", "--engine=fast", "--cycles=2",
+                    "--timeout=2", "--retries=3", f"--concurrency={path.devices}", f"--max-reply-bytes={reply_bytes}",
+                    *([f"--medium={medium}"] if medium else [])])
     return [json.loads(ln) for ln in out.splitlines() if ln.startswith("{")]
 
 
@@ -155,6 +156,10 @@ def main() -> None:
     p.add_argument("--loss", default="1,5")
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--mtu", type=int, default=1500)
+    p.add_argument("--medium", action="store_true",
+                   help="netops sized and timed from a VSAT uplink in the inventory (instead of the two fixed variants)")
+    p.add_argument("--baseline", default="", help="another source tree (e.g. an earlier commit's export) to run too")
+    p.add_argument("--baseline-name", default="the baseline")
     a = p.parse_args()
     print(f"# {machine()}; load average {loadavg()}", file=sys.stderr)
     rows: list[str] = []
@@ -181,10 +186,17 @@ def main() -> None:
                 print(f"# loss {loss}% rep {rep} exporter (load {la}): {ex}", file=sys.stderr)
                 if ex["failed"] or ex["min_served"] < EXPECTED:
                     short.append(f"exporter loss {loss}% rep {rep}: {ex['failed']} failed, fewest {ex['min_served']}")
-                for label, rb in (("netops, replies sized for the link (1350 bytes)", 1350),
-                                  ("netops, unsized (250-varbind replies)", 0)):
+                variants = [("netops, replies sized for the link (1350 bytes)", 1350, "", ROOT),
+                            ("netops, unsized (250-varbind replies)", 0, "", ROOT)]
+                if a.medium:
+                    variants = [("netops, behind a VSAT uplink in the inventory (sized 1350 bytes, RTT prior 0.65 s)",
+                                 0, "vsat", ROOT)]
+                if a.baseline:
+                    variants.append((f"netops of {a.baseline_name}, replies sized for the link (1350 bytes)", 1350, "",
+                                     Path(a.baseline)))
+                for label, rb, medium, tree in variants:
                     la = loadavg()
-                    res = netops(path, rb)
+                    res = netops(path, rb, medium, tree)
                     print(f"# loss {loss}% rep {rep} {label} (load {la}): {res}", file=sys.stderr)
                     for r in res:
                         key = f"{label}, cycle {r['cycle']} ({'cold' if r['cycle'] == 0 else 'warm'})"

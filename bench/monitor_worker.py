@@ -72,8 +72,8 @@ def bench_inventory(where: Path, a: argparse.Namespace) -> Path:
             host = f"{a.net}.{i // 250}.{i % 250 + 1}"
         port = a.port or port
         ports.add(port)
-        devices.append({"name": name, "site": "dc", "platform": "linux", "role": "server", "mgmt": host,
-                        "snmp": f"p{port}"})
+        devices.append({"name": name, "site": "remote" if getattr(a, "medium", "") else "dc", "platform": "linux",
+                        "role": "server", "mgmt": host, "snmp": f"p{port}"})
     snmp = {}
     for port in sorted(ports):
         if a.version == "2c":
@@ -87,6 +87,10 @@ def bench_inventory(where: Path, a: argparse.Namespace) -> Path:
                                 "retries": a.retries}
     inv = {"regency": {"name": "Bench", "code": "61.12", "domain": "bench.invalid"}, "snmp": snmp,
            "sites": [{"id": "dc", "name": "DC", "tier": "datacenter"}], "devices": devices, "links": []}
+    if getattr(a, "medium", ""):  # every device behind one uplink of this medium: sizing and RTT prior from it
+        inv["sites"].append({"id": "remote", "name": "Remote", "tier": "opd", "parent": "dc"})
+        inv["links"].append({"id": "uplink-remote", "medium": a.medium, "provider": "bench",
+                             "a": {"site": "dc"}, "b": {"site": "remote"}})
     d = where / "inventory"
     d.mkdir()
     (d / "inventory.yaml").write_text(yaml.safe_dump(inv))
@@ -113,6 +117,7 @@ def bench_options() -> argparse.ArgumentParser:
     p.add_argument("--full", action="store_true", help="shipped if_mib profile (14 columns) instead of the 8 basics")
     p.add_argument("--net", default="", help="device i at NET.(i//250).(i%%250+1) instead of 127.x (e.g. 10.77)")
     p.add_argument("--max-reply-bytes", type=int, default=0, help="SNMP reply size bound (0: none)")
+    p.add_argument("--medium", default="", help="put every device behind an uplink of this medium (vsat, lte, ...)")
     return p
 
 

@@ -36,9 +36,9 @@ from netops.monitor.snapshot import (
     shard_of,
     site_info,
 )
-from netops.monitor.snmp import reply_bytes_by_site, target_for
+from netops.monitor.snmp import reply_bytes_by_site, rtt_prior_by_site, target_for
 from netops.secrets import redact
-from netops.snmp.api import SnmpClient, SnmpError, SnmpTarget
+from netops.snmp.api import SnmpClient, SnmpError, SnmpTarget, Value
 from netops.snmp.client import FastSnmpClient
 from netops.snmp.pysnmp_client import PysnmpClient
 
@@ -154,6 +154,7 @@ class Poller:
         self.inv, self.devices, self.links, self.site_ids = inv, devices, links, site_ids
         self.device_profiles = device_profiles
         self.reply_bytes = reply_bytes_by_site(inv)
+        self.rtt_prior = rtt_prior_by_site(inv)
         ends: dict[str, set[str]] = {}
         for lk in links:
             for end in (lk.a, lk.b):
@@ -234,8 +235,7 @@ class Poller:
             columns = [c for p in profiles for t in p.tables for c in t.columns]
             try:
                 async with asyncio.timeout(self._deadline(dev)):
-                    scalars = await self.client.get(target, scalar_oids) if scalar_oids else {}
-                    walked = await self.client.walk(target, columns, self.config.max_repetitions) if columns else {}
+                    scalars, walked = await self._read(target, scalar_oids, columns)
             except SnmpError as exc:
                 return failed(exc.reason, str(exc))
             except TimeoutError:
@@ -246,6 +246,21 @@ class Poller:
                 return failed("internal", f"{target.where}: {type(exc).__name__}: {exc}")
             now = time.monotonic()
             return build_device_poll(dev.name, profiles, scalars, walked, at=now, wall=time.time(), duration=now - start)
+
+    async def _read(self, target: SnmpTarget, scalar_oids: list[str], columns: list[str]
+                    ) -> tuple[dict[str, Value], dict[str, dict[str, Value]]]:
+        """The scalars and the tables at once: one round trip fewer per cycle (~0.6 s behind VSAT); the first
+        error cancels the other and is raised as itself."""
+        if not scalar_oids or not columns:
+            return (await self.client.get(target, scalar_oids) if scalar_oids else {},
+                    await self.client.walk(target, columns, self.config.max_repetitions) if columns else {})
+        try:
+            async with asyncio.TaskGroup() as tg:
+                got = tg.create_task(self.client.get(target, scalar_oids))
+                walked = tg.create_task(self.client.walk(target, columns, self.config.max_repetitions))
+        except BaseExceptionGroup as group:
+            raise group.exceptions[0] from None
+        return got.result(), walked.result()
 
     def probe_timeouts(self) -> tuple[float, float]:
         """(near, far) probe timeouts, never more than half the poll interval."""
@@ -322,7 +337,7 @@ class Poller:
         self._targets, self._target_errors = {}, {}
         for dev in devices:
             try:
-                t = target_for(self.inv, dev, reply_bytes=self.reply_bytes)
+                t = target_for(self.inv, dev, reply_bytes=self.reply_bytes, rtt_prior=self.rtt_prior)
             except NetopsError as exc:
                 self._target_errors[dev.name] = (getattr(exc, "reason", "config"), str(exc))
                 continue

@@ -20,6 +20,30 @@ but often run a reduced MTU. Fiber and radio links take the engine's usual 250-v
 replies. ``max_reply_bytes`` in an inventory ``snmp:`` entry overrides this per device."""
 
 
+RTT_PRIOR: dict[Medium, float | None] = {
+    Medium.fiber: None,
+    Medium.radio: None,
+    Medium.lte: None,
+    Medium.vsat: 0.65,
+}
+"""Round trip (s) to expect per uplink medium before one is measured (the engine's ``rtt_prior``).
+
+A geostationary hop is ~0.5 s of propagation alone (4 x 36,000 km at light speed), ~0.6 s with the
+modem and hub: behind it a request lost before any reply came would wait the whole timeout, and the
+first cycle after a start paid that (bench/RESULTS.md). Other media answer well within a quarter of
+the timeout, the engine's floor, so they need no prior."""
+
+
+def rtt_prior_by_site(inv: Inventory) -> dict[str, float]:
+    """Site -> expected round trip for sites with an uplink that calls for one (the slowest wins)."""
+    out: dict[str, float] = {}
+    for link in inv.links.values():
+        rtt = RTT_PRIOR.get(link.medium)
+        if rtt is not None:
+            out[link.b.site] = max(rtt, out.get(link.b.site, rtt))
+    return out
+
+
 def reply_bytes_by_site(inv: Inventory) -> dict[str, int]:
     """Site -> reply size for sites whose uplink (a link whose b end is the site) calls for one; the smallest
     wins when a site has several uplinks (a VSAT backup of a fiber link may carry the traffic)."""
@@ -32,8 +56,9 @@ def reply_bytes_by_site(inv: Inventory) -> dict[str, int]:
 
 
 def target_for(inv: Inventory, dev: Device, settings: SnmpSettings | None = None,
-               reply_bytes: dict[str, int] | None = None) -> SnmpTarget:
-    """Resolve a device's SNMP settings (secrets read now, when the poll starts)."""
+               reply_bytes: dict[str, int] | None = None, rtt_prior: dict[str, float] | None = None) -> SnmpTarget:
+    """Resolve a device's SNMP settings (secrets read now, when the poll starts); reply size and expected round
+    trip from the site's uplink medium (:func:`reply_bytes_by_site`, :func:`rtt_prior_by_site`)."""
     s = settings or inv.snmp_for(dev)
     if s is None:
         raise SnmpError(
@@ -43,7 +68,7 @@ def target_for(inv: Inventory, dev: Device, settings: SnmpSettings | None = None
         )
     size = s.max_reply_bytes or (reply_bytes or {}).get(dev.site)
     common = {"host": str(dev.mgmt), "port": s.port, "timeout": s.timeout, "retries": s.retries, "name": dev.name,
-              "max_reply_bytes": size}
+              "max_reply_bytes": size, "rtt_prior": (rtt_prior or {}).get(dev.site)}
     if s.version == "2c":
         if s.community is None:
             raise SnmpError("config", f"{dev.name}: SNMP v2c settings need a community reference")

@@ -56,6 +56,9 @@ class SnmpTarget:
     max_reply_bytes: int | None = None
     """Largest reply datagram (UDP payload) wanted, e.g. 1350 behind a VSAT modem: a reply that fragments is
     lost whenever any one of its fragments is. None: only ``max_varbinds`` bounds a reply."""
+    rtt_prior: float | None = None
+    """Round trip (s) to expect before one is measured, e.g. 0.65 behind a geostationary VSAT hop: the first
+    tries retransmit after 1.5 x this instead of the whole timeout. None: the timeout."""
 
     @property
     def where(self) -> str:

@@ -82,6 +82,11 @@ class Pdu(NamedTuple):
     varbinds: list[VarBind]
     size: int = 0
     """Bytes of the datagram it came in (set by the engine; reply sizing learns from it)."""
+    raw: bytes = b""
+    """Lazy PDUs (``decode_pdu(lazy=True)``): the message, with the varbind list SEQUENCE at ``raw[at:end]``
+    still encoded (``varbinds`` is empty) for :func:`decode_columns` or :func:`decoded`."""
+    at: int = 0
+    end: int = 0
 
 
 class Message(NamedTuple):
@@ -317,8 +322,143 @@ def decode_varbinds(b: bytes, i: int, end: int) -> list[VarBind]:
     return out
 
 
-def decode_pdu(b: bytes, i: int, end: int) -> Pdu:
-    """A PDU at ``b[i]`` that must fill ``b[i:end]``."""
+class Column(dict):  # type: ignore[type-arg]
+    """One walked column: encoded row index -> value (an int for INTEGER, Counter32/64, Gauge32 and TimeTicks;
+    ``(tag, value)`` for the other types, as in a :data:`VarBind`); ``tags``: the value types seen."""
+
+    __slots__ = ("tags",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: set[int] = set()
+
+    def typed(self) -> dict[bytes, tuple[int, object]]:
+        """Every row as ``(tag, value)`` (an int's tag is the column's number type: one per column in SMI)."""
+        numbers = self.tags - _NOT_NUMBERS
+        if len(numbers) > 1:
+            raise ValueError(f"a column with several number types: {sorted(numbers)}")
+        tag = next(iter(numbers), INTEGER)
+        return {k: (tag, v) if v.__class__ is int else v for k, v in self.items()}
+
+
+_NOT_NUMBERS = frozenset((OCTET_STRING, OPAQUE, IP_ADDRESS, OBJECT_IDENTIFIER))
+
+
+_UNSIGNED_LIMIT = {COUNTER32: 5, GAUGE32: 5, TIMETICKS: 5, COUNTER64: 9}
+
+
+def decode_columns(b: bytes, i: int, end: int, cols: list[bytes], stores: list[Column],
+                   last: list[bytes | None], done: list[bool]) -> int:
+    """A GETBULK reply's varbind list (SEQUENCE at ``b[i]``) straight into the walked columns; returns its varbinds.
+
+    Why not :func:`decode_varbinds` and a loop over its tuples: a table walk is most of a poll's CPU, and
+    this one pass makes no tuple, list or slice per varbind (bench/RESULTS.md). The varbinds of a reply
+    to ``len(cols)`` repeaters come column after column, row after row; the one at position ``p`` belongs
+    to ``cols[p % len(cols)]``. A column is ``done`` at endOfMibView, at an OID that is not in it, or at
+    the column itself; until then its values go to ``stores`` under the row index (the OID after the
+    column's prefix; the three exceptions and NULL are not stored) and ``last`` holds its last OID.
+    Every varbind is checked as :func:`decode_varbinds` checks it (SnmpDecodeError if malformed)."""
+    s, e = expect(b, i, end, SEQUENCE)
+    if e != end:
+        raise SnmpDecodeError(f"{end - e} trailing bytes after the varbind list")
+    ncols = len(cols)
+    sizes = [len(c) for c in cols]
+    seen = [-1] * ncols  # the last value type stored per column (tags.add only when it changes)
+    at = [0] * ncols  # where the last OID is (its bytes are cut once per column, at the end)
+    limits = _UNSIGNED_LIMIT
+    exceptions = EXCEPTIONS
+    from_bytes = int.from_bytes
+    i = s
+    p = 0
+    count = 0
+    while i < e:
+        if b[i] != SEQUENCE:
+            raise SnmpDecodeError(f"expected a varbind SEQUENCE at offset {i}, found 0x{b[i]:02x}")
+        n = b[i + 1] if i + 1 < e else 0x80
+        if n < 0x80:
+            j = i + 2
+            vend = j + n
+            if vend > e:
+                raise SnmpDecodeError(f"truncated varbind at offset {i}")
+        else:
+            n, j = _length(b, i + 1, e)
+            vend = j + n
+        if j >= vend or b[j] != OBJECT_IDENTIFIER:
+            raise SnmpDecodeError(f"expected the varbind's OID at offset {j}")
+        n = b[j + 1] if j + 1 < vend else 0x80
+        if 0 < n < 0x80 and j + 2 + n <= vend:
+            os_ = j + 2
+            k = os_ + n
+        else:
+            n, os_ = _length(b, j + 1, vend)
+            k = os_ + n
+            if not n or n > 4 * MAX_OID_ARCS:
+                raise SnmpDecodeError(f"OBJECT IDENTIFIER of {n} bytes at offset {j}")
+        if b[k - 1] & 0x80:
+            raise SnmpDecodeError(f"OBJECT IDENTIFIER at offset {j} ends inside an arc")
+        if k >= vend:
+            raise SnmpDecodeError(f"varbind at offset {i} has no value")
+        tag = b[k]
+        n = b[k + 1] if k + 1 < vend else 0x80
+        if n < 0x80:
+            vs = k + 2
+        else:
+            n, vs = _length(b, k + 1, vend)
+        if vs + n != vend:
+            raise SnmpDecodeError(f"varbind at offset {i}: value length does not fill the varbind")
+        limit = limits.get(tag)
+        v: object
+        if limit is not None:
+            if n == 0 or n > limit or (n == limit and b[vs] != 0) or b[vs] & 0x80:
+                raise SnmpDecodeError(f"bad {TYPE_NAMES[tag]} of {n} bytes at offset {k}")
+            v = from_bytes(b[vs:vend], "big")
+        elif tag == INTEGER:
+            v = from_bytes(b[vs:vend], "big", signed=True) if 0 < n <= 5 else 1 << 40
+            if not -0x80000000 <= v <= 0x7FFFFFFF:  # type: ignore[operator]
+                raise SnmpDecodeError(f"INTEGER of {n} bytes at offset {k} outside Integer32")
+        elif tag == OCTET_STRING or tag == OPAQUE:
+            v = (tag, b[vs:vend])
+        elif tag in exceptions or tag == NULL:
+            if n:
+                raise SnmpDecodeError(f"{TYPE_NAMES[tag]} with contents at offset {k}")
+            v = None
+        elif tag == IP_ADDRESS:
+            if n != 4:
+                raise SnmpDecodeError(f"IpAddress of {n} bytes at offset {k}")
+            v = (tag, b[vs:vend])
+        elif tag == OBJECT_IDENTIFIER:
+            v = (tag, decode_oid(b[vs:vend]))
+        else:
+            raise SnmpDecodeError(f"unknown value type 0x{tag:02x} at offset {k}")
+        if not done[p]:
+            rs = os_ + sizes[p]  # the row index starts here
+            if tag == END_OF_MIB_VIEW or rs >= k or not b.startswith(cols[p], os_):
+                done[p] = True
+            else:
+                if v is not None:
+                    stores[p][b[rs:k]] = v
+                    if tag != seen[p]:
+                        seen[p] = tag
+                        stores[p].tags.add(tag)
+                at[p] = j
+                last[p] = b""
+        p += 1
+        if p == ncols:
+            p = 0
+        count += 1
+        i = vend
+    for p in range(ncols):  # each column's last OID, cut from the reply once
+        if last[p] is not None:
+            n, os_ = _length(b, at[p] + 1, end)
+            last[p] = b[os_:os_ + n]
+    return count
+
+
+def decode_pdu(b: bytes, i: int, end: int, lazy: bool = False) -> Pdu:
+    """A PDU at ``b[i]`` that must fill ``b[i:end]``.
+
+    ``lazy``: a Response's varbind list is only framed (its SEQUENCE must fill the PDU) and left encoded,
+    for a table walk that decodes it straight into its columns (:func:`decode_columns`)."""
     if i >= end:
         raise SnmpDecodeError("truncated: PDU missing")
     tag = b[i]
@@ -330,11 +470,22 @@ def decode_pdu(b: bytes, i: int, end: int) -> Pdu:
     request_id, s = read_int(b, s, e)
     error_status, s = read_int(b, s, e)
     error_index, s = read_int(b, s, e)
+    if lazy and tag == RESPONSE:
+        if expect(b, s, e, SEQUENCE)[1] != e:
+            raise SnmpDecodeError("trailing bytes after the varbind list")
+        return Pdu(tag, request_id, error_status, error_index, [], 0, b, s, e)
     return Pdu(tag, request_id, error_status, error_index, decode_varbinds(b, s, e))
 
 
-def decode_message(data: bytes) -> Message:
-    """A v1/v2c message; any malformation -> :class:`SnmpDecodeError`, nothing else."""
+def decoded(pdu: Pdu) -> Pdu:
+    """A lazy PDU with its varbinds decoded (SnmpDecodeError if they are malformed); others as they are."""
+    if not pdu.raw:
+        return pdu
+    return pdu._replace(varbinds=decode_varbinds(pdu.raw, pdu.at, pdu.end), raw=b"", at=0, end=0)
+
+
+def decode_message(data: bytes, lazy: bool = False) -> Message:
+    """A v1/v2c message; any malformation -> :class:`SnmpDecodeError`, nothing else. ``lazy``: see :func:`decode_pdu`."""
     try:
         b = bytes(data)
         if len(b) > MAX_MESSAGE:
@@ -346,7 +497,7 @@ def decode_message(data: bytes) -> Message:
         if version not in (0, 1):
             raise SnmpDecodeError(f"not a v1/v2c message (version field {version})")
         community, s = read_octets(b, s, e)
-        return Message(version, community, decode_pdu(b, s, e))
+        return Message(version, community, decode_pdu(b, s, e, lazy))
     except SnmpDecodeError:
         raise
     except (IndexError, ValueError, TypeError, OverflowError) as exc:  # belt and braces: never anything else

@@ -84,20 +84,22 @@ class FastSnmpClient:
             return await self.fallback.walk(target, columns, max_repetitions)
         table = await self.walker.walk(self._target(target), columns, max_repetitions)
         out: dict[str, dict[str, Value]] = {}
-        numbers = _NUMBERS
-        texts: dict[bytes, str] = {}  # this table's row indices as text, worked out once per walk
+        keys: list[bytes] = []
+        texts: list[str] = []  # the row indices as text, worked out once per walk (columns share their rows)
         for col, rows in table.items():
+            if list(rows) != keys:
+                keys = list(rows)
+                texts = [index_text(k) for k in keys]
+            if rows.tags <= _NUMBERS:  # most of a table: plain ints, no conversion, the dict built at C speed
+                out[col] = dict(zip(texts, rows.values(), strict=True))
+                continue
             conv: dict[str, Value] = {}
-            for idx, (_, tag, value) in rows.items():
-                t = texts.get(idx)
-                if t is None:
-                    t = texts[idx] = index_text(idx)
-                if tag in numbers:  # most of a table: plain ints, no conversion
-                    conv[t] = value
-                    continue
-                v = convert(tag, value)
-                if v is not None:
-                    conv[t] = v
+            for t, v in zip(texts, rows.values(), strict=True):
+                if v.__class__ is not int:
+                    v = convert(*v)  # type: ignore[misc]
+                    if v is None:
+                        continue
+                conv[t] = v
             out[col] = conv
         return out
 

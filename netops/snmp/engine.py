@@ -17,8 +17,8 @@ Why it looks like this (measured in bench/snmp_*.py; docs/snmp-engine.md):
   retry up to the configured timeout, for as long as timeout x (retries + 1)
   lasts: behind a 600 ms satellite path with packet loss a loss costs ~0.9 s
   instead of the whole timeout, and the same patience holds more tries
-  (bench/RESULTS.md). With no round trip known, every wait is the timeout and
-  a request makes retries + 1 tries, as before.
+  (bench/RESULTS.md). With no round trip known, the first wait is 1.5 x the
+  target's ``rtt_prior`` (from its uplink medium), or else the timeout.
 
 SNMPv3 messages go through the security model the engine is given (``v3=``,
 normally the :mod:`netops.snmp.usm` module): the engine knows nothing of USM and
@@ -47,7 +47,7 @@ class SecurityModel(Protocol):
     def peek_msg_id(self, data: bytes) -> int: ...
 
     async def request(self, engine: Engine, target: SnmpTarget, tag: int, varbinds: bytes, non_repeaters: int,
-                      max_repetitions: int) -> Pdu: ...
+                      max_repetitions: int, lazy: bool = False) -> Pdu: ...
 
 
 SMALL_REPLY_FACTOR = 4
@@ -70,10 +70,12 @@ class Stats:
 
 class _Pending:
     __slots__ = ("future", "addr", "payload", "tries", "timeout", "timer", "handler", "sent", "wait", "retried",
-                 "deadline")
+                 "deadline", "lazy")
 
     def __init__(self, future: asyncio.Future[Pdu], addr: tuple[str, int], payload: bytes, tries: int,
-                 timeout: float, handler: object) -> None:
+                 timeout: float, handler: object, lazy: bool = False) -> None:
+        self.lazy = lazy
+        """The reply's varbinds are left encoded (ber.decode_pdu(lazy=True)) for a table walk to decode."""
         self.future = future
         self.addr = addr
         self.payload = payload
@@ -190,13 +192,15 @@ class Engine:
                         continue
                     pdu = p.handler(data)
                 else:
-                    msg = ber.decode_message(data)
+                    msg = ber.decode_message(data, lazy=True)
                     pdu = msg.pdu
                     key = pdu.request_id
                     p = pending.get(key)
                     if p is None or p.addr != addr or p.handler != msg.community:
                         stats.unmatched += 1
                         continue
+                    if not p.lazy:
+                        pdu = ber.decoded(pdu)
             except SnmpDecodeError:
                 stats.malformed += 1
                 continue
@@ -215,7 +219,7 @@ class Engine:
             if not p.retried:
                 self._sample(p.addr, self._loop.time() - p.sent)  # type: ignore[union-attr]
             if not p.future.done():
-                stats.varbinds += len(pdu.varbinds)
+                stats.varbinds += len(pdu.varbinds)  # a lazy PDU's are counted by whoever decodes them
                 p.future.set_result(pdu._replace(size=len(data)))
 
     def _send(self, p: _Pending) -> None:
@@ -241,7 +245,9 @@ class Engine:
         """How long the first try waits before a retransmission: from the agent's measured round trip."""
         got = self.rtt.get(target.addr)
         if got is None:
-            return target.timeout
+            if not target.rtt_prior:
+                return target.timeout
+            got = (target.rtt_prior, target.rtt_prior / 8)  # the link's expected round trip, until one is measured
         srtt, var = got
         return min(target.timeout, max(0.25 * target.timeout, 1.5 * srtt, srtt + 4 * var))
 
@@ -264,13 +270,15 @@ class Engine:
         if not p.future.done():
             p.future.set_exception(SnmpTimeout(""))
 
-    async def exchange(self, target: SnmpTarget, rid: int, payload: bytes, handler: object) -> Pdu:
-        """Send one datagram and wait for the reply matched by id (and community or v3 handler)."""
+    async def exchange(self, target: SnmpTarget, rid: int, payload: bytes, handler: object, lazy: bool = False) -> Pdu:
+        """Send one datagram and wait for the reply matched by id (and community or v3 handler).
+
+        ``lazy``: a v2c reply's varbinds are left encoded (a v3 handler decides that itself)."""
         self._open()
         assert self._slots is not None and self._small_slots is not None and self._loop is not None
         async with (self._small_slots if target.max_reply_bytes else self._slots):
             fut: asyncio.Future[Pdu] = self._loop.create_future()
-            p = _Pending(fut, target.addr, payload, target.retries, target.timeout, handler)
+            p = _Pending(fut, target.addr, payload, target.retries, target.timeout, handler, lazy)
             if target.retries:
                 p.wait = self.first_wait(target)
             self._pending[rid] = p
@@ -290,13 +298,15 @@ class Engine:
     # --- requests ----------------------------------------------------------------------------
 
     async def request(self, target: SnmpTarget, tag: int, oids: list[bytes], non_repeaters: int = 0,
-                      max_repetitions: int = 0) -> Pdu:
-        """One PDU to ``target`` (v2c or v3 authPriv); raises SnmpError on timeout, auth or error-status."""
+                      max_repetitions: int = 0, lazy: bool = False) -> Pdu:
+        """One PDU to ``target`` (v2c or v3 authPriv); raises SnmpError on timeout, auth or error-status.
+
+        ``lazy``: the reply's varbinds stay encoded in ``pdu.raw`` (see :func:`netops.snmp.ber.decode_pdu`)."""
         vbs = ber.null_varbinds(oids)
         if target.version == "3":
             if self.v3 is None:
                 raise SnmpError("config", f"{target.where}: SNMPv3 needs an engine made with a security model (v3=usm)")
-            pdu = await self.v3.request(self, target, tag, vbs, non_repeaters, max_repetitions)
+            pdu = await self.v3.request(self, target, tag, vbs, non_repeaters, max_repetitions, lazy)
         else:
             community = self._community.get(target.community or "")
             if community is None:
@@ -305,7 +315,7 @@ class Engine:
                 community = self._community.setdefault(target.community, target.community.encode())
             rid = self.next_id()
             payload = ber.encode_message(1, community, ber.encode_pdu(tag, rid, non_repeaters, max_repetitions, vbs))
-            pdu = await self.exchange(target, rid, payload, community)
+            pdu = await self.exchange(target, rid, payload, community, lazy)
         if pdu.tag != ber.RESPONSE:
             raise SnmpError("snmp", f"{target.where}: agent answered with PDU type 0x{pdu.tag:02x}")
         if pdu.error_status:

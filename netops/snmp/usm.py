@@ -238,14 +238,14 @@ def parse(data: bytes) -> Parsed:
         raise SnmpDecodeError(f"malformed v3 message: {exc}") from None
 
 
-def scoped_pdu(b: bytes, s: int, e: int) -> Pdu:
+def scoped_pdu(b: bytes, s: int, e: int, lazy: bool = False) -> Pdu:
     cs, ce = expect(b, s, e, SEQUENCE)
     _, cs = read_octets(b, cs, ce)  # contextEngineID
     _, cs = read_octets(b, cs, ce)  # contextName
-    return decode_pdu(b, cs, ce)
+    return decode_pdu(b, cs, ce, lazy)
 
 
-def open_message(p: Parsed, keys: Keys) -> Pdu:
+def open_message(p: Parsed, keys: Keys, lazy: bool = False) -> Pdu:
     """Check the HMAC and decrypt; SnmpDecodeError if either fails (a forged or garbled datagram)."""
     mac_len = AUTH[keys.auth][1]
     if not p.flags & FLAG_AUTH or len(p.auth_params) != mac_len:
@@ -255,14 +255,14 @@ def open_message(p: Parsed, keys: Keys) -> Pdu:
     if not hmac.compare_digest(mac, p.auth_params):
         raise SnmpDecodeError("v3 response failed authentication (HMAC mismatch)")
     if not p.flags & FLAG_PRIV:
-        return scoped_pdu(p.data, p.data_at, p.data_end)
+        return scoped_pdu(p.data, p.data_at, p.data_end, lazy)
     if len(p.priv_params) != 8:
         raise SnmpDecodeError("v3 response with bad privacy parameters")
     dec = _aes(keys.priv_key, p.boots, p.time, p.priv_params).decryptor()
     plain = dec.update(p.data[p.data_at:p.data_end]) + dec.finalize()
     try:
         s, e = expect(plain, 0, len(plain), SEQUENCE)  # trailing padding, if any, is ignored
-        return scoped_pdu(plain, 0, e)
+        return scoped_pdu(plain, 0, e, lazy)
     except SnmpDecodeError as exc:
         raise SnmpDecodeError(f"v3 response does not decrypt to a scoped PDU: {exc}") from None
 
@@ -353,7 +353,8 @@ def _envelope(data: bytes) -> tuple[bytes, int, int]:
 
 
 async def request(engine: Engine, target: SnmpTarget, tag: int, varbinds: bytes, non_repeaters: int,
-                  max_repetitions: int) -> Pdu:
+                  max_repetitions: int, lazy: bool = False) -> Pdu:
+    """One authPriv request; ``lazy``: the reply's varbinds stay encoded (``ber.decode_pdu(lazy=True)``)."""
     agent: Agent = engine.agents.setdefault(target.addr, Agent())  # type: ignore[assignment]
     resyncs = rediscoveries = probes = 0
     while True:
@@ -367,7 +368,7 @@ async def request(engine: Engine, target: SnmpTarget, tag: int, varbinds: bytes,
         def handle(data: bytes, keys: Keys = keys) -> Pdu:
             p = parse(data)
             if p.flags & FLAG_AUTH:
-                pdu = open_message(p, keys)
+                pdu = open_message(p, keys, lazy)
                 agent.update(p.boots, p.time)
             else:
                 pdu = scoped_pdu(p.data, p.data_at, p.data_end)

@@ -27,11 +27,12 @@ from dataclasses import dataclass
 
 from netops.snmp import ber
 from netops.snmp.api import SnmpError, SnmpTarget
-from netops.snmp.ber import VarBind, decode_oid
+from netops.snmp.ber import Column, decode_oid
 from netops.snmp.engine import Engine, _oid_bytes
 
-Columns = dict[str, dict[bytes, VarBind]]
-"""column OID (dotted) -> {encoded row index -> varbind}."""
+Columns = dict[str, Column]
+"""column OID (dotted) -> {encoded row index -> value} (:class:`netops.snmp.ber.Column`: ints for the
+number types, ``(tag, value)`` for the others)."""
 
 
 @dataclass
@@ -117,7 +118,7 @@ class Walker:
 
     async def walk(self, target: SnmpTarget, columns: list[str], max_repetitions: int = 25) -> Columns:
         cols = [_oid_bytes(c) for c in columns]
-        out: dict[bytes, dict[bytes, VarBind]] = {c: {} for c in cols}
+        out: dict[bytes, Column] = {c: Column() for c in cols}
         segs = self.plan(target, cols, max_repetitions)
         sizing: list[float] | None = [0.0] if target.max_reply_bytes else None
         if len(segs) == 1:
@@ -129,55 +130,50 @@ class Walker:
             self.varbind_bytes[target.addr] = sizing[0]
         return {name: out[c] for name, c in zip(columns, cols, strict=True)}
 
-    def _remember(self, target: SnmpTarget, cols: list[bytes], out: dict[bytes, dict[bytes, VarBind]]) -> None:
-        biggest = max(out.values(), key=len, default={})
+    def _remember(self, target: SnmpTarget, cols: list[bytes], out: dict[bytes, Column]) -> None:
+        biggest: dict[bytes, object] = max(out.values(), key=len, default={})
         if not biggest or len(biggest) > self.max_remembered_rows:
             return
         self.rows[(target.host, target.port, tuple(cols))] = sorted(biggest, key=decode_oid_suffix)
 
-    async def _segment(self, target: SnmpTarget, seg: _Segment, out: dict[bytes, dict[bytes, VarBind]],
+    async def _segment(self, target: SnmpTarget, seg: _Segment, out: dict[bytes, Column],
                        sizing: list[float] | None = None) -> None:
         cur = {c: c + (seg.start or b"") for c in seg.columns}
         active = list(seg.columns)
-        end_tag = ber.END_OF_MIB_VIEW
-        exceptions = ber.EXCEPTIONS
         reps = seg.reps
+        stats = self.engine.stats
         while active:
-            pdu = await self.engine.request(target, ber.GETBULK, [cur[c] for c in active], 0, reps)
+            pdu = await self.engine.request(target, ber.GETBULK, [cur[c] for c in active], 0, reps, lazy=True)
             self.round_trips += 1
-            vbs = pdu.varbinds
             n = len(active)
-            if not vbs:
+            last: list[bytes | None] = [None] * n
+            done = [False] * n
+            try:
+                count = ber.decode_columns(pdu.raw, pdu.at, pdu.end, active, [out[c] for c in active], last, done) \
+                    if pdu.raw else 0
+            except ber.SnmpDecodeError as exc:
+                raise SnmpError("snmp", f"{target.where}: malformed reply: {exc}") from None
+            stats.varbinds += count
+            if not count:
                 return
             if sizing is not None and pdu.size:  # bytes per varbind, header at its least: an upper estimate
-                sizing[0] = max(sizing[0], (pdu.size - header_bytes(target)[0]) / len(vbs))
+                sizing[0] = max(sizing[0], (pdu.size - header_bytes(target)[0]) / count)
                 if seg.cold:  # the prior was a guess: the next page of a cold walk is sized from what came
                     fit = int(((target.max_reply_bytes or 0) - header_bytes(target)[1]) // (sizing[0] * MARGIN))
                     reps = max(1, min(target.max_varbinds, fit) // n)
             still = []
-            for j, c in enumerate(active):
-                store = out[c]
-                size = len(c)
-                last = None
-                finished = False
-                for vb in vbs[j::n]:
-                    o, tag, _ = vb
-                    if tag == end_tag or len(o) == size or not o.startswith(c):
-                        finished = True
-                        break
-                    if tag not in exceptions:
-                        store[o[size:]] = vb
-                    last = o
-                if finished or last is None:
+            for c, lo, finished in zip(active, last, done, strict=True):
+                if finished or lo is None:
                     continue
-                now = decode_oid_suffix(last[size:])
+                size = len(c)
+                now = decode_oid_suffix(lo[size:])
                 before = cur[c][size:]
                 if before and now <= decode_oid_suffix(before):
                     raise SnmpError("snmp", f"{target.where}: agent returned OIDs out of order in "
                                             f"{ber.oid_to_str(c)} (table walk would loop)")
                 if seg.stop is not None and now >= seg.stop:
                     continue
-                cur[c] = last
+                cur[c] = lo
                 still.append(c)
             active = still
 
@@ -207,4 +203,4 @@ def index_text(raw: bytes) -> str:
     return t
 
 
-__all__ = ["Walker", "Columns", "index_text", "decode_oid", "decode_oid_suffix"]
+__all__ = ["Walker", "Column", "Columns", "index_text", "decode_oid", "decode_oid_suffix"]

@@ -190,3 +190,69 @@ def test_oid_codec_edges() -> None:
         ber.decode_oid(b"\x2b\x80\x01")  # non-minimal arc
     with pytest.raises(SnmpDecodeError):
         ber.decode_oid(b"\x01" * 200)
+
+
+# --- the table walk's one-pass decoder -------------------------------------------------------
+
+def _columns_via_tuples(vbs: list[ber.VarBind], cols: list[bytes]) -> tuple[list[dict], list, list[bool]]:
+    """What decode_columns must give, from decode_varbinds' tuples (the walker's loop before the one-pass decoder)."""
+    n = len(cols)
+    stores: list[dict] = [{} for _ in cols]
+    last: list = [None] * n
+    done = [False] * n
+    for pos, (oid, tag, value) in enumerate(vbs):
+        p = pos % n
+        if done[p]:
+            continue
+        c = cols[p]
+        if tag == ber.END_OF_MIB_VIEW or len(oid) == len(c) or not oid.startswith(c):
+            done[p] = True
+            continue
+        if tag not in ber.EXCEPTIONS and tag != ber.NULL:
+            stores[p][oid[len(c):]] = value if isinstance(value, int) else (tag, value)
+        last[p] = oid
+    return stores, last, done
+
+
+def _compare_columns(raw: bytes, cols: list[bytes]) -> None:
+    try:
+        pdu = ber.decode_message(raw, lazy=True).pdu
+    except SnmpDecodeError:
+        return
+    try:
+        want = _columns_via_tuples(ber.decoded(pdu).varbinds, cols)
+    except SnmpDecodeError:
+        want = None
+    stores = [ber.Column() for _ in cols]
+    last: list = [None] * len(cols)
+    done = [False] * len(cols)
+    if not pdu.raw:  # not a Response: decoded eagerly
+        return
+    try:
+        count = ber.decode_columns(pdu.raw, pdu.at, pdu.end, cols, stores, last, done)
+    except SnmpDecodeError:
+        assert want is None, "decode_columns rejected what decode_varbinds accepts"
+        return
+    assert want is not None, "decode_columns accepted what decode_varbinds rejects"
+    assert ([dict(s) for s in stores], last, done) == want
+    assert count == len(ber.decoded(pdu).varbinds)
+
+
+@pytest.mark.parametrize("rec", V2_RECORDS, ids=[r["name"] for r in V2_RECORDS])
+def test_decode_columns_equals_the_varbind_tuples(rec: dict[str, str]) -> None:
+    raw = bytes.fromhex(rec["response"])
+    for cols in (["1.3.6.1.2.1.2.2.1.2", "1.3.6.1.2.1.31.1.1.1.6"], ["1.3.6.1.2.1"], ["1.3.6.1.2.1.1.3"]):
+        _compare_columns(raw, [ber.encode_oid(c) for c in cols])
+
+
+@settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(messages(), st.data())
+def test_decode_columns_agrees_on_generated_and_damaged_replies(case: tuple[bytes, tuple], data: st.DataObject) -> None:
+    msg = ber.decode_message(case[0])
+    vbs = msg.pdu.varbinds
+    raw = ber.encode_message(1, msg.community, ber.encode_pdu(ber.RESPONSE, 1, 0, 0, ber.encode_varbinds(vbs)))
+    if data.draw(st.booleans()):
+        raw = _mutate(raw, data)
+    oids = sorted({o for o, _, _ in vbs})
+    cols = [o[:data.draw(st.integers(1, len(o)))] for o in oids[:data.draw(st.integers(1, 3))]] or [b"\x2b"]
+    _compare_columns(raw, cols)

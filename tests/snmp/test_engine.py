@@ -47,8 +47,8 @@ async def pysnmp_walk(agent: Snmpd, column: str) -> dict[str, tuple[int, object]
     return out
 
 
-def as_plain(table: dict[bytes, ber.VarBind]) -> dict[str, tuple[int, object]]:
-    return {index_text(k): (vb[1], vb[2]) for k, vb in table.items()}
+def as_plain(table: ber.Column) -> dict[str, tuple[int, object]]:
+    return {index_text(k): tv for k, tv in table.typed().items()}
 
 
 def test_walk_equals_pysnmp_walk(agent: Snmpd) -> None:

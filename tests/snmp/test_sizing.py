@@ -105,8 +105,8 @@ def target_via(relay: Relay, agent: Snmpd, version: str, **kw: object) -> SnmpTa
     return SnmpTarget(host, port, community=agent.community, timeout=2.0, retries=2, **kw)  # type: ignore[arg-type]
 
 
-def plain(walked: dict[str, dict[bytes, ber.VarBind]]) -> dict[str, dict[str, object]]:
-    return {c: {index_text(k): vb[2] for k, vb in rows.items()} for c, rows in walked.items()}
+def plain(walked: dict[str, ber.Column]) -> dict[str, dict[str, object]]:
+    return {c: {index_text(k): v for k, (_, v) in rows.typed().items()} for c, rows in walked.items()}
 
 
 @pytest.mark.parametrize("version", ["2c", "3"])

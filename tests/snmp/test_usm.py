@@ -71,7 +71,7 @@ def test_authpriv_values_equal_pysnmp(agent: Snmpd, user: tuple[str, str, str, s
         assert {k: (v[1], v[2]) for k, v in got.items()} == present  # absent ones are left out by design
         for col in COLUMNS:
             assert ref_cols[col], col
-            assert {index_text(k): (v[1], v[2]) for k, v in table[col].items()} == ref_cols[col], col
+            assert {index_text(k): tv for k, tv in table[col].typed().items()} == ref_cols[col], col
     asyncio.run(run())
 
 
