@@ -160,6 +160,7 @@ def main() -> None:
                    help="netops sized and timed from a VSAT uplink in the inventory (instead of the two fixed variants)")
     p.add_argument("--baseline", default="", help="another source tree (e.g. an earlier commit's export) to run too")
     p.add_argument("--baseline-name", default="the baseline")
+    p.add_argument("--baseline-medium", action="store_true", help="the baseline tree also knows --medium")
     a = p.parse_args()
     print(f"# {machine()}; load average {loadavg()}", file=sys.stderr)
     rows: list[str] = []
@@ -168,10 +169,10 @@ def main() -> None:
         rtt = path.run(["snmpget", "-v2c", "-c", COMMUNITY, "-t", "3", f"{NET}.0.1:{PORT_BASE}", "1.3.6.1.2.1.1.3.0"])
         assert rtt, "agent not reachable through the VSAT path"
         global EXPECTED
-        rows = path.run(["snmpbulkwalk", "-v2c", "-c", COMMUNITY, "-t", "3", "-On", f"{NET}.0.1:{PORT_BASE}",
-                         "1.3.6.1.2.1.31.1.1.1.6"]).strip().splitlines()
-        EXPECTED = 1 + 8 * len(rows)
-        print(f"# the agent holds {len(rows)} IF-MIB rows: {EXPECTED} values per device", file=sys.stderr)
+        agent_rows = path.run(["snmpbulkwalk", "-v2c", "-c", COMMUNITY, "-t", "3", "-On", f"{NET}.0.1:{PORT_BASE}",
+                               "1.3.6.1.2.1.31.1.1.1.6"]).strip().splitlines()
+        EXPECTED = 1 + 8 * len(agent_rows)
+        print(f"# the agent holds {len(agent_rows)} IF-MIB rows: {EXPECTED} values per device", file=sys.stderr)
         for loss in [int(x) for x in a.loss.split(",")]:
             path.loss(loss)
             walls: dict[str, list[float]] = {}
@@ -191,7 +192,10 @@ def main() -> None:
                 if a.medium:
                     variants = [("netops, behind a VSAT uplink in the inventory (sized 1350 bytes, RTT prior 0.65 s)",
                                  0, "vsat", ROOT)]
-                if a.baseline:
+                if a.baseline and a.baseline_medium:
+                    variants.append((f"netops of {a.baseline_name}, behind a VSAT uplink in the inventory", 0, "vsat",
+                                     Path(a.baseline)))
+                elif a.baseline:
                     variants.append((f"netops of {a.baseline_name}, replies sized for the link (1350 bytes)", 1350, "",
                                      Path(a.baseline)))
                 for label, rb, medium, tree in variants:

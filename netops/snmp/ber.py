@@ -322,7 +322,7 @@ def decode_varbinds(b: bytes, i: int, end: int) -> list[VarBind]:
     return out
 
 
-class Column(dict):  # type: ignore[type-arg]
+class WalkedColumn(dict):  # type: ignore[type-arg]
     """One walked column: encoded row index -> value (an int for INTEGER, Counter32/64, Gauge32 and TimeTicks;
     ``(tag, value)`` for the other types, as in a :data:`VarBind`); ``tags``: the value types seen."""
 
@@ -347,7 +347,7 @@ _NOT_NUMBERS = frozenset((OCTET_STRING, OPAQUE, IP_ADDRESS, OBJECT_IDENTIFIER))
 _UNSIGNED_LIMIT = {COUNTER32: 5, GAUGE32: 5, TIMETICKS: 5, COUNTER64: 9}
 
 
-def decode_columns(b: bytes, i: int, end: int, cols: list[bytes], stores: list[Column],
+def decode_columns(b: bytes, i: int, end: int, cols: list[bytes], stores: list[WalkedColumn],
                    last: list[bytes | None], done: list[bool]) -> int:
     """A GETBULK reply's varbind list (SEQUENCE at ``b[i]``) straight into the walked columns; returns its varbinds.
 

@@ -27,11 +27,11 @@ from dataclasses import dataclass
 
 from netops.snmp import ber
 from netops.snmp.api import SnmpError, SnmpTarget
-from netops.snmp.ber import Column, decode_oid
+from netops.snmp.ber import WalkedColumn, decode_oid
 from netops.snmp.engine import Engine, _oid_bytes
 
-Columns = dict[str, Column]
-"""column OID (dotted) -> {encoded row index -> value} (:class:`netops.snmp.ber.Column`: ints for the
+Columns = dict[str, WalkedColumn]
+"""column OID (dotted) -> {encoded row index -> value} (:class:`netops.snmp.ber.WalkedColumn`: ints for the
 number types, ``(tag, value)`` for the others)."""
 
 
@@ -118,7 +118,7 @@ class Walker:
 
     async def walk(self, target: SnmpTarget, columns: list[str], max_repetitions: int = 25) -> Columns:
         cols = [_oid_bytes(c) for c in columns]
-        out: dict[bytes, Column] = {c: Column() for c in cols}
+        out: dict[bytes, WalkedColumn] = {c: WalkedColumn() for c in cols}
         segs = self.plan(target, cols, max_repetitions)
         sizing: list[float] | None = [0.0] if target.max_reply_bytes else None
         if len(segs) == 1:
@@ -130,13 +130,13 @@ class Walker:
             self.varbind_bytes[target.addr] = sizing[0]
         return {name: out[c] for name, c in zip(columns, cols, strict=True)}
 
-    def _remember(self, target: SnmpTarget, cols: list[bytes], out: dict[bytes, Column]) -> None:
+    def _remember(self, target: SnmpTarget, cols: list[bytes], out: dict[bytes, WalkedColumn]) -> None:
         biggest: dict[bytes, object] = max(out.values(), key=len, default={})
         if not biggest or len(biggest) > self.max_remembered_rows:
             return
         self.rows[(target.host, target.port, tuple(cols))] = sorted(biggest, key=decode_oid_suffix)
 
-    async def _segment(self, target: SnmpTarget, seg: _Segment, out: dict[bytes, Column],
+    async def _segment(self, target: SnmpTarget, seg: _Segment, out: dict[bytes, WalkedColumn],
                        sizing: list[float] | None = None) -> None:
         cur = {c: c + (seg.start or b"") for c in seg.columns}
         active = list(seg.columns)
@@ -203,4 +203,4 @@ def index_text(raw: bytes) -> str:
     return t
 
 
-__all__ = ["Walker", "Column", "Columns", "index_text", "decode_oid", "decode_oid_suffix"]
+__all__ = ["Walker", "WalkedColumn", "Columns", "index_text", "decode_oid", "decode_oid_suffix"]

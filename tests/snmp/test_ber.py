@@ -223,7 +223,7 @@ def _compare_columns(raw: bytes, cols: list[bytes]) -> None:
         want = _columns_via_tuples(ber.decoded(pdu).varbinds, cols)
     except SnmpDecodeError:
         want = None
-    stores = [ber.Column() for _ in cols]
+    stores = [ber.WalkedColumn() for _ in cols]
     last: list = [None] * len(cols)
     done = [False] * len(cols)
     if not pdu.raw:  # not a Response: decoded eagerly

@@ -47,7 +47,7 @@ async def pysnmp_walk(agent: Snmpd, column: str) -> dict[str, tuple[int, object]
     return out
 
 
-def as_plain(table: ber.Column) -> dict[str, tuple[int, object]]:
+def as_plain(table: ber.WalkedColumn) -> dict[str, tuple[int, object]]:
     return {index_text(k): tv for k, tv in table.typed().items()}
 
 

@@ -105,7 +105,7 @@ def target_via(relay: Relay, agent: Snmpd, version: str, **kw: object) -> SnmpTa
     return SnmpTarget(host, port, community=agent.community, timeout=2.0, retries=2, **kw)  # type: ignore[arg-type]
 
 
-def plain(walked: dict[str, ber.Column]) -> dict[str, dict[str, object]]:
+def plain(walked: dict[str, ber.WalkedColumn]) -> dict[str, dict[str, object]]:
     return {c: {index_text(k): v for k, (_, v) in rows.typed().items()} for c, rows in walked.items()}
 
 
