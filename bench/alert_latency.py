@@ -9,7 +9,7 @@ uplink (its office and the two fiber desa behind it go dark). Needs root and the
 
 Before the runs it prints the bound with the figures of the generated files (scrape interval, the rule
 group's evaluation interval, for:, group_wait) and the poller's own (the cut device's probe span and timeout,
-the alignment margin):
+the alignment margin, from three cycles of a poller of its own on the lab):
 
     worst case = I (sampling) + P (probes: span + timeout) + m (margin before the scrape) + E (evaluation)
                  + for: (rounded up to E) + group_wait
@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from netops.inventory import load_inventory  # noqa: E402
 from netops.monitor.alertmanager import duration_s  # noqa: E402
-from netops.monitor.poller import ALIGN_MARGIN, NEAR, Poller, PollerConfig  # noqa: E402
+from netops.monitor.poller import NEAR, Poller, PollerConfig  # noqa: E402
 from tests.monitor.labstack import LabStack, Timing, lab_stack  # noqa: E402
 
 LINK = "fo-kec-kubu"
@@ -50,16 +50,23 @@ PHASES = ["cut -> the probes that saw it", "probes, then the rest of the cycle",
 def figures(stack: LabStack, t: Timing) -> dict[str, Any]:
     """The chain's figures: from the generated files, and the poller's probe budget for the cut's far end."""
     prom = yaml.safe_load((stack.out / "prometheus" / "prometheus.yml").read_text())
-    (group,) = yaml.safe_load((stack.out / "prometheus" / "rules" / "netops-alerts.yml").read_text())["groups"]
-    rule = next(r for r in group["rules"] if r.get("alert") == "NetopsLinkDown")
+    groups = yaml.safe_load((stack.out / "prometheus" / "rules" / "netops-alerts.yml").read_text())["groups"]
+    group, rule = next((g, r) for g in groups for r in g["rules"] if r.get("alert") == "NetopsLinkDown")
     route = yaml.safe_load((stack.out / "alertmanager" / "alertmanager.yml").read_text())["route"]
-    poller = Poller(load_inventory(stack.inventory), PollerConfig(interval=t.interval, probe_count=t.probes))
-    asyncio.run(poller._prepare([d for d in poller.devices if d.monitor == "snmp"]))
-    parts, offsets = poller.part_budgets(), poller.start_offsets()
+    poller = Poller(load_inventory(stack.inventory), PollerConfig(interval=t.interval, probe_count=t.probes,
+                                                                  render=True))
+
+    async def cycles() -> None:  # the margin follows what the last cycles' tails (build, render) took
+        for _ in range(3):
+            await poller.poll_once(aligned=True)
+
+    asyncio.run(cycles())
+    parts, offsets, margin = poller.part_budgets(), poller.start_offsets(), poller.align_margin()
+    tails = poller._tails
     poller.close()
     f = {"I": duration_s(prom["global"]["scrape_interval"]), "E": duration_s(group["interval"]),
          "for": duration_s(rule["for"]), "group_wait": duration_s(route["group_wait"]), "P": parts[NEAR],
-         "m": ALIGN_MARGIN * t.interval, "offset": offsets[NEAR], "parts": parts}
+         "m": margin, "tails": tails, "offset": offsets[NEAR], "parts": parts}
     f["for_evals"] = -(-f["for"] // f["E"]) * f["E"]
     f["goal"] = f["for"] + f["group_wait"] + f["I"]
     f["bound"] = f["I"] + f["P"] + f["m"] + f["E"] + f["for_evals"] + f["group_wait"]
@@ -99,7 +106,8 @@ def main() -> None:
         print(f"generated: scrape interval I = {f['I']:g} s, rule evaluation E = {f['E']:g} s, for: {f['for']:g} s, "
               f"group_wait {f['group_wait']:g} s; poller: cycle parts "
               + ", ".join(f"{k} {v:.2f} s" for k, v in f["parts"].items())
-              + f", near probes start {f['offset']:.2f} s into the cycle, margin m = {f['m']:.2f} s")
+              + f", near probes start {f['offset']:.2f} s into the cycle, margin m = {f['m']:.2f} s (tails of a "
+              + "poller's three cycles on the lab: " + ", ".join(f"{x * 1000:.0f} ms" for x in f["tails"]) + ")")
         print(f"worst case = I + P + m + E + for: + group_wait = {f['I']:g} + {f['P']:.2f} + {f['m']:.2f} + "
               f"{f['E']:g} + {f['for_evals']:g} + {f['group_wait']:g} = {f['bound']:.2f} s "
               f"(goal for: + group_wait + I = {f['goal']:g} s)")

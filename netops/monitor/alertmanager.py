@@ -146,7 +146,7 @@ def duration_text(seconds: float) -> str:
 GROUP_WAIT_INTERVALS = 1.5
 """group_wait in poll intervals, at least. When a provider's hub fails, a probe already on its way can
 show some of its links up for one more cycle: the provider alert then fires one poll interval (plus up
-to one rule evaluation, a quarter interval) after those links' own alerts, and inhibits them only if it
+to one evaluation of the state rules, at most 5 s) after those links' own alerts, and inhibits them only if it
 reaches Alertmanager before their group's first message."""
 
 

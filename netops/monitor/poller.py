@@ -75,8 +75,13 @@ class PollerConfig:
 FAR_MEDIA = (Medium.vsat, Medium.lte)
 NEAR, FAR, SNMP = "near probes", "far probes", "snmp"
 """The parts of a cycle (:meth:`Poller.part_budgets`)."""
-ALIGN_MARGIN = 0.05
-"""Share of the interval between a cycle's worst-case end and the scrape it is aligned to."""
+ALIGN_MARGIN_FLOOR = 0.1
+"""Seconds kept between a cycle's worst-case end and the scrape it is aligned to, at least: the scheduler's
+and the scrape's jitter (on the lab the scrape came 0.09-0.49 s after the cycle's end with this margin, never
+before it)."""
+ALIGN_MARGIN_FACTOR = 2
+"""... or this many times the longest of the last five cycles' tails (the snapshot's build and render, plus how
+late the parts ended against their worst case), whichever is longer."""
 
 
 def next_cycle_start(now: float, last_start: float, last_scrape: float | None, interval: float,
@@ -126,6 +131,8 @@ class Poller:
         self._cycle_lock = asyncio.Lock()
         self._snmp_took: list[float] = []
         """How long the SNMP part of the last five cycles took."""
+        self._tails: list[float] = []
+        """The last five cycles' tails: from the parts' planned worst-case end to the published snapshot."""
         self._inventory_loaded_at = time.time()
         self._inventory_ok = True
         self._renderer = Renderer() if self.config.render else None
@@ -303,6 +310,13 @@ class Poller:
         budget = max(parts.values(), default=0.0)
         return {name: budget - worst for name, worst in parts.items()}
 
+    def align_margin(self) -> float:
+        """Seconds kept between an aligned cycle's worst-case end and the scrape: what publishing measurably
+        costs (twice the longest of the last five tails: build, render, parts ending late) or the floor for the
+        scheduler's jitter. An absolute figure: a 5 % share of a 60 s interval kept 3 s for a render of
+        milliseconds; a snapshot published after the scrape waits a whole interval, so the tail counts twice."""
+        return max(ALIGN_MARGIN_FLOOR, ALIGN_MARGIN_FACTOR * max(self._tails, default=0.0))
+
     async def _probe(self, offsets: dict[str, float] | None = None) -> dict[str, ProbeResult]:
         """Every device's probes: one prober call per timeout class, each started ``offsets[class]`` seconds
         late (see :meth:`start_offsets`)."""
@@ -360,6 +374,7 @@ class Poller:
         snmp_devices = [d for d in self.devices if d.monitor == "snmp"]
         await self._prepare(snmp_devices)
         offsets = self.start_offsets() if aligned else {}
+        planned_end = start + self.cycle_budget()
         probe_task = asyncio.create_task(self._probe(offsets))
         if offsets.get(SNMP, 0.0) > 0:  # the probes are the longer part: the SNMP polls start late instead
             await asyncio.sleep(offsets[SNMP])
@@ -367,8 +382,13 @@ class Poller:
         polls = await asyncio.gather(*(self._poll_device(d, sem) for d in snmp_devices))
         self._snmp_took = [*self._snmp_took[-4:], time.monotonic() - snmp_start]
         probes = await probe_task
+        parts_end = time.monotonic()
         snap = self._build(polls, probes, time.monotonic() - start)
         self._publish(snap)
+        # the tail: build and render, and how much later than their worst case the parts ended (a late
+        # wake-up, a slow _prepare); parts that ended early count from when they ended
+        ended = time.monotonic()
+        self._tails = [*self._tails[-4:], ended - min(parts_end, planned_end)]
         return snap
 
     def _publish(self, snap: Snapshot) -> None:
@@ -419,7 +439,6 @@ class Poller:
         cycle starts so that even a cycle with dead devices has published its snapshot just before the next
         scrape, instead of a random share of an interval earlier (see :func:`next_cycle_start`)."""
         stop = stop or asyncio.Event()
-        took: list[float] = []
         while not stop.is_set():
             start = time.monotonic()
             try:
@@ -429,10 +448,11 @@ class Poller:
             except Exception:  # noqa: BLE001 - keep serving the last snapshot
                 log.exception("poll cycle failed")
             now = time.monotonic()
-            took = [*took[-4:], now - start]
             nxt = start + self.config.interval
             if last_scrape is not None:
-                budget = max(self.cycle_budget(), *took) + ALIGN_MARGIN * self.config.interval
+                # the parts' worst case, then the tail: a cycle that overran its budget (parts late, a slow
+                # render) widens the margin for the next five cycles
+                budget = self.cycle_budget() + self.align_margin()
                 nxt = next_cycle_start(now, start, last_scrape(), self.config.interval, budget)
             delay = max(0.0, nxt - time.monotonic())
             try:

@@ -70,21 +70,22 @@ def scrape_job(inv: Inventory, blackbox: str, interval: str, timeout: str) -> di
     }
 
 
-def service_alerts(down_for: str) -> list[dict[str, Any]]:
-    return [
-        {"alert": "NetopsServiceDown", "expr": f'probe_success{{job="{JOB}"}} == 0', "for": down_for,
-         "labels": {"severity": "critical"},
-         "annotations": {"summary": "Service {{ $labels.name }} ({{ $labels.instance }}) fails its check",
-                         "description": "The {{ $labels.kind }} check has failed for " + down_for
-                                        + " (owner: {{ $labels.owner }}, hosted at {{ $labels.site }})."}},
-        {"alert": "NetopsServiceCertExpiring",
-         "expr": f'probe_ssl_earliest_cert_expiry{{job="{JOB}"}} - time() < {CERT_DAYS} * 86400',
-         "labels": {"severity": "warning"},
-         "annotations": {"summary": "The TLS certificate of {{ $labels.name }} expires in "
-                                    "{{ $value | humanizeDuration }}",
-                         "description": f"Less than {CERT_DAYS} days left: renew it before citizens see a "
-                                        "browser warning (owner: {{ $labels.owner }})."}},
-    ]
+def service_down_alert(down_for: str) -> dict[str, Any]:
+    return {"alert": "NetopsServiceDown", "expr": f'probe_success{{job="{JOB}"}} == 0', "for": down_for,
+            "labels": {"severity": "critical"},
+            "annotations": {"summary": "Service {{ $labels.name }} ({{ $labels.instance }}) fails its check",
+                            "description": "The {{ $labels.kind }} check has failed for " + down_for
+                                           + " (owner: {{ $labels.owner }}, hosted at {{ $labels.site }})."}}
+
+
+def service_cert_alert() -> dict[str, Any]:
+    return {"alert": "NetopsServiceCertExpiring",
+            "expr": f'probe_ssl_earliest_cert_expiry{{job="{JOB}"}} - time() < {CERT_DAYS} * 86400',
+            "labels": {"severity": "warning"},
+            "annotations": {"summary": "The TLS certificate of {{ $labels.name }} expires in "
+                                       "{{ $value | humanizeDuration }}",
+                            "description": f"Less than {CERT_DAYS} days left: renew it before citizens see a "
+                                           "browser warning (owner: {{ $labels.owner }})."}}
 
 
 def services_dashboard_panels(layout: Any, target: Any) -> list[dict[str, Any]]:

@@ -13,8 +13,9 @@ import yaml
 
 from netops.cli.monitor import config_state_families
 from netops.inventory import load_inventory
+from netops.monitor.alertmanager import duration_s
 from netops.monitor.collector import netops_families
-from netops.monitor.generate import MARK, Thresholds, generate
+from netops.monitor.generate import MARK, STATE_GROUP, WINDOWS_GROUP, Thresholds, alert_rules, generate
 from netops.monitor.snapshot import Snapshot
 from tests.conftest import ROOT, need_binary
 from tests.support.grafana import expand_grafana_vars, panel_queries
@@ -63,6 +64,27 @@ def test_promtool_check_config_and_rules(generated: Path) -> None:
     assert services["job_name"] == "netops-services" and len(services["static_configs"]) == 6
     assert cfg["rule_files"] == ["rules/netops-alerts.yml", "rules/netops-topology.yml"]
     assert cfg["alerting"] == {"alertmanagers": [{"static_configs": [{"targets": ["127.0.0.1:9093"]}]}]}
+
+
+PAGING_STATES = {"NetopsLinkDown", "NetopsLinkUnreachableUpstream", "NetopsDeviceDown",
+                 "NetopsDeviceUnreachableUpstream", "NetopsProviderOutage", "NetopsServiceDown", "NetopsPollerStale"}
+
+
+@pytest.mark.parametrize(("interval", "state", "windows"),
+                         [(60, "5s", "15s"), (2, "500ms", "500ms"), (45, "5s", "11250ms"), (1, "250ms", "250ms")])
+def test_states_that_page_are_evaluated_every_few_seconds_windows_every_quarter_interval(
+        interval: int, state: str, windows: str) -> None:
+    """A cut waits for its first evaluation less than the state group's step (5 s at the defaults), not a
+    quarter interval; the state group holds instant expressions only, the windows stay at a quarter interval."""
+    groups = {g["name"]: g for g in alert_rules(Thresholds(interval_s=interval))["groups"]}
+    assert [groups[STATE_GROUP]["interval"], groups[WINDOWS_GROUP]["interval"]] == [state, windows]
+    step = duration_s(state)
+    assert interval / step == pytest.approx(round(interval / step), abs=0.01)  # the same phases every scrape
+    rules = groups[STATE_GROUP]["rules"]
+    assert {r["alert"] for r in rules if "alert" in r} == PAGING_STATES
+    assert not any(re.search(r"\[\w+\]", r["expr"]) for r in rules)  # no range selector
+    assert all((duration_s(r["for"]) / step).is_integer() for r in rules if "for" in r)
+    assert not PAGING_STATES & {r["alert"] for r in groups[WINDOWS_GROUP]["rules"]}
 
 
 def test_topology_rules_name_each_kecamatan_uplink_and_the_desa_behind_it(generated: Path) -> None:

@@ -80,3 +80,18 @@ def test_a_shard_whose_polls_queue_keeps_its_probes_at_the_end_of_the_cycle(secr
     assert poller.start_offsets()["near probes"] == pytest.approx(30.0 - 1.3)
     poller._snmp_took = [200.0]
     assert poller.part_budgets()["snmp"] == 48.0  # never past the device deadline (80 % of the interval)
+
+
+def test_the_margin_before_the_scrape_is_what_publishing_costs_not_a_share_of_the_interval(
+        secrets_env: dict[str, str]) -> None:
+    """At a 60 s interval the margin was 3 s (5 %) for a render of milliseconds; now it is twice the longest of
+    the last five tails (build, render, parts late), at least the floor for the scheduler's jitter."""
+    from netops.monitor.poller import ALIGN_MARGIN_FLOOR
+
+    poller = Poller(load_inventory(SMALL_INVENTORY), PollerConfig(interval=60, probe_count=5, probe_interval=0.2),
+                    prober=Recording())
+    assert poller.align_margin() == ALIGN_MARGIN_FLOOR
+    poller._tails = [0.02, 0.4, 0.1]
+    assert poller.align_margin() == pytest.approx(0.8)
+    poller._tails = [*poller._tails, 0.01, 0.01, 0.01, 0.01, 0.01][-5:]  # the slow render left the window
+    assert poller.align_margin() == ALIGN_MARGIN_FLOOR
