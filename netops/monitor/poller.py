@@ -75,10 +75,10 @@ class PollerConfig:
 FAR_MEDIA = (Medium.vsat, Medium.lte)
 NEAR, FAR, SNMP = "near probes", "far probes", "snmp"
 """The parts of a cycle (:meth:`Poller.part_budgets`)."""
-ALIGN_MARGIN_FLOOR = 0.1
+ALIGN_MARGIN_FLOOR = 0.5
 """Seconds kept between a cycle's worst-case end and the scrape it is aligned to, at least: the scheduler's
-and the scrape's jitter (on the lab the scrape came 0.09-0.49 s after the cycle's end with this margin, never
-before it)."""
+and the scrape's jitter. With 0.1 s the first cycle to see a cut on the lab ended 0.35 s past its plan and
+its snapshot missed the scrape, a whole interval lost; a late cycle widens the margin only after it."""
 ALIGN_MARGIN_FACTOR = 2
 """... or this many times the longest of the last five cycles' tails (the snapshot's build and render, plus how
 late the parts ended against their worst case), whichever is longer."""

@@ -91,7 +91,7 @@ def test_the_margin_before_the_scrape_is_what_publishing_costs_not_a_share_of_th
     poller = Poller(load_inventory(SMALL_INVENTORY), PollerConfig(interval=60, probe_count=5, probe_interval=0.2),
                     prober=Recording())
     assert poller.align_margin() == ALIGN_MARGIN_FLOOR
-    poller._tails = [0.02, 0.4, 0.1]
-    assert poller.align_margin() == pytest.approx(0.8)
+    poller._tails = [0.02, 0.6, 0.1]
+    assert poller.align_margin() == pytest.approx(1.2)
     poller._tails = [*poller._tails, 0.01, 0.01, 0.01, 0.01, 0.01][-5:]  # the slow render left the window
     assert poller.align_margin() == ALIGN_MARGIN_FLOOR
