@@ -417,7 +417,9 @@ PLATFORMS: dict[str, Platform] = {
                            "for daemons started with --tcli and commands converted to the northbound model, and "
                            "the confirmation belongs to the vty session that committed (netops verifies on a new "
                            "login); not used: FRR 8.4 in the lab runs without --tcli",
-            replace_prefixes=("hostname ", "banner motd ", "description "),
+            # IS-IS keeps one area/domain password: a new one replaces it, and FRR 8.4 refuses
+            # 'no area-password md5 X' (only a bare 'no area-password' is a command)
+            replace_prefixes=("hostname ", "banner motd ", "description ", "area-password ", "domain-password "),
             # FRR keeps one entry per seq (re-entering 'seq 5' overwrites it, and 'no ... seq 5 …'
             # deletes seq 5 whatever it holds), one area per OSPF network, one value per setting
             replace_patterns=(r"^((?:ip|ipv6) prefix-list \S+ seq \d+) ", r"^((?:ipv6 )?access-list \S+ seq \d+) ",

@@ -2,10 +2,11 @@
 
 The same seam ``netops config push`` uses (Nornir + netmiko, ``netops.config.device``)
 against the lab's IOS, VRP and RouterOS simulators and real FRR 8.4 (zebra, staticd,
-bgpd, ospfd and ripd, which FRR's key chains need). One lab (base 127.132.0.0, no
+bgpd, ospfd, ripd (which FRR's key chains need), isisd, ospf6d and bfdd: every daemon the
+FRR corpus configs name). One lab (base 127.132.0.0, no
 village sites) is shared by the module; each platform's test works on its own device
 and runs a handful of realistic edits, each one from ``a`` to ``b`` and back. FRR also
-loads a corpus config whole and goes to its later version and back.
+loads each corpus config whole and goes to its later version (or a realistic edit of it) and back.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ Edit = Callable[[str], str]
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     yield from small_lab(tmp_path_factory, "rtlab", BASE, vsat_delay_ms=0, where=["name!=desa-*"],
-                         frr_daemons=("staticd", "bgpd", "ospfd", "ripd"))
+                         frr_daemons=("staticd", "bgpd", "ospfd", "ripd", "isisd", "ospf6d", "bfdd"))
 
 
 class _Device:
@@ -186,11 +187,41 @@ def test_frr_edits_round_trip(lab) -> None:  # type: ignore[no-untyped-def]
     })
 
 
-def test_frr_corpus_versions_round_trip(lab) -> None:  # type: ignore[no-untyped-def]
-    """A whole corpus config loaded onto real FRR, then its later version and back."""
+_CORPUS_PAIRS: dict[str, Edit] = {
+    "frr8-kec-bgp": lambda a: (CORPUS / "frr8-kec-bgp-v2.txt").read_text(),
+    # FRR 9.1 and 10.1 configs: every line of them loads on FRR 8.4 (isisd, ospf6d, bfdd running)
+    "frr9-rip-isis": lambda a: _after(" network 10.31.81.0/24", " network 10.31.82.0/24\n")(
+        _sub(r"area-password md5 Frr9IsisArea$", "area-password md5 Frr9IsisArea2")(a)),
+    "frr10-dc-evpn": lambda a: _after("  redistribute connected", "  redistribute static\n")(
+        _sub(r"password Frr10PeerGroupPw$", "password Frr10PeerGroupPw2")(a)),
+}
+
+
+def _routing_cleared(running: str) -> list[str]:
+    """Remove the routing processes a device holds (VRF instances first).
+
+    Loading another device's config whole needs it: a plan adds before it removes, and FRR
+    refuses ``ip ospf area`` while ``router ospf`` holds ``network`` lines, and a second BGP AS.
+    """
+    routers = re.findall(r"^router (?:bgp|ospf|ospf6|rip|isis)\b.*$", running, re.MULTILINE)
+    return ["no " + r for r in sorted(routers, key=lambda r: " vrf " not in r)]
+
+
+def _named(config: str, running: str) -> str:
+    """``config`` with the device's own hostname: the lab's FRR 8.4 shows the namespace's host name."""
+    host = re.search(r"^hostname (\S+)$", running, re.MULTILINE)
+    return re.sub(r"^hostname \S+$", f"hostname {host.group(1)}", config, flags=re.MULTILINE) if host else config
+
+
+@pytest.mark.parametrize("name", list(_CORPUS_PAIRS))
+def test_frr_corpus_versions_round_trip(lab, name: str) -> None:  # type: ignore[no-untyped-def]
+    """A whole corpus config loaded onto real FRR, then its later version (or an edit) and back."""
     d = _Device(lab, "kec-b-r1")
-    a_text = (CORPUS / "frr8-kec-bgp.txt").read_text()
-    b_text = (CORPUS / "frr8-kec-bgp-v2.txt").read_text()
+    running = d.show()
+    d.send(_routing_cleared(running))
+    a_text = _named((CORPUS / f"{name}.txt").read_text(), running)
+    b_text = _named(_CORPUS_PAIRS[name](a_text), running)
+    assert b_text != a_text, name
     load = plan(d.name, d.platform, d.show(), a_text)
     d.send(load.commands)
     a = d.show()

@@ -468,7 +468,10 @@ class _Planner:
                 if TOKEN.search(w.raw):  # restoring a masked backup: the old value is unknown
                     self.skipped.append(" / ".join(ctx + (w.text,)) + "  (holds a masked secret)")
                 else:
-                    self.emit(parents, [p.negate + rotated.raw] + self.block(w))
+                    # a single-valued setting is replaced by the new line alone (FRR 8.4 refuses
+                    # 'no area-password md5 X'); others lose the old line first
+                    drop = [] if _replace_prefix(p, w.text) else [p.negate + rotated.raw]
+                    self.emit(parents, drop + self.block(w))
                 continue
             key = _replace_key(p, w.text)
             keyed = next((x for x in have if key and not x.children and _replace_key(p, x.text) == key), None)
