@@ -62,6 +62,10 @@ class Platform:
     """the line that closes a whole config listing (new top-level lines go before it)."""
     negate: str = "no "
     """prefix that removes a line (restore from backup), for indented configs."""
+    text_input: str = ""
+    """regex of a line that opens text typed over several lines, group 1 its closing delimiter
+    (IOS ``banner motd #``): the device shows no prompt until the line holding the delimiter,
+    so these lines go to the device in one write."""
     replace_prefixes: tuple[str, ...] = ()
     """single-valued settings: an intended line with one of these prefixes replaces the
     running line with the same prefix (and the diff shows both)."""
@@ -327,6 +331,7 @@ PLATFORMS: dict[str, Platform] = {
             revert_now=("configure revert now",),
             replace_prefixes=("hostname ", "ip domain name ", "banner motd ", "description ",
                               "snmp-server location ", "snmp-server contact "),
+            text_input=r"^banner (?:motd|login|exec|incoming|slip-ppp|prompt-timeout) (\S)(?:(?!\1).)*$",
             secret_patterns=IOS_SECRETS,
             secret_values_opaque=r"\b[5-9] $",
             hidden_lines=(r"^snmp-server user ",),

@@ -13,7 +13,7 @@ import re
 import socket
 import struct
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import paramiko
@@ -354,7 +354,15 @@ def send_config(conn: Any, platform: Platform, commands: list[str], pipelined: b
     out = ""
     if platform.config_enter:
         out += exchange(conn, platform.config_enter)
-    for k, command in enumerate(commands, 1):
+    for k, command in _with_text_blocks(commands, platform):
+        if "\n" in command:  # a banner's text: the device shows no prompt until its last line
+            answer = _send_block(conn, command)
+            out += answer
+            if re.search(platform.cli_error, answer, re.MULTILINE | re.IGNORECASE):
+                raise DeviceError(f"device rejected a command: {error_line(answer, platform)}")
+            if on_line:
+                on_line(k)
+            continue
         try:
             # one line per call (netmiko sends, reads the echo and the prompt per line anyway);
             # bypass_commands="": netmiko would otherwise stop verifying echoes for the whole set
@@ -376,6 +384,35 @@ def send_config(conn: Any, platform: Platform, commands: list[str], pipelined: b
     if platform.save:  # the session is not used again otherwise (verify logs in anew)
         save(conn, platform)
     return out
+
+
+def _with_text_blocks(commands: list[str], platform: Platform) -> Iterator[tuple[int, str]]:
+    """(k, command) with the lines of a text typed over several lines (``Platform.text_input``)
+    joined into one command; k counts the lines sent so far."""
+    k, lines = 0, iter(commands)
+    for line in lines:
+        k += 1
+        opened = re.match(platform.text_input, line.strip()) if platform.text_input else None
+        if opened:
+            block = [line]
+            for more in lines:
+                k += 1
+                block.append(more)
+                if opened.group(1) in more:
+                    break
+            line = "\n".join(block)
+        yield k, line
+
+
+def _send_block(conn: Any, command: str) -> str:
+    """A command typed over several lines (``banner motd #``, its text, ``#``): IOS answers the
+    first line with "Enter TEXT message" and shows no prompt until the closing delimiter, so
+    waiting for a prompt per line would time out. One write; the answer ends at the prompt
+    after the last line's echo."""
+    last = command.rstrip().split("\n")[-1].strip()
+    conn.write_channel(conn.normalize_cmd(command))
+    return str(conn.read_until_pattern(pattern=r"(?:^|\n)" + re.escape(last) + r"[^\n]*\n[\s\S]*" + _ANY_PROMPT,
+                                       read_timeout=60))
 
 
 def exchange(conn: Any, command: str, question: str | None = None) -> str:
