@@ -108,11 +108,8 @@ BASE = "127.161.0.0"
 @pytest.fixture(scope="module")
 def vrp_lab(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     workdir = tmp_path_factory.mktemp("pushed")
-    path = sshsim.start(SMALL_INVENTORY, workdir, BASE, where=["name=bappeda-r1"])
-    try:
+    with sshsim.running(SMALL_INVENTORY, workdir, BASE, where=["name=bappeda-r1"]) as path:
         yield workdir, path
-    finally:
-        sshsim.stop(workdir)
 
 
 @pytest.mark.slow

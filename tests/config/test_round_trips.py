@@ -42,11 +42,8 @@ MOST = {
 @pytest.fixture(scope="module")
 def inv_path(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     workdir = tmp_path_factory.mktemp("rtlab")
-    path = sshsim.start(SMALL_INVENTORY, workdir, BASE, where=["platform!=frr"])
-    try:
+    with sshsim.running(SMALL_INVENTORY, workdir, BASE, where=["platform!=frr"]) as path:
         yield workdir, path
-    finally:
-        sshsim.stop(workdir)
 
 
 def _sessions(workdir: Path, since: int, logins: int) -> list[dict]:  # type: ignore[type-arg]

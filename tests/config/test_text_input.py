@@ -26,12 +26,8 @@ BANNER = "banner motd #\nHanya untuk petugas Diskominfo Kubu Raya.\nSemua akses 
 
 @pytest.fixture(scope="module")
 def ios_lab(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    workdir = tmp_path_factory.mktemp("textinput")
-    path = sshsim.start(SMALL_INVENTORY, workdir, BASE, where=["name=core-01"])
-    try:
+    with sshsim.running(SMALL_INVENTORY, tmp_path_factory.mktemp("textinput"), BASE, where=["name=core-01"]) as path:
         yield path
-    finally:
-        sshsim.stop(workdir)
 
 
 @pytest.mark.slow

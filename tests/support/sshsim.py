@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from netops.inventory import load_inventory
@@ -42,3 +44,14 @@ def start(source: Path, workdir: Path, base: str, where: list[str] | None = None
 
 def stop(workdir: Path) -> None:
     stop_procs(LabState(workdir).data.get("procs", []))
+
+
+@contextmanager
+def running(source: Path, workdir: Path, base: str, where: list[str] | None = None) -> Iterator[Path]:
+    """:func:`start` for a ``with`` block (a module fixture's body): the lab inventory's path,
+    the simulator stopped on the way out."""
+    path = start(source, workdir, base, where)
+    try:
+        yield path
+    finally:
+        stop(workdir)
