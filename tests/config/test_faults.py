@@ -49,6 +49,7 @@ FRR_FLEET = ["kec-a-r1", "kec-b-r1", "desa-a1-r1", "desa-a2-r1"]
 """the FRR lab's routers, in inventory order (none behind VSAT: netops starts those first)"""
 pytestmark = pytest.mark.slow
 FAULT_LINES = 5
+SIGKILL_LINES = 80
 
 
 @pytest.fixture(scope="module")
@@ -76,22 +77,26 @@ def inv(lab):  # type: ignore[no-untyped-def]
     return load_inventory(lab.inventory_path)
 
 
-@pytest.fixture
-def tset(tmp_path: Path) -> TemplateSet:
-    """The shipped templates plus 'fault': five harmless lines per platform."""
-    dest = tmp_path / "templates"
+def _fault_templates(dest: Path, count: int) -> TemplateSet:
+    """The shipped templates plus 'fault': ``count`` harmless lines per platform."""
     shutil.copytree(ROOT / "templates", dest)
     lines = {
         "mikrotik_routeros": [f"/ip firewall address-list add list=netops-fault address=10.97.{i}.0/24"
-                              for i in range(FAULT_LINES)],
-        "frr": [f"ip prefix-list NETOPS-FAULT seq {5 * (i + 1)} permit 10.97.{i}.0/24" for i in range(FAULT_LINES)],
-        "cisco_ios": [f"ip host netops-fault-{i} 10.97.{i}.1" for i in range(FAULT_LINES)],
-        "huawei_vrp": [f"ip host netops-fault-{i} 10.97.{i}.1" for i in range(FAULT_LINES)],
+                              for i in range(count)],
+        "frr": [f"ip prefix-list NETOPS-FAULT seq {5 * (i + 1)} permit 10.97.{i}.0/24" for i in range(count)],
+        "cisco_ios": [f"ip host netops-fault-{i} 10.97.{i}.1" for i in range(count)],
+        "huawei_vrp": [f"ip host netops-fault-{i} 10.97.{i}.1" for i in range(count)],
     }
     for platform, body in lines.items():
         (dest / platform / "fault.j2").write_text("\n".join(body) + "\n")
         (dest / platform / "noop.j2").write_text("")  # a push that changes nothing
     return TemplateSet(dest)
+
+
+@pytest.fixture
+def tset(tmp_path: Path) -> TemplateSet:
+    """The shipped templates plus 'fault': five harmless lines per platform."""
+    return _fault_templates(tmp_path / "templates", FAULT_LINES)
 
 
 def running(inv, name: str) -> str:  # type: ignore[no-untyped-def]
@@ -448,7 +453,10 @@ def _sshsim_pid(lab) -> int:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("device", ["core-01", "bappeda-r1", "kec-b-r1", "desa-a1-r1"])
-def test_sigkill_mid_push_then_recover(lab, inv, tset, tmp_path: Path, device: str) -> None:  # type: ignore[no-untyped-def]
+def test_sigkill_mid_push_then_recover(lab, inv, tmp_path: Path, device: str) -> None:  # type: ignore[no-untyped-def]
+    # Many lines: netops is killed once the journal shows lines being sent, and with five a
+    # simulator on loopback took them all, saved and verified between two looks at the journal.
+    tset = _fault_templates(tmp_path / "templates", SIGKILL_LINES)
     before = running(inv, device)
     repo = tmp_path / "backups"
     cmd, env = _netops_cmd(lab, tset, repo, "--where", f"name={device}", "--revert-after", "600")
