@@ -79,10 +79,12 @@ def rules(state: LabState) -> str:
             lines.append(f"{match} drop")
         elif eff["loss_pct"] > 0:
             lines.append(f"{match} numgen random mod 10000 < {int(eff['loss_pct'] * 100)} drop")
-    body = "\n".join(f"    {line}" for line in lines)
-    return (f"table ip {table}\ndelete table ip {table}\n"
-            f"table ip {table} {{\n  chain input {{\n    type filter hook input priority -10; policy accept;\n"
-            f"{body}\n  }}\n}}\n")
+    # The table and its hooked chain are made once and only their rules replaced: removing a hook makes
+    # the kernel drop every packet held in any NFQUEUE, so a table swapped on each impairment lost the
+    # VSAT packets the delayer held at that moment (a probe round of every VSAT link, for one cut fiber).
+    return "\n".join([f"table ip {table} {{", "  chain input {",
+                      "    type filter hook input priority -10; policy accept;", "  }", "}",
+                      f"flush chain ip {table} input", *(f"add rule ip {table} input {line}" for line in lines)]) + "\n"
 
 
 def chain_name(lab_id: str) -> str:
