@@ -20,6 +20,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -177,6 +178,29 @@ def apply_initial(inv: Inventory, name: str, netns: str | None, rundir: Path) ->
     for c in [*cmds, "end", "write memory"]:
         args += ["-c", c]
     _run(args)
+
+
+def _namespaces(lab_id: str) -> list[str]:
+    out = _run(["ip", "netns", "list"], check=False).stdout
+    return [line.split()[0] for line in out.splitlines() if line.split() and line.split()[0].startswith(f"{lab_id}-")]
+
+
+def remnants(lab_id: str) -> list[str]:
+    """This id's network namespaces, where they exist (a running lab's, or a killed one's)."""
+    return [f"netns {ns}" for ns in _namespaces(lab_id)]
+
+
+def remove(lab_id: str) -> None:
+    """Remove this id's namespaces (and what still runs in them) and run directories, whoever made them."""
+    for ns in _namespaces(lab_id):
+        for pid in _run(["ip", "netns", "pids", ns], check=False).stdout.split():
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except (OSError, ValueError):
+                pass
+        _run(["ip", "netns", "del", ns], check=False)
+    for d in RUN_ROOT.glob(f"{lab_id}-*"):
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def teardown(state: LabState) -> None:

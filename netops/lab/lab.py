@@ -9,6 +9,7 @@ crash, and as often as it is called.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import socket
 import time
@@ -28,8 +29,10 @@ from netops.lab.plan import (
     write_lab_inventory,
     write_secrets,
 )
-from netops.lab.procs import LabState, alive, stop
+from netops.lab.procs import LabState, alive, start_time, stop
 from netops.lab.snmpagent import start_agents
+
+log = logging.getLogger(__name__)
 
 
 def _port_free(addr: str, port: int, kind: int) -> bool:
@@ -61,7 +64,7 @@ class Lab:
                  base: str = "127.100.0.0", vsat_delay_ms: float = 300, vsat_loss_pct: float = 1.0,
                  vsat_jitter_ms: float = 15, ssh_port: int | None = None, snmp_port: int | None = None,
                  start_timeout: float = 90.0, frr_daemons: tuple[str, ...] = frr.DAEMONS,
-                 syslog: str | None = None):
+                 syslog: str | None = None, owner_pid: int | None = None):
         self.source = Path(inventory_path)
         self.workdir = Path(workdir).resolve()
         self.where = list(where or [])
@@ -79,6 +82,9 @@ class Lab:
             host, sep, port = syslog.rpartition(":")
             if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
                 raise LabError(f"--syslog {syslog!r}: write HOST:PORT, e.g. 127.0.0.1:5514")
+        self.owner_pid = owner_pid
+        """the process this lab lives no longer than (a test run): once it is gone, the next lab on this base
+        removes what is left. None (``netops lab up``): the lab runs until 'netops lab down'."""
         self.plan: LabPlan | None = None
         self._inv: Inventory | None = None
 
@@ -118,9 +124,7 @@ class Lab:
         ssh_port = self.ssh_port or _pick_port(probe, 22, socket.SOCK_STREAM)
         snmp_port = self.snmp_port or _pick_port(probe, 161, socket.SOCK_DGRAM)
         plan = make_plan(inv, self.base, self.where, ssh_port, snmp_port)
-        if vsat.in_use(plan.lab_id):  # our own workdir was torn down above: it is another lab's
-            raise LabError(f"lab base {self.base} is in use by another lab (nft table {vsat.table_name(plan.lab_id)}); "
-                           "choose another --base, or stop that lab with 'netops lab down --workdir DIR'")
+        _claim(plan.lab_id, self.base, self.workdir)
         make_secrets(inv, plan)
         self.plan = plan
         write_secrets(plan, self.secrets_dir)
@@ -129,6 +133,8 @@ class Lab:
         state = LabState(self.workdir)
         state.data.update({"lab_id": plan.lab_id, "base": self.base, "source": str(self.source.resolve()),
                            "where": self.where, "started": time.time(),
+                           "owner": None if self.owner_pid is None else
+                           {"pid": self.owner_pid, "start": start_time(self.owner_pid)},
                            "vsat": {"delay_ms": self.vsat_delay_ms, "loss_pct": self.vsat_loss_pct,
                                     "jitter_ms": self.vsat_jitter_ms},
                            "devices": {n: d.__dict__ for n, d in plan.devices.items()}})
@@ -156,10 +162,49 @@ class Lab:
         return impair(self.workdir, site_or_device, loss_pct=loss_pct, down=down, delay_ms=delay_ms)
 
 
+def _holder_file(lab_id: str) -> Path:
+    return frr.RUN_ROOT / f"{lab_id}.workdir"
+
+
+def running(workdir: Path) -> bool:
+    """Whether the lab in ``workdir`` still runs: a process of it is alive, and so is its owner, if it has one."""
+    if not (workdir / "state.json").exists():
+        return False
+    data = LabState(workdir).data
+    owner = data.get("owner")
+    if owner and (start_time(owner["pid"]) is None or start_time(owner["pid"]) != owner["start"]):
+        return False
+    return any(alive(p["pid"], p["marker"]) for p in data["procs"])
+
+
+def _claim(lab_id: str, base: str, workdir: Path) -> None:
+    """Take ``base`` for the lab in ``workdir``: refused while another lab runs on it; what a lab that no longer
+    runs left there (a killed 'lab up' or test run: its firewall table, chain and namespaces outlive it) is
+    removed first, with a warning, so the next start never fails on it."""
+    left = vsat.remnants(lab_id) + frr.remnants(lab_id)
+    holder_file = _holder_file(lab_id)
+    holder = Path(holder_file.read_text().strip()) if holder_file.exists() else None
+    if left and holder is not None and holder != workdir:
+        if running(holder):
+            raise LabError(f"lab base {base} is in use by the lab in {holder}; stop it with "
+                           f"'netops lab down --workdir {holder}', or choose another --base")
+        teardown(holder, quiet=True)
+    if left:
+        vsat.remove(lab_id)
+        frr.remove(lab_id)
+        log.warning("lab base %s: removed what a lab that no longer runs left (%s%s)", base, ", ".join(left),
+                    f"; its workdir was {holder}" if holder else "")
+    frr.RUN_ROOT.mkdir(mode=0o755, exist_ok=True)
+    holder_file.write_text(f"{workdir}\n")
+
+
 def teardown(workdir: str | Path, quiet: bool = False) -> dict[str, Any]:
     """Remove everything the lab in ``workdir`` created; safe to run twice or after a crash."""
     workdir = Path(workdir).resolve()
     state = LabState(workdir)
+    lab_id = state.data.get("lab_id")
+    if lab_id and _holder_file(lab_id).exists() and _holder_file(lab_id).read_text().strip() == str(workdir):
+        _holder_file(lab_id).unlink(missing_ok=True)
     stopped = stop(state.data["procs"])
     vsat.teardown(state)
     frr.teardown(state)

@@ -72,6 +72,14 @@ def _proc_state(pid: int) -> str | None:
         return None
 
 
+def start_time(pid: int) -> int | None:
+    """When ``pid`` started (clock ticks since boot): with the pid, names one process even after pid reuse."""
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def alive(pid: int, marker: str) -> bool:
     """Is ``pid`` still the running process the lab started (``marker`` in its command line)?
 

@@ -34,10 +34,20 @@ def queue_num(lab_id: str) -> int:
     return 1000 + int(lab_id[2:], 16) % 60000
 
 
-def in_use(lab_id: str) -> bool:
-    """True when some lab (of any workdir) has its firewall table for this id installed."""
-    proc = subprocess.run(["nft", "list", "table", "ip", table_name(lab_id)], capture_output=True)
-    return proc.returncode == 0
+def remnants(lab_id: str) -> list[str]:
+    """This id's nft table and iptables chain, where installed (by a running lab, or left by a killed one)."""
+    table, chain = table_name(lab_id), chain_name(lab_id)
+    found = []
+    if subprocess.run(["nft", "list", "table", "ip", table], capture_output=True).returncode == 0:
+        found.append(f"nft table {table}")
+    if _iptables(["iptables", "-w", "-S", chain], check=False):
+        found.append(f"iptables chain {chain}")
+    return found
+
+
+def remove(lab_id: str) -> None:
+    """Remove this id's table and chain, whoever made them."""
+    _remove([table_name(lab_id)], [chain_name(lab_id)])
 
 
 def _nft(script: str) -> None:
@@ -156,9 +166,13 @@ def setup(plan: LabPlan, workdir: Path, state: LabState, delay_ms: float, jitter
 
 
 def teardown(state: LabState) -> None:
-    for table in state.data.get("nft_tables", []):
+    _remove(state.data.get("nft_tables", []), state.data.get("iptables_chains", []))
+
+
+def _remove(tables: list[str], chains: list[str]) -> None:
+    for table in tables:
         subprocess.run(["nft", "delete", "table", "ip", table], capture_output=True)
-    for chain in state.data.get("iptables_chains", []):
+    for chain in chains:
         while _iptables(["iptables", "-w", "-D", "INPUT", "-j", chain], check=False):
             pass
         _iptables(["iptables", "-w", "-F", chain], check=False)

@@ -46,7 +46,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-de
     from netops.lab import Lab
 
     lab = Lab(SMALL_INVENTORY, tmp_path_factory.mktemp("auditlab"), base=BASE, vsat_delay_ms=300,
-              vsat_loss_pct=0.0)
+              vsat_loss_pct=0.0, owner_pid=os.getpid())
     try:
         lab.up()
         yield lab

@@ -76,7 +76,7 @@ def env(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-de
 
     listener = SyslogListener(("127.0.0.1", 0), inventory, backup, debounce=1.0).start()
     lab = Lab(SMALL_INVENTORY, tmp / "lab", where=["platform!=frr", "platform!=vsat_modem"], base=BASE,
-              vsat_delay_ms=0, vsat_loss_pct=0.0, syslog=f"127.0.0.1:{listener.address[1]}")
+              vsat_delay_ms=0, vsat_loss_pct=0.0, syslog=f"127.0.0.1:{listener.address[1]}", owner_pid=os.getpid())
     (tmp / "bot-token").write_text(BOT_TOKEN + "\n")
     try:
         lab.up()

@@ -24,7 +24,7 @@ def need_lab_tools() -> None:
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Lab:
     need_lab_tools()
     workdir = tmp_path_factory.mktemp("lab")
-    lab = Lab(SMALL_INVENTORY, workdir, base=BASE, where=LAB_WHERE)
+    lab = Lab(SMALL_INVENTORY, workdir, base=BASE, where=LAB_WHERE, owner_pid=os.getpid())
     try:
         lab.up()
         yield lab

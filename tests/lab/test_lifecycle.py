@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from netops.lab import Lab, LabError
 from netops.lab.procs import alive
 from tests.conftest import SMALL_INVENTORY
 from tests.lab.conftest import need_lab_tools
@@ -28,7 +29,7 @@ def netops(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     return proc
 
 
-def leftovers(state: dict, lab_id: str) -> list[str]:
+def leftovers(state: dict, lab_id: str, base: str = BASE) -> list[str]:
     found = [f"pid {p['pid']}" for p in state["processes"] if alive(p["pid"], p.get("marker", state["workdir"]))]
     ruleset = subprocess.run(["nft", "list", "ruleset"], capture_output=True, text=True).stdout
     if lab_id in ruleset:
@@ -37,7 +38,7 @@ def leftovers(state: dict, lab_id: str) -> list[str]:
     if lab_id in netns:
         found.append("netns")
     listening = subprocess.run(["ss", "-Hlntu"], capture_output=True, text=True).stdout
-    if "127.101.0." in listening:
+    if base.rsplit(".", 2)[0] + "." in listening:
         found.append("listening sockets")
     if subprocess.run(["id", lab_id], capture_output=True).returncode == 0:
         found.append(f"user {lab_id}")
@@ -70,3 +71,47 @@ def test_up_survives_the_cli_and_down_leaves_nothing_even_after_a_crash(tmp_path
     assert json.loads(again.stdout)["processes"] == []
     assert leftovers({"processes": procs, "workdir": str(workdir.resolve())}, up["lab_id"]) == []
     assert not (workdir / "snmp").exists()
+
+
+KILLED_BASE = "127.104.0.0"
+
+
+def test_a_lab_whose_owner_was_killed_is_cleared_by_the_next_lab_on_its_base(tmp_path: Path, caplog):
+    """A test run killed mid-lab leaves the lab's processes, firewall table, chain and namespaces behind.
+    While their owner lives the base is refused, naming the lab's workdir; once it is gone, the next lab on
+    the base removes them, says so, and starts."""
+    need_lab_tools()
+    owner = subprocess.Popen(["sleep", "600"])
+    first = Lab(SMALL_INVENTORY, tmp_path / "first", base=KILLED_BASE, where=["kecamatan=B"], owner_pid=owner.pid)
+    second = Lab(SMALL_INVENTORY, tmp_path / "second", base=KILLED_BASE, where=["kecamatan=B"])
+    try:
+        first.up()
+        old = [dict(p, marker=str(first.workdir)) for p in first.status()["processes"]]
+        with pytest.raises(LabError, match=f"in use by the lab in {first.workdir}"):
+            second.up()
+        assert first.status()["running"]
+        owner.kill()
+        owner.wait()
+        with caplog.at_level("WARNING", logger="netops.lab.lab"):
+            second.up()
+        assert "removed what a lab that no longer runs left" in caplog.text and "netns nl6800-0" in caplog.text
+        assert second.status()["running"]
+        assert not any(alive(p["pid"], p["marker"]) for p in old)
+    finally:
+        owner.kill()
+        second.down()
+        first.down()
+    assert leftovers({"processes": [], "workdir": ""}, "nl6800", KILLED_BASE) == []
+
+
+def test_remnants_with_no_record_of_their_lab_are_cleared(tmp_path: Path):
+    """A 'lab up' killed before it recorded anything: its namespace and table alone are in the way."""
+    need_lab_tools()
+    subprocess.run(["ip", "netns", "add", "nl6800-0"], check=True)
+    subprocess.run(["nft", "add", "table", "ip", "netops_nl6800"], check=True)
+    lab = Lab(SMALL_INVENTORY, tmp_path / "lab", base=KILLED_BASE, where=["kecamatan=B"])
+    try:
+        assert lab.up().status()["running"]
+    finally:
+        lab.down()
+    assert leftovers({"processes": [], "workdir": ""}, "nl6800", KILLED_BASE) == []

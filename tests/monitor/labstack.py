@@ -10,6 +10,7 @@ Used by tests/monitor/test_alerting_lab.py and bench/alert_latency.py (both need
 from __future__ import annotations
 
 import datetime as dt
+import os
 import signal
 import subprocess
 import sys
@@ -171,7 +172,8 @@ def lab_stack(tmp: Path, timing: Timing | None = None) -> Iterator[LabStack]:
     receiver = Receiver()
     source = write_source_inventory(tmp)
     write_alerting(source, receiver.url, t)
-    lab = Lab(source, tmp / "lab", base=BASE, vsat_delay_ms=300, vsat_loss_pct=0.0, vsat_jitter_ms=10)
+    lab = Lab(source, tmp / "lab", base=BASE, vsat_delay_ms=300, vsat_loss_pct=0.0, vsat_jitter_ms=10,
+              owner_pid=os.getpid())
     proc = None
     try:
         started = time.time()

@@ -38,6 +38,16 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabStack]:
         yield st
 
 
+@pytest.fixture(autouse=True)
+def mended(stack: LabStack) -> Iterator[None]:
+    """After each test, whatever it left cut is mended (a failed test must not fail the next ones)."""
+    yield
+    left = [n for n, imp in stack.lab.status()["impairments"].items() if imp.get("down")]
+    if left:
+        stack.impair(*left, down=False)
+        stack.wait_quiet()
+
+
 def _alerts(message: dict[str, Any]) -> list[tuple[str, str, str]]:
     return sorted((a["labels"]["alertname"], a["labels"].get("root_link", ""), a["status"])
                   for a in message["alerts"])

@@ -9,6 +9,7 @@ demand) are exercised through real snmpd agents the test controls (test_poller.p
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import time
 
@@ -27,7 +28,6 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    import os
 
     need(os.geteuid() == 0, "the lab needs root (nftables, NFQUEUE)")
     need_binary("fping")
@@ -37,7 +37,7 @@ def lab(tmp_path_factory):
         need(False, "netops.lab is not available")
     workdir = tmp_path_factory.mktemp("lab")
     lab = Lab(SMALL_INVENTORY, workdir, where=["platform!=frr"], base="127.120.0.0",
-              vsat_delay_ms=300, vsat_loss_pct=0.0)
+              vsat_delay_ms=300, vsat_loss_pct=0.0, owner_pid=os.getpid())
     lab.up()
     lab.started_at = time.monotonic()  # the lab's 32-bit octet counters of row 1 wrap ~90 s after start
     yield lab

@@ -29,7 +29,7 @@ def small_lab(tmp_path_factory: pytest.TempPathFactory, name: str, base: str, vs
 
     extra = {} if frr_daemons is None else {"frr_daemons": frr_daemons}
     lab = Lab(source, tmp_path_factory.mktemp(name), base=base, where=where,
-              vsat_delay_ms=vsat_delay_ms, vsat_loss_pct=0.0, **extra)
+              vsat_delay_ms=vsat_delay_ms, vsat_loss_pct=0.0, owner_pid=os.getpid(), **extra)
     try:
         lab.up()
         yield lab
