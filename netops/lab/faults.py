@@ -31,6 +31,9 @@ class Fault(StrEnum):
     """RouterOS: SSH answers, the API port accepts and drops every connection"""
     api_broken = "api-broken"
     """RouterOS: the API answers /interface/print with rows missing their name"""
+    hang = "hang"
+    """a device stops answering in the middle of a session, right after it took a line containing TEXT, until
+    the fault is cleared: a router frozen mid-change (a test can kill netops exactly there)"""
     fast_clock = "fast-clock"
     """a device's on-device timers count a minute as SECONDS (IOS revert timer: a test need not
     wait whole minutes for the device to restore itself)"""
@@ -45,6 +48,7 @@ USAGE = {
     Fault.api_closed: "api-closed DEVICE",
     Fault.api_broken: "api-broken DEVICE",
     Fault.fast_clock: "fast-clock DEVICE SECONDS",
+    Fault.hang: "hang DEVICE TEXT",
 }
 
 
@@ -68,7 +72,7 @@ def plant(workdir: str | Path, kind: Fault, args: list[str]) -> dict[str, Any]:
     if not state.data["procs"]:
         raise LabError(f"no lab is running in {workdir}; start one with 'netops lab up'")
     want = {Fault.swap: 2, Fault.cable: 3, Fault.serial: 2, Fault.version: 2,
-            Fault.api_closed: 1, Fault.api_broken: 1, Fault.fast_clock: 2}[kind]
+            Fault.api_closed: 1, Fault.api_broken: 1, Fault.fast_clock: 2, Fault.hang: 2}[kind]
     if len(args) != want:
         raise LabError(f"lab fault {kind.value}: give {USAGE[kind]}")
     dev = args[0]
@@ -89,7 +93,7 @@ def plant(workdir: str | Path, kind: Fault, args: list[str]) -> dict[str, Any]:
         data.setdefault("swap", {}).update({args[0]: args[1], args[1]: args[0]})
     elif kind is Fault.cable:
         data.setdefault("cable", {}).setdefault(dev, {})[args[1]] = args[2]
-    elif kind in (Fault.serial, Fault.version):
+    elif kind in (Fault.serial, Fault.version, Fault.hang):
         data.setdefault(kind.value, {})[dev] = args[1]
     elif kind is Fault.fast_clock:
         try:
@@ -100,6 +104,15 @@ def plant(workdir: str | Path, kind: Fault, args: list[str]) -> dict[str, Any]:
         data.setdefault("api", {})[dev] = kind.value
     _write(path, data)
     return data
+
+
+def hung_marker(ssh_dir: Path, device: str) -> Path:
+    """Present while ``device`` hangs on its planted 'hang' fault (the simulator writes it)."""
+    return ssh_dir / f"hung-{device}"
+
+
+def hung(workdir: str | Path, device: str) -> bool:
+    return hung_marker(path_of(Path(workdir).resolve()).parent, device).exists()
 
 
 def clear(workdir: str | Path) -> None:

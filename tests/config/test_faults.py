@@ -3,8 +3,9 @@
 Every test asserts each device's final running config, read afresh. Faults are injected
 at known points: the push's own progress events (in-process) or the change journal's
 contents (netops in a subprocess). Where a device must stay in flight, the SSH simulator
-is frozen with SIGSTOP, and a real FRR router holds netops's next login (its sshd's forced
-command waits on the router for a file the test creates). No test waits on a timer to
+is frozen with SIGSTOP or a simulated device hangs after a given line (the lab's 'hang'
+fault), and a real FRR router holds netops's next login (its sshd's forced command waits on
+the router for a file the test creates). No test waits on a timer to
 decide an outcome.
 
 Two labs: the small inventory (simulators and one FRR router) on 127.131.0.0, and four
@@ -36,7 +37,7 @@ from netops.config.journal import Journal, JournalStep
 from netops.config.mask import clean
 from netops.config.render import TemplateSet
 from netops.inventory import load_inventory
-from netops.lab import sshsim_ctl
+from netops.lab import faults, sshsim_ctl
 from netops.lab.procs import LabState, spawn
 from netops.platforms import get_platform
 from netops.progress import JobStage, ProgressEvent
@@ -261,7 +262,6 @@ def test_ios_restores_itself_when_netops_is_gone(lab, inv, tset, tmp_path: Path)
     """The link to the IOS router goes down after 2 of 5 lines and stays down past
     --reconnect-wait: netops gives up; the router's own revert timer (a lab minute of 10 s)
     replaces its config with the archived one while netops cannot reach it."""
-    from netops.lab import faults
     device = "core-01"
     before = running(inv, device)
     repo = tmp_path / "backups"
@@ -454,19 +454,27 @@ def _sshsim_pid(lab) -> int:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("device", ["core-01", "bappeda-r1", "kec-b-r1", "desa-a1-r1"])
 def test_sigkill_mid_push_then_recover(lab, inv, tmp_path: Path, device: str) -> None:  # type: ignore[no-untyped-def]
-    # Many lines: netops is killed once the journal shows lines being sent, and with five a
-    # simulator on loopback took them all, saved and verified between two looks at the journal.
+    """netops is killed while the device is half-way through the change. A simulated device hangs right after
+    it took the fourth line (the lab's 'hang' fault) and is released after the kill; the real FRR router takes
+    one line per round trip, so 80 lines keep it in flight long after the journal shows them being sent."""
     tset = _fault_templates(tmp_path / "templates", SIGKILL_LINES)
     before = running(inv, device)
     repo = tmp_path / "backups"
+    simulated = inv.devices[device].platform != "frr"
+    if simulated:
+        faults.plant(lab.workdir, faults.Fault.hang, [device, "10.97.3."])
     cmd, env = _netops_cmd(lab, tset, repo, "--where", f"name={device}", "--revert-after", "600")
     proc = subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        _wait_journal(repo, lambda recs: any(r.step is JournalStep.SENDING for r in recs), proc)
+        if simulated:
+            _wait_until(lambda: faults.hung(lab.workdir, device), proc, f"{device} hung mid-change")
+        else:
+            _wait_journal(repo, lambda recs: any(r.step is JournalStep.SENDING for r in recs), proc)
         proc.kill()
     finally:
         proc.kill()
         proc.communicate(timeout=60)
+        faults.clear(lab.workdir)
     assert proc.returncode == -signal.SIGKILL
     assert running(inv, device) != before  # the device took at least one line: half-configured
     assert list(Journal(repo).open_entries()) == [device]

@@ -22,6 +22,7 @@ from typing import Any
 import asyncssh
 
 from netops.lab import rosapi
+from netops.lab.faults import hung_marker
 from netops.lab.sshsim.device import SimDevice
 
 
@@ -152,6 +153,20 @@ async def run_session(dev: SimDevice, process: asyncssh.SSHServerProcess[str]) -
     process.exit(0)
 
 
+async def hang_if_planted(dev: SimDevice | None, line: str) -> None:
+    """The 'hang' fault: after a line holding its text, the device answers nothing until the fault is cleared."""
+    text = dev.faults.current().get("hang", {}).get(dev.name) if dev is not None else None
+    if dev is None or not text or text not in line:
+        return
+    marker = hung_marker(dev.faults.path.parent, dev.name)
+    marker.touch()
+    try:
+        while dev.faults.current().get("hang", {}).get(dev.name) == text:
+            await asyncio.sleep(0.01)
+    finally:
+        marker.unlink(missing_ok=True)
+
+
 def crlf(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\n", "\r\n")
 
@@ -194,7 +209,9 @@ async def interact(sess: Any, process: asyncssh.SSHServerProcess[str], count: di
             if ch in "\r\n":
                 write("\r\n")
                 heads.append(line_head("".join(buf)))
-                out, close = sess.handle("".join(buf))
+                line = "".join(buf)
+                out, close = sess.handle(line)
+                await hang_if_planted(getattr(sess, "dev", None), line)
                 buf = []
                 if out:
                     write(crlf(out))
