@@ -80,8 +80,11 @@ def test_routeros_scheduled_revert_restores_the_saved_config(lab: Lab):
         assert "netops-revert" in c.send_command("/system scheduler print")
         c.send_command("/ip dns set servers=192.0.2.99")
         assert "servers=192.0.2.99" in c.send_command("/export terse")
-        time.sleep(3)
+        deadline = time.monotonic() + 30  # the revert fires 2 s on; a loaded machine may run it later
         export = c.send_command("/export terse")
+        while "servers=10.20.0.53" not in export and time.monotonic() < deadline:
+            time.sleep(0.5)
+            export = c.send_command("/export terse")
         assert "servers=10.20.0.53" in export and "192.0.2.99" not in export
         assert "netops-revert" not in c.send_command("/system scheduler print")
         c.send_command("/file remove netops-pre.rsc")

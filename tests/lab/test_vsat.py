@@ -52,7 +52,9 @@ def test_impair_loss_and_delay_change_live(lab: Lab):
     target = addr(lab, "desa-a2-r1")
     try:
         lab.impair("desa-a2-r1", delay_ms=100, loss_pct=0)
-        time.sleep(0.6)  # the delayer re-reads its table every 0.25 s
+        deadline = time.monotonic() + 30  # the delayer re-reads its table every 0.25 s (later, on a loaded machine)
+        while max(rtts(target, 1), default=0) < 180 and time.monotonic() < deadline:
+            pass
         got = rtts(target, 4)
         assert got and min(got) >= 180, got
         lab.impair("desa-a2-r1", loss_pct=100)
