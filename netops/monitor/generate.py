@@ -427,8 +427,9 @@ def config_row(lay: _Layout, sel: str) -> list[dict[str, Any]]:
               ZERO_IS_GOOD, 6, 4),
         _stat(lay, "Critical rule violations",
               f'count(netops_config_rule_violations{{severity="critical",{sel}}}) or vector(0)', ZERO_IS_GOOD, 6, 4),
-        _stat(lay, "Backups older than 2 days", f"count(netops_config_backup_age_seconds > {2 * 86400}) or vector(0)",
-              ZERO_IS_GOOD, 6, 4),
+        # the backup age is per device (read from git): the device's kecamatan comes from its poll series
+        _stat(lay, "Backups older than 2 days", f"count((netops_config_backup_age_seconds > {2 * 86400}) "
+              f"and on (device) netops_device_up{{{sel}}}) or vector(0)", ZERO_IS_GOOD, 6, 4),
         _share_by_kecamatan(lay, "Compliant by kecamatan (routers compliant / audited)", "netops_config_compliant",
                             sel, 10, 10),
         lay.panel("Rule violations now", "table",

@@ -236,7 +236,6 @@ def test_map_needs_no_internet_and_the_provisioning_matches_the_options(tmp_path
 # overview panels that do not follow the kecamatan filter, and why
 REGENCY_WIDE = {
     "Alerts firing now (root causes first)": "every alert, root causes first (Alertmanager routes by kecamatan)",
-    "Backups older than 2 days": "netops_config_backup_age_seconds is per device, read from git",
     "Services up": "e-government services are the data center's", "TLS certificate expires in": "services",
     "Response time": "services",
 }
@@ -251,3 +250,25 @@ def test_the_overview_kecamatan_filter_applies_to_every_panel_with_kecamatan_ser
     # the series carry the label (tests/monitor/test_exporter.py serves them from a real audit file)
     exprs = [t["expr"] for p in dash["panels"] for t in p.get("targets", [])]
     assert any('netops_config_rule_violations{severity="critical",kecamatan=~"$kecamatan"}' in e for e in exprs)
+
+
+def test_backups_older_than_2_days_follow_the_kecamatan_filter(generated: Path, tmp_path: Path) -> None:
+    """The backup age has only a device label: the panel takes each device's kecamatan from its poll series.
+    promtool evaluates the generated expression for one kecamatan, for all, and for one with no router."""
+    dash = json.loads((generated / "grafana" / "dashboards" / "netops-overview.json").read_text())
+    (expr,) = [t["expr"] for p in dash["panels"] if p["title"] == "Backups older than 2 days" for t in p["targets"]]
+    series = [('netops_config_backup_age_seconds{device="a"}', "300000"),  # 3.5 days: old
+              ('netops_config_backup_age_seconds{device="b"}', "300000"),
+              ('netops_config_backup_age_seconds{device="c"}', "100"),
+              ('netops_device_up{device="a",kecamatan="Kubu"}', "1"),
+              ('netops_device_up{device="b",kecamatan="Batu Ampar"}', "0"),
+              ('netops_device_up{device="c",kecamatan="Kubu"}', "1")]
+    cases = {"Kubu": 1, ".*": 2, "Rasau Jaya": 0}
+    (tmp_path / "panel_test.yml").write_text(yaml.safe_dump({
+        "rule_files": [], "evaluation_interval": "1m",
+        "tests": [{"interval": "1m", "input_series": [{"series": s, "values": v} for s, v in series],
+                   "promql_expr_test": [{"expr": expr.replace("$kecamatan", k), "eval_time": "0m",
+                                         "exp_samples": [{"labels": "{}", "value": n}]} for k, n in cases.items()]}],
+    }))
+    r = promtool("test", "rules", "panel_test.yml", cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
