@@ -12,10 +12,13 @@ another ciphertext (changed outside netops), the line stays "not verifiable".
 One JSON file beside the backups (``<repo>/secret-tokens.json``), outside git: tokens only,
 written once at the end of a push, whole (temporary file, fsync, rename), so a crash leaves
 the old or the new record; a lost record only makes such lines "not verifiable" again.
+Writers take turns (``flock`` on ``.secret-tokens.json.lock``) and merge into the file as they
+find it, so pushes ending together keep each other's records.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import threading
@@ -74,22 +77,34 @@ class PushedSecrets:
         with self._lock:
             if not self._updates:
                 return
-            data = self._load()
-            for device, entries in self._updates.items():
-                if entries:
-                    data[device] = entries
-                else:
-                    data.pop(device, None)
-            self._updates.clear()
-            if not data and not self.path.exists():
-                return
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f".{FILENAME}.{os.getpid()}.{threading.get_ident()}")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(data, f, indent=1, sort_keys=True)
-                f.write("\n")
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
-            self._data = data
+            if not self.path.parent.exists():
+                self.path.parent.mkdir(parents=True)
+            # one writer at a time across processes: two pushes ending together each merge into what the
+            # other wrote, instead of the later one's rename dropping the earlier one's records
+            lock = os.open(self.path.with_name(f".{FILENAME}.lock"), os.O_WRONLY | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                self._merge_and_write()
+            finally:
+                os.close(lock)
+
+    def _merge_and_write(self) -> None:
+        """Under the lock: the file as it is now, with this job's records, written whole."""
+        data = self._load()
+        for device, entries in self._updates.items():
+            if entries:
+                data[device] = entries
+            else:
+                data.pop(device, None)
+        self._updates.clear()
+        if not data and not self.path.exists():
+            return
+        tmp = self.path.with_name(f".{FILENAME}.{os.getpid()}.{threading.get_ident()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=1, sort_keys=True)
+            f.write("\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.path)
+        self._data = data

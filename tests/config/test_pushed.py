@@ -11,8 +11,10 @@ rotated in a template is pushed, verified, and the next comparison is clean.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -149,3 +151,26 @@ def test_rotated_cipher_password_is_pushed_verified_and_then_clean(vrp_lab, tmp_
     after = diff()
     assert after.status is jobs.Status.UNCHANGED and not after.message, after.diff
     assert "Rahasia" not in (repo.path / FILENAME).read_text() + repo.show("bappeda-r1")
+
+
+def _save_many(repo: str, worker: int, start: Any) -> None:
+    start.wait()
+    for i in range(10):
+        record = PushedSecrets(repo)  # a job of its own, as each 'netops config push' is
+        record.record(f"r{worker}-{i}", plan("r", VRP, VRP_RUNNING, _vrp_intended("Rahasia-Lama-1")))
+        record.save()
+
+
+def test_pushes_ending_together_keep_each_others_records(tmp_path: Path) -> None:
+    """Eight processes, ten jobs each, every job saving its device's record at once: each merges into what
+    the others wrote (without the lock, one job's rename dropped another's records)."""
+    ctx = multiprocessing.get_context("fork")
+    start = ctx.Barrier(8)
+    procs = [ctx.Process(target=_save_many, args=(str(tmp_path), w, start)) for w in range(8)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+    assert all(p.exitcode == 0 for p in procs)
+    saved = json.loads((tmp_path / FILENAME).read_text())
+    assert sorted(saved) == sorted(f"r{w}-{i}" for w in range(8) for i in range(10))
