@@ -69,6 +69,10 @@ class Platform:
     replace_prefixes: tuple[str, ...] = ()
     """single-valued settings: an intended line with one of these prefixes replaces the
     running line with the same prefix (and the diff shows both)."""
+    overwrite_patterns: tuple[str, ...] = ()
+    """regexes of settings the device keeps one value of, named by more than a prefix (VRP
+    ``local-user NAME password``): a new value is sent alone and overwrites the old one,
+    which is never undone first (on VRP ``undo local-user NAME`` deletes the whole user)."""
     replace_patterns: tuple[str, ...] = ()
     """regexes whose group 1 names an entry the device keeps once (FRR ``ip prefix-list L seq
     5``, OSPF ``network P area``): an intended line with the same name replaces the running
@@ -379,6 +383,10 @@ PLATFORMS: dict[str, Platform] = {
             cli_error=r"^Error:|\nError:|Unrecognized command|Incomplete command",
             negate="undo ",
             replace_prefixes=("sysname ", "description ", "header login information "),
+            # Huawei: 'local-user NAME password cipher X' on an existing user changes its password, and
+            # the only undo is 'undo local-user NAME' (the user goes); 'super password' likewise
+            overwrite_patterns=(r"^local-user \S+ password ", r"^super password ",
+                                r"^snmp-agent usm-user v3 \S+ (?:authentication|privacy)-mode "),
             dialect="vrp",
             secret_patterns=VRP_SECRETS,
             secret_values_opaque=r"\b(?:cipher|irreversible-cipher) $",

@@ -67,8 +67,8 @@ def test_a_recorded_value_makes_a_rotation_a_change_and_the_same_value_clean(tmp
     assert same.empty and not same.unverifiable
     rotated = plan("r", VRP, VRP_RUNNING, _vrp_intended("Rahasia-Baru-2"), pushed=pushed)
     assert len(rotated.changes) == 1 and not rotated.unverifiable
-    assert rotated.commands == ["aaa", "undo " + VRP_RUNNING.splitlines()[3].strip(),
-                                "local-user op-lokal password cipher Rahasia-Baru-2", "quit"]
+    # VRP changes an existing user's password in place; its only undo ('undo local-user NAME') deletes the user
+    assert rotated.commands == ["aaa", "local-user op-lokal password cipher Rahasia-Baru-2", "quit"]
     shown = rotated.unified()
     assert "\n- local-user op-lokal password cipher <secret:" in shown and "Rahasia" not in shown
     # the device shows another ciphertext than the one recorded (set outside netops): unprovable again

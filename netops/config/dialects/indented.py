@@ -291,6 +291,11 @@ def _raw_ctx(tree: list[Node], ctx: tuple[str, ...]) -> list[str]:
     return out
 
 
+def _overwrites(platform: Platform, text: str) -> bool:
+    """A setting the device keeps one value of: the new line alone replaces the old one."""
+    return _replace_prefix(platform, text) is not None or any(re.match(rx, text) for rx in platform.overwrite_patterns)
+
+
 def _replace_prefix(platform: Platform, text: str) -> str | None:
     for p in platform.replace_prefixes:
         if text.startswith(p):
@@ -444,13 +449,15 @@ class _Planner:
                 elif rec.intended != w.text and not w.children:
                     # rotated since: as any rotation, the old line (named by the device's own
                     # ciphertext) goes and the new value is sent, so a community named by its
-                    # secret is not left working beside the new one
+                    # secret is not left working beside the new one; a setting the device keeps
+                    # one value of is overwritten by the new line alone
                     self.changes.append(Change(ctx, h.text, w.text))
                     if TOKEN.search(w.raw):
                         self.skipped.append(" / ".join(ctx + (w.text,)) + "  (holds a masked secret)")
                     else:
                         self.replaced[h.index] = _lines(w, depth, raw=False)
-                        self.emit(parents, [p.negate + h.raw] + self.block(w))
+                        drop = [] if _overwrites(p, w.text) else [p.negate + h.raw]
+                        self.emit(parents, drop + self.block(w))
                     continue
             if h is not None:
                 if w.children:
@@ -470,7 +477,7 @@ class _Planner:
                 else:
                     # a single-valued setting is replaced by the new line alone (FRR 8.4 refuses
                     # 'no area-password md5 X'); others lose the old line first
-                    drop = [] if _replace_prefix(p, w.text) else [p.negate + rotated.raw]
+                    drop = [] if _overwrites(p, w.text) else [p.negate + rotated.raw]
                     self.emit(parents, drop + self.block(w))
                 continue
             key = _replace_key(p, w.text)
