@@ -172,7 +172,7 @@ def running(workdir: Path) -> bool:
         return False
     data = LabState(workdir).data
     owner = data.get("owner")
-    if owner and (start_time(owner["pid"]) is None or start_time(owner["pid"]) != owner["start"]):
+    if owner and start_time(owner["pid"]) != owner["start"]:  # gone (or its pid reused)
         return False
     return any(alive(p["pid"], p["marker"]) for p in data["procs"])
 

@@ -107,8 +107,9 @@ def test_a_lab_whose_owner_was_killed_is_cleared_by_the_next_lab_on_its_base(tmp
 def test_remnants_with_no_record_of_their_lab_are_cleared(tmp_path: Path):
     """A 'lab up' killed before it recorded anything: its namespace and table alone are in the way."""
     need_lab_tools()
-    subprocess.run(["ip", "netns", "add", "nl6800-0"], check=True)
+    subprocess.run(["ip", "netns", "add", "nl6800-0"], capture_output=True)  # (may be left from a failed run)
     subprocess.run(["nft", "add", "table", "ip", "netops_nl6800"], check=True)
+    assert "nl6800-0" in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
     lab = Lab(SMALL_INVENTORY, tmp_path / "lab", base=KILLED_BASE, where=["kecamatan=B"])
     try:
         assert lab.up().status()["running"]

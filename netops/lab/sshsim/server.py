@@ -155,8 +155,10 @@ async def run_session(dev: SimDevice, process: asyncssh.SSHServerProcess[str]) -
 
 async def hang_if_planted(dev: SimDevice | None, line: str) -> None:
     """The 'hang' fault: after a line holding its text, the device answers nothing until the fault is cleared."""
-    text = dev.faults.current().get("hang", {}).get(dev.name) if dev is not None else None
-    if dev is None or not text or text not in line:
+    if dev is None:
+        return
+    text = dev.faults.current().get("hang", {}).get(dev.name)
+    if not text or text not in line:
         return
     marker = hung_marker(dev.faults.path.parent, dev.name)
     marker.touch()
