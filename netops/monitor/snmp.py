@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import TypeVar
+
 from netops.inventory import Device, Inventory
 from netops.inventory.models import Medium, SnmpSettings
 from netops.snmp.api import SnmpError, SnmpTarget
+
+N = TypeVar("N", int, float)
 
 REPLY_BYTES: dict[Medium, int | None] = {
     Medium.fiber: None,
@@ -34,25 +39,27 @@ first cycle after a start paid that (bench/RESULTS.md). Other media answer well 
 the timeout, the engine's floor, so they need no prior."""
 
 
+def _by_uplink(inv: Inventory, table: Mapping[Medium, N | None], pick: Callable[[N, N], N]) -> dict[str, N]:
+    """Site -> the table's value for its uplink's medium (a link whose b end is the site); ``pick`` chooses when a
+    site has several uplinks."""
+    out: dict[str, N] = {}
+    for link in inv.links.values():
+        value = table.get(link.medium)
+        if value is not None:
+            site = link.b.site
+            out[site] = pick(value, out[site]) if site in out else value
+    return out
+
+
 def rtt_prior_by_site(inv: Inventory) -> dict[str, float]:
     """Site -> expected round trip for sites with an uplink that calls for one (the slowest wins)."""
-    out: dict[str, float] = {}
-    for link in inv.links.values():
-        rtt = RTT_PRIOR.get(link.medium)
-        if rtt is not None:
-            out[link.b.site] = max(rtt, out.get(link.b.site, rtt))
-    return out
+    return _by_uplink(inv, RTT_PRIOR, max)
 
 
 def reply_bytes_by_site(inv: Inventory) -> dict[str, int]:
-    """Site -> reply size for sites whose uplink (a link whose b end is the site) calls for one; the smallest
-    wins when a site has several uplinks (a VSAT backup of a fiber link may carry the traffic)."""
-    out: dict[str, int] = {}
-    for link in inv.links.values():
-        size = REPLY_BYTES.get(link.medium)
-        if size is not None:
-            out[link.b.site] = min(size, out.get(link.b.site, size))
-    return out
+    """Site -> reply size for sites whose uplink calls for one; the smallest wins when a site has several
+    uplinks (a VSAT backup of a fiber link may carry the traffic)."""
+    return _by_uplink(inv, REPLY_BYTES, min)
 
 
 def target_for(inv: Inventory, dev: Device, settings: SnmpSettings | None = None,
