@@ -192,9 +192,6 @@ _CORPUS_PAIRS: dict[str, tuple[str, Edit]] = {
     # FRR 9.1 and 10.1 configs: every line of them loads on FRR 8.4 (isisd, ospf6d, bfdd running)
     "frr9-rip-isis": ("frr9-rip-isis", lambda a: _after(" network 10.31.81.0/24", " network 10.31.82.0/24\n")(
         _sub(r"area-password md5 Frr9IsisArea$", "area-password md5 Frr9IsisArea2")(a))),
-    # FRR 8.4 knows only a bare 'no area-password' / 'no domain-password': removed, then restored
-    "frr9-rip-isis-passwords-removed": ("frr9-rip-isis", lambda a: re.sub(r"^ (?:area|domain)-password .*\n", "", a,
-                                                                          flags=re.MULTILINE)),
     "frr10-dc-evpn": ("frr10-dc-evpn", lambda a: _after("  redistribute connected", "  redistribute static\n")(
         _sub(r"password Frr10PeerGroupPw$", "password Frr10PeerGroupPw2")(a))),
 }
@@ -240,3 +237,25 @@ def test_frr_corpus_versions_round_trip(lab, name: str) -> None:  # type: ignore
     now = d.show()
     assert plan(d.name, d.platform, now, a).empty and restore_plan(d.name, d.platform, now, a).empty, \
         (back.commands, now)
+
+
+def test_frr_isis_passwords_go_with_a_restore_and_come_back(lab) -> None:  # type: ignore[no-untyped-def]
+    """A forward plan only adds; a restore to a config without IS-IS passwords removes them. FRR 8.4 knows only
+    the bare 'no area-password' / 'no domain-password' (it refuses them with the old value), then a restore
+    to the config that had them puts them back."""
+    d = _Device(lab, "kec-b-r1")
+    running = d.show()
+    d.send(_routing_cleared(running))
+    d.send(plan(d.name, d.platform, d.show(), _named((CORPUS / "frr9-rip-isis.txt").read_text(), running)).commands)
+    with_passwords = d.show()
+    without = re.sub(r"^ (?:area|domain)-password .*\n", "", with_passwords, flags=re.MULTILINE)
+    assert without != with_passwords
+    gone = restore_plan(d.name, d.platform, with_passwords, without)
+    assert {"no area-password", "no domain-password"} <= {c.strip() for c in gone.commands}, gone.commands
+    d.send(gone.commands)
+    now = d.show()
+    assert "area-password" not in now and "domain-password" not in now, now
+    assert restore_plan(d.name, d.platform, now, without).empty
+    back = restore_plan(d.name, d.platform, now, with_passwords)
+    d.send(back.commands)
+    assert restore_plan(d.name, d.platform, d.show(), with_passwords).empty, back.commands
