@@ -12,13 +12,12 @@ another ciphertext (changed outside netops), the line stays "not verifiable".
 One JSON file beside the backups (``<repo>/secret-tokens.json``), outside git: tokens only,
 written once at the end of a push, whole (temporary file, fsync, rename), so a crash leaves
 the old or the new record; a lost record only makes such lines "not verifiable" again.
-Writers take turns (``flock`` on ``.secret-tokens.json.lock``) and merge into the file as they
-find it, so pushes ending together keep each other's records.
+Writers take turns (the backup repository's write lock, :meth:`netops.gitrepo.GitRepo.writing`)
+and merge into the file as they find it, so pushes ending together keep each other's records.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import threading
@@ -27,6 +26,7 @@ from pathlib import Path
 
 from netops.config.errors import ConfigError
 from netops.config.model import ChangePlan, Opaque
+from netops.gitrepo import GitRepo
 
 FILENAME = "secret-tokens.json"
 
@@ -77,16 +77,11 @@ class PushedSecrets:
         with self._lock:
             if not self._updates:
                 return
-            if not self.path.parent.exists():
-                self.path.parent.mkdir(parents=True)
-            # one writer at a time across processes: two pushes ending together each merge into what the
-            # other wrote, instead of the later one's rename dropping the earlier one's records
-            lock = os.open(self.path.with_name(f".{FILENAME}.lock"), os.O_WRONLY | os.O_CREAT, 0o600)
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX)
+            # one writer at a time across processes (the repository's own write lock): two pushes ending
+            # together each merge into what the other wrote, instead of the later one's rename dropping the
+            # earlier one's records
+            with GitRepo(self.path.parent).writing():
                 self._merge_and_write()
-            finally:
-                os.close(lock)
 
     def _merge_and_write(self) -> None:
         """Under the lock: the file as it is now, with this job's records, written whole."""
