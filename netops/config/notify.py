@@ -4,9 +4,9 @@ No configuration of its own: a change is routed like an alert labelled
 ``severity=warning`` and the device's ``kecamatan`` would be by the generated
 Alertmanager config: the default receiver plus every route whose conditions hold.
 Webhook (JSON POST), e-mail (``alerting.smtp``) and Telegram (Bot API ``sendMessage``)
-receivers are served directly by netops; e-mail and Telegram speak ``alerting.language`` (id by
-default, or en), the webhook's JSON keys stay the same in both, not through Alertmanager: a change is an event,
-not a state that resolves. Secrets (SMTP password, bot token) are resolved from their
+receivers are served directly by netops, not through Alertmanager: a change is an event,
+not a state that resolves. E-mail and Telegram speak ``alerting.language`` (id by default,
+or en); the webhook's JSON keys are the same in both. Secrets (SMTP password, bot token) are resolved from their
 ``env:``/``file:`` references at send time. A receiver that fails is reported, never
 fatal: the backup is committed either way.
 """
