@@ -73,10 +73,6 @@ def scrape_timeout_s(devices_per_shard: int, th: Thresholds) -> int:
     return int(min(th.interval_s, max(MIN_SCRAPE_TIMEOUT_S, -(-need // 1))))
 
 
-def _dur(seconds: int) -> str:
-    return f"{seconds}s" if seconds % 60 else f"{seconds // 60}m"
-
-
 def exporters_for(shards: int, exporters: list[str] | None) -> list[str]:
     if exporters:
         if len(exporters) != shards:
@@ -94,8 +90,8 @@ def scrape_config(exporters: list[str], th: Thresholds, *, hashmod: tuple[int, i
                   extra_jobs: list[dict[str, Any]] | None = None, devices_per_shard: int = 0) -> dict[str, Any]:
     """One job, one target per exporter shard. ``hashmod=(m, M)``: this Prometheus keeps 1/M of them."""
     n = len(exporters)
-    interval = _dur(th.interval_s)
-    timeout = _dur(scrape_timeout_s(devices_per_shard, th))
+    interval = duration_text(th.interval_s)
+    timeout = duration_text(scrape_timeout_s(devices_per_shard, th))
     job: dict[str, Any] = {
         "job_name": JOB,
         # Scrapes read the poller's snapshot: they never wait on a VSAT round trip; the timeout
@@ -155,7 +151,7 @@ def alert_rules(th: Thresholds) -> dict[str, Any]:
         service_down_alert(th.service_down_for),
         {"alert": "NetopsPollerStale",
          "expr": f'(time() - netops_poll_last_cycle_timestamp_seconds > {stale}) or up{{job="{JOB}"}} == 0',
-         "for": _dur(th.interval_s * 2),
+         "for": duration_text(th.interval_s * 2),
          "labels": {"severity": "critical"},
          "annotations": {"summary": "netops poller {{ $labels.instance }} is stale or down",
                          "description": f"No completed poll cycle for {stale} s or the exporter does not answer: "
@@ -680,7 +676,7 @@ def generate(inv: Inventory, out: Path, *, shards: int = 1, exporters: list[str]
     extra = []
     if inv.services:
         files[out / "blackbox" / "blackbox.yml"] = _yaml(blackbox_config(inv, min(10, th.interval_s)))
-        extra.append(services_scrape_job(inv, blackbox, _dur(th.interval_s), _dur(min(10, th.interval_s))))
+        extra.append(services_scrape_job(inv, blackbox, duration_text(th.interval_s), duration_text(min(10, th.interval_s))))
     if hashmod:
         for m in range(hashmod):
             # the service checks run once, from the first Prometheus
