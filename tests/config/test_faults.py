@@ -439,13 +439,16 @@ def _netops_cmd(lab, tset: TemplateSet, repo: Path, *args: str) -> tuple[list[st
              str(tset.root), "--repo", str(repo), *args], env)
 
 
-def _wait_journal(repo: Path, cond: Callable[[list[Any]], bool], proc: subprocess.Popen[str],
-                  timeout: float = 180) -> None:
+def _wait_until(cond: Callable[[], bool], proc: subprocess.Popen[str], what: str, timeout: float = 180) -> None:
     deadline = time.monotonic() + timeout
-    while not cond(journal_of(repo)):
-        assert proc.poll() is None, f"netops ended early ({proc.returncode})"
-        assert time.monotonic() < deadline, f"journal never reached the point: {journal_of(repo)}"
+    while not cond():
+        assert proc.poll() is None, f"netops ended early ({proc.returncode}) before {what}"
+        assert time.monotonic() < deadline, f"never: {what}"
         time.sleep(0.02)
+
+
+def _wait_journal(repo: Path, cond: Callable[[list[Any]], bool], proc: subprocess.Popen[str]) -> None:
+    _wait_until(lambda: cond(journal_of(repo)), proc, "the journal reached the point")
 
 
 def _sshsim_pid(lab) -> int:  # type: ignore[no-untyped-def]
@@ -579,14 +582,6 @@ def _interrupt(lab, tset: TemplateSet, cwd: Path, repo: Path, args: list[str], h
     out, _ = proc.communicate(timeout=300)
     reader.join(timeout=30)
     return proc.returncode, out, "".join(err)
-
-
-def _wait_until(cond: Callable[[], bool], proc: subprocess.Popen[str], what: str, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while not cond():
-        assert proc.poll() is None, f"netops ended early ({proc.returncode}) before {what}"
-        assert time.monotonic() < deadline, f"never: {what}"
-        time.sleep(0.02)
 
 
 def _check_interrupted(code: int, out: str, err: str, repo: Path, names: list[str], flown: str) -> None:
