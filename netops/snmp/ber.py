@@ -357,82 +357,57 @@ def decode_columns(b: bytes, i: int, end: int, cols: list[bytes], stores: list[W
     to ``cols[p % len(cols)]``. A column is ``done`` at endOfMibView, at an OID that is not in it, or at
     the column itself; until then its values go to ``stores`` under the row index (the OID after the
     column's prefix; the three exceptions and NULL are not stored) and ``last`` holds its last OID.
-    Every varbind is checked as :func:`decode_varbinds` checks it (SnmpDecodeError if malformed)."""
+    Every varbind is checked as :func:`decode_varbinds` checks it (SnmpDecodeError if malformed): the
+    common shape (every length in short form, a number of a few bytes) inline, anything else by
+    :func:`_varbind`. That split took the loop from ~1.25 to ~0.9 µs per IF-MIB varbind."""
     s, e = expect(b, i, end, SEQUENCE)
     if e != end:
         raise SnmpDecodeError(f"{end - e} trailing bytes after the varbind list")
     ncols = len(cols)
     sizes = [len(c) for c in cols]
     seen = [-1] * ncols  # the last value type stored per column (tags.add only when it changes)
-    at = [0] * ncols  # where the last OID is (its bytes are cut once per column, at the end)
-    limits = _UNSIGNED_LIMIT
-    exceptions = EXCEPTIONS
+    at = [-1] * ncols  # where each column's last OID is (its bytes are cut once per column, at the end)
+    limits = _LIMIT_BY_TAG
     from_bytes = int.from_bytes
     i = s
     p = 0
-    count = 0
+    rows = 0
+    v: object
     while i < e:
-        if b[i] != SEQUENCE:
-            raise SnmpDecodeError(f"expected a varbind SEQUENCE at offset {i}, found 0x{b[i]:02x}")
-        n = b[i + 1] if i + 1 < e else 0x80
-        if n < 0x80:
+        try:  # SEQUENCE n { OID on {...} tag vn {...} }, all lengths short, the lengths adding up
+            n = b[i + 1]
+            vend = i + 2 + n
+            on = b[i + 3]
+            k = i + 4 + on
+            tag = b[k]
+            vn = b[k + 1]
+        except IndexError:
+            vend = e + 1  # not the common shape
+        if (vend > e or k + 2 + vn != vend or b[i] != SEQUENCE or b[i + 2] != OBJECT_IDENTIFIER or n > 0x7F
+                or not 0 < on < 0x80 or vn > 0x7F or b[k - 1] > 0x7F):
+            vend, j, os_, k, tag, v = _varbind(b, i, e)
+        else:
             j = i + 2
-            vend = j + n
-            if vend > e:
-                raise SnmpDecodeError(f"truncated varbind at offset {i}")
-        else:
-            n, j = _length(b, i + 1, e)
-            vend = j + n
-        if j >= vend or b[j] != OBJECT_IDENTIFIER:
-            raise SnmpDecodeError(f"expected the varbind's OID at offset {j}")
-        n = b[j + 1] if j + 1 < vend else 0x80
-        if 0 < n < 0x80 and j + 2 + n <= vend:
-            os_ = j + 2
-            k = os_ + n
-        else:
-            n, os_ = _length(b, j + 1, vend)
-            k = os_ + n
-            if not n or n > 4 * MAX_OID_ARCS:
-                raise SnmpDecodeError(f"OBJECT IDENTIFIER of {n} bytes at offset {j}")
-        if b[k - 1] & 0x80:
-            raise SnmpDecodeError(f"OBJECT IDENTIFIER at offset {j} ends inside an arc")
-        if k >= vend:
-            raise SnmpDecodeError(f"varbind at offset {i} has no value")
-        tag = b[k]
-        n = b[k + 1] if k + 1 < vend else 0x80
-        if n < 0x80:
-            vs = k + 2
-        else:
-            n, vs = _length(b, k + 1, vend)
-        if vs + n != vend:
-            raise SnmpDecodeError(f"varbind at offset {i}: value length does not fill the varbind")
-        limit = limits.get(tag)
-        v: object
-        if limit is not None:
-            if n == 0 or n > limit or (n == limit and b[vs] != 0) or b[vs] & 0x80:
-                raise SnmpDecodeError(f"bad {TYPE_NAMES[tag]} of {n} bytes at offset {k}")
-            v = from_bytes(b[vs:vend], "big")
-        elif tag == INTEGER:
-            v = from_bytes(b[vs:vend], "big", signed=True) if 0 < n <= 5 else 1 << 40
-            if not -0x80000000 <= v <= 0x7FFFFFFF:  # type: ignore[operator]
-                raise SnmpDecodeError(f"INTEGER of {n} bytes at offset {k} outside Integer32")
-        elif tag == OCTET_STRING or tag == OPAQUE:
-            v = (tag, b[vs:vend])
-        elif tag in exceptions or tag == NULL:
-            if n:
-                raise SnmpDecodeError(f"{TYPE_NAMES[tag]} with contents at offset {k}")
-            v = None
-        elif tag == IP_ADDRESS:
-            if n != 4:
-                raise SnmpDecodeError(f"IpAddress of {n} bytes at offset {k}")
-            v = (tag, b[vs:vend])
-        elif tag == OBJECT_IDENTIFIER:
-            v = (tag, decode_oid(b[vs:vend]))
-        else:
-            raise SnmpDecodeError(f"unknown value type 0x{tag:02x} at offset {k}")
+            os_ = i + 4
+            limit = limits[tag]
+            if limit:  # Counter32/64, Gauge32, TimeTicks
+                if vn == 1:
+                    v = b[k + 2]
+                    if v > 0x7F:  # type: ignore[operator]
+                        raise SnmpDecodeError(f"bad {TYPE_NAMES[tag]} of 1 bytes at offset {k}")
+                elif 1 < vn < limit and b[k + 2] < 0x80:
+                    v = from_bytes(b[k + 2:vend], "big")
+                else:
+                    v = _value(b, k, tag, k + 2, vend)
+            elif tag == INTEGER and vn == 1:
+                v = b[k + 2]
+                if v > 0x7F:  # type: ignore[operator]
+                    v -= 0x100  # type: ignore[operator]
+            else:
+                v = _value(b, k, tag, k + 2, vend)
         if not done[p]:
             rs = os_ + sizes[p]  # the row index starts here
-            if tag == END_OF_MIB_VIEW or rs >= k or not b.startswith(cols[p], os_):
+            if tag == END_OF_MIB_VIEW or rs >= k or b[os_:rs] != cols[p]:
                 done[p] = True
             else:
                 if v is not None:
@@ -441,17 +416,69 @@ def decode_columns(b: bytes, i: int, end: int, cols: list[bytes], stores: list[W
                         seen[p] = tag
                         stores[p].tags.add(tag)
                 at[p] = j
-                last[p] = b""
         p += 1
         if p == ncols:
             p = 0
-        count += 1
+            rows += 1
         i = vend
-    for p in range(ncols):  # each column's last OID, cut from the reply once
-        if last[p] is not None:
-            n, os_ = _length(b, at[p] + 1, end)
-            last[p] = b[os_:os_ + n]
-    return count
+    for c in range(ncols):  # each column's last OID, cut from the reply once
+        if at[c] >= 0:
+            n, os_ = _length(b, at[c] + 1, end)
+            last[c] = b[os_:os_ + n]
+    return rows * ncols + p
+
+
+_LIMIT_BY_TAG = [_UNSIGNED_LIMIT.get(t, 0) for t in range(256)]
+"""Content bytes at most of each unsigned number type by tag, 0 for the others (a list: indexed per varbind)."""
+
+
+def _varbind(b: bytes, i: int, e: int) -> tuple[int, int, int, int, int, object]:
+    """The varbind at ``b[i]`` in any valid form: (its end, OID tag offset, OID contents, value tag offset, tag, value)."""
+    if b[i] != SEQUENCE:
+        raise SnmpDecodeError(f"expected a varbind SEQUENCE at offset {i}, found 0x{b[i]:02x}")
+    n, j = _length(b, i + 1, e)
+    vend = j + n
+    if j >= vend or b[j] != OBJECT_IDENTIFIER:
+        raise SnmpDecodeError(f"expected the varbind's OID at offset {j}")
+    n, os_ = _length(b, j + 1, vend)
+    k = os_ + n
+    if not n or n > 4 * MAX_OID_ARCS:
+        raise SnmpDecodeError(f"OBJECT IDENTIFIER of {n} bytes at offset {j}")
+    if b[k - 1] & 0x80:
+        raise SnmpDecodeError(f"OBJECT IDENTIFIER at offset {j} ends inside an arc")
+    if k >= vend:
+        raise SnmpDecodeError(f"varbind at offset {i} has no value")
+    tag = b[k]
+    n, vs = _length(b, k + 1, vend)
+    if vs + n != vend:
+        raise SnmpDecodeError(f"varbind at offset {i}: value length does not fill the varbind")
+    return vend, j, os_, k, tag, _value(b, k, tag, vs, vend)
+
+
+def _value(b: bytes, k: int, tag: int, vs: int, vend: int) -> object:
+    """A value as :func:`decode_columns` stores it (None for the exceptions and NULL), checked."""
+    n = vend - vs
+    limit = _LIMIT_BY_TAG[tag]
+    if limit:
+        if n == 0 or n > limit or (n == limit and b[vs] != 0) or b[vs] & 0x80:
+            raise SnmpDecodeError(f"bad {TYPE_NAMES[tag]} of {n} bytes at offset {k}")
+        return int.from_bytes(b[vs:vend], "big")
+    if tag == INTEGER:
+        v = int.from_bytes(b[vs:vend], "big", signed=True) if 0 < n <= 5 else 1 << 40
+        if not -0x80000000 <= v <= 0x7FFFFFFF:
+            raise SnmpDecodeError(f"INTEGER of {n} bytes at offset {k} outside Integer32")
+        return v
+    if tag == OCTET_STRING or tag == OPAQUE or tag == IP_ADDRESS:
+        if tag == IP_ADDRESS and n != 4:
+            raise SnmpDecodeError(f"IpAddress of {n} bytes at offset {k}")
+        return (tag, b[vs:vend])
+    if tag in EXCEPTIONS or tag == NULL:
+        if n:
+            raise SnmpDecodeError(f"{TYPE_NAMES[tag]} with contents at offset {k}")
+        return None
+    if tag == OBJECT_IDENTIFIER:
+        return (tag, decode_oid(b[vs:vend]))
+    raise SnmpDecodeError(f"unknown value type 0x{tag:02x} at offset {k}")
 
 
 def decode_pdu(b: bytes, i: int, end: int, lazy: bool = False) -> Pdu:
