@@ -96,3 +96,26 @@ def test_secret_never_echoed(tmp_path: Path, doc: dict[str, Any], as_json: bool)
                    for e in errors)
     else:
         assert re.search(r"inventory/regency\.yaml:[1-9]\d*: (credentials|snmp|regency|devices)", out), out
+
+
+def test_a_file_secret_that_changes_is_read_again(tmp_path: Path) -> None:
+    """The poller resolves file secrets every cycle and keeps the value of an unchanged file: a rotated
+    secret (same length, even) is the new value at the next resolve, and a deleted file is an error."""
+    import os
+    import time
+
+    from netops.errors import SecretError
+
+    f = tmp_path / "community"
+    f.write_text("old-community-1\n")
+    old = time.time() - 60
+    os.utime(f, (old, old))
+    ref = SecretRef.parse(f"file:{f}")
+    assert ref.resolve() == ref.resolve() == "old-community-1"
+    f.write_text("new-community-2\n")
+    assert ref.resolve() == "new-community-2"
+    os.utime(f, (old, old))  # back in time: still the size and mtime of the first value, but a new ctime
+    assert ref.resolve() == "new-community-2"
+    f.unlink()
+    with pytest.raises(SecretError, match="cannot read"):
+        ref.resolve()
