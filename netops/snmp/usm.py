@@ -110,10 +110,10 @@ class Keys:
     auth: str
     auth_key: bytes
     priv_key: bytes
-    mac_len: int = field(default=0, compare=False)
-    aes: algorithms.AES | None = field(default=None, compare=False, repr=False)
+    mac_len: int
+    aes: algorithms.AES = field(compare=False, repr=False)
     """The priv key as the cipher takes it, made once (its checks cost a microsecond per message)."""
-    pads: tuple[Any, Any] | None = field(default=None, compare=False, repr=False)
+    pads: tuple[Any, Any] = field(compare=False, repr=False)
     """HMAC's inner and outer hash states with the auth key absorbed (RFC 2104): each message copies
     them instead of hashing the padded key twice again."""
 
@@ -141,14 +141,13 @@ def _keys(where: str, user: str | None, auth_protocol: str, auth_key: str | None
     kp = localize(priv_key.encode(), auth, engine_id)[:PRIV[priv]]
     digest = AUTH[auth][0]
     block = digest().block_size
-    padded = kul.ljust(block, b"\x00")
+    padded = kul.ljust(block, b"\x00")  # a localized key is one digest long: never more than a block
     inner, outer = digest(bytes(x ^ 0x36 for x in padded)), digest(bytes(x ^ 0x5C for x in padded))
     return Keys(user.encode(), auth, kul, kp, AUTH[auth][1], algorithms.AES(kp), (inner, outer))
 
 
 def _mac(keys: Keys, *parts: bytes | memoryview) -> bytes:
     """HMAC of the parts joined, truncated to the protocol's MAC length (the same as hmac.new's)."""
-    assert keys.pads is not None
     inner = keys.pads[0].copy()
     for part in parts:
         inner.update(part)
@@ -174,7 +173,7 @@ def discovery_request(msg_id: int) -> bytes:
 
 def _aes(keys: Keys, boots: int, agent_time: int, salt: bytes) -> Cipher:  # type: ignore[type-arg]
     iv = boots.to_bytes(4, "big") + agent_time.to_bytes(4, "big") + salt
-    return Cipher(keys.aes or algorithms.AES(keys.priv_key), CFB(iv))
+    return Cipher(keys.aes, CFB(iv))
 
 
 def encode_request(msg_id: int, agent: Agent, keys: Keys, pdu: bytes) -> bytes:
