@@ -256,3 +256,43 @@ def test_decode_columns_agrees_on_generated_and_damaged_replies(case: tuple[byte
     oids = sorted({o for o, _, _ in vbs})
     cols = [o[:data.draw(st.integers(1, len(o)))] for o in oids[:data.draw(st.integers(1, 3))]] or [b"\x2b"]
     _compare_columns(raw, cols)
+
+
+def _vb(arcs: str, tag: int, content: bytes, seq_long: bool = False, oid_long: bool = False,
+        value_len: int | None = None) -> bytes:
+    """One varbind written by hand: long-form lengths where asked, a value length that may lie."""
+    oid = ber.encode_oid(arcs)
+    oid_tlv = bytes([ber.OBJECT_IDENTIFIER]) + (b"\x81" + bytes([len(oid)]) if oid_long else bytes([len(oid)])) + oid
+    body = oid_tlv + bytes([tag, len(content) if value_len is None else value_len]) + content
+    return b"\x30" + (b"\x81" + bytes([len(body)]) if seq_long else bytes([len(body)])) + body
+
+
+COL = "1.3.6.1.2.1.2.2.1.14"
+EDGES = {  # the common shape read inline and what falls back to the full check, valid and not
+    "counter32 1 byte": _vb(COL + ".1", ber.COUNTER32, b"\x7f"),
+    "counter32 1 byte, top bit set": _vb(COL + ".1", ber.COUNTER32, b"\x80"),
+    "counter32 5 bytes, leading zero": _vb(COL + ".1", ber.COUNTER32, b"\x00\xff\xff\xff\xff"),
+    "counter32 5 bytes, no leading zero": _vb(COL + ".1", ber.COUNTER32, b"\x01\x00\x00\x00\x00"),
+    "counter64 9 bytes, leading zero": _vb(COL + ".1", ber.COUNTER64, b"\x00" + b"\xff" * 8),
+    "counter64 empty": _vb(COL + ".1", ber.COUNTER64, b""),
+    "integer -1": _vb(COL + ".1", ber.INTEGER, b"\xff"),
+    "integer 127": _vb(COL + ".1", ber.INTEGER, b"\x7f"),
+    "integer 6 bytes": _vb(COL + ".1", ber.INTEGER, b"\x00\x00\x00\x00\x00\x01"),
+    "gauge32 4 bytes": _vb(COL + ".1", ber.GAUGE32, b"\x7f\xff\xff\xff"),
+    "long-form varbind length": _vb(COL + ".1", ber.COUNTER32, b"\x05", seq_long=True),
+    "long-form OID length": _vb(COL + ".1", ber.COUNTER32, b"\x05", oid_long=True),
+    "value shorter than it says": _vb(COL + ".1", ber.COUNTER32, b"\x05", value_len=2),
+    "octet string": _vb(COL + ".1", ber.OCTET_STRING, b"ether1"),
+    "end of MIB view": _vb(COL + ".1", ber.END_OF_MIB_VIEW, b""),
+    "next column": _vb("1.3.6.1.2.1.2.2.1.15.1", ber.COUNTER32, b"\x05"),
+    "OID ending inside an arc": _vb(COL + ".1", ber.COUNTER32, b"\x05")[:-4] + b"\x81\x41\x01\x05",
+}
+
+
+@pytest.mark.parametrize("name", sorted(EDGES))
+def test_decode_columns_edges_of_the_inline_shape(name: str) -> None:
+    """Each edge, alone and between two ordinary varbinds, gives what decode_varbinds' tuples give."""
+    ordinary = [_vb(COL + f".{i}", ber.COUNTER32, bytes([i])) for i in (2, 3)]
+    for vbs in ([EDGES[name]], [ordinary[0], EDGES[name], ordinary[1]]):
+        raw = ber.encode_message(1, b"public", ber.encode_pdu(ber.RESPONSE, 1, 0, 0, ber.tlv(ber.SEQUENCE, b"".join(vbs))))
+        _compare_columns(raw, [ber.encode_oid(COL)])
