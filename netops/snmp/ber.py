@@ -46,7 +46,6 @@ REPORT = 0xA8
 
 PDU_TAGS = frozenset((GET, GETNEXT, RESPONSE, SET, GETBULK, INFORM, TRAPV2, REPORT))
 EXCEPTIONS = frozenset((NO_SUCH_OBJECT, NO_SUCH_INSTANCE, END_OF_MIB_VIEW))
-UNSIGNED32 = frozenset((COUNTER32, GAUGE32, TIMETICKS))
 TYPE_NAMES = {
     INTEGER: "INTEGER", OCTET_STRING: "OCTET STRING", NULL: "NULL", OBJECT_IDENTIFIER: "OBJECT IDENTIFIER",
     IP_ADDRESS: "IpAddress", COUNTER32: "Counter32", GAUGE32: "Gauge32", TIMETICKS: "TimeTicks",
@@ -248,77 +247,16 @@ def oid_to_str(raw: bytes) -> str:
 
 
 def decode_varbinds(b: bytes, i: int, end: int) -> list[VarBind]:
-    """The varbind list SEQUENCE at ``b[i]``; the hot loop of every poll."""
+    """The varbind list SEQUENCE at ``b[i]``: a GET's reply, a report (a table walk's replies go to
+    :func:`decode_columns`); each varbind checked in full by :func:`_varbind`."""
     s, e = expect(b, i, end, SEQUENCE)
     if e != end:
         raise SnmpDecodeError(f"{end - e} trailing bytes after the varbind list")
     out: list[VarBind] = []
-    append = out.append
     i = s
-    from_bytes = int.from_bytes
     while i < e:
-        # varbind SEQUENCE, then OID: short-form lengths inline, anything else via _length
-        if b[i] != SEQUENCE:
-            raise SnmpDecodeError(f"expected a varbind SEQUENCE at offset {i}, found 0x{b[i]:02x}")
-        n = b[i + 1] if i + 1 < e else 0x80
-        if n < 0x80:
-            j = i + 2
-            vend = j + n
-            if vend > e:
-                raise SnmpDecodeError(f"truncated varbind at offset {i}")
-        else:
-            n, j = _length(b, i + 1, e)
-            vend = j + n
-        if j >= vend or b[j] != OBJECT_IDENTIFIER:
-            raise SnmpDecodeError(f"expected the varbind's OID at offset {j}")
-        n = b[j + 1] if j + 1 < vend else 0x80
-        if 0 < n < 0x80 and j + 2 + n <= vend:
-            k = j + 2 + n
-            oid = b[j + 2:k]
-        else:
-            n, os_ = _length(b, j + 1, vend)
-            k = os_ + n
-            oid = b[os_:k]
-            if not oid or len(oid) > 4 * MAX_OID_ARCS:
-                raise SnmpDecodeError(f"OBJECT IDENTIFIER of {n} bytes at offset {j}")
-        if oid[-1] & 0x80:
-            raise SnmpDecodeError(f"OBJECT IDENTIFIER at offset {j} ends inside an arc")
-        if k >= vend:
-            raise SnmpDecodeError(f"varbind at offset {i} has no value")
-        tag = b[k]
-        n = b[k + 1] if k + 1 < vend else 0x80
-        if n < 0x80:
-            vs = k + 2
-        else:
-            n, vs = _length(b, k + 1, vend)
-        ve = vs + n
-        if ve != vend:
-            raise SnmpDecodeError(f"varbind at offset {i}: value length does not fill the varbind")
-        if tag in UNSIGNED32 or tag == COUNTER64:
-            limit = 9 if tag == COUNTER64 else 5
-            if n == 0 or n > limit or (n == limit and b[vs] != 0) or b[vs] & 0x80:
-                raise SnmpDecodeError(f"bad {TYPE_NAMES[tag]} of {n} bytes at offset {k}")
-            append((oid, tag, from_bytes(b[vs:ve], "big")))
-        elif tag == OCTET_STRING or tag == OPAQUE:
-            append((oid, tag, b[vs:ve]))
-        elif tag == INTEGER:
-            v = from_bytes(b[vs:ve], "big", signed=True) if 0 < n <= 5 else 1 << 40
-            if not -0x80000000 <= v <= 0x7FFFFFFF:
-                raise SnmpDecodeError(f"INTEGER of {n} bytes at offset {k} outside Integer32")
-            append((oid, tag, v))
-        elif tag in EXCEPTIONS or tag == NULL:
-            if n:
-                raise SnmpDecodeError(f"{TYPE_NAMES[tag]} with contents at offset {k}")
-            append((oid, tag, None))
-        elif tag == IP_ADDRESS:
-            if n != 4:
-                raise SnmpDecodeError(f"IpAddress of {n} bytes at offset {k}")
-            append((oid, tag, b[vs:ve]))
-        elif tag == OBJECT_IDENTIFIER:
-            append((oid, tag, decode_oid(b[vs:ve])))
-        else:
-            raise SnmpDecodeError(f"unknown value type 0x{tag:02x} at offset {k}")
-        i = vend
+        i, _, os_, k, tag, v = _varbind(b, i, e)
+        out.append((b[os_:k], tag, v))
     return out
 
 
@@ -386,6 +324,8 @@ def decode_columns(b: bytes, i: int, end: int, cols: list[bytes], stores: list[W
         if (vend > e or k + 2 + vn != vend or b[i] != SEQUENCE or b[i + 2] != OBJECT_IDENTIFIER or n > 0x7F
                 or not 0 < on < 0x80 or vn > 0x7F or b[k - 1] > 0x7F):
             vend, j, os_, k, tag, v = _varbind(b, i, e)
+            if tag in _NOT_NUMBERS:
+                v = (tag, v)
         else:
             j = i + 2
             os_ = i + 4
@@ -405,6 +345,8 @@ def decode_columns(b: bytes, i: int, end: int, cols: list[bytes], stores: list[W
                     v -= 0x100  # type: ignore[operator]
             else:
                 v = _value(b, k, tag, k + 2, vend)
+                if tag in _NOT_NUMBERS:
+                    v = (tag, v)
         if not done[p]:
             rs = os_ + sizes[p]  # the row index starts here
             if tag == END_OF_MIB_VIEW or rs >= k or b[os_:rs] != cols[p]:
@@ -433,7 +375,8 @@ _LIMIT_BY_TAG = [_UNSIGNED_LIMIT.get(t, 0) for t in range(256)]
 
 
 def _varbind(b: bytes, i: int, e: int) -> tuple[int, int, int, int, int, object]:
-    """The varbind at ``b[i]`` in any valid form: (its end, OID tag offset, OID contents, value tag offset, tag, value)."""
+    """The varbind at ``b[i]`` in any valid form, checked in full: (its end, OID tag offset, OID contents, value
+    tag offset, tag, value as :func:`_value` gives it)."""
     if b[i] != SEQUENCE:
         raise SnmpDecodeError(f"expected a varbind SEQUENCE at offset {i}, found 0x{b[i]:02x}")
     n, j = _length(b, i + 1, e)
@@ -456,7 +399,8 @@ def _varbind(b: bytes, i: int, e: int) -> tuple[int, int, int, int, int, object]
 
 
 def _value(b: bytes, k: int, tag: int, vs: int, vend: int) -> object:
-    """A value as :func:`decode_columns` stores it (None for the exceptions and NULL), checked."""
+    """A value, checked, as a :data:`VarBind` holds it: an int for the number types, bytes for OCTET STRING,
+    Opaque and IpAddress, arcs for an OID, None for the exceptions and NULL."""
     n = vend - vs
     limit = _LIMIT_BY_TAG[tag]
     if limit:
@@ -471,13 +415,13 @@ def _value(b: bytes, k: int, tag: int, vs: int, vend: int) -> object:
     if tag == OCTET_STRING or tag == OPAQUE or tag == IP_ADDRESS:
         if tag == IP_ADDRESS and n != 4:
             raise SnmpDecodeError(f"IpAddress of {n} bytes at offset {k}")
-        return (tag, b[vs:vend])
+        return b[vs:vend]
     if tag in EXCEPTIONS or tag == NULL:
         if n:
             raise SnmpDecodeError(f"{TYPE_NAMES[tag]} with contents at offset {k}")
         return None
     if tag == OBJECT_IDENTIFIER:
-        return (tag, decode_oid(b[vs:vend]))
+        return decode_oid(b[vs:vend])
     raise SnmpDecodeError(f"unknown value type 0x{tag:02x} at offset {k}")
 
 
