@@ -107,7 +107,6 @@ class Agent:
 @dataclass(frozen=True)
 class Keys:
     user: bytes
-    auth: str
     auth_key: bytes
     priv_key: bytes
     mac_len: int
@@ -143,7 +142,7 @@ def _keys(where: str, user: str | None, auth_protocol: str, auth_key: str | None
     block = digest().block_size
     padded = kul.ljust(block, b"\x00")  # a localized key is one digest long: never more than a block
     inner, outer = digest(bytes(x ^ 0x36 for x in padded)), digest(bytes(x ^ 0x5C for x in padded))
-    return Keys(user.encode(), auth, kul, kp, AUTH[auth][1], algorithms.AES(kp), (inner, outer))
+    return Keys(user.encode(), kul, kp, AUTH[auth][1], algorithms.AES(kp), (inner, outer))
 
 
 def _mac(keys: Keys, *parts: bytes | memoryview) -> bytes:
